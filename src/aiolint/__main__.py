@@ -1,0 +1,8 @@
+"""`python -m aiolint`."""
+
+import sys
+
+from aiolint.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""Lint one file: read bytes -> prefilter -> parse once -> one batched walk -> noqa -> sort."""
+
+from __future__ import annotations
+
+import io
+import tokenize
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper
+
+from aiolint.model import Diagnostic, FileResult, InternalError, Location
+from aiolint.noqa import NoqaMap, file_exemptions, file_exempts
+from aiolint.rule import Rule
+from aiolint.semantic.context import FileContext, LintOptions
+
+INVALID_FILE = "AIO000"
+
+
+class UndecodableSourceError(ValueError):
+    """The bytes do not decode in the file's declared (or default) encoding."""
+
+
+def decode_source(source: bytes) -> str:
+    """Decode as Python does: BOM, PEP 263 cookie, else UTF-8."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        return source.decode(encoding)
+    except SyntaxError as exc:  # unknown or bad cookie, BOM/cookie mismatch
+        raise UndecodableSourceError(str(exc.msg if hasattr(exc, "msg") else exc)) from exc
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise UndecodableSourceError(str(exc)) from exc
+
+
+def read_file(path: Path) -> bytes:
+    """Read a file's bytes (raises OSError)."""
+    return path.read_bytes()
+
+
+def lint_path(
+    path: Path,
+    rules: Sequence[type[Rule]],
+    options: LintOptions,
+    *,
+    display_path: str | None = None,
+) -> FileResult:
+    """Read and lint one file; an unreadable file gives one AIO000 diagnostic."""
+    shown = display_path or str(path)
+    try:
+        source = read_file(path)
+    except OSError as exc:
+        result = FileResult(shown)
+        if _enabled(rules, INVALID_FILE):
+            reason = exc.strerror or exc.__class__.__name__
+            result.diagnostics.append(_invalid(shown, f"Cannot read file: {reason}", 1, 1))
+        return result
+    return lint_source(source, shown, rules, options)
+
+
+def lint_source(
+    source: bytes | str,
+    path: str,
+    rules: Sequence[type[Rule]],
+    options: LintOptions,
+    *,
+    apply_noqa: bool = True,
+) -> FileResult:
+    """Lint one file's content.
+
+    `apply_noqa=False` leaves inline `# noqa` to the caller (flake8 does its own);
+    `# aiolint: noqa` file exemptions always apply.
+    """
+    result = FileResult(path)
+    report_invalid = _enabled(rules, INVALID_FILE)
+    try:
+        text = decode_source(source) if isinstance(source, bytes) else source
+    except UndecodableSourceError as exc:
+        if report_invalid:
+            result.diagnostics.append(_invalid(path, f"Cannot decode file: {exc}", 1, 1))
+        return result
+
+    active = [r for r in rules if r.code != INVALID_FILE and _applies(r, text, options)]
+    if not active:
+        return result
+
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        if report_invalid:
+            message = f"SyntaxError: {exc.message}"
+            result.diagnostics.append(_invalid(path, message, exc.editor_line, exc.editor_column))
+        return result
+    except Exception as exc:  # LibCST rejects some inputs with other errors
+        if report_invalid:
+            result.diagnostics.append(_invalid(path, f"Cannot parse file: {exc}", 1, 1))
+        return result
+    result.parsed = True
+
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    ctx = FileContext(path, wrapper, options)
+    diagnostics = _walk(ctx, active, result)
+
+    noqa = NoqaMap(text) if apply_noqa else None
+    exemptions = file_exemptions(text)
+    for diagnostic in diagnostics:
+        if file_exempts(exemptions, diagnostic.code):
+            continue
+        if noqa is not None and noqa.suppresses(diagnostic.start.line, diagnostic.code):
+            continue
+        result.diagnostics.append(diagnostic)
+    result.diagnostics.sort(key=lambda d: d.sort_key)
+    return result
+
+
+def _walk(ctx: FileContext, active: Sequence[type[Rule]], result: FileResult) -> list[Diagnostic]:
+    """One batched walk for all rules; if it crashes, rerun each rule alone so
+    the crash is pinned to one rule and the others still report."""
+    visitors = [rule(ctx) for rule in active]
+    try:
+        ctx.wrapper.visit_batched(visitors)
+    except Exception:
+        diagnostics: list[Diagnostic] = []
+        for rule in active:
+            ctx.memo.clear()
+            visitor = rule(ctx)
+            try:
+                ctx.wrapper.visit_batched([visitor])
+            except Exception as exc:
+                result.errors.append(InternalError(ctx.path, rule.code, _describe(exc)))
+            else:
+                diagnostics.extend(visitor.diagnostics)
+        return diagnostics
+    return [d for v in visitors for d in v.diagnostics]
+
+
+def _describe(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return f"{exc.__class__.__name__}: {exc}{where}"
+
+
+def _applies(rule: type[Rule], text: str, options: LintOptions) -> bool:
+    if rule.min_target is not None and options.target_version < rule.min_target:
+        return False
+    return not rule.prefilter or any(token in text for token in rule.prefilter)
+
+
+def _enabled(rules: Sequence[type[Rule]], code: str) -> bool:
+    return any(r.code == code for r in rules)
+
+
+def _invalid(path: str, message: str, line: int, column: int) -> Diagnostic:
+    return Diagnostic(
+        path=path,
+        code=INVALID_FILE,
+        message=message,
+        start=Location(line, column),
+        end=Location(line, column),
+        rule_name="invalid-file",
+    )

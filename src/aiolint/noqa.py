@@ -1,0 +1,94 @@
+"""`# noqa` handling, exactly as flake8 reads it.
+
+flake8 searches the physical line of a diagnostic for `# noqa[: codes]`; a
+token spanning several lines (a triple-quoted string, a backslash
+continuation) makes those lines one, so a noqa anywhere on it covers all of
+them. A code list matches by prefix (`# noqa: AIO2` covers AIO201). A file
+with a line starting `# flake8: noqa` is skipped (flake8's rule); `# aiolint: noqa`
+on a line of its own skips the file for aiolint, and `# aiolint: noqa: AIO201`
+only for those codes (ruff's file-level exemption), in both front ends.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections.abc import Iterable
+
+NOQA_INLINE = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
+FLAKE8_FILE = re.compile(r"^\s*# flake8[:=]\s*noqa", re.IGNORECASE | re.MULTILINE)
+#: ruff-style file exemption: `# aiolint: noqa` or `# aiolint: noqa: AIO201, AIO3`.
+AIOLINT_FILE = re.compile(
+    r"^\s*#\s*aiolint[:=]\s*noqa(?::\s?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_SPLIT = re.compile(r"[,\s]+")
+
+
+class NoqaMap:
+    """For each line number, the text flake8 searches for `noqa`."""
+
+    def __init__(self, source: str) -> None:
+        self._lines = source.splitlines(keepends=True)
+        self._mapping = _line_mapping(source, self._lines)
+        self.flake8_exempt = FLAKE8_FILE.search(source) is not None
+        self._file_codes = file_exemptions(source)
+
+    def line_text(self, line: int) -> str:
+        text = self._mapping.get(line)
+        if text is not None:
+            return text
+        return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+
+    def suppresses(self, line: int, code: str) -> bool:
+        """Inline `# noqa` or a file-level exemption covers `code` on `line`."""
+        if self.flake8_exempt or file_exempts(self._file_codes, code):
+            return True
+        return is_suppressed(self.line_text(line), code)
+
+
+def file_exemptions(source: str) -> list[tuple[str, ...]] | None:
+    """The code lists of `# aiolint: noqa[: codes]` lines (`()` = every code); None if none."""
+    found = [
+        tuple(c for c in _SPLIT.split((m.group("codes") or "").strip()) if c)
+        for m in AIOLINT_FILE.finditer(source)
+    ]
+    return found or None
+
+
+def file_exempts(exemptions: list[tuple[str, ...]] | None, code: str) -> bool:
+    return bool(exemptions) and any(not c or code.startswith(c) for c in exemptions)
+
+
+def is_suppressed(text: str, code: str) -> bool:
+    match = NOQA_INLINE.search(text)
+    if match is None:
+        return False
+    codes_str = match.group("codes")
+    if codes_str is None:
+        return True
+    codes = tuple(c for c in _SPLIT.split(codes_str.strip()) if c)
+    return code in codes or code.startswith(codes)
+
+
+def _line_mapping(source: str, lines: list[str]) -> dict[int, str]:
+    mapping: dict[int, str] = {}
+    try:
+        tokens: Iterable[tokenize.TokenInfo] = list(
+            tokenize.generate_tokens(io.StringIO(source).readline)
+        )
+    except (tokenize.TokenError, SyntaxError):
+        return mapping
+    min_line, max_line = len(lines) + 2, -1
+    for tok in tokens:
+        if tok.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+            continue
+        min_line = min(min_line, tok.start[0])
+        max_line = max(max_line, tok.end[0])
+        if tok.type in (tokenize.NL, tokenize.NEWLINE):
+            joined = "".join(lines[min_line - 1 : max_line])
+            for line in range(min_line, max_line + 1):
+                mapping[line] = joined
+            min_line, max_line = len(lines) + 2, -1
+    return mapping

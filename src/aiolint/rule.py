@@ -1,0 +1,120 @@
+"""The base class every rule derives from.
+
+A rule is a LibCST batchable visitor plus class-level facts (code, name, fix
+availability, the text its file must contain, the Python it targets). Defining a
+subclass registers it; the class docstring is the rule's user-facing doc, in
+ruff's sections, and is validated when the class is created.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+import libcst as cst
+
+from aiolint.model import Diagnostic, Fix, FixAvailability, Location
+
+if TYPE_CHECKING:
+    from aiolint.semantic.context import FileContext
+
+CODE_RE = re.compile(r"^AIO[0-9]{3}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
+
+_REGISTRY: dict[str, type[Rule]] = {}
+
+
+class RuleDefinitionError(TypeError):
+    """A rule class breaks the registry's contract (bad code, duplicate, missing doc)."""
+
+
+def doc_sections(doc: str) -> dict[str, str]:
+    """Split a ruff-style docstring into its `## Section` bodies."""
+    sections: dict[str, str] = {}
+    current: str | None = None
+    lines: list[str] = []
+    for line in _dedent(doc).splitlines():
+        if line.startswith("## "):
+            if current is not None:
+                sections[current] = "\n".join(lines).strip("\n")
+            current, lines = line[3:].strip(), []
+        elif current is not None:
+            lines.append(line)
+    if current is not None:
+        sections[current] = "\n".join(lines).strip("\n")
+    return sections
+
+
+def _dedent(doc: str) -> str:
+    import inspect
+
+    return inspect.cleandoc(doc)
+
+
+class Rule(cst.BatchableCSTVisitor):
+    """Base class of all rules; subclasses register themselves."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
+    #: Substrings of which the source must contain at least one for the rule to
+    #: possibly fire (module names the rule resolves through imports). Empty: always run.
+    prefilter: ClassVar[tuple[str, ...]] = ()
+    #: Lowest target Python (major, minor) for which the rule applies.
+    min_target: ClassVar[tuple[int, int] | None] = None
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("abstract", False):
+            return
+        code = cls.__dict__.get("code")
+        if not isinstance(code, str) or not CODE_RE.match(code):
+            raise RuleDefinitionError(
+                f"{cls.__qualname__}: code must match AIO000-AIO999, got {code!r}"
+            )
+        if code in _REGISTRY:
+            raise RuleDefinitionError(
+                f"{cls.__qualname__}: code {code} already used by {_REGISTRY[code].__qualname__}"
+            )
+        name = cls.__dict__.get("name")
+        if not isinstance(name, str) or not NAME_RE.match(name):
+            raise RuleDefinitionError(f"{cls.__qualname__}: name must be kebab-case, got {name!r}")
+        doc = cls.__doc__ or ""
+        sections = doc_sections(doc)
+        missing = [s for s in REQUIRED_SECTIONS if s not in sections]
+        if missing:
+            raise RuleDefinitionError(f"{cls.__qualname__} ({code}): docstring lacks {missing}")
+        cls.summary = _dedent(doc).splitlines()[0].strip()
+        _REGISTRY[code] = cls
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.diagnostics: list[Diagnostic] = []
+
+    @classmethod
+    def docs(cls) -> dict[str, str]:
+        """The rule's doc sections, by heading."""
+        return doc_sections(cls.__doc__ or "")
+
+    def report(self, node: cst.CSTNode, message: str, fix: Fix | None = None) -> None:
+        """Record a diagnostic spanning `node`."""
+        rng = self.ctx.positions[node]
+        self.diagnostics.append(
+            Diagnostic(
+                path=self.ctx.path,
+                code=self.code,
+                message=message,
+                start=Location(rng.start.line, rng.start.column + 1),
+                end=Location(rng.end.line, rng.end.column + 1),
+                fix=fix,
+                rule_name=self.name,
+            )
+        )
+
+
+def registered_rules() -> dict[str, type[Rule]]:
+    """All rule classes by code (import `aiolint.registry` to load them)."""
+    return dict(_REGISTRY)

@@ -1,0 +1,1 @@
+"""Per-file facts shared by all rules, computed once and lazily."""
