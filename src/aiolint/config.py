@@ -1,20 +1,250 @@
-"""`[tool.aiolint]` in pyproject.toml -> a frozen Config (filled in below)."""
+"""`[tool.aiolint]` in pyproject.toml, merged with command-line flags, into a frozen Config.
+
+Keys are kebab-case and mirror the CLI flags. An unknown key, a bad code or a
+bad value is a `ConfigError` naming the file and the key. Paths in the file
+(`exclude`, `per-file-ignores`) are relative to the file's folder.
+"""
 
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from aiolint.registry import UnknownSelectorError, validate_selector
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 SUPPORTED_TARGETS = ((3, 10), (3, 11), (3, 12), (3, 13), (3, 14))
+DEFAULT_TARGET = (3, 11)
+DEFAULT_EXCLUDE = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".env",
+    "env",
+    "__pycache__",
+    "build",
+    "dist",
+    "node_modules",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "__pypackages__",
+    ".eggs",
+    "*.egg-info",
+)
 _TARGET_RE = re.compile(r"^py3(1[0-4])$")
+_REQUIRES_RE = re.compile(r"(>=|~=|==|>)\s*3\.(\d+)")
 
 
 class ConfigError(ValueError):
     """A bad setting; the message names its source (file and key, or flag)."""
 
 
+@dataclass(frozen=True, slots=True)
+class PerFileIgnore:
+    pattern: str
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Effective settings for one run."""
+
+    root: Path = field(default_factory=Path.cwd)
+    source: Path | None = None
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[PerFileIgnore, ...] = ()
+    extend_per_file_ignores: tuple[PerFileIgnore, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+    target_version: tuple[int, int] | None = None
+    requires_python_target: tuple[int, int] | None = None
+    show_source: bool = False
+
+    @property
+    def effective_target(self) -> tuple[int, int]:
+        """Explicit target-version, else the project's requires-python, else 3.11."""
+        return self.target_version or self.requires_python_target or DEFAULT_TARGET
+
+    @property
+    def all_per_file_ignores(self) -> tuple[PerFileIgnore, ...]:
+        return self.per_file_ignores + self.extend_per_file_ignores
+
+    @property
+    def all_excludes(self) -> tuple[str, ...]:
+        return self.exclude + self.extend_exclude
+
+
 def parse_target_version(value: str) -> tuple[int, int]:
     """`py311` -> (3, 11); only py310..py314."""
-    match = _TARGET_RE.match(value.strip().lower())
+    match = _TARGET_RE.match(str(value).strip().lower())
     if match is None:
         raise ConfigError(f"invalid target-version {value!r} (expected one of py310..py314)")
     return (3, int(match.group(1)))
+
+
+def target_from_requires_python(spec: str) -> tuple[int, int] | None:
+    """The lowest 3.x a `requires-python` specifier admits, clamped to py310..py314."""
+    minors = [
+        int(m.group(2)) + (1 if m.group(1) == ">" else 0) for m in _REQUIRES_RE.finditer(spec)
+    ]
+    if not minors:
+        return None
+    minor = min(max(min(minors), 10), 14)
+    return (3, minor)
+
+
+def parse_per_file_ignores(text: str) -> tuple[PerFileIgnore, ...]:
+    """flake8's CLI form: `pattern:CODE,CODE pattern2:CODE` (spaces or newlines between)."""
+    entries: list[PerFileIgnore] = []
+    for chunk in text.replace(";", " ").split():
+        pattern, sep, codes = chunk.rpartition(":")
+        if not sep or not pattern or not codes:
+            raise ConfigError(f"invalid per-file-ignores entry {chunk!r} (expected PATTERN:CODES)")
+        entries.append(PerFileIgnore(pattern, _selectors(codes.split(","), chunk)))
+    return tuple(entries)
+
+
+def _selectors(values: list[str] | tuple[str, ...], where: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for value in values:
+        if not value.strip():
+            continue
+        try:
+            out.append(validate_selector(value))
+        except UnknownSelectorError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+    return tuple(out)
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml with a [tool.aiolint] table, walking up from `start`;
+    else the nearest pyproject.toml at all (for requires-python)."""
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    nearest: Path | None = None
+    for candidate_dir in (folder, *folder.parents):
+        candidate = candidate_dir / "pyproject.toml"
+        if candidate.is_file():
+            nearest = nearest or candidate
+            try:
+                data = _read_toml(candidate)
+            except ConfigError:
+                return candidate
+            if "aiolint" in data.get("tool", {}):
+                return candidate
+    return nearest
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def load_config(path: Path) -> Config:
+    """Read `[tool.aiolint]` (and `[project] requires-python`) from a pyproject.toml.
+
+    A file named other than pyproject.toml (`--config aiolint.toml`) holds the
+    keys at top level, as ruff's ruff.toml does.
+    """
+    data = _read_toml(path)
+    root = path.resolve().parent
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("aiolint", {})
+        prefix = "[tool.aiolint]"
+        requires = data.get("project", {}).get("requires-python")
+    else:
+        table, prefix, requires = data, "", None
+    config = Config(root=root, source=path)
+    if isinstance(requires, str):
+        config = replace(config, requires_python_target=target_from_requires_python(requires))
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {prefix or 'config'} must be a table")
+    return apply_settings(
+        config, table, lambda key: f"{path}: {prefix}{'.' if prefix else ''}{key}"
+    )
+
+
+def _str_list(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: expected a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def _bool(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: expected true or false, got {value!r}")
+    return value
+
+
+def _per_file(value: object, where: str) -> tuple[PerFileIgnore, ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a table of pattern = [codes], got {value!r}")
+    return tuple(
+        PerFileIgnore(
+            pattern, _selectors(_str_list(codes, f"{where}.{pattern}"), f"{where}.{pattern}")
+        )
+        for pattern, codes in value.items()
+    )
+
+
+def _target(value: object, where: str) -> tuple[int, int]:
+    try:
+        return (
+            parse_target_version(str(value))
+            if isinstance(value, str)
+            else parse_target_version("?")
+        )
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+_KEYS: dict[str, tuple[str, Callable[[object, str], object]]] = {
+    "select": ("select", lambda v, w: _selectors(_str_list(v, w), w)),
+    "extend-select": ("extend_select", lambda v, w: _selectors(_str_list(v, w), w)),
+    "ignore": ("ignore", lambda v, w: _selectors(_str_list(v, w), w)),
+    "per-file-ignores": ("per_file_ignores", _per_file),
+    "extend-per-file-ignores": ("extend_per_file_ignores", _per_file),
+    "exclude": ("exclude", _str_list),
+    "extend-exclude": ("extend_exclude", _str_list),
+    "respect-gitignore": ("respect_gitignore", _bool),
+    "target-version": ("target_version", _target),
+    "show-source": ("show_source", _bool),
+}
+
+#: Every key `[tool.aiolint]` accepts (documented in the README; a test keeps them in step).
+CONFIG_KEYS = tuple(_KEYS)
+
+
+def apply_settings(
+    config: Config, table: Mapping[str, object], where: Callable[[str], str]
+) -> Config:
+    """Validate `table` (kebab-case keys) and return `config` updated with it."""
+    updates: dict[str, object] = {}
+    for key, value in table.items():
+        if key not in _KEYS:
+            known = ", ".join(CONFIG_KEYS)
+            raise ConfigError(f"{where(key)}: unknown key (known keys: {known})")
+        attribute, convert = _KEYS[key]
+        updates[attribute] = convert(value, where(key))
+    return replace(config, **updates)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ import importlib
 import pkgutil
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 
 from aiolint.rule import Rule, registered_rules
@@ -54,19 +55,39 @@ def _specificity(selector: str, code: str) -> int:
     return len(selector) if code.startswith(selector) else -1
 
 
+@dataclass(frozen=True, slots=True)
+class SelectionLayer:
+    """One source of selectors (the config file, then the command line)."""
+
+    select: Sequence[str] | None = None
+    extend_select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+
+
+def resolve_layers(layers: Iterable[SelectionLayer]) -> list[type[Rule]]:
+    """Apply layers in order, as ruff does: a layer's `select` replaces what came
+    before; within a layer the most specific selector wins (a tie: ignore);
+    a layer without `select` only adds its extend-select and removes its ignores."""
+    rules = load_rules()
+    enabled = set(rules)
+    for layer in layers:
+        chosen = [validate_selector(s) for s in (layer.select or ())]
+        extended = [validate_selector(s) for s in layer.extend_select]
+        ignored = [validate_selector(s) for s in layer.ignore]
+        for code in rules:
+            best_select = max((_specificity(s, code) for s in chosen + extended), default=-1)
+            best_ignore = max((_specificity(s, code) for s in ignored), default=-1)
+            if best_select >= 0 and best_select > best_ignore:
+                enabled.add(code)
+            elif best_ignore >= 0 or layer.select is not None:
+                enabled.discard(code)
+    return [rule for code, rule in rules.items() if code in enabled]
+
+
 def resolve_selection(
     select: Sequence[str] | None,
     ignore: Iterable[str] = (),
     extend_select: Iterable[str] = (),
 ) -> list[type[Rule]]:
-    """The enabled rules for these selectors (default select: every rule)."""
-    chosen = [validate_selector(s) for s in (select if select is not None else ["AIO"])]
-    chosen += [validate_selector(s) for s in extend_select]
-    ignored = [validate_selector(s) for s in ignore]
-    enabled: list[type[Rule]] = []
-    for code, rule in load_rules().items():
-        best_select = max((_specificity(s, code) for s in chosen), default=-1)
-        best_ignore = max((_specificity(s, code) for s in ignored), default=-1)
-        if best_select >= 0 and best_select > best_ignore:
-            enabled.append(rule)
-    return enabled
+    """The enabled rules for one layer of selectors (default select: every rule)."""
+    return resolve_layers([SelectionLayer(select, tuple(extend_select), tuple(ignore))])

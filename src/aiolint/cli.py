@@ -1,0 +1,259 @@
+"""The `aiolint` command: `check`, `rule`, `rules`.
+
+Exit codes (ruff's): 0 no findings, 1 findings, 2 usage, config or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from aiolint import __version__
+from aiolint.config import (
+    Config,
+    ConfigError,
+    find_pyproject,
+    load_config,
+    parse_per_file_ignores,
+    parse_target_version,
+)
+from aiolint.registry import SelectionLayer, UnknownSelectorError, load_rules, rule_for
+from aiolint.reporters.text import summary, write_statistics, write_text
+from aiolint.runner import RunResult, lint_files, lint_stdin
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _append_codes(namespace_list: list[str] | None, value: str) -> list[str]:
+    return [*(namespace_list or []), *_codes(value)]
+
+
+class _CommaList(argparse.Action):
+    """`--select AIO1,AIO2 --select AIO3` -> ["AIO1", "AIO2", "AIO3"]."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[object] | None,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, _append_codes(getattr(namespace, self.dest), str(values)))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aiolint",
+        description="A linter for async Python backends (asyncio, FastAPI, SQLAlchemy 2.0).",
+    )
+    parser.add_argument("--version", action="version", version=f"aiolint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="lint files and folders (default: .)")
+    check.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="files or folders; - for stdin"
+    )
+    rules_group = check.add_argument_group("rule selection")
+    rules_group.add_argument(
+        "--select", action=_CommaList, metavar="CODES", help="enable only these codes or prefixes"
+    )
+    rules_group.add_argument(
+        "--extend-select", action=_CommaList, metavar="CODES", help="enable these in addition"
+    )
+    rules_group.add_argument(
+        "--ignore", action=_CommaList, metavar="CODES", help="disable these codes or prefixes"
+    )
+    rules_group.add_argument(
+        "--per-file-ignores",
+        metavar="PATTERN:CODES",
+        help="e.g. 'tests/*:AIO201,AIO202 scripts/*:AIO3' (replaces config)",
+    )
+    rules_group.add_argument(
+        "--extend-per-file-ignores",
+        metavar="PATTERN:CODES",
+        help="like --per-file-ignores, added to the config's",
+    )
+    files_group = check.add_argument_group("file selection")
+    files_group.add_argument(
+        "--exclude", action=_CommaList, metavar="PATTERNS", help="replace the exclude list"
+    )
+    files_group.add_argument(
+        "--extend-exclude", action=_CommaList, metavar="PATTERNS", help="add exclude patterns"
+    )
+    files_group.add_argument(
+        "--force-exclude",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="apply excludes to files named on the command line too (for pre-commit)",
+    )
+    files_group.add_argument(
+        "--respect-gitignore",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="skip .gitignore'd files",
+    )
+    files_group.add_argument(
+        "--stdin-filename", metavar="PATH", help="the name of the file read from stdin"
+    )
+    settings = check.add_argument_group("settings")
+    settings.add_argument(
+        "--target-version", metavar="VERSION", help="py310, py311, py312, py313 or py314"
+    )
+    settings.add_argument(
+        "--config", type=Path, metavar="PATH", help="use this pyproject.toml (or aiolint.toml)"
+    )
+    settings.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    output = check.add_argument_group("output")
+    output.add_argument(
+        "--show-source",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show the source line and a caret",
+    )
+    output.add_argument("--statistics", action="store_true", help="print a count per code")
+    output.add_argument(
+        "-q", "--quiet", action="store_true", help="print diagnostics only, no summary"
+    )
+    output.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when there are findings"
+    )
+
+    rule = sub.add_parser("rule", help="show a rule's documentation")
+    rule.add_argument("code", metavar="CODE")
+    sub.add_parser("rules", help="list all rules")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "rule":
+            return _rule(args.code)
+        if args.command == "rules":
+            return _rules()
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    except (ConfigError, UnknownSelectorError) as exc:
+        print(f"aiolint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # never a traceback: report and exit 2
+        print(f"aiolint: internal error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRequest:
+    config: Config
+    cli_layer: SelectionLayer
+    paths: tuple[Path, ...]
+    stdin: bool
+
+
+def _resolve_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
+    if args.isolated:
+        config = Config(root=Path.cwd())
+    elif args.config is not None:
+        if not args.config.is_file():
+            raise ConfigError(f"{args.config}: config file not found")
+        config = load_config(args.config)
+    else:
+        start = (
+            Path(os.path.commonpath([str(p.absolute()) for p in paths])) if paths else Path.cwd()
+        )
+        found = find_pyproject(start if start.exists() else Path.cwd())
+        config = load_config(found) if found else Config(root=Path.cwd())
+    updates: dict[str, object] = {}
+    try:
+        if args.target_version is not None:
+            updates["target_version"] = parse_target_version(args.target_version)
+        if args.per_file_ignores is not None:
+            updates["per_file_ignores"] = parse_per_file_ignores(args.per_file_ignores)
+        if args.extend_per_file_ignores is not None:
+            updates["extend_per_file_ignores"] = (
+                config.extend_per_file_ignores
+                + parse_per_file_ignores(args.extend_per_file_ignores)
+            )
+    except ConfigError as exc:
+        raise ConfigError(f"command line: {exc}") from None
+    if args.exclude is not None:
+        updates["exclude"] = tuple(args.exclude)
+    if args.extend_exclude is not None:
+        updates["extend_exclude"] = config.extend_exclude + tuple(args.extend_exclude)
+    if args.respect_gitignore is not None:
+        updates["respect_gitignore"] = args.respect_gitignore
+    if args.show_source is not None:
+        updates["show_source"] = args.show_source
+    return replace(config, **updates)  # type: ignore[arg-type]
+
+
+def _check(args: argparse.Namespace) -> int:
+    raw_paths: list[Path] = list(args.paths)
+    stdin = args.stdin_filename is not None and (not raw_paths or raw_paths == [Path("-")])
+    stdin = stdin or raw_paths == [Path("-")]
+    paths = [] if stdin else (raw_paths or [Path(".")])
+    config_paths = [Path(args.stdin_filename)] if stdin and args.stdin_filename else paths
+    config = _resolve_config(args, config_paths)
+    layer = SelectionLayer(args.select, tuple(args.extend_select or ()), tuple(args.ignore or ()))
+    try:
+        if stdin:
+            result = lint_stdin(sys.stdin.buffer.read(), args.stdin_filename or "-", config, layer)
+        else:
+            result = lint_files(paths, config, layer, force_exclude=args.force_exclude)
+    except UnknownSelectorError as exc:
+        raise ConfigError(f"command line: {exc}") from None
+    return _report(result, config, args)
+
+
+def _report(result: RunResult, config: Config, args: argparse.Namespace) -> int:
+    out = sys.stdout
+    write_text(
+        out, result.diagnostics, source_line=result.source_line if config.show_source else None
+    )
+    if args.statistics:
+        write_statistics(out, result.diagnostics)
+    for error in result.errors:
+        print(
+            f"aiolint: internal error in {error.where} while checking {error.path}: {error.detail}",
+            file=sys.stderr,
+        )
+    if not args.quiet:
+        print(summary(result.diagnostics, result.files_checked), file=sys.stderr)
+    out.flush()
+    if result.errors:
+        return EXIT_ERROR
+    if result.diagnostics and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _rule(code: str) -> int:
+    from aiolint.docs import render_rule
+
+    rule = rule_for(code)
+    if rule is None:
+        print(f"aiolint: error: unknown rule code {code!r} (see `aiolint rules`)", file=sys.stderr)
+        return EXIT_ERROR
+    sys.stdout.write(render_rule(rule))
+    return EXIT_CLEAN
+
+
+def _rules() -> int:
+    rules = load_rules()
+    width = max(len(r.name) for r in rules.values())
+    for code, rule in rules.items():
+        fix = rule.fix_availability.value
+        print(f"{code}  {rule.name:<{width}}  fix: {fix:<9}  {rule.summary}")
+    return EXIT_CLEAN
