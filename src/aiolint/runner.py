@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -110,8 +111,6 @@ def lint_stdin(source: bytes, filename: str, config: Config, layer: SelectionLay
     options = LintOptions(target_version=config.effective_target)
     outcome = lint_source(source, filename, rules, options)
     result = RunResult(outcome.diagnostics, outcome.errors, files_checked=1)
-    try:
+    with contextlib.suppress(ValueError):
         result.sources[filename] = decode_source(source)
-    except ValueError:
-        pass
     return result
