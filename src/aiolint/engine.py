@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import tokenize
 import traceback
@@ -87,14 +88,9 @@ def lint_source(
 
     try:
         module = cst.parse_module(source)
-    except cst.ParserSyntaxError as exc:
+    except Exception as exc:  # ParserSyntaxError, or another error on odd input
         if report_invalid:
-            message = f"SyntaxError: {exc.message}"
-            result.diagnostics.append(_invalid(path, message, exc.editor_line, exc.editor_column))
-        return result
-    except Exception as exc:  # LibCST rejects some inputs with other errors
-        if report_invalid:
-            result.diagnostics.append(_invalid(path, f"Cannot parse file: {exc}", 1, 1))
+            result.diagnostics.append(_parse_failure(path, text, exc))
         return result
     result.parsed = True
 
@@ -112,6 +108,22 @@ def lint_source(
         result.diagnostics.append(diagnostic)
     result.diagnostics.sort(key=lambda d: d.sort_key)
     return result
+
+
+def _parse_failure(path: str, text: str, exc: Exception) -> Diagnostic:
+    """AIO000 for a file LibCST cannot parse: Python's own message and position
+    when Python rejects it too (they are more precise), else LibCST's."""
+    try:
+        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as syntax:
+        return _invalid(path, f"SyntaxError: {syntax.msg}", syntax.lineno or 1, syntax.offset or 1)
+    except (ValueError, RecursionError, MemoryError) as other:
+        return _invalid(path, f"Cannot parse file: {other}", 1, 1)
+    if isinstance(exc, cst.ParserSyntaxError):
+        return _invalid(
+            path, f"Cannot parse file: {exc.message}", exc.editor_line, exc.editor_column
+        )
+    return _invalid(path, f"Cannot parse file: {exc.__class__.__name__}: {exc}", 1, 1)
 
 
 def _walk(ctx: FileContext, active: Sequence[type[Rule]], result: FileResult) -> list[Diagnostic]:

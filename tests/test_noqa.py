@@ -1,0 +1,70 @@
+"""`# noqa` read as flake8 reads it, plus file-level exemptions."""
+
+from __future__ import annotations
+
+import pytest
+
+from aiolint.engine import lint_source
+from aiolint.noqa import NoqaMap, is_suppressed
+from aiolint.registry import resolve_selection
+from aiolint.semantic.context import LintOptions
+
+
+@pytest.mark.parametrize(
+    ("comment", "suppressed"),
+    [
+        ("# noqa", True),
+        ("# NOQA", True),
+        ("# noqa: AIO201", True),
+        ("# noqa:AIO201", True),
+        ("# noqa:AIO202,AIO201", True),
+        ("# noqa: AIO202, AIO201", True),
+        ("# noqa: AIO2", True),
+        ("# noqa: AIO", True),
+        ("# noqa: AIO202", False),
+        ("# noqa: E501", False),
+        ("# noqa : AIO202", True),  # flake8: not a code list, so a blanket noqa
+        ("# a comment", False),
+    ],
+)
+def test_inline(comment: str, suppressed: bool) -> None:
+    assert is_suppressed(f"time.sleep(1)  {comment}\n", "AIO201") is suppressed
+
+
+def lint(source: str) -> list[tuple[int, str]]:
+    result = lint_source(source.encode(), "t.py", resolve_selection(None), LintOptions())
+    return [(d.start.line, d.code) for d in result.diagnostics]
+
+
+def test_noqa_on_a_multiline_token_covers_its_lines() -> None:
+    source = (
+        "import time\n\n\nasync def f():\n"
+        '    time.sleep(len("""\n    text\n    """))  # noqa: AIO201\n'
+        "    time.sleep(1) + \\\n        1  # noqa\n"
+        "    time.sleep(2)\n"
+    )
+    # the first call starts on the string's first line, the noqa sits on its
+    # last; the second is joined to the next line by a backslash
+    assert lint(source) == [(10, "AIO201")]
+
+
+def test_noqa_on_a_bracketed_continuation_line_does_not_cover_the_start() -> None:
+    # flake8 maps noqa per physical line inside brackets (NL tokens split them)
+    source = "import time\n\n\nasync def f():\n    time.sleep(\n        1,\n    )  # noqa\n"
+    assert lint(source) == [(5, "AIO201")]
+
+
+def test_file_level_exemptions() -> None:
+    body = "import time\n\n\nasync def f():\n    time.sleep(1)\n"
+    assert lint("# flake8: noqa\n" + body) == []
+    assert lint("# aiolint: noqa\n" + body) == []
+    assert lint("# aiolint: noqa: AIO201\n" + body) == []
+    assert lint("# aiolint: noqa: AIO3\n" + body) == [(6, "AIO201")]
+    assert lint("x = 1  # flake8: noqa\n" + body) == [(6, "AIO201")]  # flake8: only on its own line
+
+
+def test_noqa_map_lines() -> None:
+    noqa = NoqaMap('x = """\n# noqa\n"""\ny = 1\n')
+    assert noqa.line_text(1) == noqa.line_text(3) == 'x = """\n# noqa\n"""\n'
+    assert noqa.line_text(4) == "y = 1\n"
+    assert noqa.line_text(99) == ""

@@ -1,0 +1,168 @@
+"""Bad input gives a clear diagnostic, never a traceback; one crash does not stop a run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from helpers import SLEEPY, run_cli
+
+from aiolint.engine import lint_source
+from aiolint.model import FixAvailability
+from aiolint.registry import resolve_selection
+from aiolint.rule import Rule
+from aiolint.semantic.context import LintOptions
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "good.py").write_text(SLEEPY)
+    return tmp_path
+
+
+def test_syntax_error_among_good_files(tree: Path, capsys) -> None:
+    (tree / "broken.py").write_text("import time\n\nasync def f(:\n    time.sleep(1)\n")
+    run = run_cli(capsys, "check")
+    assert run.code == 1
+    assert run.lines[0].startswith("broken.py:3:")
+    assert " AIO000 SyntaxError: " in run.lines[0]
+    assert run.lines[1].startswith("good.py:5:5: AIO201")
+
+
+def test_latin1_file_with_cookie(tree: Path, capsys) -> None:
+    source = (
+        "# -*- coding: latin-1 -*-\nimport time\n\n\n"
+        "async def caf\xe9():\n    time.sleep(1)  # d\xe9j\xe0\n"
+    )
+    (tree / "latin.py").write_bytes(source.encode("latin-1"))
+    run = run_cli(capsys, "check", "latin.py")
+    assert run.lines == [run.lines[0]] and run.lines[0].startswith("latin.py:6:5: AIO201")
+
+
+def test_crlf_and_bom(tree: Path, capsys) -> None:
+    (tree / "crlf.py").write_bytes(b"\xef\xbb\xbf" + SLEEPY.replace("\n", "\r\n").encode())
+    run = run_cli(capsys, "check", "crlf.py", "--show-source")
+    assert run.lines == [run.lines[0], "    time.sleep(1)", "    ^"]
+    assert run.lines[0].startswith("crlf.py:5:5: AIO201")
+
+
+def test_empty_file(tree: Path, capsys) -> None:
+    (tree / "empty.py").write_bytes(b"")
+    assert run_cli(capsys, "check", "empty.py").code == 0
+
+
+def test_binary_file_named_py(tree: Path, capsys) -> None:
+    (tree / "blob.py").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe time asyncio")
+    run = run_cli(capsys, "check")
+    assert run.code == 1
+    assert run.lines[0].startswith("blob.py:1:1: AIO000 Cannot decode file")
+    assert run.lines[1].startswith("good.py:5:5")
+
+
+def test_unknown_encoding_cookie(tree: Path, capsys) -> None:
+    (tree / "odd.py").write_bytes(b"# coding: klingon\nimport time\n")
+    run = run_cli(capsys, "check", "odd.py")
+    assert run.code == 1 and "AIO000 Cannot decode file" in run.out and "klingon" in run.out
+
+
+def test_unreadable_file(tree: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = tree / "secret.py"
+    secret.write_text(SLEEPY)
+    if os.geteuid() == 0:  # root reads anything: simulate the permission error
+        real = Path.read_bytes
+
+        def deny(self: Path) -> bytes:
+            if self.name == "secret.py":
+                raise PermissionError(13, "Permission denied")
+            return real(self)
+
+        monkeypatch.setattr(Path, "read_bytes", deny)
+    else:
+        secret.chmod(0)
+    run = run_cli(capsys, "check")
+    assert "secret.py:1:1: AIO000 Cannot read file: Permission denied" in run.lines
+    assert any(line.startswith("good.py:5:5") for line in run.lines)
+
+
+def test_dangling_symlink(tree: Path, capsys) -> None:
+    (tree / "link.py").symlink_to(tree / "gone.py")
+    run = run_cli(capsys, "check")
+    assert "link.py:1:1: AIO000 Cannot read file: No such file or directory" in run.lines
+
+
+class _Crashing(Rule):
+    """Crashes on every call (test double, not registered).
+
+    ## What it does
+    -
+    ## Why is this bad?
+    -
+    ## Example
+    -
+    ## Use instead
+    -
+    ## Fix safety
+    -
+    """
+
+    abstract = True
+    code = "AIO998"
+    name = "crashing"
+    fix_availability = FixAvailability.NONE
+
+    def visit_Call(self, node: cst.Call) -> None:
+        raise RuntimeError("boom")
+
+
+def test_a_crashing_rule_is_isolated() -> None:
+    rules = [*resolve_selection(None), _Crashing]
+    result = lint_source(SLEEPY.encode(), "x.py", rules, LintOptions())
+    assert [(d.start.line, d.code) for d in result.diagnostics] == [(5, "AIO201")]
+    assert [(e.where, e.detail.split(" at ")[0]) for e in result.errors] == [
+        ("AIO998", "RuntimeError: boom")
+    ]
+
+
+def test_internal_error_exits_2_after_reporting(
+    tree: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import aiolint.runner as runner
+
+    real = runner.RuleSets.for_path
+    monkeypatch.setattr(
+        runner.RuleSets, "for_path", lambda self, path: [*real(self, path), _Crashing]
+    )
+    run = run_cli(capsys, "check")
+    assert run.code == 2
+    assert run.lines[0].startswith("good.py:5:5: AIO201")
+    assert "internal error in AIO998 while checking good.py: RuntimeError: boom" in run.err
+
+
+@pytest.mark.slow
+def test_standard_library_run_is_clean() -> None:
+    """The CLI over the running Python's standard library: exit 0 or 1, no internal error."""
+    stdlib = Path(os.__file__).parent
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "aiolint",
+            "check",
+            "--no-respect-gitignore",
+            "--exclude",
+            "site-packages",
+            str(stdlib),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    assert "internal error" not in proc.stderr
+    assert "Traceback" not in proc.stderr
