@@ -1,0 +1,189 @@
+"""AIO304: SQL text built by string formatting that reaches a database call."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from aiolint.model import FixAvailability
+from aiolint.rule import Rule
+from aiolint.semantic.names import call_name
+from aiolint.semantic.sql_text import SqlBuild, alternatives, build_of, variable_builds
+
+if TYPE_CHECKING:
+    from aiolint.semantic.context import FileContext
+
+#: `text()` constructors, by qualified name.
+TEXT_CONSTRUCTORS = frozenset(
+    {
+        "sqlalchemy.text",
+        "sqlalchemy.sql.text",
+        "sqlalchemy.sql.expression.text",
+        "sqlalchemy.sql._elements_constructors.text",
+        "sqlmodel.text",
+        "sqlmodel.sql.expression.text",
+    }
+)
+#: pandas functions that run SQL text.
+PANDAS_READERS = frozenset(
+    {
+        "pandas.read_sql",
+        "pandas.read_sql_query",
+        "pandas.io.sql.read_sql",
+        "pandas.io.sql.read_sql_query",
+    }
+)
+#: Methods that run SQL text, on any receiver (DB-API cursors and connections,
+#: SQLAlchemy connections and sessions, asyncpg connections and pools, aiosqlite).
+SINK_METHODS = frozenset(
+    {"execute", "executemany", "exec_driver_sql", "fetch", "fetchrow", "fetchval"}
+)
+#: Keyword names under which the sinks take their SQL text.
+SQL_KEYWORDS = frozenset({"sql", "statement", "query", "operation", "text"})
+_MAX_SHOWN = 40
+
+
+class SqlStringFormat(Rule):
+    """SQL text built with an f-string, `%`, `.format()`, `+` or `join()` reaches the database.
+
+    ## What it does
+    Finds SQL statements whose text is built from non-constant values, with an
+    f-string, `%` formatting, `.format()`, `+` concatenation or `str.join()`,
+    when that text reaches a database call in the same function (or in the
+    same module-level code): `sqlalchemy.text()`, `.execute()`,
+    `.executemany()`, `.exec_driver_sql()`, asyncpg's `.fetch()`,
+    `.fetchrow()` and `.fetchval()`, or `pandas.read_sql()`. The text may be
+    passed directly or through a local variable, also one extended with
+    `sql += f" AND ..."`; the diagnostic points at the expression that builds
+    the text, once, however many calls it reaches.
+
+    A string counts as SQL when the text the program itself wrote (never an
+    interpolated value) begins, after whitespace and SQL comments, with
+    `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `WITH`, `REPLACE` or `MERGE` and
+    contains `FROM`, `INTO`, `SET`, `WHERE` or `VALUES`.
+
+    Not flagged: text that interpolates only constants, such as module-level
+    `UPPER_CASE` names (`TABLE = "users"`), `self.TABLE`, `__tablename__`,
+    literals or names bound only to literals; placeholder lists built from
+    constants (`", ".join("?" * len(ids))`, a local list only ever appended
+    constant clauses like `"status = :status"`); bound parameters
+    (`text("... WHERE id = :id")`, `conn.fetch("... $1", x)`,
+    `cursor.execute("... %s", (x,))`); and formatted SQL that never reaches a
+    database call, such as log and exception messages.
+
+    ## Why is this bad?
+    A value formatted into SQL text becomes SQL: a quote in a user name ends
+    the string literal and the rest of the value runs as SQL (SQL injection).
+    Even with trusted values, formatting breaks on quotes, `NULL` and dates,
+    and every distinct text is a new statement the database must parse and
+    plan, and SQLAlchemy must cache. Bound parameters send the values
+    separately from the statement.
+
+    ## Example
+    ```python
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+    async def find_user(session: AsyncSession, email: str):
+        result = await session.execute(text(f"SELECT * FROM users WHERE email = '{email}'"))
+        return result.first()
+    ```
+
+    ## Use instead
+    ```python
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+    async def find_user(session: AsyncSession, email: str):
+        result = await session.execute(
+            text("SELECT * FROM users WHERE email = :email"), {"email": email}
+        )
+        return result.first()
+    ```
+
+    With asyncpg: `await conn.fetch("SELECT * FROM users WHERE email = $1", email)`;
+    with a DB-API driver: `cursor.execute("... WHERE email = %s", (email,))`
+    (`?` for sqlite3). Table and column names cannot be parameters: check them
+    against a fixed set and interpolate a module-level constant.
+
+    ## Fix safety
+    No automatic fix yet; a fix (unsafe, turning each interpolated value into a
+    bound parameter: `text("... WHERE id = :user_id").bindparams(user_id=user_id)`,
+    asyncpg `$1` arguments; interpolated table or column names get no fix) is
+    planned.
+
+    ## References
+    - [SQLAlchemy: using textual SQL with bound parameters](https://docs.sqlalchemy.org/en/20/core/tutorial.html#using-textual-sql)
+    - [asyncpg: Connection.fetch](https://magicstack.github.io/asyncpg/current/api/index.html#asyncpg.connection.Connection.fetch)
+    - [OWASP: SQL injection prevention](https://cheatsheetseries.owasp.org/cheatsheets/SQL_Injection_Prevention_Cheat_Sheet.html)
+    - [CWE-89](https://cwe.mitre.org/data/definitions/89.html)
+    """
+
+    code = "AIO304"
+    name = "sql-string-format"
+    fix_availability = FixAvailability.NONE
+    prefilter = ("execute", "exec_driver_sql", "fetch", "text", "read_sql")
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self._reported: set[cst.CSTNode] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        found = self._sink(node)
+        if found is None:
+            return
+        sink, sql = found
+        for value in alternatives(sql):
+            for build in self._builds(value):
+                self._report_build(build, sink)
+
+    def _sink(self, call: cst.Call) -> tuple[str, cst.BaseExpression] | None:
+        """(how the sink is shown, its SQL argument) when `call` runs SQL text."""
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in SINK_METHODS:
+            shown = f".{func.attr.value}()"
+        else:
+            name = call_name(self.ctx, call)
+            if name in TEXT_CONSTRUCTORS:
+                shown = "text()"
+            elif name in PANDAS_READERS:
+                shown = f"{name.rsplit('.', 1)[-1]}()"
+            else:
+                return None
+        sql = _sql_argument(call)
+        return (shown, sql) if sql is not None else None
+
+    def _builds(self, value: cst.BaseExpression) -> list[SqlBuild]:
+        if isinstance(value, cst.Name):
+            return variable_builds(self.ctx, value)
+        build = build_of(self.ctx, value)
+        return [build] if build is not None else []
+
+    def _report_build(self, build: SqlBuild, sink: str) -> None:
+        if build.node in self._reported:
+            return
+        self._reported.add(build.node)
+        first = self.ctx.module.code_for_node(build.holes[0]).strip()
+        if len(first) > _MAX_SHOWN or "\n" in first:
+            first = first.splitlines()[0][: _MAX_SHOWN - 3] + "..."
+        more = f" and {len(build.holes) - 1} more" if len(build.holes) > 1 else ""
+        self.report(
+            build.node,
+            f"SQL text built with {build.kind.value} from `{first}`{more} reaches `{sink}`; "
+            "pass the values as bound parameters (`:name`, `$1`, `%s`) instead",
+        )
+
+
+def _sql_argument(call: cst.Call) -> cst.BaseExpression | None:
+    """The SQL text argument: the first positional one, else a SQL keyword."""
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is None:
+            return arg.value
+        if arg.keyword.value in SQL_KEYWORDS:
+            return arg.value
+    return None

@@ -1,0 +1,524 @@
+"""SQL text built from strings: its constant text and the values interpolated into it.
+
+`build_of(ctx, expr)` describes a string-building expression (an f-string, `%`
+formatting, `.format()`, `+` concatenation, `sep.join(...)`) as a `SqlBuild`:
+the node that builds the text, its template node, the constant text (each
+unknown part replaced by `HOLE`) and the interpolated expressions that are not
+constant (`holes`). The later fix rewrites exactly those holes into bound
+parameters.
+
+`variable_builds(ctx, name)` does the same for a local variable that reaches a
+sink: every building site among its assignments in the same function (`q =
+f"..."`, `q += f" AND x = {y}"`, `q = q + ...`), judged SQL-like on the
+variable's whole text.
+
+What is constant (never a hole): literals; module-level or imported
+UPPER_CASE names (`TABLE = "users"`), `self.TABLE`-like UPPER_CASE attributes
+and `__tablename__`; names whose every binding is constant (`table = "users"`,
+`for col in ALLOWED_COLUMNS`, `for i in range(n)`); placeholder lists built from
+constants (`", ".join("?" * len(ids))`, `",".join(f":p{i}" for i in range(n))`,
+a local list only ever appended constant strings); `len(...)`.
+
+SQL-like (`is_sql`): the constant text, after leading whitespace and SQL
+comments, begins with SELECT/INSERT/UPDATE/DELETE/WITH/REPLACE/MERGE and holds
+FROM/INTO/SET/WHERE/VALUES as a word. Interpolated values never count: only
+the text the program itself wrote decides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+import libcst as cst
+from libcst.metadata import Assignment, GlobalScope
+
+from aiolint.semantic.bindings import assignments_of, binding_value
+from aiolint.semantic.context import FileContext
+from aiolint.semantic.functions import enclosing_scope
+from aiolint.semantic.names import qualified_name
+
+#: Stands for an unknown part in `SqlBuild.text`.
+HOLE = "\x00"
+_MAX_DEPTH = 10
+
+_LEADING = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
+_VERB = re.compile(r"(?:SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE|MERGE)\b", re.IGNORECASE)
+_CLAUSE = re.compile(r"\b(?:FROM|INTO|SET|WHERE|VALUES)\b", re.IGNORECASE)
+_UPPER = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
+_IDENTIFIER_ATTRS = frozenset({"__tablename__"})
+_LIST_READS = frozenset({"copy", "count", "index", "pop", "remove", "clear", "sort", "reverse"})
+_PASSIVE_CALLS = frozenset(
+    {"builtins.len", "builtins.bool", "builtins.list", "builtins.tuple", "builtins.sorted"}
+)
+
+
+class BuildKind(Enum):
+    """How a string is built."""
+
+    FSTRING = "an f-string"
+    PERCENT = "`%` formatting"
+    FORMAT = "`.format()`"
+    CONCAT = "`+` concatenation"
+    JOIN = "`str.join()`"
+
+
+@dataclass(frozen=True, slots=True)
+class SqlBuild:
+    """One string-building expression and what it interpolates."""
+
+    node: cst.BaseExpression
+    """The building expression (what a diagnostic spans)."""
+    kind: BuildKind
+    template: cst.BaseExpression | None
+    """The string holding the template: the f-string itself, the left side of
+    `%`, the receiver of `.format()`, the separator of `.join()`; None for `+`."""
+    holes: tuple[cst.BaseExpression, ...]
+    """The non-constant interpolated expressions, in source order (for an
+    f-string, each `FormattedStringExpression.expression`)."""
+    text: str
+    """The constant text, unknown parts as `HOLE`."""
+
+
+def is_sql(text: str) -> bool:
+    """Whether constant text reads as a SQL statement (see the module doc)."""
+    body = text[_LEADING.match(text).end() :]  # type: ignore[union-attr]
+    return _VERB.match(body) is not None and _CLAUSE.search(body) is not None
+
+
+def starts_like_sql(text: str) -> bool:
+    body = text[_LEADING.match(text).end() :]  # type: ignore[union-attr]
+    return _VERB.match(body) is not None
+
+
+def has_sql_clause(text: str) -> bool:
+    return _CLAUSE.search(text) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _Pieces:
+    text: str
+    holes: tuple[cst.BaseExpression, ...] = ()
+
+    def __add__(self, other: _Pieces) -> _Pieces:
+        return _Pieces(self.text + other.text, self.holes + other.holes)
+
+
+_EMPTY = _Pieces("")
+
+
+class _Analyzer:
+    """Per-call analysis state: the file and the variable whose own earlier
+    value (`q = q + ...`) counts as constant text."""
+
+    def __init__(self, ctx: FileContext, self_name: str | None = None) -> None:
+        self.ctx = ctx
+        self.self_name = self_name
+
+    # -- string-ish expressions -------------------------------------------------
+
+    def pieces(self, expr: cst.BaseExpression, depth: int = 0) -> _Pieces | None:
+        """Text and holes of a string-valued expression; None when `expr` is not
+        known to be a string (a parameter, a call, a number)."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, cst.SimpleString):
+            value = expr.evaluated_value
+            return _Pieces(value) if isinstance(value, str) else None
+        if isinstance(expr, cst.ConcatenatedString):
+            left = self.pieces(expr.left, depth + 1)
+            right = self.pieces(expr.right, depth + 1)
+            return left + right if left is not None and right is not None else None
+        if isinstance(expr, cst.FormattedString):
+            return self._fstring(expr, depth)
+        if isinstance(expr, cst.BinaryOperation):
+            return self._binary(expr, depth)
+        if isinstance(expr, cst.Call):
+            return self._method(expr, depth)
+        if isinstance(expr, cst.Name):
+            return self._name(expr, depth)
+        return None
+
+    def part(self, expr: cst.BaseExpression, depth: int) -> _Pieces:
+        """An interpolated part: its text when known, else HOLE; a hole unless constant."""
+        found = self.pieces(expr, depth + 1)
+        if found is not None:
+            return found
+        if self.is_constant(expr, depth + 1):
+            return _Pieces(HOLE)
+        return _Pieces(HOLE, (expr,))
+
+    def _fstring(self, expr: cst.FormattedString, depth: int) -> _Pieces:
+        result = _EMPTY
+        for piece in expr.parts:
+            if isinstance(piece, cst.FormattedStringText):
+                result += _Pieces(piece.value)
+            elif isinstance(piece, cst.FormattedStringExpression):
+                result += self.part(piece.expression, depth)
+        return result
+
+    def _binary(self, expr: cst.BinaryOperation, depth: int) -> _Pieces | None:
+        op = expr.operator
+        if isinstance(op, cst.Add):
+            left = self.pieces(expr.left, depth + 1)
+            right = self.pieces(expr.right, depth + 1)
+            if left is None and right is None:
+                return None
+            if left is None:
+                left = self.part(expr.left, depth)
+            if right is None:
+                right = self.part(expr.right, depth)
+            return left + right
+        if isinstance(op, cst.Modulo):
+            template = self.pieces(expr.left, depth + 1)
+            if template is None:
+                return None
+            return template + self._values(_percent_values(expr.right), depth)
+        if isinstance(op, cst.Multiply):
+            # "?" * n: a repeated constant (the count is never interpolated).
+            for text, count in ((expr.left, expr.right), (expr.right, expr.left)):
+                found = self.pieces(text, depth + 1)
+                if found is not None and not found.holes and self.is_constant(count, depth + 1):
+                    return found
+        return None
+
+    def _values(self, values: list[cst.BaseExpression], depth: int) -> _Pieces:
+        holes: tuple[cst.BaseExpression, ...] = ()
+        for value in values:
+            holes += self.part(value, depth).holes
+        return _Pieces("", holes)
+
+    def _method(self, call: cst.Call, depth: int) -> _Pieces | None:
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        receiver = self.pieces(func.value, depth + 1)
+        if receiver is None:
+            return None
+        if func.attr.value == "format":
+            values = [a.value for a in call.args]
+            return receiver + self._values(values, depth)
+        if func.attr.value == "join" and len(call.args) == 1 and not call.args[0].star:
+            if receiver.holes:
+                return None
+            return self._join(receiver.text, call.args[0].value, depth)
+        return None
+
+    def _join(self, sep: str, iterable: cst.BaseExpression, depth: int) -> _Pieces:
+        elements = self.elements(iterable, depth + 1)
+        if elements is None:
+            return _Pieces(HOLE, (iterable,))
+        texts: list[str] = []
+        holes: tuple[cst.BaseExpression, ...] = ()
+        for element in elements:
+            found = self.part(element, depth)
+            texts.append(found.text)
+            holes += found.holes
+        return _Pieces(sep.join(texts), holes)
+
+    def _name(self, name: cst.Name, depth: int) -> _Pieces | None:
+        if self.self_name is not None and name.value == self.self_name:
+            return _EMPTY  # the variable's own earlier value: judged at variable level
+        assignments = assignments_of(self.ctx, name)
+        if not assignments or len(assignments) != 1:
+            return None
+        value = binding_value(self.ctx, next(iter(assignments)))
+        if not isinstance(value, cst.BaseExpression):
+            return None
+        found = self.pieces(value, depth + 1)
+        if found is None or not found.holes:
+            return found
+        return _Pieces(found.text, (name,))
+
+    # -- constants --------------------------------------------------------------
+
+    def is_constant(self, expr: cst.BaseExpression, depth: int = 0) -> bool:
+        """Whether `expr` holds no outside value (see the module doc)."""
+        if depth > _MAX_DEPTH:
+            return False
+        if isinstance(expr, cst.Integer | cst.Float | cst.Imaginary):
+            return True
+        if isinstance(expr, cst.Name):
+            return self._constant_name(expr, depth)
+        if isinstance(expr, cst.Attribute):
+            attr = expr.attr.value
+            return _UPPER.match(attr) is not None or attr in _IDENTIFIER_ATTRS
+        if isinstance(expr, cst.UnaryOperation):
+            return self.is_constant(expr.expression, depth + 1)
+        if isinstance(expr, cst.List | cst.Tuple | cst.Set):
+            return all(
+                not isinstance(e, cst.StarredElement) and self.is_constant(e.value, depth + 1)
+                for e in expr.elements
+            )
+        if isinstance(expr, cst.Call) and qualified_name(self.ctx, expr.func) == "builtins.len":
+            return True
+        if isinstance(expr, cst.BinaryOperation) and not isinstance(
+            expr.operator, cst.Add | cst.Modulo | cst.Multiply
+        ):
+            return self.is_constant(expr.left, depth + 1) and self.is_constant(
+                expr.right, depth + 1
+            )
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Multiply):
+            left = self.is_constant(expr.left, depth + 1)
+            right = self.is_constant(expr.right, depth + 1)
+            if left and right:
+                return True
+        found = self.pieces(expr, depth + 1)
+        return found is not None and not found.holes
+
+    def _constant_name(self, name: cst.Name, depth: int) -> bool:
+        if name.value in ("True", "False", "None"):
+            return True
+        if self.self_name is not None and name.value == self.self_name:
+            return True
+        assignments = assignments_of(self.ctx, name)
+        if _UPPER.match(name.value) and all(
+            isinstance(a.scope, GlobalScope) for a in assignments or ()
+        ):
+            return True  # module-level or imported constant (an identifier)
+        if not assignments:
+            return False
+        return all(self._constant_binding(a, depth) for a in assignments)
+
+    def _constant_binding(self, assignment: object, depth: int) -> bool:
+        if not isinstance(assignment, Assignment):
+            return False
+        node = assignment.node
+        if isinstance(node, cst.Name):
+            loop = self._loop_iter(node)
+            if loop is not None:
+                return self._constant_iteration(loop, depth)
+        value = binding_value(self.ctx, assignment)
+        return isinstance(value, cst.BaseExpression) and self.is_constant(value, depth + 1)
+
+    def _loop_iter(self, target: cst.Name) -> tuple[cst.BaseExpression, bool] | None:
+        """For a `for` / comprehension target: (the iterable, whether `target` is the
+        index of an `enumerate` tuple target)."""
+        parent = self.ctx.parent(target)
+        index = False
+        if isinstance(parent, cst.Element):
+            tuple_node = self.ctx.parent(parent)
+            if not isinstance(tuple_node, cst.Tuple) or tuple_node.elements[0] is not parent:
+                return None
+            parent, index = self.ctx.parent(tuple_node), True
+            target_node: cst.CSTNode = tuple_node
+        else:
+            target_node = target
+        if isinstance(parent, cst.For | cst.CompFor) and parent.target is target_node:
+            return parent.iter, index
+        return None
+
+    def _constant_iteration(self, loop: tuple[cst.BaseExpression, bool], depth: int) -> bool:
+        iterable, index = loop
+        callee = qualified_name(self.ctx, iterable.func) if isinstance(iterable, cst.Call) else None
+        if index:
+            return callee == "builtins.enumerate"
+        if callee == "builtins.range":
+            return True
+        return self.is_constant(iterable, depth + 1)
+
+    # -- lists joined into SQL --------------------------------------------------
+
+    def elements(self, iterable: cst.BaseExpression, depth: int) -> list[cst.BaseExpression] | None:
+        """The items a `.join()` argument yields, when they can be listed."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(iterable, cst.List | cst.Tuple | cst.Set):
+            if any(isinstance(e, cst.StarredElement) for e in iterable.elements):
+                return None
+            return [e.value for e in iterable.elements]
+        if isinstance(iterable, cst.GeneratorExp | cst.ListComp | cst.SetComp):
+            return [iterable.elt]
+        if isinstance(iterable, cst.BinaryOperation):
+            if isinstance(iterable.operator, cst.Multiply):
+                for seq, count in (
+                    (iterable.left, iterable.right),
+                    (iterable.right, iterable.left),
+                ):
+                    if self.is_constant(count, depth + 1):
+                        found = self.elements(seq, depth + 1)
+                        if found is not None:
+                            return found
+                        if self.is_constant(seq, depth + 1):
+                            return [seq]
+                return None
+            if isinstance(iterable.operator, cst.Add):
+                left = self.elements(iterable.left, depth + 1)
+                right = self.elements(iterable.right, depth + 1)
+                return left + right if left is not None and right is not None else None
+            return None
+        if isinstance(iterable, cst.Name):
+            return self._list_variable(iterable, depth)
+        if self.is_constant(iterable, depth + 1):
+            return [iterable]
+        return None
+
+    def _list_variable(self, name: cst.Name, depth: int) -> list[cst.BaseExpression] | None:
+        """Items of a local list built by literals, `+=`, `.append/.extend/.insert`;
+        None when it escapes (passed to a call) or is changed another way."""
+        assignments = assignments_of(self.ctx, name)
+        if not assignments:
+            return None
+        items: list[cst.BaseExpression] = []
+        uses: dict[cst.CSTNode, None] = {}
+        for assignment in assignments:
+            if not isinstance(assignment, Assignment) or not isinstance(assignment.node, cst.Name):
+                return None
+            parent = self.ctx.parent(assignment.node)
+            if isinstance(parent, cst.AugAssign) and isinstance(parent.operator, cst.AddAssign):
+                value: cst.BaseExpression | None = parent.value
+            else:
+                found = binding_value(self.ctx, assignment)
+                value = found if isinstance(found, cst.BaseExpression) else None
+            if value is None:
+                if self._constant_binding(assignment, depth):
+                    continue  # a constant loop target (`for parts in OPTIONS`)
+                return None
+            listed = self.elements(value, depth + 1)
+            if listed is None:
+                return None
+            items.extend(listed)
+            uses.update((access.node, None) for access in assignment.references)
+        for use in uses:
+            added = self._list_use(use, depth)
+            if added is None:
+                return None
+            items.extend(added)
+        return items
+
+    def _list_use(self, node: cst.CSTNode, depth: int) -> list[cst.BaseExpression] | None:
+        """What one use of a list name adds to it ([] for a read); None if unknown."""
+        parent = self.ctx.parent(node)
+        if isinstance(parent, cst.Attribute) and parent.value is node:
+            call = self.ctx.parent(parent)
+            method = parent.attr.value
+            if method in _LIST_READS:
+                return []
+            if not isinstance(call, cst.Call) or call.func is not parent:
+                return None
+            args = [a.value for a in call.args if not a.star]
+            if len(args) != len(call.args):
+                return None
+            if method == "append" and len(args) == 1:
+                return args
+            if method == "insert" and len(args) == 2:
+                return args[1:]
+            if method == "extend" and len(args) == 1:
+                return self.elements(args[0], depth + 1)
+            return None
+        if isinstance(parent, cst.Arg):
+            call = self.ctx.parent(parent)
+            if not isinstance(call, cst.Call):
+                return None
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "join":
+                return []
+            return [] if qualified_name(self.ctx, func) in _PASSIVE_CALLS else None
+        if isinstance(parent, cst.Subscript):
+            grand = self.ctx.parent(parent)
+            if isinstance(grand, cst.AssignTarget | cst.AugAssign | cst.Del):
+                return None
+            return []
+        return []
+
+
+def _percent_values(right: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(right, cst.Tuple):
+        return [e.value for e in right.elements]
+    if isinstance(right, cst.Dict):
+        return [e.value for e in right.elements]
+    return [right]
+
+
+def _kind(expr: cst.BaseExpression) -> tuple[BuildKind, cst.BaseExpression | None] | None:
+    """Whether `expr` is a building expression, and its template node."""
+    if isinstance(expr, cst.FormattedString):
+        return BuildKind.FSTRING, expr
+    if isinstance(expr, cst.ConcatenatedString):
+        return BuildKind.FSTRING, expr
+    if isinstance(expr, cst.BinaryOperation):
+        if isinstance(expr.operator, cst.Add):
+            return BuildKind.CONCAT, None
+        if isinstance(expr.operator, cst.Modulo):
+            return BuildKind.PERCENT, expr.left
+        return None
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+        if expr.func.attr.value == "format":
+            return BuildKind.FORMAT, expr.func.value
+        if expr.func.attr.value == "join":
+            return BuildKind.JOIN, expr.func.value
+    return None
+
+
+def _build(
+    ctx: FileContext, expr: cst.BaseExpression, self_name: str | None = None
+) -> tuple[SqlBuild | None, str | None]:
+    """(the build with its holes, or None when nothing is interpolated; the text)."""
+    kind = _kind(expr)
+    if kind is None:
+        return None, None
+    found = _Analyzer(ctx, self_name).pieces(expr)
+    if found is None:
+        return None, None
+    if not found.holes:
+        return None, found.text
+    return SqlBuild(expr, kind[0], kind[1], found.holes, found.text), found.text
+
+
+def build_of(ctx: FileContext, expr: cst.BaseExpression) -> SqlBuild | None:
+    """`expr` as a SQL-building expression with non-constant parts, else None."""
+    build, _ = _build(ctx, expr)
+    return build if build is not None and is_sql(build.text) else None
+
+
+def alternatives(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """`a if c else b` -> [a, b] (recursively); anything else -> [expr]."""
+    if isinstance(expr, cst.IfExp):
+        return alternatives(expr.body) + alternatives(expr.orelse)
+    return [expr]
+
+
+def variable_builds(ctx: FileContext, name: cst.Name) -> list[SqlBuild]:
+    """The SQL-building assignments of a local variable read at `name`, in the
+    same function (or module-level code) as the read."""
+    assignments = assignments_of(ctx, name)
+    if not assignments:
+        return []
+    scope = enclosing_scope(ctx, name)
+    bound: list[tuple[int, int, bool, cst.BaseExpression]] = []
+    for assignment in assignments:
+        if not isinstance(assignment, Assignment) or not isinstance(assignment.node, cst.Name):
+            continue
+        target = assignment.node
+        if enclosing_scope(ctx, target) is not scope:
+            continue
+        parent = ctx.parent(target)
+        if isinstance(parent, cst.AugAssign):
+            if not isinstance(parent.operator, cst.AddAssign):
+                continue
+            augmented, value = True, parent.value
+        else:
+            found = binding_value(ctx, assignment)
+            if not isinstance(found, cst.BaseExpression):
+                continue
+            augmented, value = False, found
+        start = ctx.positions[target].start
+        for alternative in alternatives(value):
+            bound.append((start.line, start.column, augmented, alternative))
+    bound.sort(key=lambda item: (item[0], item[1]))
+    builds: list[SqlBuild] = []
+    starts = False
+    combined = ""
+    for _, _, augmented, value in bound:
+        build, text = _build(ctx, value, name.value)
+        if text is None:
+            text = _Analyzer(ctx, name.value).part(value, 0).text
+        if not augmented and starts_like_sql(text):
+            starts = True
+        combined += text
+        if build is not None:
+            builds.append(build)
+    if not starts or not has_sql_clause(combined):
+        return []
+    return builds
