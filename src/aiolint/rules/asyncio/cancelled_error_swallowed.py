@@ -1,0 +1,331 @@
+"""AIO102: an `except` handler (or `contextlib.suppress`) in async code that
+swallows `asyncio.CancelledError`."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+import libcst as cst
+
+from aiolint.model import FixAvailability
+from aiolint.rule import Rule
+from aiolint.semantic.bindings import origin
+from aiolint.semantic.context import FileContext
+from aiolint.semantic.flow import always_raises
+from aiolint.semantic.functions import in_async_code
+from aiolint.semantic.names import call_name, dotted, qualified_name
+
+CANCELLED_ERROR = frozenset({"asyncio.CancelledError", "asyncio.exceptions.CancelledError"})
+BASE_EXCEPTION = frozenset({"builtins.BaseException"})
+SUPPRESS = frozenset({"contextlib.suppress"})
+CURRENT_TASK = frozenset({"asyncio.current_task()", "asyncio.tasks.current_task()"})
+
+Handler = cst.ExceptHandler | cst.ExceptStarHandler
+
+
+class Catch(enum.Enum):
+    """How a handler (or `suppress`) comes to catch `asyncio.CancelledError`."""
+
+    CANCELLED = "`asyncio.CancelledError`"
+    BASE = "`BaseException`"
+    BARE = "bare `except:`"
+
+
+class CancelledErrorSwallowed(Rule):
+    """An `except` in async code that can swallow `asyncio.CancelledError`.
+
+    ## What it does
+    Finds, inside an `async def`, an `except` or `except*` handler that catches
+    `asyncio.CancelledError` (named alone or in a tuple, also as
+    `asyncio.exceptions.CancelledError`), `BaseException`, or everything (bare
+    `except:`), when some path leaves the handler without raising: falling off
+    its end, `return`, `break` or `continue`. Also finds
+    `contextlib.suppress(...)` naming `CancelledError` or `BaseException` in
+    async code.
+
+    Only the first handler of a `try` that can catch `CancelledError` counts,
+    and only when the `try` body can be cancelled at all: it awaits, uses
+    `async for`/`async with`, or yields. A handler that raises on every path
+    is fine, whether it re-raises (`raise`, `raise exc`) or raises another
+    exception, and so is one that re-raises under
+    `if asyncio.current_task().cancelling():`. `except Exception` does not
+    catch `CancelledError` (Python 3.8+) and is never flagged.
+
+    ## Why is this bad?
+    `task.cancel()`, `asyncio.timeout()`, `TaskGroup` and server shutdown all
+    work by raising `CancelledError` inside the task at an `await`. A handler
+    that swallows it makes the task carry on as if nothing happened: shutdown
+    hangs, timeouts never fire, and a `TaskGroup` cannot stop its tasks.
+
+    Awaiting a task you have just cancelled (`task.cancel()` then
+    `try: await task` / `except CancelledError: pass`) has the same problem: if
+    *this* task is cancelled while it waits, that cancellation is swallowed
+    too. Re-raise when `asyncio.current_task().cancelling()` is non-zero.
+
+    ## Example
+    ```python
+    import asyncio
+
+
+    async def consume(queue, handle):
+        while True:
+            try:
+                job = await queue.get()
+                await handle(job)
+            except asyncio.CancelledError:
+                print("worker interrupted, continuing")
+    ```
+
+    ## Use instead
+    ```python
+    import asyncio
+
+
+    async def consume(queue, handle):
+        while True:
+            try:
+                job = await queue.get()
+                await handle(job)
+            except asyncio.CancelledError:
+                print("worker cancelled, stopping")
+                raise
+    ```
+
+    ## Fix safety
+    No automatic fix yet; a fix (unsafe: appends a bare `raise` to a handler
+    that never leaves by `return`, `break` or `continue`, or, after
+    `task.cancel()`, inserts `if asyncio.current_task().cancelling(): raise`)
+    is planned.
+
+    ## References
+    - [asyncio.CancelledError](https://docs.python.org/3/library/asyncio-exceptions.html#asyncio.CancelledError)
+    - [Task cancellation](https://docs.python.org/3/library/asyncio-task.html#task-cancellation)
+    - [Task.cancelling](https://docs.python.org/3/library/asyncio-task.html#asyncio.Task.cancelling)
+    """
+
+    code = "AIO102"
+    name = "cancelled-error-swallowed"
+    fix_availability = FixAvailability.NONE
+    # Everything this rule flags is inside an `async def`.
+    prefilter = ("async",)
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._check_try(node)
+
+    def visit_TryStar(self, node: cst.TryStar) -> None:
+        self._check_try(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if call_name(self.ctx, node) not in SUPPRESS:
+            return
+        catch = _strongest(self._catch(arg.value) for arg in node.args if arg.keyword is None)
+        if catch is None or not in_async_code(self.ctx, node):
+            return
+        with_stmt = self._with_of(node)
+        if with_stmt is not None and not _can_be_cancelled(with_stmt.body):
+            return
+        if with_stmt is not None and _awaits_task_cancelled_before(self.ctx, with_stmt):
+            advice = (
+                "after `task.cancel()`, await the task in `try`/`except asyncio.CancelledError:` "
+                "and re-raise when `asyncio.current_task().cancelling()` is non-zero"
+            )
+        else:
+            advice = "catch it in an `except` that ends with `raise`"
+        self.report(
+            node,
+            f"`contextlib.suppress()` of {catch.value} in async code swallows "
+            f"the task's cancellation; {advice}",
+        )
+
+    # --- except handlers ----------------------------------------------------------
+
+    def _check_try(self, node: cst.Try | cst.TryStar) -> None:
+        if not in_async_code(self.ctx, node) or not _can_be_cancelled(node.body):
+            return
+        for handler in node.handlers:
+            catch = self._handler_catch(handler)
+            if catch is None:
+                continue
+            # The first handler that can catch CancelledError is the only one
+            # that ever sees it.
+            if not always_raises(handler.body, self._truth_when_cancelling):
+                self.report(handler, self._message(node, handler, catch))
+            return
+
+    def _message(self, node: cst.Try | cst.TryStar, handler: Handler, catch: Catch) -> str:
+        keyword = "except*" if isinstance(handler, cst.ExceptStarHandler) else "except"
+        if catch is Catch.CANCELLED:
+            problem = f"`{keyword} asyncio.CancelledError` can exit without re-raising"
+        else:
+            subject = "Bare `except:`" if catch is Catch.BARE else f"`{keyword} BaseException`"
+            problem = (
+                f"{subject} catches `asyncio.CancelledError` and can exit without re-raising it"
+            )
+        if _awaits_task_cancelled_before(self.ctx, node):
+            advice = (
+                "after `task.cancel()`, re-raise when "
+                "`asyncio.current_task().cancelling()` is non-zero"
+            )
+        elif catch is Catch.CANCELLED:
+            advice = "end every path of the handler with `raise`"
+        else:
+            advice = "catch `Exception` instead or end every path of the handler with `raise`"
+        return f"{problem}, swallowing the task's cancellation; {advice}"
+
+    def _handler_catch(self, handler: Handler) -> Catch | None:
+        if handler.type is None:
+            return Catch.BARE
+        return self._catch(handler.type)
+
+    def _catch(self, expr: cst.BaseExpression) -> Catch | None:
+        """Whether an exception class (or tuple of them) covers CancelledError."""
+        if isinstance(expr, cst.Tuple):
+            return _strongest(
+                self._catch(element.value)
+                for element in expr.elements
+                if isinstance(element, cst.Element)
+            )
+        name = qualified_name(self.ctx, expr)
+        if name in CANCELLED_ERROR:
+            return Catch.CANCELLED
+        if name in BASE_EXCEPTION:
+            return Catch.BASE
+        return None
+
+    def _truth_when_cancelling(self, test: cst.BaseExpression) -> bool | None:
+        """Tests known true while this task is being cancelled:
+        `asyncio.current_task().cancelling()` (also through a name bound to
+        `asyncio.current_task()`), compared `> 0`, `!= 0`, `>= 1`, or `== 0` (false)."""
+        if self._is_cancelling_call(test):
+            return True
+        if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+            return None
+        if not self._is_cancelling_call(test.left):
+            return None
+        target = test.comparisons[0]
+        if not isinstance(target.comparator, cst.Integer):
+            return None
+        bound = int(target.comparator.evaluated_value)
+        operator = target.operator
+        if bound == 0 and isinstance(operator, cst.GreaterThan | cst.NotEqual):
+            return True
+        if bound == 1 and isinstance(operator, cst.GreaterThanEqual):
+            return True
+        if bound == 0 and isinstance(operator, cst.Equal | cst.LessThanEqual):
+            return False
+        return None
+
+    def _is_cancelling_call(self, expr: cst.BaseExpression) -> bool:
+        return (
+            isinstance(expr, cst.Call)
+            and not expr.args
+            and isinstance(expr.func, cst.Attribute)
+            and expr.func.attr.value == "cancelling"
+            and origin(self.ctx, expr.func.value) in CURRENT_TASK
+        )
+
+    # --- contextlib.suppress --------------------------------------------------------
+
+    def _with_of(self, call: cst.Call) -> cst.With | None:
+        """The `with` statement whose item is `call` itself."""
+        item = self.ctx.parent(call)
+        if not isinstance(item, cst.WithItem) or item.item is not call:
+            return None
+        statement = self.ctx.parent(item)
+        return statement if isinstance(statement, cst.With) else None
+
+
+def _strongest(catches: Iterable[Catch | None]) -> Catch | None:
+    """The broadest of several catches (BARE > BASE > CANCELLED), or None."""
+    found = set(catches)
+    for catch in (Catch.BARE, Catch.BASE, Catch.CANCELLED):
+        if catch in found:
+            return catch
+    return None
+
+
+class _SuspensionFinder(cst.CSTVisitor):
+    """Finds an `await`, `async for`, `async with` or `yield` of the code being
+    visited (nested functions, lambdas and classes run elsewhere)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def visit_Await(self, node: cst.Await) -> bool:
+        self.found = True
+        return False
+
+    def visit_Yield(self, node: cst.Yield) -> bool:
+        self.found = True
+        return False
+
+    def visit_For(self, node: cst.For) -> bool:
+        self.found = self.found or node.asynchronous is not None
+        return not self.found
+
+    def visit_With(self, node: cst.With) -> bool:
+        self.found = self.found or node.asynchronous is not None
+        return not self.found
+
+    def visit_CompFor(self, node: cst.CompFor) -> bool:
+        self.found = self.found or node.asynchronous is not None
+        return not self.found
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+
+def _can_be_cancelled(body: cst.BaseSuite) -> bool:
+    """Whether the task can receive a cancellation while running `body`:
+    CancelledError is thrown into a coroutine only where it suspends."""
+    finder = _SuspensionFinder()
+    body.visit(finder)
+    return finder.found
+
+
+def _awaits_task_cancelled_before(ctx: FileContext, node: cst.Try | cst.TryStar | cst.With) -> bool:
+    """`task.cancel()` directly followed by a `try`/`with` whose body only
+    awaits `task` (the "cancel, then wait for it to finish" idiom)."""
+    awaited = _only_awaited(node.body)
+    if not awaited:
+        return False
+    block = ctx.parent(node)
+    if not isinstance(block, cst.IndentedBlock | cst.Module):
+        return False
+    statements = list(block.body)
+    index = next(i for i, s in enumerate(statements) if s is node)
+    if index == 0:
+        return False
+    previous = statements[index - 1]
+    if not isinstance(previous, cst.SimpleStatementLine):
+        return False
+    last = previous.body[-1]
+    return (
+        isinstance(last, cst.Expr)
+        and isinstance(last.value, cst.Call)
+        and isinstance(last.value.func, cst.Attribute)
+        and last.value.func.attr.value == "cancel"
+        and dotted(last.value.func.value) == awaited
+    )
+
+
+def _only_awaited(body: cst.BaseSuite) -> str:
+    """`x` / `self.x` when `body` is the single statement `await x` (else "")."""
+    if len(body.body) != 1:
+        return ""
+    statement = body.body[0]
+    if isinstance(statement, cst.SimpleStatementLine):
+        if len(statement.body) != 1:
+            return ""
+        statement = statement.body[0]
+    if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Await):
+        return dotted(statement.value.expression)
+    return ""
