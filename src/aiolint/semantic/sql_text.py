@@ -125,7 +125,7 @@ class _Analyzer:
             return None
         if isinstance(expr, cst.SimpleString):
             value = expr.evaluated_value
-            return _Pieces(value) if isinstance(value, str) else None
+            return _Pieces(value if isinstance(value, str) else value.decode("latin-1"))
         if isinstance(expr, cst.ConcatenatedString):
             left = self.pieces(expr.left, depth + 1)
             right = self.pieces(expr.right, depth + 1)
@@ -176,10 +176,10 @@ class _Analyzer:
                 return None
             return template + self._values(_percent_values(expr.right), depth)
         if isinstance(op, cst.Multiply):
-            # "?" * n: a repeated constant (the count is never interpolated).
-            for text, count in ((expr.left, expr.right), (expr.right, expr.left)):
+            # "?" * n: a repeated constant (a count adds no text of its own).
+            for text in (expr.left, expr.right):
                 found = self.pieces(text, depth + 1)
-                if found is not None and not found.holes and self.is_constant(count, depth + 1):
+                if found is not None and not found.holes:
                     return found
         return None
 
@@ -253,17 +253,14 @@ class _Analyzer:
             )
         if isinstance(expr, cst.Call) and qualified_name(self.ctx, expr.func) == "builtins.len":
             return True
-        if isinstance(expr, cst.BinaryOperation) and not isinstance(
-            expr.operator, cst.Add | cst.Modulo | cst.Multiply
+        if isinstance(expr, cst.BinaryOperation) and (
+            self.is_constant(expr.left, depth + 1) and self.is_constant(expr.right, depth + 1)
         ):
-            return self.is_constant(expr.left, depth + 1) and self.is_constant(
-                expr.right, depth + 1
+            return True
+        if isinstance(expr, cst.IfExp):
+            return self.is_constant(expr.body, depth + 1) and self.is_constant(
+                expr.orelse, depth + 1
             )
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Multiply):
-            left = self.is_constant(expr.left, depth + 1)
-            right = self.is_constant(expr.right, depth + 1)
-            if left and right:
-                return True
         found = self.pieces(expr, depth + 1)
         return found is not None and not found.holes
 
@@ -332,16 +329,10 @@ class _Analyzer:
             return [iterable.elt]
         if isinstance(iterable, cst.BinaryOperation):
             if isinstance(iterable.operator, cst.Multiply):
-                for seq, count in (
-                    (iterable.left, iterable.right),
-                    (iterable.right, iterable.left),
-                ):
-                    if self.is_constant(count, depth + 1):
-                        found = self.elements(seq, depth + 1)
-                        if found is not None:
-                            return found
-                        if self.is_constant(seq, depth + 1):
-                            return [seq]
+                for seq in (iterable.left, iterable.right):
+                    found = self.elements(seq, depth + 1)
+                    if found is not None:
+                        return found
                 return None
             if isinstance(iterable.operator, cst.Add):
                 left = self.elements(iterable.left, depth + 1)
@@ -479,42 +470,40 @@ def alternatives(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
     return [expr]
 
 
+@dataclass(frozen=True, slots=True)
+class _Binding:
+    """One assignment of a variable: where, how, and the value it binds."""
+
+    position: tuple[int, int]
+    block: cst.CSTNode | None
+    augmented: bool
+    value: cst.BaseExpression
+
+
 def variable_builds(ctx: FileContext, name: cst.Name) -> list[SqlBuild]:
     """The SQL-building assignments of a local variable read at `name`, in the
-    same function (or module-level code) as the read."""
+    same function (or module-level code) as the read.
+
+    A plain assignment followed, in the same block, by another plain assignment
+    of the variable does not reach the read (unless the read lies between them).
+    """
     assignments = assignments_of(ctx, name)
     if not assignments:
         return []
     scope = enclosing_scope(ctx, name)
-    bound: list[tuple[int, int, bool, cst.BaseExpression]] = []
-    for assignment in assignments:
-        if not isinstance(assignment, Assignment) or not isinstance(assignment.node, cst.Name):
-            continue
-        target = assignment.node
-        if enclosing_scope(ctx, target) is not scope:
-            continue
-        parent = ctx.parent(target)
-        if isinstance(parent, cst.AugAssign):
-            if not isinstance(parent.operator, cst.AddAssign):
-                continue
-            augmented, value = True, parent.value
-        else:
-            found = binding_value(ctx, assignment)
-            if not isinstance(found, cst.BaseExpression):
-                continue
-            augmented, value = False, found
-        start = ctx.positions[target].start
-        for alternative in alternatives(value):
-            bound.append((start.line, start.column, augmented, alternative))
-    bound.sort(key=lambda item: (item[0], item[1]))
+    read = _position(ctx, name)
+    bindings = [b for a in assignments for b in _bindings(ctx, a, scope)]
+    live = sorted(
+        (b for b in bindings if not _overwritten(b, bindings, read)), key=lambda b: b.position
+    )
     builds: list[SqlBuild] = []
     starts = False
     combined = ""
-    for _, _, augmented, value in bound:
-        build, text = _build(ctx, value, name.value)
+    for binding in live:
+        build, text = _build(ctx, binding.value, name.value)
         if text is None:
-            text = _Analyzer(ctx, name.value).part(value, 0).text
-        if not augmented and starts_like_sql(text):
+            text = _Analyzer(ctx, name.value).part(binding.value, 0).text
+        if not binding.augmented and starts_like_sql(text):
             starts = True
         combined += text
         if build is not None:
@@ -522,3 +511,55 @@ def variable_builds(ctx: FileContext, name: cst.Name) -> list[SqlBuild]:
     if not starts or not has_sql_clause(combined):
         return []
     return builds
+
+
+def _bindings(ctx: FileContext, assignment: object, scope: cst.CSTNode) -> list[_Binding]:
+    """`x = v`, `x: T = v`, `x += v` in `scope` (each branch of `a if c else b`)."""
+    if not isinstance(assignment, Assignment) or not isinstance(assignment.node, cst.Name):
+        return []
+    target = assignment.node
+    if enclosing_scope(ctx, target) is not scope:
+        return []
+    parent = ctx.parent(target)
+    if isinstance(parent, cst.AugAssign):
+        if not isinstance(parent.operator, cst.AddAssign):
+            return []
+        augmented, value = True, parent.value
+    else:
+        found = binding_value(ctx, assignment)
+        if not isinstance(found, cst.BaseExpression):
+            return []
+        augmented, value = False, found
+    position = _position(ctx, target)
+    block = _block(ctx, target)
+    return [_Binding(position, block, augmented, v) for v in alternatives(value)]
+
+
+def _overwritten(binding: _Binding, bindings: list[_Binding], read: tuple[int, int]) -> bool:
+    if binding.augmented:
+        return False
+    return any(
+        not later.augmented
+        and later.block is binding.block
+        and later.position > binding.position
+        and not binding.position < read < later.position
+        for later in bindings
+    )
+
+
+def _position(ctx: FileContext, node: cst.CSTNode) -> tuple[int, int]:
+    start = ctx.positions[node].start
+    return start.line, start.column
+
+
+def _block(ctx: FileContext, node: cst.CSTNode) -> cst.CSTNode | None:
+    """The statement list (indented block or module) that holds `node`'s statement."""
+    current: cst.CSTNode | None = node
+    while current is not None:
+        parent = ctx.parent(current)
+        if isinstance(parent, cst.IndentedBlock | cst.Module) and isinstance(
+            current, cst.BaseStatement
+        ):
+            return parent
+        current = parent
+    return None
