@@ -1,0 +1,139 @@
+"""AIO203: `subprocess`, `os.system`, `os.spawn*` and `os.wait*` inside async code."""
+
+import libcst as cst
+
+from aiolint.model import FixAvailability
+from aiolint.rule import Rule
+from aiolint.semantic.context import FileContext
+from aiolint.semantic.functions import in_async_code
+from aiolint.semantic.names import call_name, dotted, qualified_name
+
+_SUBPROCESS = ("run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput")
+_SPAWN = ("spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe")
+
+#: Calls that start a process (and, for most, wait for it).
+BLOCKING_FUNCTIONS: frozenset[str] = frozenset(
+    {f"subprocess.{name}" for name in _SUBPROCESS}
+    | {f"os.{name}" for name in _SPAWN}
+    | {"os.system", "os.popen", "os.posix_spawn", "os.posix_spawnp", "os.wait"}
+)
+#: `os.wait*` calls that take an `options` argument -> its position; with
+#: `os.WNOHANG` they return at once instead of waiting.
+WAIT_OPTIONS: dict[str, int] = {"os.waitpid": 1, "os.wait3": 0, "os.wait4": 1, "os.waitid": 2}
+
+
+def blocking_subprocess_call(ctx: FileContext, node: cst.Call) -> str | None:
+    """The resolved name if `node` is a blocking subprocess call, else None."""
+    if not dotted(node.func):
+        return None
+    name = call_name(ctx, node)
+    if name in BLOCKING_FUNCTIONS:
+        return name
+    if name in WAIT_OPTIONS and not _polls(ctx, node, WAIT_OPTIONS[name]):
+        return name
+    return None
+
+
+def _polls(ctx: FileContext, node: cst.Call, position: int) -> bool:
+    """Whether the `options` argument of an `os.wait*` call includes `os.WNOHANG`."""
+    positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
+    if len(positional) <= position:
+        return False
+    pending: list[cst.BaseExpression] = [positional[position].value]
+    while pending:
+        expr = pending.pop()
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+            pending.extend((expr.left, expr.right))
+        elif dotted(expr) and qualified_name(ctx, expr) == "os.WNOHANG":
+            return True
+    return False
+
+
+class BlockingSubprocess(Rule):
+    """Blocking subprocess call (`subprocess.run`, `os.system`, `os.wait*`) in an `async def`.
+
+    ## What it does
+    Finds, in the body of an `async def` (outside nested `def`, `lambda` and
+    class bodies), calls that start a child process or wait for one on the
+    calling thread:
+    - `subprocess.run/call/check_call/check_output/Popen/getoutput/getstatusoutput`;
+    - `os.system`, `os.popen`, every `os.spawn*` function (`spawnl`, `spawnle`,
+      `spawnlp`, `spawnlpe`, `spawnv`, `spawnve`, `spawnvp`, `spawnvpe`) and
+      `os.posix_spawn` / `os.posix_spawnp`;
+    - `os.wait`, `os.waitpid`, `os.wait3`, `os.wait4`, `os.waitid`, except
+      when their options include `os.WNOHANG` (a poll that returns at once).
+
+    `subprocess.Popen`, `os.posix_spawn*` and `os.spawn*(os.P_NOWAIT, ...)`
+    do not wait for the child, but they fork and exec on the event loop's
+    thread and hand back a process that can only be waited for by blocking;
+    like flake8-async (ASYNC220), they are reported. Passing a function
+    without calling it (`await asyncio.to_thread(subprocess.run, cmd)`) is
+    fine, and so are `asyncio.create_subprocess_exec` and
+    `asyncio.create_subprocess_shell`.
+
+    ## Why is this bad?
+    These calls block the thread that runs the event loop until the child
+    process exits: a deploy script, a `git` call or a PDF renderer that takes
+    seconds freezes every other task for those seconds. `asyncio`'s own
+    subprocess API waits for the child without blocking the loop.
+
+    ## Example
+    ```python
+    import subprocess
+
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+
+    @app.post("/deployments/{service}")
+    async def deploy(service: str) -> dict:
+        result = subprocess.run(["./deploy.sh", service], capture_output=True, text=True)
+        return {"ok": result.returncode == 0, "log": result.stdout}
+    ```
+
+    ## Use instead
+    ```python
+    import asyncio
+
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+
+    @app.post("/deployments/{service}")
+    async def deploy(service: str) -> dict:
+        proc = await asyncio.create_subprocess_exec(
+            "./deploy.sh", service, stdout=asyncio.subprocess.PIPE
+        )
+        stdout, _ = await proc.communicate()
+        return {"ok": proc.returncode == 0, "log": stdout.decode()}
+    ```
+
+    ## Fix safety
+    No automatic fix yet; a fix (unsafe, wrapping the call in
+    `await asyncio.to_thread(...)`) is planned. It is unsafe because the
+    process is then started from a worker thread, and a `Popen` object so
+    created must still not be waited for on the event loop.
+
+    ## References
+    - [asyncio subprocesses](https://docs.python.org/3/library/asyncio-subprocess.html)
+    - [asyncio.to_thread](https://docs.python.org/3/library/asyncio-task.html#asyncio.to_thread)
+    """
+
+    code = "AIO203"
+    name = "blocking-subprocess"
+    fix_availability = FixAvailability.NONE
+    prefilter = ("subprocess", "os")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not in_async_code(self.ctx, node):
+            return
+        name = blocking_subprocess_call(self.ctx, node)
+        if name is not None:
+            self.report(
+                node,
+                f"Blocking subprocess call `{name}()` in async code stalls the event loop; "
+                "use `await asyncio.create_subprocess_exec(...)` or "
+                "`await asyncio.to_thread(...)`",
+            )
