@@ -1,0 +1,174 @@
+"""AIO205: synchronous database drivers, engines and sessions used inside async code."""
+
+import libcst as cst
+
+from aiolint.model import FixAvailability
+from aiolint.rule import Rule
+from aiolint.semantic.bindings import assignments_of, binding_value
+from aiolint.semantic.functions import in_async_code
+from aiolint.semantic.names import call_name
+from aiolint.semantic.sqlalchemy import SqlaKind, classify
+
+#: Blocking connect functions -> the async driver to use instead.
+DRIVER_CONNECTS: dict[str, str] = {
+    "psycopg2.connect": "`asyncpg` or `await psycopg.AsyncConnection.connect(...)`",
+    "psycopg.connect": "`await psycopg.AsyncConnection.connect(...)` or `asyncpg`",
+    "psycopg.Connection.connect": "`await psycopg.AsyncConnection.connect(...)` or `asyncpg`",
+    "sqlite3.connect": "`aiosqlite`",
+    "pymysql.connect": "`aiomysql` or `asyncmy`",
+    "pymysql.Connect": "`aiomysql` or `asyncmy`",
+    "MySQLdb.connect": "`aiomysql` or `asyncmy`",
+    "MySQLdb.Connect": "`aiomysql` or `asyncmy`",
+}
+#: Sync `Session` methods that talk to the database.
+SESSION_IO_METHODS = frozenset(
+    {
+        "commit",
+        "exec",
+        "execute",
+        "flush",
+        "get",
+        "get_one",
+        "query",
+        "refresh",
+        "rollback",
+        "scalar",
+        "scalars",
+    }
+)
+ENGINE_METHODS = frozenset({"begin", "connect"})
+
+
+class BlockingDb(Rule):
+    """Synchronous database driver, engine or `Session` used inside an `async def`.
+
+    ## What it does
+    Finds, in the body of an `async def` (outside nested `def`, `lambda` and
+    class bodies):
+    - blocking driver connects: `psycopg2.connect`, `psycopg.connect` (not
+      `psycopg.AsyncConnection.connect`), `sqlite3.connect`, `pymysql.connect`,
+      `MySQLdb.connect`;
+    - `.connect()` / `.begin()` on an engine from `sqlalchemy.create_engine`
+      (or `sqlmodel.create_engine`);
+    - a sync SQLAlchemy `Session` created there: `Session(engine)`,
+      `sqlmodel.Session(engine)`, a call of a plain `sessionmaker` (or its
+      `.begin()`) or of a `scoped_session`;
+    - `.execute()`, `.commit()`, `.query()` (and the other I/O methods
+      `scalars`, `scalar`, `get`, `exec`, `flush`, `refresh`, `rollback`) on a
+      sync `Session` that comes from outside the function: a parameter annotated
+      `Session` or injected by `Depends(...)`, or `self.session` so annotated.
+      A session created in the same function is reported once, where it is made.
+
+    A sync `Session.query()` in async code is also reported by AIO301
+    (legacy-query): this rule says it blocks, that one that the API is legacy.
+
+    ## Why is this bad?
+    A synchronous driver waits for the database on the thread that runs the
+    event loop: while a query runs, no other request is served. Use an async
+    driver (`asyncpg`, `psycopg.AsyncConnection`, `aiosqlite`) or SQLAlchemy's
+    `create_async_engine` with `AsyncSession`; or declare the endpoint with a
+    plain `def` so that FastAPI runs it in a thread pool.
+
+    ## Example
+    ```python
+    from fastapi import Depends, FastAPI
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from app.db import get_db
+    from app.models import User
+
+    app = FastAPI()
+
+
+    @app.get("/users/{user_id}")
+    async def read_user(user_id: int, db: Session = Depends(get_db)):
+        return db.execute(select(User).where(User.id == user_id)).scalar_one()
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi import Depends, FastAPI
+    from sqlalchemy import select
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from app.db import get_async_db
+    from app.models import User
+
+    app = FastAPI()
+
+
+    @app.get("/users/{user_id}")
+    async def read_user(user_id: int, db: AsyncSession = Depends(get_async_db)):
+        return (await db.execute(select(User).where(User.id == user_id))).scalar_one()
+    ```
+
+    ## Fix safety
+    No fix: switch to an async driver or to `AsyncSession`, or move the
+    blocking work to a thread with `asyncio.to_thread`.
+
+    ## References
+    - [SQLAlchemy asyncio extension](https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html)
+    - [asyncpg](https://magicstack.github.io/asyncpg/)
+    - [FastAPI: async def or def](https://fastapi.tiangolo.com/async/#path-operation-functions)
+    """
+
+    code = "AIO205"
+    name = "blocking-db"
+    fix_availability = FixAvailability.NONE
+    prefilter = ("psycopg", "sqlite3", "pymysql", "MySQLdb", "sqlalchemy", "sqlmodel")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        message = self._blocking(node)
+        if message is not None and in_async_code(self.ctx, node):
+            self.report(node, message)
+
+    def _blocking(self, node: cst.Call) -> str | None:
+        name = call_name(self.ctx, node)
+        if name in DRIVER_CONNECTS:
+            return (
+                f"Blocking `{name}()` in async code stalls the event loop; use "
+                f"{DRIVER_CONNECTS[name]}, or SQLAlchemy's `AsyncSession`"
+            )
+        if classify(self.ctx, node) is SqlaKind.SESSION:
+            return (
+                "Sync SQLAlchemy `Session` created in async code blocks the event loop "
+                "on every query; use an `AsyncSession` from `async_sessionmaker` "
+                "with an async driver such as asyncpg"
+            )
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        method = func.attr.value
+        if method in ENGINE_METHODS and classify(self.ctx, func.value) is SqlaKind.ENGINE:
+            return (
+                f"Sync engine `.{method}()` in async code blocks the event loop; use "
+                "`create_async_engine` (asyncpg) and `AsyncSession`/`AsyncConnection`"
+            )
+        if (
+            method in SESSION_IO_METHODS
+            and classify(self.ctx, func.value) is SqlaKind.SESSION
+            and not self._made_in_async_code(func.value)
+        ):
+            return (
+                f"Sync `Session.{method}()` in async code blocks the event loop; use "
+                "`AsyncSession` with an async driver such as asyncpg"
+            )
+        return None
+
+    def _made_in_async_code(self, receiver: cst.BaseExpression) -> bool:
+        """The session was created in async code (reported there already)."""
+        if isinstance(receiver, cst.Call):
+            return self._reported_here(receiver)
+        if not isinstance(receiver, cst.Name):
+            return False
+        for assignment in assignments_of(self.ctx, receiver) or ():
+            value = binding_value(self.ctx, assignment)
+            if isinstance(value, cst.Await):
+                value = value.expression
+            if isinstance(value, cst.Call) and self._reported_here(value):
+                return True
+        return False
+
+    def _reported_here(self, call: cst.Call) -> bool:
+        return classify(self.ctx, call) is SqlaKind.SESSION and in_async_code(self.ctx, call)

@@ -1,0 +1,234 @@
+"""AIO301: the legacy `Session.query()` / Flask-SQLAlchemy `Model.query` API."""
+
+import libcst as cst
+
+from aiolint.model import FixAvailability
+from aiolint.rule import Rule
+from aiolint.semantic.bindings import assignments_of, binding_value, origin
+from aiolint.semantic.names import module_imports, qualified_name
+from aiolint.semantic.sqlalchemy import (
+    SQLA_ROOTS,
+    imports_sqlalchemy,
+    is_flask_model_class,
+    session_kind,
+)
+
+#: Receivers taken for a session, in a SQLAlchemy module, when called with a model.
+SESSION_NAMES = frozenset({"session", "db", "db_session", "sess"})
+#: Query methods that show `X.query` is Flask-SQLAlchemy's `Model.query`.
+QUERY_METHODS = frozenset(
+    {
+        "all",
+        "count",
+        "delete",
+        "distinct",
+        "filter",
+        "filter_by",
+        "first",
+        "first_or_404",
+        "get",
+        "get_or_404",
+        "group_by",
+        "join",
+        "limit",
+        "offset",
+        "one",
+        "one_or_404",
+        "one_or_none",
+        "options",
+        "order_by",
+        "outerjoin",
+        "paginate",
+        "update",
+        "with_entities",
+    }
+)
+_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+
+
+class LegacyQuery(Rule):
+    """Legacy `session.query(...)` or Flask-SQLAlchemy `Model.query` API.
+
+    ## What it does
+    Finds `.query(...)` called on a SQLAlchemy session, and Flask-SQLAlchemy's
+    `Model.query`. The receiver must be known to be a session: annotated
+    `Session`/`AsyncSession`/`scoped_session`, made by `Session(...)`, a
+    `sessionmaker`/`async_sessionmaker`/`scoped_session`, injected by
+    `Depends(<function of this module yielding one>)`, Flask-SQLAlchemy's
+    `db.session`; or, in a module that imports sqlalchemy, sqlmodel or
+    flask_sqlalchemy, a receiver named `session`, `db`, `db_session` or `sess`
+    (also as `self.session`, `db.session`) called with a model-like first
+    argument (a capitalized name such as `User`, an attribute such as
+    `models.User` or `User.id`, or a SQLAlchemy expression such as
+    `func.count(...)`), unless that receiver is known to be something else.
+    `X.query` counts as Flask-SQLAlchemy's when `X` is a class of the module
+    deriving from `db.Model` (or `cls` in its methods), or, in a module that
+    imports flask or flask_sqlalchemy, a capitalized name followed by a Query
+    method (`User.query.filter_by(...)`). A string first argument
+    (`df.query("a > 1")`, `db.query("SELECT ...")`) is never flagged.
+
+    ## Why is this bad?
+    `Query` is SQLAlchemy's legacy API: SQLAlchemy 2.0 keeps it only for
+    compatibility, and the 2.0 style (`select()` executed by the session)
+    is the one that works the same for `Session` and `AsyncSession`.
+    `AsyncSession` has no `.query()` at all: in async code that call fails
+    at runtime with `AttributeError`.
+
+    ## Example
+    ```python
+    from sqlalchemy.orm import Session
+
+    from app.models import User
+
+
+    def active_users(session: Session) -> list[User]:
+        return session.query(User).filter(User.active).all()
+    ```
+
+    ## Use instead
+    ```python
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from app.models import User
+
+
+    def active_users(session: Session) -> list[User]:
+        return list(session.scalars(select(User).where(User.active)).all())
+    ```
+
+    ## Fix safety
+    No automatic fix yet; a fix (unsafe, rewriting `query(E).filter(...).all()`
+    and similar chains to `session.scalars(select(E).where(...)).all()`,
+    awaited on an `AsyncSession`) is planned.
+
+    ## References
+    - [SQLAlchemy 2.0 migration: ORM querying](https://docs.sqlalchemy.org/en/20/changelog/migration_20.html#migration-20-query-usage)
+    - [Flask-SQLAlchemy: legacy query interface](https://flask-sqlalchemy.readthedocs.io/en/stable/legacy-query/)
+    """
+
+    code = "AIO301"
+    name = "legacy-query"
+    fix_availability = FixAvailability.NONE
+    prefilter = ("query",)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value != "query":
+            return
+        if node.args and self._is_string(node.args[0].value):
+            return
+        kind = session_kind(self.ctx, func.value)
+        if kind is None and not self._named_like_session(func.value, node):
+            return
+        if kind is not None and kind.is_async:
+            self.report(
+                node,
+                "`AsyncSession` has no `.query()`, this fails at runtime with "
+                "`AttributeError`; use `await session.scalars(select(...))`",
+            )
+            return
+        self.report(
+            node,
+            "Legacy `Session.query()` API (deprecated in SQLAlchemy 2.0); use "
+            "`session.scalars(select(...))` or `session.execute(select(...))`",
+        )
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value != "query":
+            return
+        parent = self.ctx.parent(node)
+        if isinstance(parent, cst.Call) and parent.func is node:
+            return  # `x.query(...)`: visit_Call
+        if is_flask_model_class(self.ctx, node.value) or (
+            self._capitalized_model(node.value) and self._query_method_follows(node)
+        ):
+            self.report(
+                node,
+                "Legacy Flask-SQLAlchemy `Model.query` API; use "
+                "`db.session.scalars(select(Model)...)` or `db.session.get(Model, id)`",
+            )
+
+    # --- session.query(...) by name --------------------------------------------
+
+    def _named_like_session(self, receiver: cst.BaseExpression, call: cst.Call) -> bool:
+        """`session.query(User)` in a SQLAlchemy module, `session` not known to be
+        something else."""
+        if isinstance(receiver, cst.Name):
+            named = receiver.value
+        elif isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
+            named = receiver.attr.value
+        else:
+            return False
+        if named not in SESSION_NAMES or not imports_sqlalchemy(self.ctx):
+            return False
+        if not call.args or call.args[0].star or not self._model_like(call.args[0].value):
+            return False
+        return not self._known_other(receiver)
+
+    def _known_other(self, receiver: cst.BaseExpression) -> bool:
+        """The receiver is an instance of a known non-session class: annotated
+        with one, or bound to `SomeClass(...)` (`session = requests.Session()`)."""
+        made = origin(self.ctx, receiver)
+        if made is None or made.startswith("<depends>."):
+            return False
+        if not made.endswith("()"):
+            return False
+        last = made[:-2].rsplit(".", 1)[-1]
+        return last[:1].isupper()
+
+    def _model_like(self, arg: cst.BaseExpression) -> bool:
+        if isinstance(arg, cst.Name):
+            return _capitalized(arg.value) and not self._is_string(arg)
+        if isinstance(arg, cst.Attribute):
+            return True
+        if isinstance(arg, cst.Call):
+            name = qualified_name(self.ctx, arg.func)
+            return name is not None and name.split(".")[0] in SQLA_ROOTS
+        return False
+
+    def _is_string(self, arg: cst.BaseExpression) -> bool:
+        """A string literal, or a name bound only to string literals (`SQL = "..."`)."""
+        if isinstance(arg, _STRINGS):
+            return True
+        if not isinstance(arg, cst.Name):
+            return False
+        assignments = assignments_of(self.ctx, arg)
+        if not assignments:
+            return False
+        values = [binding_value(self.ctx, a) for a in assignments]
+        return all(isinstance(v, _STRINGS) for v in values)
+
+    # --- Model.query ------------------------------------------------------------
+
+    def _capitalized_model(self, receiver: cst.BaseExpression) -> bool:
+        """A capitalized class-like name (`User`, `models.User`) in a Flask module."""
+        if not module_imports(self.ctx, "flask", "flask_sqlalchemy"):
+            return False
+        if isinstance(receiver, cst.Attribute):
+            return _capitalized(receiver.attr.value)
+        if not isinstance(receiver, cst.Name) or not _capitalized(receiver.value):
+            return False
+        if qualified_name(self.ctx, receiver) is not None:
+            return True  # imported: `from app.models import User`
+        assignments = assignments_of(self.ctx, receiver)
+        return bool(assignments) and all(
+            isinstance(binding_value(self.ctx, a), cst.ClassDef) for a in assignments
+        )
+
+    def _query_method_follows(self, node: cst.Attribute) -> bool:
+        """`X.query.<query method>(...)`."""
+        method = self.ctx.parent(node)
+        if not isinstance(method, cst.Attribute) or method.value is not node:
+            return False
+        call = self.ctx.parent(method)
+        return (
+            method.attr.value in QUERY_METHODS
+            and isinstance(call, cst.Call)
+            and call.func is method
+        )
+
+
+def _capitalized(name: str) -> bool:
+    """`User`, `OrderLine`; not `user`, nor constants such as `SQL` or `Q`."""
+    return name[:1].isupper() and not name.isupper()

@@ -1,0 +1,734 @@
+"""What an expression is in SQLAlchemy terms: a session, a session factory, an engine.
+
+`classify(ctx, expr)` answers with a `SqlaKind` (or None when it cannot be
+known) from how the value was made:
+
+- constructors and factories: `Session(engine)`, `AsyncSession(engine)`,
+  `sqlmodel.Session(engine)`, `scoped_session(...)`, `sessionmaker(...)`
+  (async with `class_=AsyncSession`), `async_sessionmaker(...)`,
+  `create_engine(...)` / `create_async_engine(...)`, and calls of them:
+  `SessionLocal()` where `SessionLocal = sessionmaker(...)`,
+  `SessionLocal.begin()`, `ScopedSession()`;
+- names followed to their single binding, `with`/`async with` targets;
+- annotations: `Session`, `AsyncSession`, `Optional[...]`, `X | None`,
+  `Annotated[Session, Depends(get_db)]`, aliases such as
+  `SessionDep = Annotated[Session, Depends(get_session)]`, string annotations;
+- `Depends(get_db)` where `get_db` is a function of this module that returns or
+  yields a session (its return annotation, e.g. `Generator[Session, None, None]`
+  or `AsyncIterator[AsyncSession]`, else what it yields or returns);
+- `self.session` where the class annotates `session` or every method assigns it
+  the same kind of value;
+- Flask-SQLAlchemy: `db = SQLAlchemy(app)`; `db.session` is a scoped session.
+
+Results are memoized per file in `ctx.memo`.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import libcst as cst
+from libcst.metadata import QualifiedNameSource
+
+from aiolint.semantic.bindings import assignments_of, binding_value
+from aiolint.semantic.context import FileContext
+from aiolint.semantic.functions import enclosing_scope
+from aiolint.semantic.names import dotted, module_imports, qualified_name
+
+_MAX_DEPTH = 12
+#: Top-level packages whose import makes a module "a SQLAlchemy module".
+SQLA_ROOTS = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")
+
+
+class SqlaKind(Enum):
+    """What a SQLAlchemy-related value is."""
+
+    SESSION = "Session"
+    ASYNC_SESSION = "AsyncSession"
+    SCOPED_SESSION = "scoped_session"
+    ASYNC_SCOPED_SESSION = "async_scoped_session"
+    SESSION_FACTORY = "sessionmaker"
+    ASYNC_SESSION_FACTORY = "async_sessionmaker"
+    ENGINE = "Engine"
+    ASYNC_ENGINE = "AsyncEngine"
+    FLASK_SQLALCHEMY = "SQLAlchemy"
+
+    @property
+    def is_session(self) -> bool:
+        """A session or a scoped-session registry (both answer `.query`, `.execute` ...)."""
+        return self in _SESSIONS
+
+    @property
+    def is_async(self) -> bool:
+        return self in _ASYNC
+
+    @property
+    def is_factory(self) -> bool:
+        return self in (SqlaKind.SESSION_FACTORY, SqlaKind.ASYNC_SESSION_FACTORY)
+
+    @property
+    def is_engine(self) -> bool:
+        return self in (SqlaKind.ENGINE, SqlaKind.ASYNC_ENGINE)
+
+
+_SESSIONS = frozenset(
+    {
+        SqlaKind.SESSION,
+        SqlaKind.ASYNC_SESSION,
+        SqlaKind.SCOPED_SESSION,
+        SqlaKind.ASYNC_SCOPED_SESSION,
+    }
+)
+_ASYNC = frozenset(
+    {
+        SqlaKind.ASYNC_SESSION,
+        SqlaKind.ASYNC_SCOPED_SESSION,
+        SqlaKind.ASYNC_SESSION_FACTORY,
+        SqlaKind.ASYNC_ENGINE,
+    }
+)
+
+#: Classes (and class-like callables) -> the kind of their instances. Used for
+#: annotations, `class_=` arguments and base classes.
+_TYPES: dict[str, SqlaKind] = {
+    **dict.fromkeys(
+        (
+            "sqlalchemy.orm.Session",
+            "sqlalchemy.orm.session.Session",
+            "sqlmodel.Session",
+            "sqlmodel.orm.session.Session",
+            "flask_sqlalchemy.session.Session",
+        ),
+        SqlaKind.SESSION,
+    ),
+    **dict.fromkeys(
+        (
+            "sqlalchemy.ext.asyncio.AsyncSession",
+            "sqlalchemy.ext.asyncio.session.AsyncSession",
+            "sqlmodel.ext.asyncio.session.AsyncSession",
+        ),
+        SqlaKind.ASYNC_SESSION,
+    ),
+    **dict.fromkeys(
+        ("sqlalchemy.orm.scoped_session", "sqlalchemy.orm.scoping.scoped_session"),
+        SqlaKind.SCOPED_SESSION,
+    ),
+    **dict.fromkeys(
+        (
+            "sqlalchemy.ext.asyncio.async_scoped_session",
+            "sqlalchemy.ext.asyncio.scoping.async_scoped_session",
+        ),
+        SqlaKind.ASYNC_SCOPED_SESSION,
+    ),
+    **dict.fromkeys(
+        ("sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker"),
+        SqlaKind.SESSION_FACTORY,
+    ),
+    **dict.fromkeys(
+        (
+            "sqlalchemy.ext.asyncio.async_sessionmaker",
+            "sqlalchemy.ext.asyncio.session.async_sessionmaker",
+        ),
+        SqlaKind.ASYNC_SESSION_FACTORY,
+    ),
+    **dict.fromkeys(
+        (
+            "sqlalchemy.Engine",
+            "sqlalchemy.engine.Engine",
+            "sqlalchemy.engine.base.Engine",
+        ),
+        SqlaKind.ENGINE,
+    ),
+    **dict.fromkeys(
+        ("sqlalchemy.ext.asyncio.AsyncEngine", "sqlalchemy.ext.asyncio.engine.AsyncEngine"),
+        SqlaKind.ASYNC_ENGINE,
+    ),
+    **dict.fromkeys(
+        ("flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy.extension.SQLAlchemy"),
+        SqlaKind.FLASK_SQLALCHEMY,
+    ),
+}
+
+#: Functions that build an engine.
+_ENGINE_FUNCTIONS: dict[str, SqlaKind] = {
+    **dict.fromkeys(
+        (
+            "sqlalchemy.create_engine",
+            "sqlalchemy.engine.create_engine",
+            "sqlalchemy.engine.create.create_engine",
+            "sqlalchemy.engine_from_config",
+            "sqlalchemy.engine.engine_from_config",
+            "sqlalchemy.engine.create.engine_from_config",
+            "sqlmodel.create_engine",
+            "sqlmodel.engine_from_config",
+        ),
+        SqlaKind.ENGINE,
+    ),
+    **dict.fromkeys(
+        (
+            "sqlalchemy.ext.asyncio.create_async_engine",
+            "sqlalchemy.ext.asyncio.engine.create_async_engine",
+            "sqlalchemy.ext.asyncio.async_engine_from_config",
+            "sqlalchemy.ext.asyncio.engine.async_engine_from_config",
+        ),
+        SqlaKind.ASYNC_ENGINE,
+    ),
+}
+
+_OPTIONAL = frozenset({"typing.Optional", "typing_extensions.Optional"})
+_UNION = frozenset({"typing.Union", "typing_extensions.Union"})
+_ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+_ITERATORS = frozenset(
+    f"{module}.{name}"
+    for module in ("typing", "typing_extensions", "collections.abc")
+    for name in (
+        "Generator",
+        "Iterator",
+        "Iterable",
+        "AsyncGenerator",
+        "AsyncIterator",
+        "AsyncIterable",
+    )
+)
+_DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends"})
+_CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
+#: What calling an instance of a kind gives.
+_CALL_RESULT = {
+    SqlaKind.SESSION_FACTORY: SqlaKind.SESSION,
+    SqlaKind.ASYNC_SESSION_FACTORY: SqlaKind.ASYNC_SESSION,
+    SqlaKind.SCOPED_SESSION: SqlaKind.SESSION,
+    SqlaKind.ASYNC_SCOPED_SESSION: SqlaKind.ASYNC_SESSION,
+}
+_MISSING = object()
+
+
+# --- public API -------------------------------------------------------------
+
+
+def classify(ctx: FileContext, expr: cst.BaseExpression | None) -> SqlaKind | None:
+    """The SQLAlchemy kind of the value of `expr`, or None when unknown (or none)."""
+    if expr is None:
+        return None
+    return _classify(ctx, expr, 0)
+
+
+def session_kind(ctx: FileContext, expr: cst.BaseExpression | None) -> SqlaKind | None:
+    """Like `classify`, but only sessions and scoped-session registries."""
+    kind = classify(ctx, expr)
+    return kind if kind is not None and kind.is_session else None
+
+
+def type_kind(ctx: FileContext, annotation: cst.BaseExpression) -> SqlaKind | None:
+    """The kind of a value annotated with `annotation` (`Optional[Session]` -> SESSION)."""
+    return _annotation_kind(ctx, annotation, annotation, 0)
+
+
+def class_kind(ctx: FileContext, expr: cst.BaseExpression) -> SqlaKind | None:
+    """The kind of the instances of the class `expr` names (an imported SQLAlchemy
+    class or a class of this module deriving from one)."""
+    return _class_kind(ctx, expr, 0)
+
+
+def depends_kind(ctx: FileContext, call: cst.Call) -> SqlaKind | None:
+    """For `Depends(get_db)`: what FastAPI injects (see the module doc)."""
+    return _depends_kind(ctx, call, 0)
+
+
+def imports_sqlalchemy(ctx: FileContext) -> bool:
+    """Whether the module imports sqlalchemy, sqlmodel or flask_sqlalchemy."""
+    return module_imports(ctx, *SQLA_ROOTS)
+
+
+def is_flask_model_class(ctx: FileContext, expr: cst.BaseExpression) -> bool:
+    """Whether `expr` names a class of this module that derives (directly or
+    through other classes of this module) from a Flask-SQLAlchemy `db.Model`
+    (`db = SQLAlchemy(...)`), or is `cls`/`self` in a method of such a class."""
+    classdef = _local_class(ctx, expr)
+    if classdef is None and isinstance(expr, cst.Name):
+        classdef = _method_class(ctx, expr)
+    return classdef is not None and _derives_flask_model(ctx, classdef, 0)
+
+
+# --- classification ---------------------------------------------------------
+
+
+def _classify(ctx: FileContext, expr: cst.BaseExpression, depth: int) -> SqlaKind | None:
+    if depth > _MAX_DEPTH:
+        return None
+    memo: dict[cst.CSTNode, SqlaKind | None] = ctx.memo.setdefault("sqla.classify", {})
+    if expr in memo:
+        return memo[expr]
+    memo[expr] = None  # breaks cycles such as `x = x`
+    result = _classify_uncached(ctx, expr, depth)
+    memo[expr] = result
+    return result
+
+
+def _classify_uncached(ctx: FileContext, expr: cst.BaseExpression, depth: int) -> SqlaKind | None:
+    if isinstance(expr, cst.Await):
+        return _classify(ctx, expr.expression, depth + 1)
+    if isinstance(expr, cst.Call):
+        return _call_kind(ctx, expr, depth)
+    if isinstance(expr, cst.Name):
+        if qualified_name(ctx, expr) is not None:
+            return None  # an imported name: a class or function, not an instance we know
+        return _name_kind(ctx, expr, depth)
+    if isinstance(expr, cst.Attribute):
+        return _attribute_kind(ctx, expr, depth)
+    if isinstance(expr, cst.BooleanOperation):
+        left = _classify(ctx, expr.left, depth + 1)
+        right = _classify(ctx, expr.right, depth + 1)
+        return left if left == right else None
+    return None
+
+
+def _call_kind(ctx: FileContext, call: cst.Call, depth: int) -> SqlaKind | None:
+    func = call.func
+    name = qualified_name(ctx, func)
+    if name is not None:
+        if name in _ENGINE_FUNCTIONS:
+            return _ENGINE_FUNCTIONS[name]
+        kind = _TYPES.get(name)
+        if kind is SqlaKind.SESSION_FACTORY:
+            return _sessionmaker_kind(ctx, call, depth)
+        if kind is not None and kind.is_engine:
+            return None  # Engine(...) is not constructed directly
+        return kind
+    if isinstance(func, cst.Attribute) and func.attr.value == "begin":
+        # `with SessionLocal.begin() as session:` (sessionmaker.begin)
+        owner = _classify(ctx, func.value, depth + 1)
+        return _CALL_RESULT.get(owner) if owner is not None and owner.is_factory else None
+    callee = _classify(ctx, func, depth + 1)
+    if callee is not None:
+        return _CALL_RESULT.get(callee)
+    local_class = _class_kind(ctx, func, depth + 1)
+    if local_class is not None:
+        return local_class
+    funcdef = _local_function(ctx, func)
+    if funcdef is not None and not _is_generator(funcdef):
+        return _returned_kind(ctx, funcdef, depth + 1)
+    return None
+
+
+def _sessionmaker_kind(ctx: FileContext, call: cst.Call, depth: int) -> SqlaKind | None:
+    """`sessionmaker(...)`: async when `class_` (keyword or 2nd positional) is async."""
+    class_arg: cst.BaseExpression | None = None
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "class_":
+            class_arg = arg.value
+    if class_arg is None and len(positional) >= 2:
+        class_arg = positional[1].value
+    if class_arg is None:
+        if any(a.star == "**" for a in call.args):
+            return None  # class_ may hide in **kwargs
+        return SqlaKind.SESSION_FACTORY
+    made = _class_kind(ctx, class_arg, depth + 1)
+    if made is SqlaKind.SESSION:
+        return SqlaKind.SESSION_FACTORY
+    if made is SqlaKind.ASYNC_SESSION:
+        return SqlaKind.ASYNC_SESSION_FACTORY
+    return None
+
+
+def _name_kind(ctx: FileContext, name: cst.Name, depth: int) -> SqlaKind | None:
+    assignments = assignments_of(ctx, name)
+    if not assignments:
+        return None
+    found: set[SqlaKind | None] = set()
+    for assignment in assignments:
+        value = binding_value(ctx, assignment)
+        if isinstance(value, cst.Param):
+            found.add(_param_kind(ctx, value, depth + 1))
+        elif isinstance(value, cst.AnnAssign):
+            found.add(_annotation_kind(ctx, value.annotation.annotation, value, depth + 1))
+        elif isinstance(value, cst.BaseExpression):
+            found.add(_binding_expression_kind(ctx, value, depth + 1))
+        else:
+            return None
+        if len(found) > 1:
+            return None
+    (single,) = found
+    return single
+
+
+def _binding_expression_kind(
+    ctx: FileContext, value: cst.BaseExpression, depth: int
+) -> SqlaKind | None:
+    """The kind of a binding's value; for `with f() as x`, what the context yields."""
+    if isinstance(value, cst.Call):
+        item = ctx.parent(value)
+        if isinstance(item, cst.WithItem) and item.item is value:
+            funcdef = _local_function(ctx, value.func)
+            if funcdef is not None and _is_context_manager(ctx, funcdef):
+                return _yielded_kind(ctx, funcdef, depth + 1)
+    return _classify(ctx, value, depth)
+
+
+def _param_kind(ctx: FileContext, param: cst.Param, depth: int) -> SqlaKind | None:
+    if param.annotation is not None:
+        kind = _annotation_kind(ctx, param.annotation.annotation, param, depth + 1)
+        if kind is not None:
+            return kind
+    default = param.default
+    if isinstance(default, cst.Call) and qualified_name(ctx, default.func) in _DEPENDS:
+        return _depends_kind(ctx, default, depth + 1)
+    return None
+
+
+def _attribute_kind(ctx: FileContext, attr: cst.Attribute, depth: int) -> SqlaKind | None:
+    if qualified_name(ctx, attr) is not None:
+        return None  # `sqlalchemy.orm.Session` itself: a class
+    if attr.attr.value in ("session", "engine"):
+        owner = _classify(ctx, attr.value, depth + 1)
+        if owner is SqlaKind.FLASK_SQLALCHEMY:
+            return SqlaKind.SCOPED_SESSION if attr.attr.value == "session" else SqlaKind.ENGINE
+    if isinstance(attr.value, cst.Name):
+        return _self_attribute_kind(ctx, attr.value, attr.attr.value, depth + 1)
+    return None
+
+
+# --- annotations ------------------------------------------------------------
+
+
+def _annotation_kind(
+    ctx: FileContext, ann: cst.BaseExpression, anchor: cst.CSTNode, depth: int
+) -> SqlaKind | None:
+    """The kind of a value annotated `ann`. `anchor` is a node of the real tree,
+    used to resolve names of a parsed string annotation."""
+    if depth > _MAX_DEPTH:
+        return None
+    if isinstance(ann, cst.SimpleString):
+        try:
+            parsed = cst.parse_expression(ann.evaluated_value)  # type: ignore[arg-type]
+        except Exception:
+            return None
+        return _annotation_kind(ctx, parsed, ann, depth + 1)
+    if isinstance(ann, cst.BinaryOperation) and isinstance(ann.operator, cst.BitOr):
+        sides = [s for s in (ann.left, ann.right) if not _is_none(s)]
+        return _annotation_kind(ctx, sides[0], anchor, depth + 1) if len(sides) == 1 else None
+    if isinstance(ann, cst.Subscript):
+        return _subscript_kind(ctx, ann, anchor, depth)
+    kind = _type_name_kind(ctx, ann, anchor, depth)
+    if kind is not None:
+        return kind
+    # A type alias of this module: `SessionDep = Annotated[Session, Depends(get_session)]`.
+    if isinstance(ann, cst.Name) and ann in ctx.parents:
+        for value in _single_binding_values(ctx, ann):
+            if isinstance(value, cst.Subscript | cst.BinaryOperation | cst.SimpleString):
+                return _annotation_kind(ctx, value, value, depth + 1)
+    return None
+
+
+def _subscript_kind(
+    ctx: FileContext, ann: cst.Subscript, anchor: cst.CSTNode, depth: int
+) -> SqlaKind | None:
+    wrapper = _type_name(ctx, ann.value, anchor)
+    elements = [e.slice.value for e in ann.slice if isinstance(e.slice, cst.Index)]
+    if not elements:
+        return None
+    if wrapper in _OPTIONAL and len(elements) == 1:
+        return _annotation_kind(ctx, elements[0], anchor, depth + 1)
+    if wrapper in _UNION:
+        rest = [e for e in elements if not _is_none(e)]
+        return _annotation_kind(ctx, rest[0], anchor, depth + 1) if len(rest) == 1 else None
+    if wrapper in _ANNOTATED:
+        inner = _annotation_kind(ctx, elements[0], anchor, depth + 1)
+        if inner is not None:
+            return inner
+        for extra in elements[1:]:
+            if (
+                isinstance(extra, cst.Call)
+                and extra in ctx.parents
+                and qualified_name(ctx, extra.func) in _DEPENDS
+            ):
+                return _depends_kind(ctx, extra, depth + 1)
+        return None
+    # `sessionmaker[Session]`, `async_sessionmaker[AsyncSession]`, `scoped_session[Session]`
+    generic = _type_name_kind(ctx, ann.value, anchor, depth)
+    if generic is SqlaKind.SESSION_FACTORY:
+        made = _annotation_kind(ctx, elements[0], anchor, depth + 1)
+        return SqlaKind.ASYNC_SESSION_FACTORY if made is SqlaKind.ASYNC_SESSION else generic
+    return generic
+
+
+def _type_name_kind(
+    ctx: FileContext, node: cst.BaseExpression, anchor: cst.CSTNode, depth: int
+) -> SqlaKind | None:
+    name = _type_name(ctx, node, anchor)
+    if name is not None:
+        return _TYPES.get(name)
+    if node in ctx.parents:
+        return _class_kind(ctx, node, depth + 1)
+    return None
+
+
+def _type_name(ctx: FileContext, node: cst.BaseExpression, anchor: cst.CSTNode) -> str | None:
+    """The imported dotted name `node` refers to; a node of a parsed string
+    annotation is resolved in the scope of `anchor`."""
+    if node in ctx.parents:
+        return qualified_name(ctx, node)
+    path = dotted(node)
+    scope = ctx.scopes.get(anchor)
+    if not path or scope is None:
+        return None
+    names = scope.get_qualified_names_for(path)
+    if len(names) != 1:
+        return None
+    (found,) = names
+    return found.name if found.source is QualifiedNameSource.IMPORT else None
+
+
+# --- classes ------------------------------------------------------------------
+
+
+def _class_kind(ctx: FileContext, expr: cst.BaseExpression, depth: int) -> SqlaKind | None:
+    """Instances of the class `expr`: an imported SQLAlchemy class, or a class of
+    this module with such a base (`class TenantSession(Session): ...`)."""
+    if depth > _MAX_DEPTH:
+        return None
+    name = qualified_name(ctx, expr)
+    if name is not None:
+        return _TYPES.get(name)
+    classdef = _local_class(ctx, expr)
+    if classdef is None:
+        return None
+    kinds = {_class_kind(ctx, base.value, depth + 1) for base in classdef.bases}
+    kinds.discard(None)
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _local_class(ctx: FileContext, expr: cst.BaseExpression) -> cst.ClassDef | None:
+    if not isinstance(expr, cst.Name) or expr not in ctx.parents:
+        return None
+    values = _single_binding_values(ctx, expr)
+    return values[0] if len(values) == 1 and isinstance(values[0], cst.ClassDef) else None
+
+
+def _derives_flask_model(ctx: FileContext, classdef: cst.ClassDef, depth: int) -> bool:
+    if depth > _MAX_DEPTH:
+        return False
+    for base in classdef.bases:
+        value = base.value
+        if qualified_name(ctx, value) in ("flask_sqlalchemy.model.Model",):
+            return True
+        if (
+            isinstance(value, cst.Attribute)
+            and value.attr.value == "Model"
+            and _classify(ctx, value.value, depth + 1) is SqlaKind.FLASK_SQLALCHEMY
+        ):
+            return True
+        parent = _local_class(ctx, value)
+        if parent is not None and _derives_flask_model(ctx, parent, depth + 1):
+            return True
+    return False
+
+
+def _self_attribute_kind(
+    ctx: FileContext, receiver: cst.Name, attr: str, depth: int
+) -> SqlaKind | None:
+    """`self.<attr>` inside a method: the class's annotation of `attr`, else the
+    kind every `self.<attr> = ...` in the class's methods agrees on."""
+    classdef = _method_class(ctx, receiver)
+    if classdef is None:
+        return None
+    memo: dict[tuple[cst.ClassDef, str], SqlaKind | None] = ctx.memo.setdefault(
+        "sqla.self_attr", {}
+    )
+    key = (classdef, attr)
+    if key not in memo:
+        memo[key] = None
+        memo[key] = _class_attribute_kind(ctx, classdef, attr, depth)
+    return memo[key]
+
+
+def _method_class(ctx: FileContext, receiver: cst.Name) -> cst.ClassDef | None:
+    """The class whose method has `receiver` as its first (self/cls) parameter."""
+    values = _single_binding_values(ctx, receiver)
+    if len(values) != 1 or not isinstance(values[0], cst.Param):
+        return None
+    param = values[0]
+    params = ctx.parent(param)
+    func = ctx.parent(params) if isinstance(params, cst.Parameters) else None
+    if not isinstance(func, cst.FunctionDef) or not func.params.params:
+        return None
+    if func.params.params[0] is not param:
+        return None
+    if any(dotted(d.decorator) == "staticmethod" for d in func.decorators):
+        return None
+    scope = enclosing_scope(ctx, func)
+    return scope if isinstance(scope, cst.ClassDef) else None
+
+
+def _class_attribute_kind(
+    ctx: FileContext, classdef: cst.ClassDef, attr: str, depth: int
+) -> SqlaKind | None:
+    found: set[SqlaKind | None] = set()
+    for stmt in classdef.body.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if (
+                    isinstance(small, cst.AnnAssign)
+                    and isinstance(small.target, cst.Name)
+                    and small.target.value == attr
+                ):
+                    return _annotation_kind(ctx, small.annotation.annotation, small, depth + 1)
+        elif isinstance(stmt, cst.FunctionDef):
+            for target, value, annotation in _self_assignments(stmt, attr):
+                if annotation is not None:
+                    found.add(_annotation_kind(ctx, annotation, target, depth + 1))
+                elif value is not None and not _is_none(value):
+                    found.add(_classify(ctx, value, depth + 1))
+    if len(found) != 1:
+        return None
+    return found.pop()
+
+
+def _self_assignments(
+    func: cst.FunctionDef, attr: str
+) -> list[tuple[cst.Attribute, cst.BaseExpression | None, cst.BaseExpression | None]]:
+    """`self.<attr> = value` / `self.<attr>: T = value` in a method (not nested defs)."""
+    if not func.params.params:
+        return []
+    self_name = func.params.params[0].name.value
+    found: list[tuple[cst.Attribute, cst.BaseExpression | None, cst.BaseExpression | None]] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is func
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for target in node.targets:
+                if _is_self_attr(target.target, self_name, attr):
+                    found.append((target.target, node.value, None))  # type: ignore[arg-type]
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            if _is_self_attr(node.target, self_name, attr):
+                found.append((node.target, node.value, node.annotation.annotation))  # type: ignore[arg-type]
+
+    func.visit(Finder())
+    return found
+
+
+def _is_self_attr(node: cst.BaseExpression, self_name: str, attr: str) -> bool:
+    return (
+        isinstance(node, cst.Attribute)
+        and isinstance(node.value, cst.Name)
+        and node.value.value == self_name
+        and node.attr.value == attr
+    )
+
+
+# --- functions of this module -------------------------------------------------
+
+
+def _depends_kind(ctx: FileContext, call: cst.Call, depth: int) -> SqlaKind | None:
+    if not call.args or call.args[0].keyword not in (None,):
+        return None
+    target = call.args[0].value
+    funcdef = _local_function(ctx, target)
+    if funcdef is not None:
+        if _is_generator(funcdef):
+            return _yielded_kind(ctx, funcdef, depth + 1)
+        return _returned_kind(ctx, funcdef, depth + 1)
+    kind = _classify(ctx, target, depth + 1)  # `Depends(SessionLocal)`
+    return _CALL_RESULT.get(kind) if kind is not None else None
+
+
+def _local_function(ctx: FileContext, expr: cst.BaseExpression) -> cst.FunctionDef | None:
+    if not isinstance(expr, cst.Name) or expr not in ctx.parents:
+        return None
+    if qualified_name(ctx, expr) is not None:
+        return None
+    values = _single_binding_values(ctx, expr)
+    return values[0] if len(values) == 1 and isinstance(values[0], cst.FunctionDef) else None
+
+
+def _returned_kind(ctx: FileContext, func: cst.FunctionDef, depth: int) -> SqlaKind | None:
+    if func.returns is not None:
+        return _annotation_kind(ctx, func.returns.annotation, func, depth + 1)
+    return _agreed(ctx, _returns_and_yields(func)[0], depth)
+
+
+def _yielded_kind(ctx: FileContext, func: cst.FunctionDef, depth: int) -> SqlaKind | None:
+    """What a generator (or a context manager built from one) yields."""
+    returns = func.returns.annotation if func.returns is not None else None
+    if isinstance(returns, cst.Subscript) and qualified_name(ctx, returns.value) in _ITERATORS:
+        first = returns.slice[0].slice if returns.slice else None
+        if isinstance(first, cst.Index):
+            return _annotation_kind(ctx, first.value, func, depth + 1)
+        return None
+    return _agreed(ctx, _returns_and_yields(func)[1], depth)
+
+
+def _agreed(ctx: FileContext, values: list[cst.BaseExpression], depth: int) -> SqlaKind | None:
+    kinds = {_classify(ctx, v, depth + 1) for v in values if not _is_none(v)}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _is_generator(func: cst.FunctionDef) -> bool:
+    return _returns_and_yields(func)[2]
+
+
+def _is_context_manager(ctx: FileContext, func: cst.FunctionDef) -> bool:
+    return any(qualified_name(ctx, d.decorator) in _CONTEXT_MANAGERS for d in func.decorators)
+
+
+def _returns_and_yields(
+    func: cst.FunctionDef,
+) -> tuple[list[cst.BaseExpression], list[cst.BaseExpression], bool]:
+    """The values `func` returns and yields (not in nested scopes), and whether
+    it is a generator at all (a bare `yield` counts)."""
+    returns: list[cst.BaseExpression] = []
+    yields: list[cst.BaseExpression] = []
+    generator = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is func
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_Return(self, node: cst.Return) -> None:
+            if node.value is not None:
+                returns.append(node.value)
+
+        def visit_Yield(self, node: cst.Yield) -> None:
+            nonlocal generator
+            generator = True
+            if isinstance(node.value, cst.BaseExpression):
+                yields.append(node.value)
+
+    func.visit(Finder())
+    return returns, yields, generator
+
+
+# --- small helpers ------------------------------------------------------------
+
+
+def _single_binding_values(ctx: FileContext, name: cst.Name) -> list[cst.CSTNode]:
+    """The value nodes of every binding `name` may refer to ([] when unknown)."""
+    assignments = assignments_of(ctx, name)
+    if not assignments:
+        return []
+    values: list[cst.CSTNode] = []
+    for assignment in assignments:
+        value = binding_value(ctx, assignment)
+        if value is None:
+            return []
+        values.append(value)
+    return values
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
