@@ -62,6 +62,9 @@ class Rule(cst.BatchableCSTVisitor):
     #: Substrings of which the source must contain at least one for the rule to
     #: possibly fire (module names the rule resolves through imports). Empty: always run.
     prefilter: ClassVar[tuple[str, ...]] = ()
+    #: The rule only reports inside `async def` bodies, so a file without the
+    #: text `async` cannot match it (most files of a real repository).
+    async_only: ClassVar[bool] = False
     #: Lowest target Python (major, minor) for which the rule applies.
     min_target: ClassVar[tuple[int, int] | None] = None
 

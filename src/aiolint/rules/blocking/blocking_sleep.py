@@ -53,6 +53,7 @@ class BlockingSleep(Rule):
     name = "blocking-sleep"
     fix_availability = FixAvailability.NONE
     prefilter = ("time",)
+    async_only = True
 
     def visit_Call(self, node: cst.Call) -> None:
         if call_name(self.ctx, node) == "time.sleep" and in_async_code(self.ctx, node):
