@@ -154,3 +154,14 @@ def test_missing_path_is_reported_not_a_traceback(project: Path, capsys) -> None
     run = run_cli(capsys, "check", "nope.py")
     assert run.code == 1
     assert run.lines == ["nope.py:1:1: AIO000 Cannot read file: No such file or directory"]
+
+
+def test_many_files_use_workers_and_stay_sorted(tmp_path: Path, monkeypatch, capsys) -> None:
+    import aiolint.runner as runner
+
+    monkeypatch.chdir(tmp_path)
+    for i in range(runner.PARALLEL_THRESHOLD + 6):
+        (tmp_path / f"m{i:02d}.py").write_text(SLEEPY)
+    run = run_cli(capsys, "check", "--quiet")
+    assert run.code == 1
+    assert run.lines == sorted(run.lines) and len(run.lines) == runner.PARALLEL_THRESHOLD + 6
