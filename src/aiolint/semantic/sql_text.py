@@ -38,6 +38,7 @@ from aiolint.semantic.bindings import assignments_of, binding_value
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_scope
 from aiolint.semantic.names import qualified_name
+from aiolint.semantic.reaching import reaching_bindings
 
 #: Stands for an unknown part in `SqlBuild.text`.
 HOLE = "\x00"
@@ -47,6 +48,7 @@ _LEADING = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
 _VERB = re.compile(r"(?:SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE|MERGE)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"\b(?:FROM|INTO|SET|WHERE|VALUES)\b", re.IGNORECASE)
 _UPPER = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
+_SANITIZER = re.compile(r"(?:^|_)(?:quote|escape)", re.IGNORECASE)
 _IDENTIFIER_ATTRS = frozenset({"__tablename__"})
 _LIST_READS = frozenset({"copy", "count", "index", "pop", "remove", "clear", "sort", "reverse"})
 _PASSIVE_CALLS = frozenset(
@@ -115,6 +117,7 @@ class _Analyzer:
     def __init__(self, ctx: FileContext, self_name: str | None = None) -> None:
         self.ctx = ctx
         self.self_name = self_name
+        self._visiting: set[frozenset[object]] = set()
 
     # -- string-ish expressions -------------------------------------------------
 
@@ -220,10 +223,10 @@ class _Analyzer:
     def _name(self, name: cst.Name, depth: int) -> _Pieces | None:
         if self.self_name is not None and name.value == self.self_name:
             return _EMPTY  # the variable's own earlier value: judged at variable level
-        assignments = assignments_of(self.ctx, name)
-        if not assignments or len(assignments) != 1:
+        assignments = reaching_bindings(self.ctx, name)
+        if len(assignments) != 1:
             return None
-        value = binding_value(self.ctx, next(iter(assignments)))
+        value = binding_value(self.ctx, assignments[0])
         if not isinstance(value, cst.BaseExpression):
             return None
         found = self.pieces(value, depth + 1)
@@ -251,7 +254,9 @@ class _Analyzer:
                 not isinstance(e, cst.StarredElement) and self.is_constant(e.value, depth + 1)
                 for e in expr.elements
             )
-        if isinstance(expr, cst.Call) and qualified_name(self.ctx, expr.func) == "builtins.len":
+        if isinstance(expr, cst.Call) and (
+            qualified_name(self.ctx, expr.func) == "builtins.len" or _is_sanitizer(expr)
+        ):
             return True
         if isinstance(expr, cst.BinaryOperation) and (
             self.is_constant(expr.left, depth + 1) and self.is_constant(expr.right, depth + 1)
@@ -269,14 +274,22 @@ class _Analyzer:
             return True
         if self.self_name is not None and name.value == self.self_name:
             return True
-        assignments = assignments_of(self.ctx, name)
+        everywhere = assignments_of(self.ctx, name)
         if _UPPER.match(name.value) and all(
-            isinstance(a.scope, GlobalScope) for a in assignments or ()
+            isinstance(a.scope, GlobalScope) for a in everywhere or ()
         ):
             return True  # module-level or imported constant (an identifier)
+        assignments = reaching_bindings(self.ctx, name)
         if not assignments:
             return False
-        return all(self._constant_binding(a, depth) for a in assignments)
+        key = frozenset(assignments)
+        if key in self._visiting:
+            return True  # `x = x + "..."`: constant if every other part is
+        self._visiting.add(key)
+        try:
+            return all(self._constant_binding(a, depth) for a in assignments)
+        finally:
+            self._visiting.discard(key)
 
     def _constant_binding(self, assignment: object, depth: int) -> bool:
         if not isinstance(assignment, Assignment):
@@ -286,6 +299,9 @@ class _Analyzer:
             loop = self._loop_iter(node)
             if loop is not None:
                 return self._constant_iteration(loop, depth)
+            parent = self.ctx.parent(node)
+            if isinstance(parent, cst.AugAssign):
+                return self.is_constant(parent.value, depth + 1)
         value = binding_value(self.ctx, assignment)
         return isinstance(value, cst.BaseExpression) and self.is_constant(value, depth + 1)
 
@@ -414,6 +430,15 @@ class _Analyzer:
         return []
 
 
+def _is_sanitizer(call: cst.Call) -> bool:
+    """`quote_identifier(x)`, `preparer.quote(x)`, `conn.escape_string(x)` ..."""
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else None
+    if isinstance(func, cst.Name):
+        name = func.value
+    return name is not None and _SANITIZER.search(name) is not None
+
+
 def _percent_values(right: cst.BaseExpression) -> list[cst.BaseExpression]:
     if isinstance(right, cst.Tuple):
         return [e.value for e in right.elements]
@@ -487,7 +512,7 @@ def variable_builds(ctx: FileContext, name: cst.Name) -> list[SqlBuild]:
     A plain assignment followed, in the same block, by another plain assignment
     of the variable does not reach the read (unless the read lies between them).
     """
-    assignments = assignments_of(ctx, name)
+    assignments = reaching_bindings(ctx, name)
     if not assignments:
         return []
     scope = enclosing_scope(ctx, name)
