@@ -88,13 +88,16 @@ class ResourcePerRequest(Rule):
     `add_event_handler("startup", ...)` handler, a cached function
     (`@lru_cache`, `@cache`, `@alru_cache`), the program's entry point (defined
     or called under `if __name__ == "__main__":`, or run by `asyncio.run()`), a
-    function only ever called from such code, a pytest fixture, or code in a
+    function only ever called from such code (outside a loop), a pytest fixture, or code in a
     test module. It also stays silent when the function stores the object for
     reuse (on `self`, on `app.state`, in a module-level name declared
     `global`, or in a module-level object or container), directly or through a
     local name, and when a plain async function (not a route or dependency)
     returns it to its caller, as a factory does. Sync functions that are
-    neither routes nor dependencies (scripts, factories) are never flagged.
+    neither routes nor dependencies (scripts, factories) are never flagged, and
+    neither is a client built around a pool made elsewhere
+    (`httpx.AsyncClient(transport=shared_transport)`,
+    `aiohttp.ClientSession(connector=shared, connector_owner=False)`).
 
     ## Why is this bad?
     Each of these objects owns a connection pool. Creating one per request
@@ -159,8 +162,9 @@ class ResourcePerRequest(Rule):
     prefilter = ("sqlalchemy", "asyncpg", "aiohttp", "httpx", "redis")
 
     def visit_Call(self, node: cst.Call) -> None:
-        resource = RESOURCES.get(call_name(self.ctx, node) or "")
-        if resource is None or _in_test_module(self.ctx):
+        resolved = call_name(self.ctx, node) or ""
+        resource = RESOURCES.get(resolved)
+        if resource is None or _in_test_module(self.ctx) or _reuses_pool(resolved, node):
             return
         func = enclosing_function(self.ctx, node)
         if func is None:
@@ -181,6 +185,20 @@ class ResourcePerRequest(Rule):
             f"{where}; create it once in the lifespan and share it "
             "(`app.state` or a dependency)",
         )
+
+
+def _reuses_pool(resolved: str, call: cst.Call) -> bool:
+    """A client built around an existing pool is cheap: `httpx.AsyncClient(transport=t)`
+    with a transport made elsewhere, `aiohttp.ClientSession(connector=c,
+    connector_owner=False)`."""
+    keywords = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
+    if resolved.startswith("httpx."):
+        transport = keywords.get("transport")
+        return transport is not None and not isinstance(transport, cst.Call)
+    if resolved.startswith("aiohttp."):
+        owner = keywords.get("connector_owner")
+        return isinstance(owner, cst.Name) and owner.value == "False"
+    return False
 
 
 def _role(ctx: FileContext, func: cst.FunctionDef) -> _Role | None:
@@ -319,16 +337,32 @@ def _is_cached_or_fixture(ctx: FileContext, func: cst.FunctionDef) -> bool:
 
 
 def _only_used_once(ctx: FileContext, func: cst.FunctionDef) -> bool:
-    """Every reference to `func` is an entry-point use or sits in code that runs once."""
+    """Every reference to `func` is an entry-point use or sits, outside any loop,
+    in code that runs once."""
     references = function_references(ctx, func)
     return bool(references) and all(_is_once_use(ctx, ref) for ref in references)
 
 
 def _is_once_use(ctx: FileContext, ref: cst.CSTNode) -> bool:
+    if _in_loop(ctx, ref):
+        return False
     if _under_main_guard(ctx, ref) or _is_run_by_runner(ctx, ref):
         return True
     caller = enclosing_function(ctx, ref)
     return caller is not None and _runs_once(ctx, caller)
+
+
+_LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+def _in_loop(ctx: FileContext, node: cst.CSTNode) -> bool:
+    """Whether `node` may run repeatedly within its function (or module) body."""
+    current = ctx.parent(node)
+    while current is not None and not isinstance(current, cst.FunctionDef | cst.Lambda):
+        if isinstance(current, _LOOPS):
+            return True
+        current = ctx.parent(current)
+    return False
 
 
 def _is_run_by_runner(ctx: FileContext, ref: cst.CSTNode) -> bool:
