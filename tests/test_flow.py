@@ -177,3 +177,31 @@ def test_truth_callback_decides_tests() -> None:
     assert exits(loop, truth) == {RAISE}
     unknown = block("if maybe:\n    raise\n").body
     assert exits(unknown, truth) == {RAISE, F}
+
+
+def test_truth_combines_boolean_operations() -> None:
+    def truth(test: cst.BaseExpression) -> bool | None:
+        if isinstance(test, cst.Name) and test.value in ("yes", "no"):
+            return test.value == "yes"
+        return None
+
+    def known(test: str) -> bool | None:
+        source = f"if {test}:\n    raise\nelse:\n    return\n"
+        found = exits(block(source).body, truth)
+        if found == {RAISE}:
+            return True
+        if found == {RET}:
+            return False
+        assert found == {RAISE, RET}
+        return None
+
+    assert known("yes and yes") is True
+    assert known("yes and maybe") is None
+    assert known("maybe and no") is False
+    assert known("yes and yes and yes") is True
+    assert known("maybe or yes") is True
+    assert known("no or maybe") is None
+    assert known("no or no") is False
+    assert known("not (maybe and no)") is True
+    assert known("True and yes") is True
+    assert known("(yes or maybe) and not no") is True

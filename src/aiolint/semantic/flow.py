@@ -23,9 +23,11 @@ It does not know that a call never returns (`sys.exit()`) nor that a `raise`
 inside a `try` is caught by one of its handlers (the `raise` is then counted as
 an exit *and* the handler's exits are counted too).
 
-`truth`, when given, is asked about every `if`/`elif`/`while` test and may say
-it is known true (`True`), known false (`False`) or unknown (`None`); constant
-tests (`True`, `False`, `None`, numbers, `not <known>`) are evaluated without it.
+`truth`, when given, is asked about every `if`/`elif`/`while` test (and each
+operand of `not`, `and`, `or`) and may say it is known true (`True`), known
+false (`False`) or unknown (`None`); constants (`True`, `False`, `None`,
+numbers) are evaluated without it, and `not`/`and`/`or` combine known parts
+(`unknown and False` is false, `unknown or True` is true).
 """
 
 from __future__ import annotations
@@ -169,7 +171,18 @@ class _Analysis:
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
             inner = self._test(test.expression)
             return None if inner is None else not inner
+        if isinstance(test, cst.BooleanOperation):
+            return self._boolean(test)
         return self._truth(test) if self._truth is not None else None
+
+    def _boolean(self, test: cst.BooleanOperation) -> bool | None:
+        left, right = self._test(test.left), self._test(test.right)
+        decisive = isinstance(test.operator, cst.Or)  # `or` is decided by one true side
+        if left is decisive or right is decisive:
+            return decisive
+        if left is None or right is None:
+            return None
+        return not decisive
 
 
 def _constant_truth(test: cst.BaseExpression) -> bool | None:

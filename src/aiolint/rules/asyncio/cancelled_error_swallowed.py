@@ -14,7 +14,7 @@ from aiolint.semantic.bindings import origin
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.flow import always_raises
 from aiolint.semantic.functions import in_async_code
-from aiolint.semantic.names import call_name, dotted, qualified_name
+from aiolint.semantic.names import call_name, dotted, module_imports, qualified_name
 
 CANCELLED_ERROR = frozenset({"asyncio.CancelledError", "asyncio.exceptions.CancelledError"})
 BASE_EXCEPTION = frozenset({"builtins.BaseException"})
@@ -175,8 +175,13 @@ class CancelledErrorSwallowed(Rule):
 
     def _handler_catch(self, handler: Handler) -> Catch | None:
         if handler.type is None:
-            return Catch.BARE
+            return Catch.BARE if self._may_run_on_asyncio() else None
         return self._catch(handler.type)
+
+    def _may_run_on_asyncio(self) -> bool:
+        """False for a module that imports trio and neither asyncio nor anyio: its
+        `BaseException` handlers see `trio.Cancelled`, never asyncio's error."""
+        return not module_imports(self.ctx, "trio") or module_imports(self.ctx, "asyncio", "anyio")
 
     def _catch(self, expr: cst.BaseExpression) -> Catch | None:
         """Whether an exception class (or tuple of them) covers CancelledError."""
@@ -189,25 +194,35 @@ class CancelledErrorSwallowed(Rule):
         name = qualified_name(self.ctx, expr)
         if name in CANCELLED_ERROR:
             return Catch.CANCELLED
-        if name in BASE_EXCEPTION:
+        if name in BASE_EXCEPTION and self._may_run_on_asyncio():
             return Catch.BASE
         return None
 
     def _truth_when_cancelling(self, test: cst.BaseExpression) -> bool | None:
-        """Tests known true while this task is being cancelled:
-        `asyncio.current_task().cancelling()` (also through a name bound to
-        `asyncio.current_task()`), compared `> 0`, `!= 0`, `>= 1`, or `== 0` (false)."""
-        if self._is_cancelling_call(test):
+        """Tests whose value is known while this task is being cancelled (3.11+).
+
+        True: `asyncio.current_task().cancelling()` (also through a name bound to
+        `asyncio.current_task()`, by `=` or `:=`), compared `> 0`, `!= 0` or
+        `>= 1`; the current task itself and `<it> is not None`; and
+        `sys.version_info >= (3, 11)` (`cancelling()` exists from 3.11 on).
+        False: `cancelling() == 0`. `flow` combines them with `not`/`and`/`or`,
+        so aiohttp's `if sys.version_info >= (3, 11) and (task :=
+        asyncio.current_task()) and task.cancelling(): raise` is understood.
+        """
+        if self._is_cancelling_call(test) or self._is_current_task(test):
             return True
         if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
             return None
-        if not self._is_cancelling_call(test.left):
+        left, target = test.left, test.comparisons[0]
+        operator, right = target.operator, target.comparator
+        if isinstance(operator, cst.IsNot) and _is_none(right) and self._is_current_task(left):
+            return True
+        if qualified_name(self.ctx, left) == "sys.version_info":
+            newer = isinstance(operator, cst.GreaterThan | cst.GreaterThanEqual)
+            return True if newer and _version(right) >= (3, 11) else None
+        if not self._is_cancelling_call(left) or not isinstance(right, cst.Integer):
             return None
-        target = test.comparisons[0]
-        if not isinstance(target.comparator, cst.Integer):
-            return None
-        bound = int(target.comparator.evaluated_value)
-        operator = target.operator
+        bound = int(right.evaluated_value)
         if bound == 0 and isinstance(operator, cst.GreaterThan | cst.NotEqual):
             return True
         if bound == 1 and isinstance(operator, cst.GreaterThanEqual):
@@ -215,6 +230,11 @@ class CancelledErrorSwallowed(Rule):
         if bound == 0 and isinstance(operator, cst.Equal | cst.LessThanEqual):
             return False
         return None
+
+    def _is_current_task(self, expr: cst.BaseExpression) -> bool:
+        if isinstance(expr, cst.NamedExpr):
+            expr = expr.value
+        return origin(self.ctx, expr) in CURRENT_TASK
 
     def _is_cancelling_call(self, expr: cst.BaseExpression) -> bool:
         return (
@@ -234,6 +254,22 @@ class CancelledErrorSwallowed(Rule):
             return None
         statement = self.ctx.parent(item)
         return statement if isinstance(statement, cst.With) else None
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _version(node: cst.BaseExpression) -> tuple[int, ...]:
+    """`(3, 11)` -> (3, 11); anything else -> ()."""
+    if not isinstance(node, cst.Tuple):
+        return ()
+    parts: list[int] = []
+    for element in node.elements:
+        if not isinstance(element.value, cst.Integer):
+            return ()
+        parts.append(int(element.value.evaluated_value))
+    return tuple(parts)
 
 
 def _strongest(catches: Iterable[Catch | None]) -> Catch | None:
