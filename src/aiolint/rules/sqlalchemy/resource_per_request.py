@@ -97,6 +97,7 @@ class ResourcePerRequest(Rule):
     neither routes nor dependencies (scripts, factories) are never flagged, and
     neither is a client built around a pool made elsewhere
     (`httpx.AsyncClient(transport=shared_transport)`,
+    `Redis(connection_pool=shared_pool)`,
     `aiohttp.ClientSession(connector=shared, connector_owner=False)`).
 
     ## Why is this bad?
@@ -189,12 +190,13 @@ class ResourcePerRequest(Rule):
 
 def _reuses_pool(resolved: str, call: cst.Call) -> bool:
     """A client built around an existing pool is cheap: `httpx.AsyncClient(transport=t)`
-    with a transport made elsewhere, `aiohttp.ClientSession(connector=c,
-    connector_owner=False)`."""
+    or `Redis(connection_pool=p)` with a pool made elsewhere,
+    `aiohttp.ClientSession(connector=c, connector_owner=False)`."""
     keywords = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
-    if resolved.startswith("httpx."):
-        transport = keywords.get("transport")
-        return transport is not None and not isinstance(transport, cst.Call)
+    shared = {"httpx": "transport", "redis": "connection_pool"}.get(resolved.split(".")[0])
+    if shared is not None:
+        pool = keywords.get(shared)
+        return pool is not None and not isinstance(pool, cst.Call)
     if resolved.startswith("aiohttp."):
         owner = keywords.get("connector_owner")
         return isinstance(owner, cst.Name) and owner.value == "False"
