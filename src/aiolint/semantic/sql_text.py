@@ -130,9 +130,13 @@ class _Analyzer:
             value = expr.evaluated_value
             return _Pieces(value if isinstance(value, str) else value.decode("latin-1"))
         if isinstance(expr, cst.ConcatenatedString):
-            left = self.pieces(expr.left, depth + 1)
-            right = self.pieces(expr.right, depth + 1)
-            return left + right if left is not None and right is not None else None
+            result = _EMPTY
+            for operand in _flatten(expr):
+                found = self.pieces(operand, depth + 1)
+                if found is None:
+                    return None
+                result += found
+            return result
         if isinstance(expr, cst.FormattedString):
             return self._fstring(expr, depth)
         if isinstance(expr, cst.BinaryOperation):
@@ -164,15 +168,14 @@ class _Analyzer:
     def _binary(self, expr: cst.BinaryOperation, depth: int) -> _Pieces | None:
         op = expr.operator
         if isinstance(op, cst.Add):
-            left = self.pieces(expr.left, depth + 1)
-            right = self.pieces(expr.right, depth + 1)
-            if left is None and right is None:
+            operands = _flatten(expr)
+            found = [self.pieces(operand, depth + 1) for operand in operands]
+            if all(f is None for f in found):
                 return None
-            if left is None:
-                left = self.part(expr.left, depth)
-            if right is None:
-                right = self.part(expr.right, depth)
-            return left + right
+            result = _EMPTY
+            for operand, piece in zip(operands, found, strict=True):
+                result += piece if piece is not None else self.part(operand, depth)
+            return result
         if isinstance(op, cst.Modulo):
             template = self.pieces(expr.left, depth + 1)
             if template is None:
@@ -428,6 +431,22 @@ class _Analyzer:
                 return None
             return []
         return []
+
+
+def _flatten(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """Operands of an implicit concatenation or a `+` chain, in order (iteratively:
+    a 40-line SQL literal must not run into the depth limit)."""
+    operands: list[cst.BaseExpression] = []
+    pending: list[cst.BaseExpression] = [expr]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.ConcatenatedString) or (
+            isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add)
+        ):
+            pending += [node.right, node.left]
+        else:
+            operands.append(node)
+    return operands
 
 
 def _is_sanitizer(call: cst.Call) -> bool:
