@@ -56,7 +56,9 @@ class SqlStringFormat(Rule):
     `.fetchrow()` and `.fetchval()`, or `pandas.read_sql()`. The text may be
     passed directly or through a local variable, also one extended with
     `sql += f" AND ..."`; the diagnostic points at the expression that builds
-    the text, once, however many calls it reaches.
+    the text, once, however many calls it reaches. A variable is followed
+    only within one function: text built in an enclosing function and run in
+    a nested `def` or `lambda` is not reported.
 
     A string counts as SQL when the text the program itself wrote (never an
     interpolated value) begins, after whitespace and SQL comments, with
