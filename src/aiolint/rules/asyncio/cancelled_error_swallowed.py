@@ -50,7 +50,9 @@ class CancelledErrorSwallowed(Rule):
     is fine, whether it re-raises (`raise`, `raise exc`) or raises another
     exception, and so is one that re-raises under
     `if asyncio.current_task().cancelling():`. `except Exception` does not
-    catch `CancelledError` (Python 3.8+) and is never flagged.
+    catch `CancelledError` (Python 3.8+) and is never flagged, and neither are
+    `BaseException` and bare `except:` in a module that imports trio but
+    neither asyncio nor anyio.
 
     ## Why is this bad?
     `task.cancel()`, `asyncio.timeout()`, `TaskGroup` and server shutdown all
