@@ -166,3 +166,12 @@ def test_standard_library_run_is_clean() -> None:
     assert proc.returncode in (0, 1), proc.stderr[-2000:]
     assert "internal error" not in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_deeply_nested_source_is_checked_not_crashed() -> None:
+    # 3,000 implicitly concatenated strings nest 3,000 deep in LibCST's tree
+    body = " ".join(['"x"'] * 3000)
+    source = f"import time\n\nTEXT = ({body})\n\n\nasync def f():\n    time.sleep(1)\n"
+    result = lint_source(source.encode(), "deep.py", resolve_selection(None), LintOptions())
+    assert not result.errors
+    assert [(d.start.line, d.code) for d in result.diagnostics] == [(7, "AIO201")]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 import io
+import sys
 import tokenize
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import libcst as cst
@@ -18,6 +20,9 @@ from aiolint.rule import Rule
 from aiolint.semantic.context import FileContext, LintOptions
 
 INVALID_FILE = "AIO000"
+#: LibCST recurses once per nesting level; long implicit string concatenations
+#: (the standard library's pydoc_data/topics.py) nest thousands deep.
+RECURSION_LIMIT = 20_000
 
 
 class UndecodableSourceError(ValueError):
@@ -60,6 +65,16 @@ def lint_path(
     return lint_source(source, shown, rules, options)
 
 
+@contextmanager
+def _deep_recursion() -> Iterator[None]:
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, RECURSION_LIMIT))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
 def lint_source(
     source: bytes | str,
     path: str,
@@ -73,6 +88,17 @@ def lint_source(
     `apply_noqa=False` leaves inline `# noqa` to the caller (flake8 does its own);
     `# aiolint: noqa` file exemptions always apply.
     """
+    with _deep_recursion():
+        return _lint_source(source, path, rules, options, apply_noqa)
+
+
+def _lint_source(
+    source: bytes | str,
+    path: str,
+    rules: Sequence[type[Rule]],
+    options: LintOptions,
+    apply_noqa: bool,
+) -> FileResult:
     result = FileResult(path)
     report_invalid = _enabled(rules, INVALID_FILE)
     try:
