@@ -182,9 +182,7 @@ def _describe(exc: BaseException) -> str:
 def _applies(rule: type[Rule], text: str, options: LintOptions) -> bool:
     if rule.min_target is not None and options.target_version < rule.min_target:
         return False
-    if rule.async_only and "async" not in text:
-        return False
-    return not rule.prefilter or any(token in text for token in rule.prefilter)
+    return rule.may_match(text)
 
 
 def _enabled(rules: Sequence[type[Rule]], code: str) -> bool:

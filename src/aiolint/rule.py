@@ -98,6 +98,14 @@ class Rule(cst.BatchableCSTVisitor):
         self.diagnostics: list[Diagnostic] = []
 
     @classmethod
+    def may_match(cls, text: str) -> bool:
+        """Cheap text test run before parsing: False means the rule cannot fire
+        on this file. Must never cause a miss; override to sharpen it."""
+        if cls.async_only and "async" not in text:
+            return False
+        return not cls.prefilter or any(token in text for token in cls.prefilter)
+
+    @classmethod
     def docs(cls) -> dict[str, str]:
         """The rule's doc sections, by heading."""
         return doc_sections(cls.__doc__ or "")
