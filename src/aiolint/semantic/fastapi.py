@@ -3,7 +3,7 @@ lifespans and startup handlers.
 
 Everything is resolved, never matched as text: an app is a value whose
 `bindings.origin` is a FastAPI/Starlette/APIRouter/Router instance (built by a
-call, or a parameter annotated with the class). How a module-level function is
+call, or a parameter annotated with the class). How a function of the module is
 *used* (passed to `Depends`, to `lifespan=`, to `add_event_handler`) is read
 from LibCST's scope analysis (the references of its binding), so no helper
 walks the module again; results are memoized in `ctx.memo` per file.
@@ -13,7 +13,7 @@ Public surface:
 - `app_kind(ctx, expr)` / `is_app(ctx, expr)`: is `expr` an application or a router?
 - `is_route_handler(ctx, func)`: `@app.get(...)`-style decorated, or passed as a
   route endpoint (`app.add_api_route(path, f)`, `Route(path, f)`).
-- `dependency_targets(ctx)` / `is_dependency(ctx, func)`: module-level functions
+- `dependency_targets(ctx)` / `is_dependency(ctx, func)`: this module's functions
   passed to `Depends(...)` / `Security(...)` anywhere in the module.
 - `is_lifespan(ctx, func)`: passed as `lifespan=` to an app or router, or an
   `@asynccontextmanager` that looks like a lifespan (see `is_lifespan`).
@@ -180,7 +180,7 @@ def _is_endpoint_use(ctx: FileContext, ref: cst.CSTNode) -> bool:
 
 
 def dependency_targets(ctx: FileContext) -> frozenset[str]:
-    """Names of this module's top-level functions passed to `Depends(...)` or
+    """Names of functions defined in this module passed to `Depends(...)` or
     `Security(...)` anywhere in the module (parameter defaults, `Annotated[...]`
     aliases, `dependencies=[Depends(f)]`, nested dependencies)."""
     return frozenset(func.name.value for func in _dependency_functions(ctx))
