@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -42,6 +43,12 @@ SINK_METHODS = frozenset(
 #: Keyword names under which the sinks take their SQL text.
 SQL_KEYWORDS = frozenset({"sql", "statement", "query", "operation", "text"})
 _MAX_SHOWN = 40
+
+
+_SQL_LITERAL = re.compile(
+    r"""["'](?:\s|--[^\n]*\n|/\*.*?\*/)*(?:select|insert|update|delete|with|replace|merge)\b""",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 class SqlStringFormat(Rule):
@@ -128,6 +135,12 @@ class SqlStringFormat(Rule):
     name = "sql-string-format"
     fix_availability = FixAvailability.NONE
     prefilter = ("execute", "exec_driver_sql", "fetch", "text", "read_sql")
+
+    @classmethod
+    def may_match(cls, text: str) -> bool:
+        """A sink name and a string literal that starts (after whitespace and SQL
+        comments) with a SQL verb: the rule's own SQL-like test needs both."""
+        return super().may_match(text) and _SQL_LITERAL.search(text) is not None
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
