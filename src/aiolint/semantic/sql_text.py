@@ -56,6 +56,17 @@ _PASSIVE_CALLS = frozenset(
 )
 
 
+def _unescape(text: str) -> str:
+    """The value of a non-raw f-string's literal text: escapes and doubled braces."""
+    text = text.replace("{{", "{").replace("}}", "}")
+    if "\\" not in text:
+        return text
+    try:
+        return text.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    except UnicodeDecodeError:
+        return text
+
+
 class BuildKind(Enum):
     """How a string is built."""
 
@@ -158,9 +169,10 @@ class _Analyzer:
 
     def _fstring(self, expr: cst.FormattedString, depth: int) -> _Pieces:
         result = _EMPTY
+        raw = "r" in expr.prefix.lower()
         for piece in expr.parts:
             if isinstance(piece, cst.FormattedStringText):
-                result += _Pieces(piece.value)
+                result += _Pieces(piece.value if raw else _unescape(piece.value))
             elif isinstance(piece, cst.FormattedStringExpression):
                 result += self.part(piece.expression, depth)
         return result
