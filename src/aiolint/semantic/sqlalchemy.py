@@ -25,6 +25,7 @@ Results are memoized per file in `ctx.memo`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import Enum
 
 import libcst as cst
@@ -35,7 +36,19 @@ from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_scope
 from aiolint.semantic.names import dotted, module_imports, qualified_name
 
-_MAX_DEPTH = 12
+__all__ = [
+    "SQLA_ROOTS",
+    "SqlaKind",
+    "class_kind",
+    "classify",
+    "depends_kind",
+    "imports_sqlalchemy",
+    "is_flask_model_class",
+    "session_kind",
+    "type_kind",
+]
+
+_MAX_DEPTH = 16
 #: Top-level packages whose import makes a module "a SQLAlchemy module".
 SQLA_ROOTS = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")
 
@@ -199,7 +212,6 @@ _CALL_RESULT = {
     SqlaKind.SCOPED_SESSION: SqlaKind.SESSION,
     SqlaKind.ASYNC_SCOPED_SESSION: SqlaKind.ASYNC_SESSION,
 }
-_MISSING = object()
 
 
 # --- public API -------------------------------------------------------------
@@ -305,7 +317,7 @@ def _call_kind(ctx: FileContext, call: cst.Call, depth: int) -> SqlaKind | None:
     if local_class is not None:
         return local_class
     funcdef = _local_function(ctx, func)
-    if funcdef is not None and not _is_generator(funcdef):
+    if funcdef is not None and not _is_generator(ctx, funcdef):
         return _returned_kind(ctx, funcdef, depth + 1)
     return None
 
@@ -574,7 +586,7 @@ def _class_attribute_kind(
                 ):
                     return _annotation_kind(ctx, small.annotation.annotation, small, depth + 1)
         elif isinstance(stmt, cst.FunctionDef):
-            for target, value, annotation in _self_assignments(stmt, attr):
+            for target, value, annotation in _self_assignments(ctx, stmt, attr):
                 if annotation is not None:
                     found.add(_annotation_kind(ctx, annotation, target, depth + 1))
                 elif value is not None and not _is_none(value):
@@ -585,35 +597,17 @@ def _class_attribute_kind(
 
 
 def _self_assignments(
-    func: cst.FunctionDef, attr: str
+    ctx: FileContext, func: cst.FunctionDef, attr: str
 ) -> list[tuple[cst.Attribute, cst.BaseExpression | None, cst.BaseExpression | None]]:
     """`self.<attr> = value` / `self.<attr>: T = value` in a method (not nested defs)."""
     if not func.params.params:
         return []
     self_name = func.params.params[0].name.value
-    found: list[tuple[cst.Attribute, cst.BaseExpression | None, cst.BaseExpression | None]] = []
-
-    class Finder(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is func
-
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            return False
-
-        def visit_Lambda(self, node: cst.Lambda) -> bool:
-            return False
-
-        def visit_Assign(self, node: cst.Assign) -> None:
-            for target in node.targets:
-                if _is_self_attr(target.target, self_name, attr):
-                    found.append((target.target, node.value, None))  # type: ignore[arg-type]
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            if _is_self_attr(node.target, self_name, attr):
-                found.append((node.target, node.value, node.annotation.annotation))  # type: ignore[arg-type]
-
-    func.visit(Finder())
-    return found
+    return [
+        found
+        for found in _function_facts(ctx).attribute_stores.get(func, [])
+        if _is_self_attr(found[0], self_name, attr)
+    ]
 
 
 def _is_self_attr(node: cst.BaseExpression, self_name: str, attr: str) -> bool:
@@ -634,7 +628,7 @@ def _depends_kind(ctx: FileContext, call: cst.Call, depth: int) -> SqlaKind | No
     target = call.args[0].value
     funcdef = _local_function(ctx, target)
     if funcdef is not None:
-        if _is_generator(funcdef):
+        if _is_generator(ctx, funcdef):
             return _yielded_kind(ctx, funcdef, depth + 1)
         return _returned_kind(ctx, funcdef, depth + 1)
     kind = _classify(ctx, target, depth + 1)  # `Depends(SessionLocal)`
@@ -653,7 +647,7 @@ def _local_function(ctx: FileContext, expr: cst.BaseExpression) -> cst.FunctionD
 def _returned_kind(ctx: FileContext, func: cst.FunctionDef, depth: int) -> SqlaKind | None:
     if func.returns is not None:
         return _annotation_kind(ctx, func.returns.annotation, func, depth + 1)
-    return _agreed(ctx, _returns_and_yields(func)[0], depth)
+    return _agreed(ctx, _function_facts(ctx).returns.get(func, []), depth)
 
 
 def _yielded_kind(ctx: FileContext, func: cst.FunctionDef, depth: int) -> SqlaKind | None:
@@ -664,7 +658,7 @@ def _yielded_kind(ctx: FileContext, func: cst.FunctionDef, depth: int) -> SqlaKi
         if isinstance(first, cst.Index):
             return _annotation_kind(ctx, first.value, func, depth + 1)
         return None
-    return _agreed(ctx, _returns_and_yields(func)[1], depth)
+    return _agreed(ctx, _function_facts(ctx).yields.get(func, []), depth)
 
 
 def _agreed(ctx: FileContext, values: list[cst.BaseExpression], depth: int) -> SqlaKind | None:
@@ -672,45 +666,56 @@ def _agreed(ctx: FileContext, values: list[cst.BaseExpression], depth: int) -> S
     return kinds.pop() if len(kinds) == 1 else None
 
 
-def _is_generator(func: cst.FunctionDef) -> bool:
-    return _returns_and_yields(func)[2]
+def _is_generator(ctx: FileContext, func: cst.FunctionDef) -> bool:
+    return func in _function_facts(ctx).generators
 
 
 def _is_context_manager(ctx: FileContext, func: cst.FunctionDef) -> bool:
     return any(qualified_name(ctx, d.decorator) in _CONTEXT_MANAGERS for d in func.decorators)
 
 
-def _returns_and_yields(
-    func: cst.FunctionDef,
-) -> tuple[list[cst.BaseExpression], list[cst.BaseExpression], bool]:
-    """The values `func` returns and yields (not in nested scopes), and whether
-    it is a generator at all (a bare `yield` counts)."""
-    returns: list[cst.BaseExpression] = []
-    yields: list[cst.BaseExpression] = []
-    generator = False
+@dataclass
+class _FunctionFacts:
+    """Per-file facts about every function, gathered in one pass over the nodes."""
 
-    class Finder(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is func
+    returns: dict[cst.FunctionDef, list[cst.BaseExpression]] = field(default_factory=dict)
+    yields: dict[cst.FunctionDef, list[cst.BaseExpression]] = field(default_factory=dict)
+    generators: set[cst.FunctionDef] = field(default_factory=set)
+    #: `x.attr = value` / `x.attr: T = value` by function: (target, value, annotation).
+    attribute_stores: dict[
+        cst.FunctionDef,
+        list[tuple[cst.Attribute, cst.BaseExpression | None, cst.BaseExpression | None]],
+    ] = field(default_factory=dict)
 
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            return False
 
-        def visit_Lambda(self, node: cst.Lambda) -> bool:
-            return False
-
-        def visit_Return(self, node: cst.Return) -> None:
+def _function_facts(ctx: FileContext) -> _FunctionFacts:
+    facts: _FunctionFacts | None = ctx.memo.get("sqla.function_facts")
+    if facts is not None:
+        return facts
+    facts = _FunctionFacts()
+    for node in list(ctx.parents):
+        if not isinstance(node, cst.Return | cst.Yield | cst.Assign | cst.AnnAssign):
+            continue
+        func = enclosing_scope(ctx, node)
+        if not isinstance(func, cst.FunctionDef):
+            continue
+        if isinstance(node, cst.Return):
             if node.value is not None:
-                returns.append(node.value)
-
-        def visit_Yield(self, node: cst.Yield) -> None:
-            nonlocal generator
-            generator = True
+                facts.returns.setdefault(func, []).append(node.value)
+        elif isinstance(node, cst.Yield):
+            facts.generators.add(func)
             if isinstance(node.value, cst.BaseExpression):
-                yields.append(node.value)
-
-    func.visit(Finder())
-    return returns, yields, generator
+                facts.yields.setdefault(func, []).append(node.value)
+        elif isinstance(node, cst.Assign):
+            for target in node.targets:
+                if isinstance(target.target, cst.Attribute):
+                    store = (target.target, node.value, None)
+                    facts.attribute_stores.setdefault(func, []).append(store)
+        elif isinstance(node.target, cst.Attribute):
+            store = (node.target, node.value, node.annotation.annotation)
+            facts.attribute_stores.setdefault(func, []).append(store)
+    ctx.memo["sqla.function_facts"] = facts
+    return facts
 
 
 # --- small helpers ------------------------------------------------------------
