@@ -35,9 +35,7 @@ class AsyncioGather(Rule):
 
 
     async def load_dashboard(api, user_id):
-        profile, orders = await asyncio.gather(
-            api.profile(user_id), api.orders(user_id)
-        )
+        profile, orders = await asyncio.gather(api.profile(user_id), api.orders(user_id))
         return profile, orders
     ```
 

@@ -117,6 +117,7 @@ class BlockingDb(Rule):
     name = "blocking-db"
     fix_availability = FixAvailability.NONE
     prefilter = ("psycopg", "sqlite3", "pymysql", "MySQLdb", "sqlalchemy", "sqlmodel")
+    async_only = True
 
     def visit_Call(self, node: cst.Call) -> None:
         message = self._blocking(node)

@@ -100,6 +100,8 @@ def _name_is_path(ctx: FileContext, name: cst.Name, active: frozenset[BaseAssign
 def blocking_file_call(ctx: FileContext, node: cst.Call) -> str | None:
     """The name to show if `node` opens, reads or writes a file, else None."""
     func = node.func
+    if isinstance(func, cst.Attribute) and func.attr.value not in PATH_IO_METHODS:
+        return None  # `open` is among them (`io.open`, `Path.open`)
     if dotted(func):
         name = call_name(ctx, node)
         if name in OPEN_FUNCTIONS:
@@ -189,12 +191,11 @@ class BlockingFileIo(Rule):
     name = "blocking-file-io"
     fix_availability = FixAvailability.NONE
     prefilter = ("open", "_text", "_bytes")
+    async_only = True
 
     def visit_Call(self, node: cst.Call) -> None:
-        if not in_async_code(self.ctx, node):
-            return
         shown = blocking_file_call(self.ctx, node)
-        if shown is not None:
+        if shown is not None and in_async_code(self.ctx, node):
             self.report(
                 node,
                 f"Blocking file I/O `{shown}()` in async code stalls the event loop; "

@@ -43,9 +43,18 @@ CLIENT_METHODS: dict[str, frozenset[str]] = {
 }
 
 
+#: Last segment of every callee this rule reports (a cheap syntactic gate; a bare
+#: name is always resolved, since `from requests import get as fetch` renames it).
+_ATTRIBUTES = frozenset(
+    {name.rsplit(".", 1)[1] for name in BLOCKING_FUNCTIONS}.union(*CLIENT_METHODS.values())
+)
+
+
 def blocking_http_call(ctx: FileContext, node: cst.Call) -> str | None:
     """The name to show if `node` is a blocking HTTP call, else None."""
     func = node.func
+    if isinstance(func, cst.Attribute) and func.attr.value not in _ATTRIBUTES:
+        return None
     if dotted(func):
         name = call_name(ctx, node)
         if name in BLOCKING_FUNCTIONS:
@@ -135,12 +144,11 @@ class BlockingHttp(Rule):
     name = "blocking-http"
     fix_availability = FixAvailability.NONE
     prefilter = ("requests", "httpx", "urllib")
+    async_only = True
 
     def visit_Call(self, node: cst.Call) -> None:
-        if not in_async_code(self.ctx, node):
-            return
         shown = blocking_http_call(self.ctx, node)
-        if shown is not None:
+        if shown is not None and in_async_code(self.ctx, node):
             self.report(
                 node,
                 f"Blocking HTTP call `{shown}()` in async code stalls the event loop; "

@@ -20,11 +20,17 @@ BLOCKING_FUNCTIONS: frozenset[str] = frozenset(
 #: `os.wait*` calls that take an `options` argument -> its position; with
 #: `os.WNOHANG` they return at once instead of waiting.
 WAIT_OPTIONS: dict[str, int] = {"os.waitpid": 1, "os.wait3": 0, "os.wait4": 1, "os.waitid": 2}
+#: Last segment of every callee this rule reports (a cheap syntactic gate; a bare
+#: name is always resolved, since `from os import system as sh` renames it).
+_ATTRIBUTES = frozenset(name.rsplit(".", 1)[1] for name in (*BLOCKING_FUNCTIONS, *WAIT_OPTIONS))
 
 
 def blocking_subprocess_call(ctx: FileContext, node: cst.Call) -> str | None:
     """The resolved name if `node` is a blocking subprocess call, else None."""
-    if not dotted(node.func):
+    func = node.func
+    if isinstance(func, cst.Attribute) and func.attr.value not in _ATTRIBUTES:
+        return None
+    if not dotted(func):
         return None
     name = call_name(ctx, node)
     if name in BLOCKING_FUNCTIONS:
@@ -125,12 +131,11 @@ class BlockingSubprocess(Rule):
     name = "blocking-subprocess"
     fix_availability = FixAvailability.NONE
     prefilter = ("subprocess", "os")
+    async_only = True
 
     def visit_Call(self, node: cst.Call) -> None:
-        if not in_async_code(self.ctx, node):
-            return
         name = blocking_subprocess_call(self.ctx, node)
-        if name is not None:
+        if name is not None and in_async_code(self.ctx, node):
             self.report(
                 node,
                 f"Blocking subprocess call `{name}()` in async code stalls the event loop; "
