@@ -9,12 +9,14 @@ import tokenize
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
-from aiolint.model import Diagnostic, FileResult, InternalError, Location
+from aiolint.fixes.resolve import resolve_fix
+from aiolint.model import Diagnostic, FileResult, Fix, InternalError, Location
 from aiolint.noqa import NoqaMap, file_exemptions, file_exempts
 from aiolint.rule import Rule
 from aiolint.semantic.context import FileContext, LintOptions
@@ -122,15 +124,17 @@ def _lint_source(
 
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     ctx = FileContext(path, wrapper, options)
-    diagnostics = _walk(ctx, active, result)
+    findings = _walk(ctx, active, result)
 
     noqa = NoqaMap(text) if apply_noqa else None
     exemptions = file_exemptions(text)
-    for diagnostic in diagnostics:
+    for diagnostic, fix in findings:
         if file_exempts(exemptions, diagnostic.code):
             continue
         if noqa is not None and noqa.suppresses(diagnostic.start.line, diagnostic.code):
-            continue
+            continue  # suppressed diagnostics are never fixed either
+        if fix is not None:
+            diagnostic = _with_fix(ctx, diagnostic, fix, result)
         result.diagnostics.append(diagnostic)
     result.diagnostics.sort(key=lambda d: d.sort_key)
     return result
@@ -152,14 +156,32 @@ def _parse_failure(path: str, text: str, exc: Exception) -> Diagnostic:
     return _invalid(path, f"Cannot parse file: {exc.__class__.__name__}: {exc}", 1, 1)
 
 
-def _walk(ctx: FileContext, active: Sequence[type[Rule]], result: FileResult) -> list[Diagnostic]:
+def _with_fix(ctx: FileContext, diagnostic: Diagnostic, fix: Fix, result: FileResult) -> Diagnostic:
+    """The diagnostic carrying its resolved text fix (none if it must not be offered)."""
+    try:
+        text_fix = resolve_fix(ctx.module, fix, ctx.options.target_version)
+    except Exception as exc:
+        where = f"{diagnostic.code} fix"
+        result.errors.append(InternalError(ctx.path, where, _describe(exc)))
+        return diagnostic
+    return replace(diagnostic, fix=text_fix)
+
+
+Finding = tuple[Diagnostic, "Fix | None"]
+
+
+def _findings(visitor: Rule) -> list[Finding]:
+    return list(zip(visitor.diagnostics, visitor.fixes, strict=True))
+
+
+def _walk(ctx: FileContext, active: Sequence[type[Rule]], result: FileResult) -> list[Finding]:
     """One batched walk for all rules; if it crashes, rerun each rule alone so
     the crash is pinned to one rule and the others still report."""
     visitors = [rule(ctx) for rule in active]
     try:
         ctx.wrapper.visit_batched(visitors)
     except Exception:
-        diagnostics: list[Diagnostic] = []
+        findings: list[Finding] = []
         for rule in active:
             ctx.memo.clear()
             visitor = rule(ctx)
@@ -168,9 +190,9 @@ def _walk(ctx: FileContext, active: Sequence[type[Rule]], result: FileResult) ->
             except Exception as exc:
                 result.errors.append(InternalError(ctx.path, rule.code, _describe(exc)))
             else:
-                diagnostics.extend(visitor.diagnostics)
-        return diagnostics
-    return [d for v in visitors for d in v.diagnostics]
+                findings.extend(_findings(visitor))
+        return findings
+    return [finding for v in visitors for finding in _findings(v)]
 
 
 def _describe(exc: BaseException) -> str:

@@ -27,6 +27,14 @@ class FixAvailability(Enum):
     ALWAYS = "always"
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """1-based line and 1-based column (characters, as ruff and flake8 print them)."""
+
+    line: int
+    column: int
+
+
 @dataclass(frozen=True, slots=True)
 class Edit:
     """Replace `node` with `replacement` in the module (the engine maps nodes to spans)."""
@@ -45,20 +53,44 @@ class RequiredImport:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
-    """A set of edits that together resolve one diagnostic."""
+    """What a rule offers: node edits (and imports) that together resolve one
+    diagnostic. The engine turns it into a `TextFix` (see `aiolint.fixes.resolve`)."""
 
     title: str
     applicability: Applicability
     edits: tuple[Edit, ...]
     imports: tuple[RequiredImport, ...] = ()
+    #: The fix relies on a guessed (not resolved) type: the engine caps it at unsafe.
+    guessed: bool = False
+    #: Lowest target Python the fixed code runs on (`asyncio.TaskGroup`: 3.11).
+    min_version: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True, order=True)
-class Location:
-    """1-based line and 1-based column (characters, as ruff and flake8 print them)."""
+class TextEdit:
+    """Replace the characters `start:end` of the decoded source with `content`.
 
-    line: int
-    column: int
+    `location`/`end_location` are the same span as 1-based line and column (for
+    JSON and SARIF output)."""
+
+    start: int
+    end: int
+    content: str
+    location: Location
+    end_location: Location
+
+    @property
+    def is_insertion(self) -> bool:
+        return self.start == self.end
+
+
+@dataclass(frozen=True, slots=True)
+class TextFix:
+    """A resolved fix: text edits over the decoded source, ready to apply."""
+
+    title: str
+    applicability: Applicability
+    edits: tuple[TextEdit, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +102,8 @@ class Diagnostic:
     message: str
     start: Location
     end: Location
-    fix: Fix | None = field(default=None, compare=False)
+    #: Set by the engine (resolved from the rule's `Fix`); None: no fix offered.
+    fix: TextFix | None = field(default=None, compare=False)
     rule_name: str = ""
 
     @property

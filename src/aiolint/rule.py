@@ -96,6 +96,8 @@ class Rule(cst.BatchableCSTVisitor):
         super().__init__()
         self.ctx = ctx
         self.diagnostics: list[Diagnostic] = []
+        #: The fix offered for each diagnostic (same index), resolved by the engine.
+        self.fixes: list[Fix | None] = []
 
     @classmethod
     def may_match(cls, text: str) -> bool:
@@ -111,7 +113,7 @@ class Rule(cst.BatchableCSTVisitor):
         return doc_sections(cls.__doc__ or "")
 
     def report(self, node: cst.CSTNode, message: str, fix: Fix | None = None) -> None:
-        """Record a diagnostic spanning `node`."""
+        """Record a diagnostic spanning `node`, with the fix the rule offers."""
         rng = self.ctx.positions[node]
         self.diagnostics.append(
             Diagnostic(
@@ -120,10 +122,10 @@ class Rule(cst.BatchableCSTVisitor):
                 message=message,
                 start=Location(rng.start.line, rng.start.column + 1),
                 end=Location(rng.end.line, rng.end.column + 1),
-                fix=fix,
                 rule_name=self.name,
             )
         )
+        self.fixes.append(fix)
 
 
 def registered_rules() -> dict[str, type[Rule]]:

@@ -1,0 +1,1 @@
+"""The fix engine: resolve rule fixes to text edits, apply, verify, write."""

@@ -1,0 +1,123 @@
+"""Imports for fixes: reuse what the file already binds, else ask for a new import.
+
+Rules call `reference()` to learn how to spell `asyncio.TaskGroup` at a node
+(`aio.TaskGroup` under `import asyncio as aio`, `TaskGroup` under `from asyncio
+import TaskGroup`) and which import the fix must add; the engine adds missing
+imports with LibCST's `AddImportsVisitor` (after the docstring, `__future__`
+imports and the leading import block; merged into an existing `from X import`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, ImportItem
+from libcst.metadata import Assignment
+
+from aiolint.model import RequiredImport
+from aiolint.semantic.context import FileContext
+from aiolint.semantic.names import dotted
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """How to spell an imported object at one place, and the import it needs."""
+
+    code: str
+    imports: tuple[RequiredImport, ...] = ()
+
+    def expression(self) -> cst.BaseExpression:
+        return cst.parse_expression(self.code)
+
+
+def runtime_imports(module: cst.Module) -> Iterator[cst.Import | cst.ImportFrom]:
+    """Imports bound whenever the module runs: top-level statements and `try`
+    bodies at top level (never `if TYPE_CHECKING:` or other conditional blocks)."""
+    pending: list[cst.BaseStatement] = list(module.body)
+    while pending:
+        stmt = pending.pop(0)
+        if isinstance(stmt, cst.SimpleStatementLine):
+            yield from (s for s in stmt.body if isinstance(s, cst.Import | cst.ImportFrom))
+        elif isinstance(stmt, cst.Try):
+            pending.extend(stmt.body.body)
+
+
+def _bindings(module: cst.Module) -> Iterator[tuple[str, str, cst.Import | cst.ImportFrom]]:
+    """(bound name, dotted target, statement) for each runtime import:
+    `import asyncio as aio` -> ("aio", "asyncio"); `from a import b` -> ("b", "a.b")."""
+    for node in runtime_imports(module):
+        if isinstance(node.names, cst.ImportStar):
+            continue
+        for alias in node.names:
+            target = dotted(alias.name)
+            if isinstance(node, cst.ImportFrom):
+                if node.relative or node.module is None:
+                    continue
+                target = f"{dotted(node.module)}.{target}"
+            elif alias.asname is None and "." in target:
+                continue  # `import a.b` binds `a`, not `a.b`
+            bound = alias.evaluated_alias or alias.evaluated_name
+            yield bound, target, node
+
+
+def has_star_import(module: cst.Module) -> bool:
+    return any(
+        isinstance(n, cst.ImportFrom) and isinstance(n.names, cst.ImportStar)
+        for n in runtime_imports(module)
+    )
+
+
+def _free(ctx: FileContext, name: str, at: cst.CSTNode, allowed: cst.CSTNode | None) -> bool:
+    """Whether `name`, seen from `at`, is unbound or bound only by the import `allowed`."""
+    scope = ctx.scopes.get(at)
+    if scope is None:
+        return False
+    for assignment in scope[name]:
+        if not isinstance(assignment, Assignment) or assignment.node is not allowed:
+            return False
+    return True
+
+
+def reference(
+    ctx: FileContext,
+    module: str,
+    name: str,
+    at: cst.CSTNode,
+    *,
+    style: Literal["module", "from"] = "module",
+) -> Reference | None:
+    """Spell `module.name` at node `at`, reusing a binding the file already has.
+
+    `style` says which import to add when none can be reused: "module" gives
+    `import asyncio` + `asyncio.TaskGroup`; "from" gives `from sqlalchemy import
+    select` + `select`. None when the needed name is taken by something else in
+    scope (the fix is not offered: it would change what a name means).
+    """
+    tree = ctx.module
+    target = f"{module}.{name}"
+    bindings = list(_bindings(tree))
+    for bound, dotted_target, node in bindings:
+        if dotted_target == target and _free(ctx, bound, at, node):
+            return Reference(bound)
+    for bound, dotted_target, node in bindings:
+        if dotted_target == module and _free(ctx, bound, at, node):
+            return Reference(f"{bound}.{name}")
+    if "." in module and style == "module":
+        style = "from"
+    if style == "from":
+        if has_star_import(tree) or not _free(ctx, name, at, None):
+            return None
+        return Reference(name, (RequiredImport(module, name),))
+    if not _free(ctx, module, at, None):
+        return None
+    return Reference(target, (RequiredImport(module),))
+
+
+def add_imports(module: cst.Module, required: Sequence[RequiredImport]) -> cst.Module:
+    """`module` with the missing imports added (LibCST's AddImportsVisitor)."""
+    items = [ImportItem(r.module, r.name) for r in required]
+    return AddImportsVisitor(CodemodContext(), items).transform_module(module)

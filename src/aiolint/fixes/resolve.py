@@ -1,0 +1,131 @@
+"""Turn a rule's node-level `Fix` into text edits over the decoded source.
+
+Each node edit is applied alone to the module and the result is diffed with the
+original (common prefix and suffix), so the text edit is exactly what LibCST's
+code generator changes; a change spanning lines is widened to whole lines so
+insertions from different fixes compose. Central downgrades (FIXES.md): a fix
+that drops a comment or relies on a guessed type is at most unsafe; a fix that
+needs a newer Python than the target is not offered.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from bisect import bisect_right
+from collections.abc import Sequence
+from itertools import pairwise
+
+import libcst as cst
+
+from aiolint.fixes.imports import add_imports
+from aiolint.model import Applicability, Edit, Fix, Location, TextEdit, TextFix
+
+
+class FixResolutionError(ValueError):
+    """A rule's fix cannot be turned into text edits (its edits overlap, say)."""
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, edit: Edit) -> None:
+        super().__init__()
+        self.edit = edit
+        self.done = False
+
+    def on_leave(
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
+        if original_node is self.edit.node:
+            self.done = True
+            return self.edit.replacement
+        return updated_node
+
+
+class LineIndex:
+    """Offsets <-> 1-based (line, column) for one text."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def location(self, offset: int) -> Location:
+        line = bisect_right(self.starts, offset)
+        return Location(line, offset - self.starts[line - 1] + 1)
+
+
+def _diff(old: str, new: str) -> tuple[int, int, str]:
+    """The smallest (start, end, content) turning `old` into `new`, widened to
+    whole lines when the change spans a line break."""
+    limit = min(len(old), len(new))
+    prefix = 0
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    start, old_end, new_end = prefix, len(old) - suffix, len(new) - suffix
+    if "\n" in old[start:old_end] or "\n" in new[start:new_end]:
+        line_start = old.rfind("\n", 0, start) + 1
+        start = line_start
+        if old_end > 0 and old[old_end - 1] != "\n":
+            newline = old.find("\n", old_end)
+            grow = (newline + 1 if newline != -1 else len(old)) - old_end
+            old_end += grow
+            new_end += grow
+    return start, old_end, new[start:new_end]
+
+
+def _comments(source: str) -> list[tuple[int, str]]:
+    """(offset, text) of every comment in the source."""
+    index = LineIndex(source)
+    found: list[tuple[int, str]] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                row, col = token.start
+                found.append((index.starts[row - 1] + col, token.string))
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return found
+
+
+def drops_comment(source: str, edits: Sequence[TextEdit]) -> bool:
+    """Whether a comment inside an edited span is missing from its replacement."""
+    if "#" not in "".join(source[e.start : e.end] for e in edits):
+        return False
+    for offset, text in _comments(source):
+        for edit in edits:
+            if edit.start <= offset < edit.end and text not in edit.content:
+                return True
+    return False
+
+
+def resolve_fix(module: cst.Module, fix: Fix, target_version: tuple[int, int]) -> TextFix | None:
+    """The text form of `fix`, or None when it must not be offered."""
+    if fix.min_version is not None and target_version < fix.min_version:
+        return None
+    source = module.code
+    index = LineIndex(source)
+    spans: list[tuple[int, int, str]] = []
+    for edit in fix.edits:
+        transformer = _Replace(edit)
+        changed = module.visit(transformer)
+        if not transformer.done:
+            raise FixResolutionError(f"edit target {type(edit.node).__name__} is not in the module")
+        spans.append(_diff(source, changed.code))
+    if fix.imports:
+        spans.append(_diff(source, add_imports(module, fix.imports).code))
+    spans = sorted({span for span in spans if span[0] != span[1] or span[2]})
+    for (_, end, _), (start, _, _) in pairwise(spans):
+        if start < end:
+            raise FixResolutionError(f"the edits of fix {fix.title!r} overlap")
+    edits = tuple(
+        TextEdit(start, end, content, index.location(start), index.location(end))
+        for start, end, content in spans
+    )
+    if not edits:
+        return None
+    applicability = fix.applicability
+    if applicability is Applicability.SAFE and (fix.guessed or drops_comment(source, edits)):
+        applicability = Applicability.UNSAFE
+    return TextFix(fix.title, applicability, edits)
