@@ -8,9 +8,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TextIO
 
 from aiolint import __version__
 from aiolint.config import (
@@ -21,8 +22,11 @@ from aiolint.config import (
     parse_per_file_ignores,
     parse_target_version,
 )
+from aiolint.model import Diagnostic
 from aiolint.registry import SelectionLayer, UnknownSelectorError, load_rules, rule_for
-from aiolint.reporters.text import summary, write_statistics, write_text
+from aiolint.reporters import FORMATS, LINE_FORMATS, ReportContext
+from aiolint.reporters.output import OutputFileError, report_stream
+from aiolint.reporters.text import summary, write_statistics
 from aiolint.runner import RunResult, lint_files, lint_stdin
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -118,6 +122,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="show the source line and a caret",
     )
+    output.add_argument(
+        "--output-format",
+        choices=list(FORMATS),
+        default=None,
+        help="text (default), concise, json, sarif, github, junit or gitlab",
+    )
+    output.add_argument(
+        "--output-file", type=Path, metavar="PATH", help="write the report to PATH, not stdout"
+    )
     output.add_argument("--statistics", action="store_true", help="print a count per code")
     output.add_argument(
         "-q", "--quiet", action="store_true", help="print diagnostics only, no summary"
@@ -144,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules()
         parser.print_help(sys.stderr)
         return EXIT_ERROR
-    except (ConfigError, UnknownSelectorError) as exc:
+    except (ConfigError, UnknownSelectorError, OutputFileError) as exc:
         print(f"aiolint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -196,6 +209,8 @@ def _resolve_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
         updates["respect_gitignore"] = args.respect_gitignore
     if args.show_source is not None:
         updates["show_source"] = args.show_source
+    if args.output_format is not None:
+        updates["output_format"] = args.output_format
     return replace(config, **updates)  # type: ignore[arg-type]
 
 
@@ -219,11 +234,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _report(result: RunResult, config: Config, args: argparse.Namespace) -> int:
     out = sys.stdout
-    write_text(
-        out, result.diagnostics, source_line=result.source_line if config.show_source else None
-    )
-    if args.statistics:
-        write_statistics(out, result.diagnostics)
+    _write_report(out, result, config, args)
     for error in result.errors:
         print(
             f"aiolint: internal error in {error.where} while checking {error.path}: {error.detail}",
@@ -237,6 +248,29 @@ def _report(result: RunResult, config: Config, args: argparse.Namespace) -> int:
     if result.diagnostics and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _write_report(
+    out: TextIO,
+    result: RunResult,
+    config: Config,
+    args: argparse.Namespace,
+    fixable: Callable[[Diagnostic], bool] | None = None,
+) -> None:
+    """The report in the configured format, to `out` or `--output-file`. Statistics
+    follow a line format (text, concise) and go to stderr after a structured one."""
+    ctx = ReportContext(
+        root=Path.cwd(),
+        unsafe_fixes=bool(getattr(config, "unsafe_fixes", False)),
+        show_source=config.show_source,
+        source_line=result.source_line,
+        fixable=fixable,
+    )
+    with report_stream(args.output_file, out) as stream:
+        FORMATS[config.output_format](stream, result.diagnostics, ctx)
+        if args.statistics:
+            line_format = config.output_format in LINE_FORMATS
+            write_statistics(stream if line_format else sys.stderr, result.diagnostics)
 
 
 def _rule(code: str) -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from aiolint.registry import UnknownSelectorError, validate_selector
+from aiolint.reporters import DEFAULT_FORMAT, FORMATS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -75,6 +76,7 @@ class Config:
     target_version: tuple[int, int] | None = None
     requires_python_target: tuple[int, int] | None = None
     show_source: bool = False
+    output_format: str = DEFAULT_FORMAT
 
     @property
     def effective_target(self) -> tuple[int, int]:
@@ -219,6 +221,12 @@ def _target(value: object, where: str) -> tuple[int, int]:
         raise ConfigError(f"{where}: {exc}") from None
 
 
+def _output_format(value: object, where: str) -> str:
+    if not isinstance(value, str) or value not in FORMATS:
+        raise ConfigError(f"{where}: expected one of {', '.join(FORMATS)}, got {value!r}")
+    return value
+
+
 _KEYS: dict[str, tuple[str, Callable[[object, str], object]]] = {
     "select": ("select", lambda v, w: _selectors(_str_list(v, w), w)),
     "extend-select": ("extend_select", lambda v, w: _selectors(_str_list(v, w), w)),
@@ -230,6 +238,7 @@ _KEYS: dict[str, tuple[str, Callable[[object, str], object]]] = {
     "respect-gitignore": ("respect_gitignore", _bool),
     "target-version": ("target_version", _target),
     "show-source": ("show_source", _bool),
+    "output-format": ("output_format", _output_format),
 }
 
 #: Every key `[tool.aiolint]` accepts (documented in the README; a test keeps them in step).

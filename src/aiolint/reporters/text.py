@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from aiolint.model import Diagnostic
+from aiolint.reporters.base import ReportContext
 
 
 def format_diagnostic(diagnostic: Diagnostic) -> str:
@@ -50,3 +51,8 @@ def summary(diagnostics: Sequence[Diagnostic], files_checked: int) -> str:
     errors = "error" if len(diagnostics) == 1 else "errors"
     in_files = "file" if files == 1 else "files"
     return f"Found {len(diagnostics)} {errors} in {files} {in_files}."
+
+
+def write(out: TextIO, diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> None:
+    """The `text` output format (the default)."""
+    write_text(out, diagnostics, source_line=ctx.source_line if ctx.show_source else None)

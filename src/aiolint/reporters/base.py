@@ -1,0 +1,65 @@
+"""What every output format shares: the writer signature, the run facts some
+formats need (`ReportContext`), rule URLs and whether a fix would be applied."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, TextIO
+
+from aiolint.model import Applicability, Diagnostic, TextFix
+
+#: Where each rule's documentation lives (docs/rules/AIOxxx.md in the repository).
+DOCS_URL = "https://github.com/aiolint/aiolint/blob/main/docs/rules/{code}.md"
+#: The project's home page (SARIF `informationUri`).
+HOME_URL = "https://github.com/aiolint/aiolint"
+
+
+def rule_url(code: str) -> str:
+    return DOCS_URL.format(code=code)
+
+
+def _no_source(diagnostic: Diagnostic) -> str | None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContext:
+    """Facts about the run that some formats need besides the diagnostics."""
+
+    #: Paths in SARIF are relative to this folder (`%SRCROOT%`).
+    root: Path = field(default_factory=Path.cwd)
+    #: `--unsafe-fixes` was given: unsafe fixes count as applicable.
+    unsafe_fixes: bool = False
+    #: `--show-source`: the text format prints the source line and a caret.
+    show_source: bool = False
+    #: The physical line a diagnostic starts on (None when unreadable).
+    source_line: Callable[[Diagnostic], str | None] = _no_source
+    #: Whether the run would fix a diagnostic (the fix settings' own test, which
+    #: also knows `--fixable`/`--unfixable`); None: `fix_applies` with `unsafe_fixes`.
+    fixable: Callable[[Diagnostic], bool] | None = None
+
+    def would_fix(self, diagnostic: Diagnostic) -> bool:
+        """Whether `--fix` would apply this diagnostic's fix (`[*]` in line formats)."""
+        if self.fixable is not None:
+            return self.fixable(diagnostic)
+        return fix_applies(diagnostic.fix, unsafe_fixes=self.unsafe_fixes)
+
+
+class Writer(Protocol):
+    """One output format: write the whole report for `diagnostics` to `out`."""
+
+    def __call__(
+        self, out: TextIO, diagnostics: Sequence[Diagnostic], ctx: ReportContext, /
+    ) -> None: ...
+
+
+def fix_applies(fix: TextFix | None, *, unsafe_fixes: bool) -> bool:
+    """Whether `--fix` would apply `fix`: safe fixes always, unsafe ones only
+    with `--unsafe-fixes`, display-only ones never."""
+    if fix is None:
+        return False
+    if fix.applicability is Applicability.SAFE:
+        return True
+    return fix.applicability is Applicability.UNSAFE and unsafe_fixes
