@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from helpers import SLEEPY, run_cli
+from helpers import run_cli
 
 from aiolint import __version__
 from aiolint.model import Applicability, Diagnostic, Location, TextEdit, TextFix
@@ -19,10 +19,16 @@ from aiolint.reporters import json as json_format
 
 #: CI lays shared/ beside the repository.
 SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "data" / "sarif-schema-2.1.0.json"
+#: AIO204 offers no fix (RULES.md), so these CLI runs stay put when rules gain fixes.
+SOURCE = 'import json\n\n\nasync def handler():\n    return json.load(open("data.json"))\n'
 MESSAGE = (
-    "Blocking `time.sleep()` in async code stalls the event loop; use `await asyncio.sleep(...)`"
+    "Blocking file I/O `open()` in async code stalls the event loop; use `aiofiles`, "
+    "`anyio.open_file` / `anyio.Path`, or `await asyncio.to_thread(...)`"
 )
-URL = "https://github.com/aiolint/aiolint/blob/main/docs/rules/AIO201.md"
+URL = "https://github.com/aiolint/aiolint/blob/main/docs/rules/AIO204.md"
+#: For the diagnostic with a fix, built by hand.
+SLEEP_MESSAGE = "Blocking `time.sleep()` in async code stalls the event loop"
+SLEEP_URL = "https://github.com/aiolint/aiolint/blob/main/docs/rules/AIO201.md"
 
 
 @pytest.fixture
@@ -30,9 +36,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "pyproject.toml").write_text("[tool.aiolint]\n")
     (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "a.py").write_text(SLEEPY + "\n\nasync def other():\n    time.sleep(2)\n")
-    (tmp_path / "b.py").write_text(SLEEPY)
-    (tmp_path / "clean.py").write_text("import time\n\n\ndef f():\n    time.sleep(1)\n")
+    (tmp_path / "pkg" / "a.py").write_text(SOURCE + "\n\nasync def other():\n    open('x')\n")
+    (tmp_path / "b.py").write_text(SOURCE)
+    (tmp_path / "clean.py").write_text('def f():\n    return open("data.json")\n')
     return tmp_path
 
 
@@ -58,7 +64,7 @@ def fixed_diagnostic(applicability: Applicability, path: str = "pkg/a.py") -> Di
     )
     fix = TextFix("Use `asyncio.sleep`", applicability, (insert, edit))
     return Diagnostic(
-        path, "AIO201", MESSAGE, Location(5, 5), Location(5, 18), fix, "blocking-sleep"
+        path, "AIO201", SLEEP_MESSAGE, Location(5, 5), Location(5, 18), fix, "blocking-sleep"
     )
 
 
@@ -76,7 +82,7 @@ def test_text_is_the_default(project: Path, capsys) -> None:
     default = run_cli(capsys, "check")
     explicit = run_cli(capsys, "check", "--output-format", "text")
     assert default.out == explicit.out
-    assert default.lines[0] == f"b.py:5:5: AIO201 {MESSAGE}"
+    assert default.lines[0] == f"b.py:5:22: AIO204 {MESSAGE}"
     assert len(default.lines) == 3
 
 
@@ -84,9 +90,9 @@ def test_concise(project: Path, capsys) -> None:
     run = run_cli(capsys, "check", "--output-format", "concise")
     assert run.code == 1
     assert run.lines == [
-        f"b.py:5:5: AIO201 {MESSAGE}",
-        f"pkg/a.py:5:5: AIO201 {MESSAGE}",
-        f"pkg/a.py:9:5: AIO201 {MESSAGE}",
+        f"b.py:5:22: AIO204 {MESSAGE}",
+        f"pkg/a.py:5:22: AIO204 {MESSAGE}",
+        f"pkg/a.py:9:5: AIO204 {MESSAGE}",
     ]
     assert run.err.strip() == "Found 3 errors in 2 files."
 
@@ -106,7 +112,7 @@ def test_concise_marks_fixes_that_would_apply(
     d = fixed_diagnostic(applicability)
     line = concise.format_concise(d, fixable=ReportContext(unsafe_fixes=unsafe_fixes).would_fix(d))
     mark = "[*] " if marked else ""
-    assert line == f"pkg/a.py:5:5: AIO201 {mark}{MESSAGE}"
+    assert line == f"pkg/a.py:5:5: AIO201 {mark}{SLEEP_MESSAGE}"
 
 
 def test_report_context_prefers_the_runs_fix_settings() -> None:
@@ -123,11 +129,11 @@ def test_json_exact(project: Path, capsys) -> None:
     assert json.loads(run.out) == [
         {
             "cell": None,
-            "code": "AIO201",
-            "end_location": {"column": 18, "row": 5},
+            "code": "AIO204",
+            "end_location": {"column": 39, "row": 5},
             "filename": str(project / "b.py"),
             "fix": None,
-            "location": {"column": 5, "row": 5},
+            "location": {"column": 22, "row": 5},
             "message": MESSAGE,
             "noqa_row": 5,
             "url": URL,
@@ -159,7 +165,7 @@ def test_json_fix(project: Path) -> None:
         "message": "Use `asyncio.sleep`",
     }
     assert item["filename"] == str(project / "pkg" / "a.py")
-    assert json_format.diagnostic_json(fixed_diagnostic(Applicability.SAFE))["url"] == URL
+    assert json_format.diagnostic_json(fixed_diagnostic(Applicability.SAFE))["url"] == SLEEP_URL
 
 
 def test_sarif_valid_and_shaped(project: Path, capsys) -> None:
@@ -173,24 +179,24 @@ def test_sarif_valid_and_shaped(project: Path, capsys) -> None:
     assert (driver["name"], driver["version"]) == ("aiolint", __version__)
     rules = load_rules()
     assert [r["id"] for r in driver["rules"]] == list(rules)
-    descriptor = driver["rules"][list(rules).index("AIO201")]
-    rule = rules["AIO201"]
-    assert descriptor["name"] == "blocking-sleep"
+    descriptor = driver["rules"][list(rules).index("AIO204")]
+    rule = rules["AIO204"]
+    assert descriptor["name"] == "blocking-file-io"
     assert descriptor["shortDescription"]["text"] == rule.summary
     assert rule.docs()["What it does"] in descriptor["fullDescription"]["text"]
     assert rule.docs()["Why is this bad?"] in descriptor["help"]["markdown"]
     assert descriptor["helpUri"] == URL
     results = sarif_run["results"]
-    assert [r["ruleId"] for r in results] == ["AIO201"] * 3
+    assert [r["ruleId"] for r in results] == ["AIO204"] * 3
     first = results[0]
-    assert driver["rules"][first["ruleIndex"]]["id"] == "AIO201"
+    assert driver["rules"][first["ruleIndex"]]["id"] == "AIO204"
     assert first["level"] == "error"
     assert first["message"] == {"text": MESSAGE}
     assert "fixes" not in first
     [location] = first["locations"]
     assert location["physicalLocation"] == {
         "artifactLocation": {"uri": "b.py", "uriBaseId": "%SRCROOT%"},
-        "region": {"startLine": 5, "startColumn": 5, "endLine": 5, "endColumn": 18},
+        "region": {"startLine": 5, "startColumn": 22, "endLine": 5, "endColumn": 39},
     }
     uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results]
     assert uris == ["b.py", "pkg/a.py", "pkg/a.py"]
@@ -240,8 +246,8 @@ def test_github(project: Path, capsys) -> None:
     run = run_cli(capsys, "check", "b.py", "--output-format", "github")
     assert run.code == 1
     assert run.lines == [
-        "::error title=aiolint (AIO201),file=b.py,line=5,col=5,endLine=5,endColumn=18"
-        f"::AIO201 {MESSAGE}"
+        "::error title=aiolint (AIO204),file=b.py,line=5,col=22,endLine=5,endColumn=39"
+        f"::AIO204 {MESSAGE}"
     ]
 
 
@@ -269,9 +275,9 @@ def test_junit(project: Path, capsys) -> None:
     assert len(suite.findall(".//failure")) == 3
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("2", "2", "0")
     failure = cases[1].findall("failure")[1]
-    assert failure.get("type") == "AIO201"
-    assert failure.get("message") == f"AIO201 {MESSAGE}"
-    assert failure.text == f"pkg/a.py:9:5: AIO201 {MESSAGE}"
+    assert failure.get("type") == "AIO204"
+    assert failure.get("message") == f"AIO204 {MESSAGE}"
+    assert failure.text == f"pkg/a.py:9:5: AIO204 {MESSAGE}"
 
 
 def test_junit_clean_run(project: Path, capsys) -> None:
@@ -292,8 +298,8 @@ def gitlab_report(capsys, *args: str) -> list[dict[str, object]]:
 def test_gitlab_shape(project: Path, capsys) -> None:
     [issue] = gitlab_report(capsys, "b.py")
     assert set(issue) == {"check_name", "description", "fingerprint", "location", "severity"}
-    assert issue["check_name"] == "AIO201"
-    assert issue["description"] == f"AIO201: {MESSAGE}"
+    assert issue["check_name"] == "AIO204"
+    assert issue["description"] == f"AIO204: {MESSAGE}"
     assert issue["severity"] == "major"
     assert issue["location"] == {"path": "b.py", "lines": {"begin": 5, "end": 5}}
     assert isinstance(issue["fingerprint"], str) and len(issue["fingerprint"]) == 32
@@ -337,7 +343,7 @@ def test_output_file(project: Path, capsys) -> None:
 def test_output_file_text(project: Path, capsys) -> None:
     run = run_cli(capsys, "check", "b.py", "--output-file", "out.txt")
     assert run.out == ""
-    assert (project / "out.txt").read_text() == f"b.py:5:5: AIO201 {MESSAGE}\n"
+    assert (project / "out.txt").read_text() == f"b.py:5:22: AIO204 {MESSAGE}\n"
 
 
 def test_output_file_unwritable_is_an_error(project: Path, capsys) -> None:
@@ -350,18 +356,18 @@ def test_output_file_unwritable_is_an_error(project: Path, capsys) -> None:
 def test_statistics_never_corrupt_a_structured_report(project: Path, capsys) -> None:
     run = run_cli(capsys, "check", "--output-format", "json", "--statistics")
     assert len(json.loads(run.out)) == 3
-    assert "3\tAIO201\tblocking-sleep" in run.err
+    assert "3\tAIO204\tblocking-file-io" in run.err
     run = run_cli(capsys, "check", "--output-format", "concise", "--statistics")
-    assert run.lines[-1] == "3\tAIO201\tblocking-sleep"
+    assert run.lines[-1] == "3\tAIO204\tblocking-file-io"
 
 
 def test_output_format_from_config(project: Path, capsys) -> None:
     (project / "pyproject.toml").write_text('[tool.aiolint]\noutput-format = "github"\n')
     run = run_cli(capsys, "check", "b.py")
-    assert run.lines[0].startswith("::error title=aiolint (AIO201),file=b.py,")
+    assert run.lines[0].startswith("::error title=aiolint (AIO204),file=b.py,")
     # the command line wins
     run = run_cli(capsys, "check", "b.py", "--output-format", "concise")
-    assert run.lines == [f"b.py:5:5: AIO201 {MESSAGE}"]
+    assert run.lines == [f"b.py:5:22: AIO204 {MESSAGE}"]
 
 
 def test_bad_output_format_in_config(project: Path, capsys) -> None:
