@@ -31,7 +31,10 @@ def test_findings_sorted_by_path_line_column_exit_1(project: Path, capsys) -> No
         "pkg/b.py:5:5:",
     ]
     assert all(" AIO201 " in line for line in run.lines)
-    assert run.err.strip() == "Found 3 errors in 2 files."
+    assert run.err.strip().splitlines() == [
+        "Found 3 errors in 2 files.",
+        "[*] 3 fixable with the `--fix` option.",
+    ]
 
 
 def test_clean_exit_0(project: Path, capsys) -> None:
@@ -110,7 +113,7 @@ def test_rule_and_rules(capsys) -> None:
     codes = [line.split()[0] for line in run.lines]
     assert codes == sorted(codes) and {"AIO000", "AIO201"} <= set(codes)
     assert any(
-        line.startswith("AIO201  blocking-sleep") and "fix: none" in line for line in run.lines
+        line.startswith("AIO201  blocking-sleep") and "fix: sometimes" in line for line in run.lines
     )
 
 

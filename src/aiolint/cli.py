@@ -22,12 +22,19 @@ from aiolint.config import (
     parse_per_file_ignores,
     parse_target_version,
 )
+from aiolint.fixes.apply import FixSettings
 from aiolint.model import Diagnostic
-from aiolint.registry import SelectionLayer, UnknownSelectorError, load_rules, rule_for
+from aiolint.registry import (
+    SelectionLayer,
+    UnknownSelectorError,
+    load_rules,
+    resolve_layers,
+    rule_for,
+)
 from aiolint.reporters import FORMATS, LINE_FORMATS, ReportContext
 from aiolint.reporters.output import OutputFileError, report_stream
-from aiolint.reporters.text import summary, write_statistics
-from aiolint.runner import RunResult, lint_files, lint_stdin
+from aiolint.reporters.text import summary, write_fixes, write_statistics
+from aiolint.runner import FixMode, RunResult, lint_files, lint_stdin
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -106,6 +113,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     files_group.add_argument(
         "--stdin-filename", metavar="PATH", help="the name of the file read from stdin"
+    )
+    fixes = check.add_argument_group("fixes")
+    fixes.add_argument(
+        "--fix", action=argparse.BooleanOptionalAction, default=None, help="apply safe fixes"
+    )
+    fixes.add_argument(
+        "--unsafe-fixes",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also apply (with --fix) or show unsafe fixes",
+    )
+    fixes.add_argument(
+        "--diff", action="store_true", help="print the fixes as unified diffs; write nothing"
+    )
+    fixes.add_argument(
+        "--fix-only",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="apply fixes, do not report what is left",
+    )
+    fixes.add_argument(
+        "--show-fixes",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="list what was fixed, per file",
+    )
+    fixes.add_argument(
+        "--exit-non-zero-on-fix",
+        action="store_true",
+        help="exit 1 when something was fixed, even if nothing is left",
+    )
+    fixes.add_argument(
+        "--fixable", action=_CommaList, metavar="CODES", help="only these codes may be fixed"
+    )
+    fixes.add_argument(
+        "--extend-fixable", action=_CommaList, metavar="CODES", help="add to the fixable codes"
+    )
+    fixes.add_argument(
+        "--unfixable", action=_CommaList, metavar="CODES", help="never fix these codes"
     )
     settings = check.add_argument_group("settings")
     settings.add_argument(
@@ -211,6 +257,15 @@ def _resolve_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
         updates["show_source"] = args.show_source
     if args.output_format is not None:
         updates["output_format"] = args.output_format
+    for flag in ("fix", "unsafe_fixes", "show_fixes"):
+        if getattr(args, flag) is not None:
+            updates[flag] = getattr(args, flag)
+    if args.fixable is not None:
+        updates["fixable"] = tuple(args.fixable)
+    if args.extend_fixable is not None:
+        updates["extend_fixable"] = config.extend_fixable + tuple(args.extend_fixable)
+    if args.unfixable is not None:
+        updates["unfixable"] = config.unfixable + tuple(args.unfixable)
     return replace(config, **updates)  # type: ignore[arg-type]
 
 
@@ -223,29 +278,75 @@ def _check(args: argparse.Namespace) -> int:
     config = _resolve_config(args, config_paths)
     layer = SelectionLayer(args.select, tuple(args.extend_select or ()), tuple(args.ignore or ()))
     try:
+        fix = _fix_mode(config, args)
         if stdin:
-            result = lint_stdin(sys.stdin.buffer.read(), args.stdin_filename or "-", config, layer)
+            result = lint_stdin(
+                sys.stdin.buffer.read(), args.stdin_filename or "-", config, layer, fix=fix
+            )
         else:
-            result = lint_files(paths, config, layer, force_exclude=args.force_exclude)
+            result = lint_files(paths, config, layer, force_exclude=args.force_exclude, fix=fix)
     except UnknownSelectorError as exc:
         raise ConfigError(f"command line: {exc}") from None
-    return _report(result, config, args)
+    return _report(result, config, args, fix, stdin)
 
 
-def _report(result: RunResult, config: Config, args: argparse.Namespace) -> int:
-    out = sys.stdout
-    _write_report(out, result, config, args)
+def _fix_mode(config: Config, args: argparse.Namespace) -> FixMode | None:
+    """What to fix: --fix, --fix-only and --diff turn fixing on (--diff writes nothing)."""
+    if not (config.fix or args.fix_only or args.diff):
+        return None
+    codes = resolve_layers(
+        [SelectionLayer(config.fixable, config.extend_fixable, config.unfixable)]
+    )
+    fixable = frozenset(rule.code for rule in codes)
+    return FixMode(FixSettings(unsafe=config.unsafe_fixes, fixable=fixable), diff=args.diff)
+
+
+def _report(
+    result: RunResult,
+    config: Config,
+    args: argparse.Namespace,
+    fix: FixMode | None,
+    stdin: bool,
+) -> int:
+    # With --fix on stdin the fixed source goes to stdout, so the report goes to stderr.
+    fixing_stdin = stdin and fix is not None and not fix.diff
+    out = sys.stderr if fixing_stdin else sys.stdout
+    settings = fix.settings if fix is not None else FixSettings(unsafe=config.unsafe_fixes)
+    if fix is not None and fix.diff:
+        sys.stdout.write("".join(result.diffs))
+    elif not args.fix_only:
+        _write_report(out, result, config, args, fixable=settings.applies)
+    if fixing_stdin and result.stdin_output is not None:
+        sys.stdout.buffer.write(result.stdin_output)
     for error in result.errors:
         print(
             f"aiolint: internal error in {error.where} while checking {error.path}: {error.detail}",
             file=sys.stderr,
         )
+    if config.show_fixes and fix is not None and not fix.diff:
+        write_fixes(sys.stderr, result.fixed)
     if not args.quiet:
-        print(summary(result.diagnostics, result.files_checked), file=sys.stderr)
-    out.flush()
+        print(
+            summary(
+                result.diagnostics,
+                result.files_checked,
+                fix=fix,
+                fixed=result.fixed,
+                settings=settings,
+                fix_only=args.fix_only,
+            ),
+            file=sys.stderr,
+        )
+    sys.stdout.flush()
     if result.errors:
         return EXIT_ERROR
-    if result.diagnostics and not args.exit_zero:
+    if args.exit_zero:
+        return EXIT_CLEAN
+    if fix is not None and fix.diff:
+        return EXIT_FINDINGS if result.diffs else EXIT_CLEAN
+    if args.exit_non_zero_on_fix and result.fixed:
+        return EXIT_FINDINGS
+    if result.diagnostics and not args.fix_only:
         return EXIT_FINDINGS
     return EXIT_CLEAN
 
@@ -261,7 +362,7 @@ def _write_report(
     follow a line format (text, concise) and go to stderr after a structured one."""
     ctx = ReportContext(
         root=Path.cwd(),
-        unsafe_fixes=bool(getattr(config, "unsafe_fixes", False)),
+        unsafe_fixes=bool(config.unsafe_fixes),
         show_source=config.show_source,
         source_line=result.source_line,
         fixable=fixable,

@@ -77,6 +77,12 @@ class Config:
     requires_python_target: tuple[int, int] | None = None
     show_source: bool = False
     output_format: str = DEFAULT_FORMAT
+    fix: bool = False
+    unsafe_fixes: bool = False
+    show_fixes: bool = False
+    fixable: tuple[str, ...] | None = None
+    extend_fixable: tuple[str, ...] = ()
+    unfixable: tuple[str, ...] = ()
 
     @property
     def effective_target(self) -> tuple[int, int]:
@@ -239,6 +245,12 @@ _KEYS: dict[str, tuple[str, Callable[[object, str], object]]] = {
     "target-version": ("target_version", _target),
     "show-source": ("show_source", _bool),
     "output-format": ("output_format", _output_format),
+    "fix": ("fix", _bool),
+    "unsafe-fixes": ("unsafe_fixes", _bool),
+    "show-fixes": ("show_fixes", _bool),
+    "fixable": ("fixable", lambda v, w: _selectors(_str_list(v, w), w)),
+    "extend-fixable": ("extend_fixable", lambda v, w: _selectors(_str_list(v, w), w)),
+    "unfixable": ("unfixable", lambda v, w: _selectors(_str_list(v, w), w)),
 }
 
 #: Every key `[tool.aiolint]` accepts (documented in the README; a test keeps them in step).

@@ -2,7 +2,9 @@
 
 import libcst as cst
 
-from aiolint.model import FixAvailability
+from aiolint.fixes.imports import reference
+from aiolint.fixes.nodes import await_expression, in_generator_expression
+from aiolint.model import Applicability, Edit, Fix, FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.functions import in_async_code
 from aiolint.semantic.names import call_name
@@ -41,9 +43,12 @@ class BlockingSleep(Rule):
     ```
 
     ## Fix safety
-    A safe fix replaces the call with `await asyncio.sleep(...)` (issue #3 of
-    the fix engine); passing `time.sleep` itself to `asyncio.to_thread` is not
-    a call and is not flagged.
+    The fix is safe: it replaces the call with `await asyncio.sleep(...)`
+    (both return `None` after the delay), reusing the file's `asyncio` import
+    or adding `import asyncio`. It is not offered inside a generator
+    expression (an `await` there would turn it into an async generator) or
+    when the call unpacks `*args`/`**kwargs`. Passing `time.sleep` itself to
+    `asyncio.to_thread` is not a call and is not flagged.
 
     ## References
     - [asyncio.sleep](https://docs.python.org/3/library/asyncio-task.html#asyncio.sleep)
@@ -51,7 +56,7 @@ class BlockingSleep(Rule):
 
     code = "AIO201"
     name = "blocking-sleep"
-    fix_availability = FixAvailability.NONE
+    fix_availability = FixAvailability.SOMETIMES
     prefilter = ("time",)
     async_only = True
 
@@ -61,4 +66,21 @@ class BlockingSleep(Rule):
                 node,
                 "Blocking `time.sleep()` in async code stalls the event loop; "
                 "use `await asyncio.sleep(...)`",
+                fix=self._fix(node),
             )
+
+    def _fix(self, node: cst.Call) -> Fix | None:
+        if len(node.args) != 1 or node.args[0].star or node.args[0].keyword is not None:
+            return None
+        if in_generator_expression(self.ctx, node):
+            return None
+        sleep = reference(self.ctx, "asyncio", "sleep", node)
+        if sleep is None:
+            return None
+        call = node.with_changes(func=sleep.expression())
+        return Fix(
+            "Replace with `await asyncio.sleep(...)`",
+            Applicability.SAFE,
+            (Edit(node, await_expression(self.ctx, node, call)),),
+            sleep.imports,
+        )

@@ -1,0 +1,241 @@
+"""Apply fixes to one file: choose, apply, re-lint, repeat, verify (FIXES.md).
+
+Each pass lints the current text, takes the applicable fixes in source order,
+skips any that overlap a fix already taken (it is retried next pass), applies
+them, and checks that the result still parses and compiles. The loop ends when
+no applicable fix remains (that final lint is also the idempotence check) or
+after `MAX_PASSES`, in which case the file is reported and left alone.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+import warnings
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from aiolint.engine import UndecodableSourceError, lint_source
+from aiolint.model import Applicability, Diagnostic, FileResult, InternalError, TextEdit, TextFix
+from aiolint.rule import Rule
+from aiolint.semantic.context import LintOptions
+
+MAX_PASSES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class FixSettings:
+    """Which fixes a run applies."""
+
+    unsafe: bool = False
+    #: Codes whose fixes may be applied (after --fixable/--unfixable).
+    fixable: frozenset[str] | None = None
+
+    def applies(self, diagnostic: Diagnostic) -> bool:
+        fix = diagnostic.fix
+        if fix is None or (self.fixable is not None and diagnostic.code not in self.fixable):
+            return False
+        if fix.applicability is Applicability.SAFE:
+            return True
+        return fix.applicability is Applicability.UNSAFE and self.unsafe
+
+    def hidden(self, diagnostic: Diagnostic) -> bool:
+        """An unsafe fix that `--unsafe-fixes` would apply."""
+        return (
+            not self.unsafe
+            and diagnostic.fix is not None
+            and diagnostic.fix.applicability is Applicability.UNSAFE
+            and (self.fixable is None or diagnostic.code in self.fixable)
+        )
+
+
+@dataclass
+class FixOutcome:
+    """What fixing one file produced."""
+
+    path: str
+    original: bytes
+    #: The fixed bytes, or None when nothing changed (or fixing failed).
+    fixed: bytes | None = None
+    #: The diagnostics left after the last pass (or of the original, on failure).
+    result: FileResult = field(default_factory=lambda: FileResult(""))
+    #: How many diagnostics were fixed, by code.
+    counts: Counter[str] = field(default_factory=Counter)
+    #: Why the file was left alone (verification failed, did not converge).
+    error: InternalError | None = None
+
+
+class VerificationError(ValueError):
+    """A fixed text fails a FIXES.md check."""
+
+
+def choose(diagnostics: Sequence[Diagnostic], settings: FixSettings) -> list[Diagnostic]:
+    """Applicable fixes in source order, without overlaps (ruff's rule: the
+    first fix wins; an overlapping one waits for the next pass)."""
+    chosen: list[Diagnostic] = []
+    taken: list[TextEdit] = []
+    candidates = [d for d in diagnostics if settings.applies(d)]
+    candidates.sort(key=lambda d: (d.fix.edits[0].start if d.fix else 0, d.sort_key))
+    for diagnostic in candidates:
+        assert diagnostic.fix is not None
+        new = [e for e in diagnostic.fix.edits if e not in taken]  # shared imports apply once
+        if any(_overlap(a, b) for a in new for b in taken):
+            continue
+        chosen.append(diagnostic)
+        taken.extend(new)
+    return chosen
+
+
+def _overlap(a: TextEdit, b: TextEdit) -> bool:
+    if a.start < b.end and b.start < a.end:
+        return True
+    if a.start == b.start and (a.is_insertion or b.is_insertion):
+        # Two insertions at one point compose only when both are whole lines.
+        return not (_whole_lines(a) and _whole_lines(b))
+    return False
+
+
+def _whole_lines(edit: TextEdit) -> bool:
+    return edit.location.column == 1 and edit.content.endswith("\n")
+
+
+def apply_edits(text: str, fixes: Sequence[TextFix]) -> str:
+    """Apply the (non-overlapping) edits of `fixes`; identical edits apply once."""
+    edits = sorted({edit for fix in fixes for edit in fix.edits}, key=lambda e: (e.start, e.end))
+    pieces: list[str] = []
+    cursor = 0
+    for edit in edits:
+        pieces.append(text[cursor : edit.start])
+        pieces.append(edit.content)
+        cursor = max(cursor, edit.end)
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def compiles(text: str, path: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def verify(text: str, path: str, must_compile: bool) -> None:
+    """Checks 1 and 2 of FIXES.md: LibCST parses the text; Python compiles it
+    (when the original compiled: this catches `await` outside `async def`)."""
+    try:
+        cst.parse_module(text)
+    except Exception as exc:
+        raise VerificationError(f"the fixed code does not parse: {exc}") from None
+    if must_compile and not compiles(text, path):
+        raise VerificationError("the fixed code does not compile")
+
+
+def detect_encoding(source: bytes) -> str:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    except SyntaxError as exc:
+        raise UndecodableSourceError(str(exc)) from exc
+    return encoding
+
+
+def check_outside_edits(original: bytes, fixed: bytes, encoding: str, text: str) -> None:
+    """Check 3 of FIXES.md: the bytes before the first and after the last changed
+    character are the original bytes (BOM, cookie, line endings untouched)."""
+    new_text = fixed.decode(encoding)
+    prefix = 0
+    limit = min(len(text), len(new_text))
+    while prefix < limit and text[prefix] == new_text[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and text[-1 - suffix] == new_text[-1 - suffix]:
+        suffix += 1
+    head = text[:prefix].encode(encoding)
+    inner = "utf-8" if encoding == "utf-8-sig" else encoding  # the BOM starts the file only
+    tail = text[len(text) - suffix :].encode(inner) if suffix else b""
+    if not (original.startswith(head) and fixed.startswith(head)):
+        raise VerificationError("bytes before the first edit changed")
+    if not (original.endswith(tail) and fixed.endswith(tail)):
+        raise VerificationError("bytes after the last edit changed")
+
+
+def fix_source(
+    source: bytes,
+    path: str,
+    rules: Sequence[type[Rule]],
+    options: LintOptions,
+    settings: FixSettings,
+) -> FixOutcome:
+    """Fix one file's bytes; the outcome holds the new bytes only if all checks pass."""
+    outcome = FixOutcome(path, source)
+    result = lint_source(source, path, rules, options)
+    outcome.result = result
+    if (
+        not result.parsed
+        or result.errors
+        or not any(settings.applies(d) for d in result.diagnostics)
+    ):
+        return outcome
+    encoding = detect_encoding(source)
+    text = source.decode(encoding)
+    must_compile = compiles(text, path)
+    current, current_text = source, text
+    counts: Counter[str] = Counter()
+    for _ in range(MAX_PASSES):
+        chosen = choose(result.diagnostics, settings)
+        if not chosen:
+            break
+        new_text = apply_edits(current_text, [d.fix for d in chosen if d.fix])
+        try:
+            verify(new_text, path, must_compile)
+            new_bytes = new_text.encode(encoding)
+        except (VerificationError, UnicodeEncodeError) as exc:
+            culprit = _culprit(current_text, chosen, path, must_compile) or chosen[0]
+            outcome.error = InternalError(
+                path, f"{culprit.code} fix", f"{exc}; file left unchanged"
+            )
+            return outcome
+        counts.update(d.code for d in chosen)
+        current, current_text = new_bytes, new_text
+        result = lint_source(current, path, rules, options)
+        if result.errors or not result.parsed:
+            outcome.error = InternalError(
+                path, "fix", "the fixed code no longer lints cleanly; file left unchanged"
+            )
+            return outcome
+    else:
+        if choose(result.diagnostics, settings):
+            outcome.error = InternalError(
+                path,
+                "fix",
+                f"fixes did not converge after {MAX_PASSES} passes; file left unchanged",
+            )
+            return outcome
+    if current == source:
+        return outcome
+    try:
+        check_outside_edits(source, current, encoding, text)
+    except VerificationError as exc:
+        outcome.error = InternalError(path, "fix", f"{exc}; file left unchanged")
+        return outcome
+    outcome.fixed, outcome.result, outcome.counts = current, result, counts
+    return outcome
+
+
+def _culprit(
+    text: str, chosen: Sequence[Diagnostic], path: str, must_compile: bool
+) -> Diagnostic | None:
+    """The first fix that fails verification on its own."""
+    for diagnostic in chosen:
+        assert diagnostic.fix is not None
+        try:
+            verify(apply_edits(text, [diagnostic.fix]), path, must_compile)
+        except VerificationError:
+            return diagnostic
+    return None
