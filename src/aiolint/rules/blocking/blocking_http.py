@@ -2,7 +2,8 @@
 
 import libcst as cst
 
-from aiolint.model import FixAvailability
+from aiolint.fixes.to_thread import to_thread_fix
+from aiolint.model import Fix, FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.bindings import origin
 from aiolint.semantic.context import FileContext
@@ -64,6 +65,28 @@ def blocking_http_call(ctx: FileContext, node: cst.Call) -> str | None:
         if receiver is not None and func.attr.value in CLIENT_METHODS.get(receiver, ()):
             return f"{receiver.removesuffix('()')}.{func.attr.value}"
     return None
+
+
+def eager_response(node: cst.Call, shown: str) -> bool:
+    """Whether the call `node` (shown as `shown`) has read the whole response when
+    it returns, so that running it in a thread leaves no blocking I/O behind.
+    Not so for `stream` (a context manager whose entry sends the request),
+    `urllib.request.urlopen` (the body is read later, on the caller's thread),
+    `stream=True` (requests, httpx `send`) and `preload_content=False` (urllib3)."""
+    if shown == "urllib.request.urlopen" or shown.endswith(".stream"):
+        return False
+    for arg in node.args:
+        if arg.keyword is None:
+            continue
+        if arg.keyword.value == "stream" and not _is_constant(arg.value, "False"):
+            return False
+        if arg.keyword.value == "preload_content" and not _is_constant(arg.value, "True"):
+            return False
+    return True
+
+
+def _is_constant(expr: cst.BaseExpression, name: str) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == name
 
 
 class BlockingHttp(Rule):
@@ -129,10 +152,28 @@ class BlockingHttp(Rule):
     ```
 
     ## Fix safety
-    No automatic fix yet; a fix (unsafe, wrapping the call as
-    `await asyncio.to_thread(requests.get, url, timeout=5)`) is planned. It is
-    unsafe because the request then runs on a worker thread, where a shared
-    `Session` is not thread-safe.
+    The fix wraps the call as `await asyncio.to_thread(requests.get, url,
+    timeout=5)`, keeping the callee as written (`fetch` under `from requests
+    import get as fetch`, `session.get` on a client object) and reusing the
+    file's `asyncio` import or adding `import asyncio`. It is unsafe because
+    the request then runs on a worker thread:
+    - a client shared between tasks (a `requests.Session`, an `httpx.Client`,
+      a `urllib3` pool) is now used from several threads at once, and
+      `requests` does not promise that a `Session` is thread-safe;
+    - the thread gets a copy of the task's context: `contextvars` it sets
+      are not seen by the caller, and thread-local state (some tracing and
+      auth helpers) is not the event loop thread's;
+    - cancelling the task (a timeout, a client disconnect) does not stop
+      the request: the thread runs until the call returns, and the default
+      executor has a limited number of threads.
+
+    No fix is offered where the body is read after the call returns, so the
+    blocking I/O would stay on the event loop: `urllib.request.urlopen`,
+    `stream(...)` (a context manager whose entry sends the request),
+    `stream=True` and `preload_content=False`; nor for a call that is the
+    context manager of a `with`, inside a generator expression (an `await`
+    there makes it an async generator) or in an annotation. An `await` in a
+    comprehension nested in another one needs Python 3.11.
 
     ## References
     - [HTTPX: Async support](https://www.python-httpx.org/async/)
@@ -142,7 +183,7 @@ class BlockingHttp(Rule):
 
     code = "AIO202"
     name = "blocking-http"
-    fix_availability = FixAvailability.NONE
+    fix_availability = FixAvailability.SOMETIMES
     prefilter = ("requests", "httpx", "urllib")
     async_only = True
 
@@ -154,4 +195,10 @@ class BlockingHttp(Rule):
                 f"Blocking HTTP call `{shown}()` in async code stalls the event loop; "
                 "use an async client (`httpx.AsyncClient`, `aiohttp`) or "
                 "`await asyncio.to_thread(...)`",
+                fix=self._fix(node, shown),
             )
+
+    def _fix(self, node: cst.Call, shown: str) -> Fix | None:
+        if not eager_response(node, shown):
+            return None
+        return to_thread_fix(self.ctx, node, "Run the request in a thread with `asyncio.to_thread`")

@@ -2,7 +2,8 @@
 
 import libcst as cst
 
-from aiolint.model import FixAvailability
+from aiolint.fixes.to_thread import to_thread_fix
+from aiolint.model import Fix, FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import in_async_code
@@ -53,6 +54,25 @@ def _polls(ctx: FileContext, node: cst.Call, position: int) -> bool:
         elif dotted(expr) and qualified_name(ctx, expr) == "os.WNOHANG":
             return True
     return False
+
+
+#: Calls that start a child and return at once; the wait comes later, elsewhere.
+NON_WAITING: frozenset[str] = frozenset(
+    {"subprocess.Popen", "os.popen", "os.posix_spawn", "os.posix_spawnp"}
+)
+
+
+def waits_for_child(ctx: FileContext, node: cst.Call, name: str) -> bool:
+    """Whether the call `name` does its blocking work before it returns (so that
+    running it in a thread takes all of it off the event loop): not `Popen`,
+    `os.popen`, `os.posix_spawn*`, nor an `os.spawn*` whose mode is not `os.P_WAIT`."""
+    if name in NON_WAITING:
+        return False
+    if name.removeprefix("os.") in _SPAWN:
+        positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
+        mode = positional[0].value if positional else None
+        return mode is not None and dotted(mode) and qualified_name(ctx, mode) == "os.P_WAIT"
+    return True
 
 
 class BlockingSubprocess(Rule):
@@ -117,10 +137,28 @@ class BlockingSubprocess(Rule):
     ```
 
     ## Fix safety
-    No automatic fix yet; a fix (unsafe, wrapping the call in
-    `await asyncio.to_thread(...)`) is planned. It is unsafe because the
-    process is then started from a worker thread, and a `Popen` object so
-    created must still not be waited for on the event loop.
+    The fix wraps the call as `await asyncio.to_thread(subprocess.run, cmd,
+    check=True)`, keeping the callee as written (`run_process` under `from
+    subprocess import run as run_process`) and reusing the file's `asyncio`
+    import or adding `import asyncio`. It is unsafe because the process is then
+    started and waited for on a worker thread:
+    - cancelling the task (a timeout, a client disconnect) does not stop the
+      thread or kill the child: it runs to the end and its result is dropped;
+      only the call's own `timeout=` kills it;
+    - the thread gets a copy of the task's context (`contextvars` it sets are
+      not seen by the caller), and a `preexec_fn`, which Python documents as
+      not safe in the presence of threads, is now called from a worker thread;
+    - each waiting call holds one of the default executor's few threads.
+
+    No fix is offered for calls that return before the child exits:
+    `subprocess.Popen`, `os.popen`, `os.posix_spawn*` and `os.spawn*` with a
+    mode other than `os.P_WAIT`. Moving their fork to a thread would silence
+    this rule while the wait (`proc.wait()`, `communicate()`, reading the pipe)
+    stays on the event loop; `asyncio.create_subprocess_exec` is the real fix,
+    and it changes the API. Nor is a fix offered for a call that is the context
+    manager of a `with`, inside a generator expression (an `await` there makes
+    it an async generator) or in an annotation. An `await` in a comprehension
+    nested in another one needs Python 3.11.
 
     ## References
     - [asyncio subprocesses](https://docs.python.org/3/library/asyncio-subprocess.html)
@@ -129,7 +167,7 @@ class BlockingSubprocess(Rule):
 
     code = "AIO203"
     name = "blocking-subprocess"
-    fix_availability = FixAvailability.NONE
+    fix_availability = FixAvailability.SOMETIMES
     prefilter = ("subprocess", "os")
     async_only = True
 
@@ -141,4 +179,10 @@ class BlockingSubprocess(Rule):
                 f"Blocking subprocess call `{name}()` in async code stalls the event loop; "
                 "use `await asyncio.create_subprocess_exec(...)` or "
                 "`await asyncio.to_thread(...)`",
+                fix=self._fix(node, name),
             )
+
+    def _fix(self, node: cst.Call, name: str) -> Fix | None:
+        if not waits_for_child(self.ctx, node, name):
+            return None
+        return to_thread_fix(self.ctx, node, "Run the call in a thread with `asyncio.to_thread`")
