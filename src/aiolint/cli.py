@@ -14,6 +14,15 @@ from pathlib import Path
 from typing import TextIO
 
 from aiolint import __version__
+from aiolint.add_noqa import add_noqa
+from aiolint.baseline import (
+    BaselineError,
+    entries_for,
+    lines_reader,
+    new_diagnostics,
+    read_baseline,
+    write_baseline,
+)
 from aiolint.config import (
     Config,
     ConfigError,
@@ -35,6 +44,7 @@ from aiolint.reporters import FORMATS, LINE_FORMATS, ReportContext
 from aiolint.reporters.output import OutputFileError, report_stream
 from aiolint.reporters.text import summary, write_fixes, write_statistics
 from aiolint.runner import FixMode, RunResult, lint_files, lint_stdin
+from aiolint.since import SinceError, changed_lines, since_filter
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -185,6 +195,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--exit-zero", action="store_true", help="exit 0 even when there are findings"
     )
 
+    adopt = check.add_argument_group("new code only")
+    adopt.add_argument(
+        "--baseline", type=Path, metavar="FILE", help="report only findings FILE does not record"
+    )
+    adopt.add_argument(
+        "--write-baseline", type=Path, metavar="FILE", help="record the current findings in FILE"
+    )
+    adopt.add_argument(
+        "--since", metavar="REF", help="report only findings on lines changed since a git ref"
+    )
+    adopt.add_argument(
+        "--add-noqa", action="store_true", help="add `# noqa: CODE` to every current finding"
+    )
+
     rule = sub.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("code", metavar="CODE")
     sub.add_parser("rules", help="list all rules")
@@ -203,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules()
         parser.print_help(sys.stderr)
         return EXIT_ERROR
-    except (ConfigError, UnknownSelectorError, OutputFileError) as exc:
+    except (ConfigError, UnknownSelectorError, OutputFileError, BaselineError, SinceError) as exc:
         print(f"aiolint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -277,8 +301,10 @@ def _check(args: argparse.Namespace) -> int:
     config_paths = [Path(args.stdin_filename)] if stdin and args.stdin_filename else paths
     config = _resolve_config(args, config_paths)
     layer = SelectionLayer(args.select, tuple(args.extend_select or ()), tuple(args.ignore or ()))
+    if stdin and (args.since or args.add_noqa):
+        raise ConfigError("command line: --since and --add-noqa do not read stdin")
     try:
-        fix = _fix_mode(config, args)
+        fix = None if args.add_noqa else _fix_mode(config, args)
         if stdin:
             result = lint_stdin(
                 sys.stdin.buffer.read(), args.stdin_filename or "-", config, layer, fix=fix
@@ -287,7 +313,44 @@ def _check(args: argparse.Namespace) -> int:
             result = lint_files(paths, config, layer, force_exclude=args.force_exclude, fix=fix)
     except UnknownSelectorError as exc:
         raise ConfigError(f"command line: {exc}") from None
-    return _report(result, config, args, fix, stdin)
+    done = _new_code_only(result, args, paths)
+    return done if done is not None else _report(result, config, args, fix, stdin)
+
+
+def _new_code_only(result: RunResult, args: argparse.Namespace, paths: list[Path]) -> int | None:
+    """--since and --baseline drop old findings; --write-baseline and --add-noqa
+    act on what is left and end the run (their exit code); None: report as usual."""
+    if args.since is not None:
+        result.diagnostics = since_filter(result.diagnostics, changed_lines(args.since, paths))
+    lines_of = lines_reader(result.sources)
+    if args.write_baseline is not None:
+        entries = entries_for(result.diagnostics, lines_of, Path.cwd())
+        write_baseline(args.write_baseline, entries)
+        message = f"Wrote {_plural(len(entries), 'finding')} to {args.write_baseline}."
+        failed = False
+    elif args.baseline is not None:
+        recorded = read_baseline(args.baseline)
+        result.diagnostics = new_diagnostics(result.diagnostics, recorded, lines_of, Path.cwd())
+        return None
+    elif args.add_noqa:
+        noqa = add_noqa(result.diagnostics)
+        for path, reason in noqa.failed.items():
+            print(f"aiolint: error: {path}: no noqa added: {reason}", file=sys.stderr)
+        message = f"Added {_plural(noqa.count, 'noqa directive')}."
+        failed = bool(noqa.failed)
+    else:
+        return None
+    for error in result.errors:
+        print(
+            f"aiolint: internal error in {error.where} while checking {error.path}: {error.detail}",
+            file=sys.stderr,
+        )
+    print(message, file=sys.stderr)
+    return EXIT_ERROR if failed or result.errors else EXIT_CLEAN
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _fix_mode(config: Config, args: argparse.Namespace) -> FixMode | None:
