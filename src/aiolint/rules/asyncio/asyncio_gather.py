@@ -4,6 +4,7 @@ import libcst as cst
 
 from aiolint.model import FixAvailability
 from aiolint.rule import Rule
+from aiolint.rules.asyncio.gather_taskgroup import gather_fix
 from aiolint.semantic.names import call_name
 
 GATHER = frozenset({"asyncio.gather", "asyncio.tasks.gather"})
@@ -46,15 +47,43 @@ class AsyncioGather(Rule):
 
     async def load_dashboard(api, user_id):
         async with asyncio.TaskGroup() as tg:
-            profile_task = tg.create_task(api.profile(user_id))
-            orders_task = tg.create_task(api.orders(user_id))
-        return profile_task.result(), orders_task.result()
+            task_profile = tg.create_task(api.profile(user_id))
+            task_orders = tg.create_task(api.orders(user_id))
+        profile, orders = task_profile.result(), task_orders.result()
+        return profile, orders
     ```
 
     ## Fix safety
-    No automatic fix yet; a fix (unsafe: a `TaskGroup` cancels the other tasks
-    when one fails and accepts only coroutines, rewriting a directly awaited
-    `gather` into an `async with asyncio.TaskGroup()` block) is planned.
+    The fix is unsafe. It rewrites a `gather` that is directly awaited as a
+    whole statement (`await gather(...)`, `x = await gather(...)`,
+    `x, y = await gather(...)`, `return await gather(...)`) alone on its line
+    in an `async def`, into an `async with asyncio.TaskGroup() as tg:` block
+    with one `task_<callee> = tg.create_task(...)` per argument (or
+    `tasks = [tg.create_task(f(i)) for i in xs]` for
+    `gather(*[f(i) for i in xs])` and `gather(*(f(i) for i in xs))`), followed
+    by the statement reading the results: `x, y = task_a.result(), task_b.result()`,
+    and a list (what `gather` returned) for `x = ...` and `return ...`. New
+    names never reuse a name of the function or of its enclosing and global
+    scopes (`tg_1`, `task_fetch_2`, ...). Comments stay on the lines they
+    describe; `asyncio.TaskGroup` is spelled with the file's `asyncio` import.
+
+    It is unsafe because a `TaskGroup` behaves differently on failure: the
+    first failing task cancels its siblings, and the block raises an
+    `ExceptionGroup` (so `except ValueError:` around it no longer catches the
+    error; `except* ValueError:` does), where `gather` raised the first
+    exception itself and let the others run on. `tg.create_task` accepts only
+    coroutines, where `gather` also took futures and tasks.
+
+    No fix is offered with `return_exceptions=` or any other keyword
+    argument; with a `*args` that is not a comprehension; when an argument is
+    not a call, or calls something known to return a future or task
+    (`asyncio.ensure_future`, `create_task`, `run_in_executor`, another
+    `gather`...); when an argument or the comprehension contains `await`,
+    `yield` or `async for` (that would let the first tasks start while later
+    ones are still being created); when a `x, y = ...` target has a starred
+    name or a different number of names; and when the `gather` is nested in
+    another expression, shares its line with another statement, or is not in
+    an `async def`.
 
     ## References
     - [asyncio.TaskGroup](https://docs.python.org/3/library/asyncio-task.html#task-groups)
@@ -63,13 +92,14 @@ class AsyncioGather(Rule):
 
     code = "AIO101"
     name = "asyncio-gather"
-    fix_availability = FixAvailability.NONE
+    fix_availability = FixAvailability.SOMETIMES
     prefilter = ("asyncio",)
     min_target = (3, 11)
 
     def visit_Call(self, node: cst.Call) -> None:
         if call_name(self.ctx, node) not in GATHER:
             return
+        fix = None
         if _returns_exceptions(node):
             message = (
                 "`asyncio.gather(..., return_exceptions=True)` is not structured "
@@ -81,7 +111,8 @@ class AsyncioGather(Rule):
                 "`asyncio.gather()` leaves the other tasks running when one fails; "
                 "use `async with asyncio.TaskGroup() as tg:` and `tg.create_task(...)`"
             )
-        self.report(node, message)
+            fix = gather_fix(self.ctx, node)
+        self.report(node, message, fix=fix)
 
 
 def _returns_exceptions(call: cst.Call) -> bool:

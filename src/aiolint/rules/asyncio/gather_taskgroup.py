@@ -1,0 +1,370 @@
+"""The AIO101 fix: a directly awaited `asyncio.gather(...)` statement becomes an
+`async with asyncio.TaskGroup() as tg:` block that creates one task per argument,
+followed by the statement reading the tasks' results (see `AsyncioGather`'s
+"Fix safety" for the shapes that get a fix and why it is unsafe).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+
+from aiolint.fixes.imports import reference
+from aiolint.model import Applicability, Edit, Fix
+from aiolint.semantic.context import FileContext
+from aiolint.semantic.functions import enclosing_function, is_async_function
+
+#: Last name of callees known to return a future or task, not a coroutine
+#: (`tg.create_task` accepts only coroutines): no fix when an argument calls one.
+FUTURE_MAKERS = frozenset(
+    {
+        "gather",
+        "ensure_future",
+        "create_task",
+        "shield",
+        "run_in_executor",
+        "create_future",
+        "wrap_future",
+        "run_coroutine_threadsafe",
+        "as_completed",
+        "Task",
+        "Future",
+    }
+)
+
+Statement = cst.Expr | cst.Assign | cst.Return
+
+
+@dataclass(frozen=True, slots=True)
+class _Site:
+    """The statement line that holds the awaited gather, and its one statement."""
+
+    line: cst.SimpleStatementLine
+    statement: Statement
+    function: cst.FunctionDef
+
+
+def gather_fix(ctx: FileContext, call: cst.Call) -> Fix | None:
+    """The TaskGroup rewrite of the statement awaiting `call`, or None when the
+    statement's shape or the arguments do not allow it."""
+    site = _site(ctx, call)
+    if site is None or any(arg.keyword is not None for arg in call.args):
+        return None
+    task_group = reference(ctx, "asyncio", "TaskGroup", call)
+    if task_group is None:
+        return None
+    names = _NamePicker(ctx, site.function, call)
+    tg = names.pick("tg", numbered=False)
+    comprehension = _comprehension(call.args)
+    if comprehension is not None:
+        built = _comprehension_block(site, call, comprehension, tg, names.pick("tasks", False))
+    else:
+        built = _explicit_block(site, call, tg, names)
+    if built is None:
+        return None
+    body, result = built
+    header, leading = _header_comments(site.line, call)
+    block = cst.With(
+        items=[
+            cst.WithItem(
+                cst.Call(task_group.expression()),
+                asname=cst.AsName(cst.Name(tg)),
+            )
+        ],
+        body=cst.IndentedBlock(body=_with_leading(body, leading), header=header),
+        asynchronous=cst.Asynchronous(),
+        leading_lines=site.line.leading_lines,
+    )
+    new: list[cst.BaseStatement] = [block]
+    if result is not None:
+        new.append(cst.SimpleStatementLine([site.statement.with_changes(value=result)]))
+    if not _keeps_comments(site.line, new):
+        return None
+    return Fix(
+        "Rewrite with `asyncio.TaskGroup`",
+        Applicability.UNSAFE,
+        (Edit(site.line, cst.FlattenSentinel(new)),),
+        task_group.imports,
+        min_version=(3, 11),
+    )
+
+
+def _site(ctx: FileContext, call: cst.Call) -> _Site | None:
+    """`await gather(...)` as an expression statement, the value of an assignment
+    to one target, or a `return` value, alone on its line in an async function."""
+    awaited = ctx.parent(call)
+    if not isinstance(awaited, cst.Await) or awaited.expression is not call:
+        return None
+    statement = ctx.parent(awaited)
+    if not isinstance(statement, Statement) or statement.value is not awaited:
+        return None
+    if isinstance(statement, cst.Assign) and len(statement.targets) != 1:
+        return None
+    line = ctx.parent(statement)
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+        return None
+    function = enclosing_function(ctx, line)
+    if function is None or not is_async_function(function):
+        return None
+    return _Site(line, statement, function)
+
+
+def _comprehension(args: Sequence[cst.Arg]) -> cst.ListComp | cst.GeneratorExp | None:
+    """The comprehension of `gather(*[f(i) for i in xs])` / `gather(*(f(i) for ...))`."""
+    if len(args) != 1 or args[0].star != "*":
+        return None
+    value = args[0].value
+    return value if isinstance(value, cst.ListComp | cst.GeneratorExp) else None
+
+
+def _comprehension_block(
+    site: _Site,
+    call: cst.Call,
+    comprehension: cst.ListComp | cst.GeneratorExp,
+    tg: str,
+    tasks: str,
+) -> tuple[list[cst.SimpleStatementLine], cst.BaseExpression | None] | None:
+    """`tasks = [tg.create_task(f(i)) for i in xs]`; results `[t.result() for t in tasks]`."""
+    if not _spawnable(comprehension.elt) or _suspends(comprehension):
+        return None
+    target = site.statement.targets[0].target if isinstance(site.statement, cst.Assign) else None
+    if isinstance(target, cst.Tuple | cst.List) and not _plain_targets(target):
+        return None
+    created = cst.ListComp(elt=_create_task(tg, comprehension.elt), for_in=comprehension.for_in)
+    line = _assign_line(tasks, created, call.args[0])
+    result = None
+    if not isinstance(site.statement, cst.Expr):
+        result = cst.ListComp(
+            elt=_result(cst.Name("t")),
+            for_in=cst.CompFor(target=cst.Name("t"), iter=cst.Name(tasks)),
+        )
+    return [line], result
+
+
+def _explicit_block(
+    site: _Site, call: cst.Call, tg: str, names: _NamePicker
+) -> tuple[list[cst.SimpleStatementLine], cst.BaseExpression | None] | None:
+    """`task_a = tg.create_task(a())` per argument; results in argument order."""
+    args = call.args
+    if not args or any(arg.star or not _spawnable(arg.value) for arg in args):
+        return None
+    if any(_suspends(arg.value) for arg in args):
+        return None
+    task_names = names.tasks([arg.value for arg in args])
+    lines = [
+        _assign_line(name, _create_task(tg, arg.value), arg)
+        for name, arg in zip(task_names, args, strict=True)
+    ]
+    results = [_result(cst.Name(name)) for name in task_names]
+    statement = site.statement
+    if isinstance(statement, cst.Expr):
+        return lines, None
+    target = statement.targets[0].target if isinstance(statement, cst.Assign) else None
+    if isinstance(target, cst.Tuple | cst.List):
+        if not _plain_targets(target) or len(target.elements) != len(results):
+            return None
+        return lines, _bare_tuple(results)
+    return lines, cst.List([cst.Element(r) for r in results])
+
+
+def _spawnable(value: cst.BaseExpression) -> bool:
+    """A call that may return a coroutine (not one known to return a future)."""
+    if not isinstance(value, cst.Call):
+        return False
+    return _callee(value) not in FUTURE_MAKERS
+
+
+def _callee(call: cst.Call) -> str | None:
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return None
+
+
+class _Finder(cst.CSTVisitor):
+    """Whether a subtree awaits, yields or iterates asynchronously."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def visit_Await(self, node: cst.Await) -> bool:
+        self.found = True
+        return False
+
+    def visit_Yield(self, node: cst.Yield) -> bool:
+        self.found = True
+        return False
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        if node.asynchronous is not None:
+            self.found = True
+
+
+def _suspends(node: cst.CSTNode) -> bool:
+    """An `await`, `yield` or `async for` would let started tasks run while the
+    remaining ones are still being created (gather creates them all first)."""
+    finder = _Finder()
+    node.visit(finder)
+    return finder.found
+
+
+def _plain_targets(target: cst.Tuple | cst.List) -> bool:
+    return all(
+        not isinstance(e, cst.StarredElement)
+        and isinstance(e.value, cst.Name | cst.Attribute | cst.Subscript)
+        for e in target.elements
+    )
+
+
+def _create_task(tg: str, value: cst.BaseExpression) -> cst.Call:
+    return cst.Call(cst.Attribute(cst.Name(tg), cst.Name("create_task")), [cst.Arg(value)])
+
+
+def _result(task: cst.BaseExpression) -> cst.Call:
+    return cst.Call(cst.Attribute(task, cst.Name("result")))
+
+
+def _bare_tuple(values: Sequence[cst.BaseExpression]) -> cst.Tuple:
+    """`a, b` (`a,` for one value) without parentheses."""
+    elements = [
+        cst.Element(v, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        for v in values[:-1]
+    ]
+    last = cst.Comma() if len(values) == 1 else cst.MaybeSentinel.DEFAULT
+    elements.append(cst.Element(values[-1], comma=last))
+    return cst.Tuple(elements, lpar=[], rpar=[])
+
+
+def _assign_line(name: str, value: cst.BaseExpression, arg: cst.Arg) -> cst.SimpleStatementLine:
+    """`name = value`, with the comment that ended the argument's line (comment
+    lines between arguments are added by `_with_leading`)."""
+    comment = _line_comment(_after(arg))
+    trailing = (
+        cst.TrailingWhitespace(cst.SimpleWhitespace("  "), comment)
+        if comment is not None
+        else cst.TrailingWhitespace()
+    )
+    return cst.SimpleStatementLine(
+        [cst.Assign([cst.AssignTarget(cst.Name(name))], value)],
+        trailing_whitespace=trailing,
+    )
+
+
+def _after(arg: cst.Arg) -> cst.BaseParenthesizableWhitespace:
+    if isinstance(arg.comma, cst.Comma):
+        return arg.comma.whitespace_after
+    return arg.whitespace_after_arg
+
+
+def _line_comment(ws: cst.BaseParenthesizableWhitespace) -> cst.Comment | None:
+    if isinstance(ws, cst.ParenthesizedWhitespace):
+        return ws.first_line.comment
+    return None
+
+
+def _comment_lines(ws: cst.BaseParenthesizableWhitespace) -> list[cst.EmptyLine]:
+    if not isinstance(ws, cst.ParenthesizedWhitespace):
+        return []
+    return [cst.EmptyLine(comment=e.comment) for e in ws.empty_lines if e.comment is not None]
+
+
+def _header_comments(
+    line: cst.SimpleStatementLine, call: cst.Call
+) -> tuple[cst.TrailingWhitespace, list[list[cst.EmptyLine]]]:
+    """The `async with` line's comment (the statement's, or the one after
+    `gather(`), and per argument the comment lines written above it."""
+    comment = _line_comment(call.whitespace_before_args) or line.trailing_whitespace.comment
+    header = (
+        cst.TrailingWhitespace(cst.SimpleWhitespace("  "), comment)
+        if comment is not None
+        else cst.TrailingWhitespace()
+    )
+    above = [_comment_lines(call.whitespace_before_args)]
+    above.extend(_comment_lines(_after(arg)) for arg in call.args)
+    return header, above
+
+
+def _with_leading(
+    lines: list[cst.SimpleStatementLine], leading: list[list[cst.EmptyLine]]
+) -> list[cst.SimpleStatementLine]:
+    return [
+        line.with_changes(leading_lines=above)
+        for line, above in zip(lines, leading[: len(lines)], strict=True)
+    ]
+
+
+class _CommentCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.comments: Counter[str] = Counter()
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.comments[node.value] += 1
+
+
+def _comments(nodes: Iterable[cst.CSTNode]) -> Counter[str]:
+    collector = _CommentCollector()
+    for node in nodes:
+        node.visit(collector)
+    return collector.comments
+
+
+def _keeps_comments(line: cst.SimpleStatementLine, new: Sequence[cst.BaseStatement]) -> bool:
+    """Every comment of the statement (its leading lines are carried as they are)
+    has a place in the new code."""
+    old = _comments([line.with_changes(leading_lines=())])
+    first, *rest = new
+    return old == _comments([first.with_changes(leading_lines=()), *rest])
+
+
+class _NamePicker:
+    """New names that no name of the function (nested scopes included) or of
+    its enclosing and global scopes uses, nor each other."""
+
+    def __init__(self, ctx: FileContext, function: cst.FunctionDef, at: cst.CSTNode) -> None:
+        collector = _NameCollector()
+        function.visit(collector)
+        self.used = collector.names
+        self.scope = ctx.scopes.get(at)
+
+    def free(self, name: str) -> bool:
+        if name in self.used:
+            return False
+        return self.scope is None or not self.scope[name]
+
+    def pick(self, base: str, numbered: bool) -> str:
+        """`base` if free (unless `numbered`), else the first free `base_1`, `base_2`..."""
+        if not numbered and self.free(base):
+            self.used.add(base)
+            return base
+        n = 1
+        while not self.free(f"{base}_{n}"):
+            n += 1
+        self.used.add(f"{base}_{n}")
+        return f"{base}_{n}"
+
+    def tasks(self, calls: Sequence[cst.BaseExpression]) -> list[str]:
+        """`task_<callee>` per call (numbered when a callee repeats); `task_1`,
+        `task_2`... for callees without a name."""
+        bases = []
+        for call in calls:
+            callee = _callee(call) if isinstance(call, cst.Call) else None
+            callee = callee.lstrip("_") if callee else None
+            bases.append(f"task_{callee}" if callee else "task")
+        repeats = Counter(bases)
+        return [self.pick(base, numbered=base == "task" or repeats[base] > 1) for base in bases]
+
+
+class _NameCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
