@@ -21,6 +21,9 @@ Public surface:
   `app.add_event_handler("startup", f)`, `FastAPI(on_startup=[f])`.
 - `event_registration(ctx, call)`: the `on_event` / `add_event_handler` call
   described (event name, handler function, the app it is registered on).
+- `movable_app_events(ctx, registration)`: the app a registration is made on,
+  built at module level, with all its startup/shutdown handlers in the order they
+  run, when every one of them can move into a lifespan (the AIO401 fix).
 - `function_references(ctx, func)`: the expressions that refer to a `def`.
 """
 
@@ -31,7 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import Assignment, ImportAssignment
+from libcst.metadata import Assignment, GlobalScope, ImportAssignment
 
 from aiolint.semantic.bindings import annotation_origin, assignments_of, origin
 from aiolint.semantic.context import FileContext
@@ -319,6 +322,215 @@ def _decorated_function(ctx: FileContext, call: cst.Call) -> cst.FunctionDef | N
     decorator = ctx.parent(call)
     func = ctx.parent(decorator) if isinstance(decorator, cst.Decorator) else None
     return func if isinstance(func, cst.FunctionDef) else None
+
+
+# --- moving event handlers into a lifespan --------------------------------------------
+
+#: Constructor keywords that already define what runs at startup and shutdown.
+_EVENT_KEYWORDS = frozenset({"lifespan", "on_startup", "on_shutdown"})
+#: `Starlette(debug, routes, middleware, exception_handlers, on_startup, ...)`:
+#: a fifth positional argument is an event argument.
+_MAX_POSITIONAL = 4
+
+
+@dataclass(frozen=True, slots=True)
+class AppEvents:
+    """An application built at module level (`app = FastAPI(...)`) and every
+    startup/shutdown handler registered on it, each a module-level function."""
+
+    #: The module-level statement that builds the app.
+    statement: cst.SimpleStatementLine
+    constructor: cst.Call
+    #: Handlers in the order the app calls them (registration order).
+    startup: tuple[cst.FunctionDef, ...]
+    shutdown: tuple[cst.FunctionDef, ...]
+    #: Module-level statements that register handlers: decorated `def`s (their
+    #: decorators are all `on_event` of this app) and `app.add_event_handler(...)` lines.
+    decorated: tuple[cst.FunctionDef, ...]
+    registration_lines: tuple[cst.SimpleStatementLine, ...]
+    registrations: tuple[EventRegistration, ...]
+
+
+def movable_app_events(ctx: FileContext, registration: EventRegistration) -> AppEvents | None:
+    """The app `registration` is made on and all its event handlers, when every
+    handler can be called from a lifespan defined just before the app.
+
+    None unless: the receiver is a name bound once, at module level, to
+    `FastAPI(...)` / `Starlette(...)` without `lifespan=`, `on_startup=`,
+    `on_shutdown=` or `*args`/`**kwargs`; every `on_event` / `add_event_handler`
+    on it is a module-level registration of a module-level function bound once,
+    for a literal "startup" or "shutdown"; a decorated handler carries no other
+    decorator; `app.router` is not used; and no router of this module that has
+    event handlers is included in the app.
+    """
+    if registration.kind is not AppKind.APPLICATION or not isinstance(registration.app, cst.Name):
+        return None
+    binding = _module_binding(ctx, registration.app)
+    if binding is None:
+        return None
+    memo: dict[Assignment, AppEvents | None] = ctx.memo.setdefault("fastapi.app_events", {})
+    if binding not in memo:
+        memo[binding] = _app_events(ctx, binding)
+    return memo[binding]
+
+
+def _module_binding(ctx: FileContext, name: cst.Name) -> Assignment | None:
+    """The single module-level binding of `name` (None when rebound anywhere)."""
+    found = assignments_of(ctx, name)
+    if not found or len(found) != 1:
+        return None
+    (binding,) = found
+    if not isinstance(binding, Assignment) or not isinstance(binding.scope, GlobalScope):
+        return None
+    return binding if len(binding.scope.assignments[name.value]) == 1 else None
+
+
+def _module_statement(ctx: FileContext, node: cst.CSTNode) -> cst.CSTNode | None:
+    """`node` itself when it is a statement directly in the module body."""
+    return node if ctx.parent(node) is ctx.module else None
+
+
+def _app_construction(
+    ctx: FileContext, binding: Assignment
+) -> tuple[cst.SimpleStatementLine, cst.Call] | None:
+    target = binding.node
+    parent = ctx.parent(target)
+    if isinstance(parent, cst.AssignTarget):
+        assign = ctx.parent(parent)
+        if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+            return None
+        value: cst.BaseExpression | None = assign.value
+    elif isinstance(parent, cst.AnnAssign) and parent.target is target:
+        assign, value = parent, parent.value
+    else:
+        return None
+    line = ctx.parent(assign)
+    if not isinstance(line, cst.SimpleStatementLine) or _module_statement(ctx, line) is None:
+        return None
+    if not isinstance(value, cst.Call) or APP_CLASSES.get(call_name(ctx, value) or "") is not (
+        AppKind.APPLICATION
+    ):
+        return None
+    if any(a.star for a in value.args):
+        return None
+    if any(a.keyword is not None and a.keyword.value in _EVENT_KEYWORDS for a in value.args):
+        return None
+    if sum(1 for a in value.args if a.keyword is None) > _MAX_POSITIONAL:
+        return None
+    return line, value
+
+
+def _app_events(ctx: FileContext, binding: Assignment) -> AppEvents | None:
+    built = _app_construction(ctx, binding)
+    if built is None:
+        return None
+    statement, constructor = built
+    order = {stmt: index for index, stmt in enumerate(ctx.module.body)}
+    found: list[tuple[tuple[int, int], EventRegistration, cst.FunctionDef]] = []
+    decorated: dict[cst.FunctionDef, None] = {}
+    lines: list[cst.SimpleStatementLine] = []
+    for access in binding.references:
+        attribute = ctx.parent(access.node)
+        if not isinstance(attribute, cst.Attribute) or attribute.value is not access.node:
+            continue
+        method = attribute.attr.value
+        if method == "router":
+            return None  # events or a lifespan set on the app's router directly
+        call = ctx.parent(attribute)
+        is_call = isinstance(call, cst.Call) and call.func is attribute
+        if method == "include_router" and is_call:
+            assert isinstance(call, cst.Call)
+            if _includes_router_with_events(ctx, call):
+                return None
+        if method not in EVENT_METHODS:
+            continue
+        if not is_call:
+            return None  # `register = app.add_event_handler`
+        assert isinstance(call, cst.Call)
+        registration = event_registration(ctx, call)
+        if registration is None or registration.handler is None:
+            return None
+        placed = _movable(ctx, registration, binding)
+        if placed is None:
+            return None
+        statement_node, position = placed
+        found.append(((order[statement_node], position), registration, registration.handler))
+        if isinstance(statement_node, cst.FunctionDef):
+            decorated[statement_node] = None
+        elif isinstance(statement_node, cst.SimpleStatementLine):
+            lines.append(statement_node)
+    if not found:
+        return None
+    found.sort(key=lambda item: item[0])
+    return AppEvents(
+        statement=statement,
+        constructor=constructor,
+        startup=tuple(f for _, r, f in found if r.event == "startup"),
+        shutdown=tuple(f for _, r, f in found if r.event == "shutdown"),
+        decorated=tuple(decorated),
+        registration_lines=tuple(lines),
+        registrations=tuple(r for _, r, _ in found),
+    )
+
+
+def _movable(
+    ctx: FileContext, registration: EventRegistration, binding: Assignment
+) -> tuple[cst.CSTNode, int] | None:
+    """Where a movable registration happens: its module-level statement and,
+    for a decorator, minus its index (decorators apply bottom-up)."""
+    handler = registration.handler
+    if registration.event not in ("startup", "shutdown") or handler is None:
+        return None
+    if _module_statement(ctx, handler) is None or not _bound_once(ctx, handler):
+        return None
+    own = _own_event_decorators(ctx, handler, binding)
+    if own is None:
+        return None
+    if registration.method == "on_event":
+        return handler, -own.index(registration.call)
+    expression = ctx.parent(registration.call)
+    line = ctx.parent(expression) if isinstance(expression, cst.Expr) else None
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+        return None
+    return (line, 0) if _module_statement(ctx, line) is not None else None
+
+
+def _own_event_decorators(
+    ctx: FileContext, func: cst.FunctionDef, binding: Assignment
+) -> list[cst.Call] | None:
+    """The decorators of `func`, when each is `@app.on_event(...)` of this app."""
+    calls: list[cst.Call] = []
+    for decorator in decorator_expressions(func):
+        if not isinstance(decorator, cst.Call) or not isinstance(decorator.func, cst.Attribute):
+            return None
+        receiver = decorator.func.value
+        if decorator.func.attr.value != "on_event" or not isinstance(receiver, cst.Name):
+            return None
+        if _module_binding(ctx, receiver) is not binding:
+            return None
+        calls.append(decorator)
+    return calls
+
+
+def _bound_once(ctx: FileContext, func: cst.FunctionDef) -> bool:
+    scope = ctx.scopes.get(func)
+    return scope is not None and len(scope.assignments[func.name.value]) == 1
+
+
+def _includes_router_with_events(ctx: FileContext, call: cst.Call) -> bool:
+    """`app.include_router(router)` where `router` is bound in this module and
+    has `on_event` / `add_event_handler` registrations of its own."""
+    router = _argument(call, 0, "router")
+    if not isinstance(router, cst.Name):
+        return False
+    for assignment in assignments_of(ctx, router) or ():
+        if not isinstance(assignment, Assignment):
+            continue
+        for access in assignment.references:
+            parent = ctx.parent(access.node)
+            if isinstance(parent, cst.Attribute) and parent.attr.value in EVENT_METHODS:
+                return True
+    return False
 
 
 # --- references and arguments -------------------------------------------------------

@@ -2,9 +2,16 @@
 
 import libcst as cst
 
-from aiolint.model import FixAvailability
+from aiolint.fixes.lifespan import lifespan_fix
+from aiolint.model import Fix, FixAvailability
+from aiolint.noqa import NoqaMap
 from aiolint.rule import Rule
-from aiolint.semantic.fastapi import event_registration
+from aiolint.semantic.fastapi import (
+    AppEvents,
+    EventRegistration,
+    event_registration,
+    movable_app_events,
+)
 from aiolint.semantic.names import dotted
 
 
@@ -65,10 +72,32 @@ class OnEvent(Rule):
     ```
 
     ## Fix safety
-    No automatic fix yet; a fix (unsafe, it builds an `@asynccontextmanager`
-    lifespan that calls the startup handlers, yields, then calls the shutdown
-    handlers, and passes it as `FastAPI(lifespan=...)`) is planned for
-    applications without a `lifespan=`; routers will get no fix.
+    The fix is unsafe. It is offered for an application built at module level
+    (`app = FastAPI(...)` or `Starlette(...)`, without `lifespan=`,
+    `on_startup=` or `on_shutdown=`) when every handler registered on it is a
+    module-level function, registered at module level with a literal
+    `"startup"` or `"shutdown"`. It adds an `@asynccontextmanager` function
+    `lifespan` (`lifespan_1`... when the name is taken) just before the app,
+    which calls the startup handlers in the order they were registered
+    (awaiting the `async` ones), yields, then calls the shutdown handlers in
+    order; passes `lifespan=lifespan` to the constructor; and removes the
+    `@app.on_event(...)` decorators and `app.add_event_handler(...)` lines
+    (comments on those lines go with them), keeping the functions. The lifespan
+    runs after the module is imported, so it may call handlers defined below it.
+
+    It is unsafe because the app's events no longer go through its router:
+    handlers of routers included with `include_router` (or added to
+    `app.router` elsewhere) are merged differently, or not run at all by older
+    FastAPI versions, once the app has a lifespan; code that reads
+    `app.router.on_startup` finds it empty; and a startup handler that raises
+    now fails the lifespan from inside the context manager. The order of the
+    handlers is preserved.
+
+    No fix is offered for routers, for handlers defined in a function, a
+    conditional block or another module, for a handler with other decorators,
+    for an app that uses `app.router` or includes a router of the same module
+    that has event handlers, or when any of the app's registrations is
+    suppressed with `# noqa`.
 
     ## References
     - [FastAPI: Lifespan Events](https://fastapi.tiangolo.com/advanced/events/)
@@ -77,7 +106,7 @@ class OnEvent(Rule):
 
     code = "AIO401"
     name = "on-event"
-    fix_availability = FixAvailability.NONE
+    fix_availability = FixAvailability.SOMETIMES
     prefilter = ("fastapi", "starlette")
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -91,4 +120,30 @@ class OnEvent(Rule):
             node,
             f"`{receiver}.{registration.method}({args})` is deprecated; move the setup "
             "and teardown into a lifespan context manager (`FastAPI(lifespan=...)`)",
+            fix=self._fix(registration),
+        )
+
+    def _fix(self, registration: EventRegistration) -> Fix | None:
+        """One fix per app, carried by each of its diagnostics (the engine
+        applies identical edits once)."""
+        events = movable_app_events(self.ctx, registration)
+        if events is None:
+            return None
+        fixes: dict[cst.SimpleStatementLine, Fix | None] = self.ctx.memo.setdefault(
+            "AIO401.fixes", {}
+        )
+        if events.statement not in fixes:
+            taken: set[str] = self.ctx.memo.setdefault("AIO401.lifespan_names", set())
+            movable = not self._any_suppressed(events)
+            fixes[events.statement] = lifespan_fix(self.ctx, events, taken) if movable else None
+        return fixes[events.statement]
+
+    def _any_suppressed(self, events: AppEvents) -> bool:
+        """A `# noqa`-suppressed registration is never fixed, so neither is its app
+        (the lifespan replaces all of an app's handlers or none)."""
+        noqa: NoqaMap = self.ctx.memo.get("AIO401.noqa") or NoqaMap(self.ctx.source)
+        self.ctx.memo["AIO401.noqa"] = noqa
+        return any(
+            noqa.suppresses(self.ctx.positions[r.call].start.line, self.code)
+            for r in events.registrations
         )
