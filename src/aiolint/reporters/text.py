@@ -100,10 +100,9 @@ def summary(
         if diagnostics:
             files = len({d.path for d in diagnostics})
             where = f" in {_count(files, 'file')}"
-        if fix is not None:
-            lines = [
-                f"Found {_count(total, 'error')} ({n_fixed} fixed, {len(diagnostics)} remaining)."
-            ]
+        if fix is not None and n_fixed:
+            left = len(diagnostics)
+            lines = [f"Found {_count(total, 'error')} ({n_fixed} fixed, {left} remaining)."]
         else:
             lines = [f"Found {_count(total, 'error')}{where}."]
             fixable = sum(1 for d in diagnostics if settings.applies(d))
