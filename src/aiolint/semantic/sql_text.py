@@ -519,6 +519,31 @@ def build_of(ctx: FileContext, expr: cst.BaseExpression) -> SqlBuild | None:
     return build if build is not None and is_sql(build.text) else None
 
 
+class Interpolation(Enum):
+    """What an interpolated expression is, for the fix."""
+
+    CONSTANT = "constant"
+    """No outside value (an identifier constant, a literal): stays interpolated."""
+    VALUE = "value"
+    """An outside value that is not known to be SQL text: can become a parameter."""
+    FRAGMENT = "fragment"
+    """Text known to be built from outside values (a SQL fragment): no parameter."""
+
+
+def interpolation(ctx: FileContext, expr: cst.BaseExpression) -> Interpolation:
+    """How the fix must treat `expr` interpolated into SQL text."""
+    analyzer = _Analyzer(ctx)
+    found = analyzer.pieces(expr)
+    if found is not None:
+        return Interpolation.FRAGMENT if found.holes else Interpolation.CONSTANT
+    return Interpolation.CONSTANT if analyzer.is_constant(expr) else Interpolation.VALUE
+
+
+def fstring_text_value(text: str, raw: bool) -> str:
+    """The value of an f-string's literal text part (escapes, doubled braces)."""
+    return text.replace("{{", "{").replace("}}", "}") if raw else _unescape(text)
+
+
 def alternatives(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
     """`a if c else b` -> [a, b] (recursively); anything else -> [expr]."""
     if isinstance(expr, cst.IfExp):

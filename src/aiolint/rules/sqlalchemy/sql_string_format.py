@@ -6,8 +6,11 @@ import re
 from typing import TYPE_CHECKING
 
 import libcst as cst
+import libcst.matchers as m
+from libcst.helpers import get_full_name_for_node
 
-from aiolint.model import FixAvailability
+from aiolint.fixes.bind_params import Placeholders, bind_fix
+from aiolint.model import Fix, FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.names import call_name
 from aiolint.semantic.sql_text import SqlBuild, alternatives, build_of, variable_builds
@@ -40,6 +43,9 @@ PANDAS_READERS = frozenset(
 SINK_METHODS = frozenset(
     {"execute", "executemany", "exec_driver_sql", "fetch", "fetchrow", "fetchval"}
 )
+#: asyncpg's query methods whose arguments after the SQL are `$n` values (its
+#: `.execute()` shares the name with SQLAlchemy and DB-API: no fix there).
+ASYNCPG_QUERIES = frozenset({"fetch", "fetchrow", "fetchval"})
 #: Keyword names under which the sinks take their SQL text.
 SQL_KEYWORDS = frozenset({"sql", "statement", "query", "operation", "text"})
 _MAX_SHOWN = 40
@@ -119,10 +125,40 @@ class SqlStringFormat(Rule):
     against a fixed set and interpolate a module-level constant.
 
     ## Fix safety
-    No automatic fix yet; a fix (unsafe, turning each interpolated value into a
-    bound parameter: `text("... WHERE id = :user_id").bindparams(user_id=user_id)`,
-    asyncpg `$1` arguments; interpolated table or column names get no fix) is
-    planned.
+    The fix is unsafe. It turns each interpolated value into a bound parameter:
+    `text(f"... WHERE id = {user_id}")` becomes
+    `text("... WHERE id = :user_id").bindparams(user_id=user_id)`, and an
+    asyncpg `conn.fetch(f"... WHERE id = {x}")` (also `.fetchrow()`,
+    `.fetchval()`, in a module that imports asyncpg) becomes
+    `conn.fetch("... WHERE id = $1", x)`, numbered after the `$n` the query
+    already has. Quotes around a value go with it (`'{name}'` -> `:name`).
+    Each parameter is named after the name, the attribute's last part or the
+    subscript's string key (`user.id` -> `:id`, `row["name"]` -> `:name`),
+    else `p1`, `p2`; names are unique in the statement, and an expression used
+    twice is bound once. Constants (`{TABLE}`) stay as they are. The same
+    applies to `"..." % (a, b)` with `%s` and to `"...".format(a, b=b)` with
+    plain `{}` fields.
+
+    It is unsafe because a value that was meant as SQL (a column name or an
+    `ORDER BY` expression passed in) now becomes a bound string, and because
+    the driver binds the value with its own type instead of its `str()` (a
+    number formatted into a text comparison, asyncpg's strict types).
+
+    No fix is offered unless every non-constant value is a name, an attribute
+    or a subscript by a literal or a name, standing in a value position: after a
+    comparison operator, `LIMIT`, `OFFSET`, `LIKE` or `ILIKE`, in a `VALUES`
+    row or an `IN (...)` list with other elements, bare or as a whole
+    `'...'` literal. So nothing is fixed for a table or column name (after
+    `FROM`, `JOIN`, `INTO`, `UPDATE`, `SET`, `SELECT`, `ORDER BY`, `GROUP BY`,
+    in double quotes), a lone `IN ({ids})` (it may be a comma-separated
+    list), part of a literal (`LIKE '%{q}%'`, `interval '{n} days'`), a value
+    followed by a `::` cast in `text()` (it hides the `:name`), a conversion
+    or format spec (`{x!r}`, `{x:>10}`), a call, or text with backslashes or
+    dollar quoting. Only text built right in the `text()` or asyncpg call is
+    fixed: text built in a variable, `+` concatenation, `join()`, a
+    conditional expression, `.execute()` (asyncpg's shares its name with
+    SQLAlchemy's and DB-API's, whose placeholders differ),
+    `.exec_driver_sql()` and pandas are left for a human.
 
     ## References
     - [SQLAlchemy: using textual SQL with bound parameters](https://docs.sqlalchemy.org/en/20/core/tutorial.html#using-textual-sql)
@@ -133,7 +169,7 @@ class SqlStringFormat(Rule):
 
     code = "AIO304"
     name = "sql-string-format"
-    fix_availability = FixAvailability.NONE
+    fix_availability = FixAvailability.SOMETIMES
     prefilter = ("execute", "exec_driver_sql", "fetch", "text", "read_sql")
 
     @classmethod
@@ -145,6 +181,7 @@ class SqlStringFormat(Rule):
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self._reported: set[cst.CSTNode] = set()
+        self._asyncpg: bool | None = None
 
     def visit_Call(self, node: cst.Call) -> None:
         found = self._sink(node)
@@ -153,7 +190,30 @@ class SqlStringFormat(Rule):
         sink, sql = found
         for value in alternatives(sql):
             for build in self._builds(value):
-                self._report_build(build, sink)
+                fix = self._fix(node, sink, build) if build.node is sql else None
+                self._report_build(build, sink, fix)
+
+    def _fix(self, call: cst.Call, sink: str, build: SqlBuild) -> Fix | None:
+        """Bound parameters, when the text is built right in the sink's call."""
+        func = call.func
+        if sink == "text()":
+            style = Placeholders.NAMED
+        elif (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in ASYNCPG_QUERIES
+            and self._imports_asyncpg()
+        ):
+            style = Placeholders.DOLLAR
+        else:
+            return None
+        return bind_fix(self.ctx, call, build.node, style)
+
+    def _imports_asyncpg(self) -> bool:
+        if self._asyncpg is None:
+            self._asyncpg = any(
+                name.split(".")[0] == "asyncpg" for name in imported_modules(self.ctx.module)
+            )
+        return self._asyncpg
 
     def _sink(self, call: cst.Call) -> tuple[str, cst.BaseExpression] | None:
         """(how the sink is shown, its SQL argument) when `call` runs SQL text."""
@@ -177,7 +237,7 @@ class SqlStringFormat(Rule):
         build = build_of(self.ctx, value)
         return [build] if build is not None else []
 
-    def _report_build(self, build: SqlBuild, sink: str) -> None:
+    def _report_build(self, build: SqlBuild, sink: str, fix: Fix | None) -> None:
         if build.node in self._reported:
             return
         self._reported.add(build.node)
@@ -189,7 +249,19 @@ class SqlStringFormat(Rule):
             build.node,
             f"SQL text built with {build.kind.value} from `{first}`{more} reaches `{sink}`; "
             "pass the values as bound parameters (`:name`, `$1`, `%s`) instead",
+            fix=fix,
         )
+
+
+def imported_modules(module: cst.Module) -> list[str]:
+    """The modules a file imports from, anywhere in it (`import a.b`, `from a import b`)."""
+    found: list[str] = []
+    for node in m.findall(module, m.Import() | m.ImportFrom()):
+        if isinstance(node, cst.Import):
+            found += [get_full_name_for_node(alias.name) or "" for alias in node.names]
+        elif isinstance(node, cst.ImportFrom) and node.module is not None and not node.relative:
+            found.append(get_full_name_for_node(node.module) or "")
+    return found
 
 
 def _sql_argument(call: cst.Call) -> cst.BaseExpression | None:

@@ -1,0 +1,217 @@
+"""AIO304's fix: turn values formatted into SQL text into bound parameters.
+
+Two spellings of the result:
+- `text()`: `text(f"... WHERE id = {user_id}")` ->
+  `text("... WHERE id = :user_id").bindparams(user_id=user_id)`;
+- asyncpg (`.fetch`, `.fetchrow`, `.fetchval`): `conn.fetch(f"... {x}")` ->
+  `conn.fetch("... $1", x)`, numbering after the `$n` the text already has.
+
+Every non-constant slot of the template must be a simple value expression (a
+name, an attribute chain, a subscript by a literal or a name) in a value
+position (`aiolint.semantic.sql_positions`); otherwise no fix is offered.
+Constant slots of an f-string (`{TABLE}`) stay fields. A parameter is named
+after the name, the attribute's last part or the subscript's string key
+(`user_id`, `user.id` -> `id`, `row["name"]` -> `name`), else `p1`, `p2`...;
+names are unique in the statement (also against its existing `:name`
+parameters), and an expression used twice is bound once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+import libcst as cst
+
+from aiolint.model import Applicability, Edit, Fix
+from aiolint.semantic.context import FileContext
+from aiolint.semantic.sql_positions import bind_names, highest_dollar, value_position
+from aiolint.semantic.sql_template import Slot, Template, template_of
+from aiolint.semantic.sql_text import Interpolation, interpolation
+
+_EMPTY = cst.Module(body=[])
+
+
+class Placeholders(Enum):
+    """How the sink spells a bound parameter."""
+
+    NAMED = "named"
+    """SQLAlchemy `text()`: `:name`, values through `.bindparams(name=...)`."""
+    DOLLAR = "dollar"
+    """asyncpg: `$1`, values as extra positional arguments."""
+
+
+@dataclass
+class _Plan:
+    placeholders: dict[int, str] = field(default_factory=dict)
+    quoted: set[int] = field(default_factory=set)
+    params: list[tuple[str, cst.BaseExpression]] = field(default_factory=list)
+
+
+def bind_fix(
+    ctx: FileContext, call: cst.Call, sql: cst.BaseExpression, style: Placeholders
+) -> Fix | None:
+    """The fix for the building expression `sql`, the first argument of `call`
+    (a `text()` call or an asyncpg query method), or None."""
+    first = call.args[0] if call.args else None
+    if first is None or first.value is not sql or first.keyword is not None:
+        return None
+    if any(arg.star for arg in call.args):
+        return None
+    template = template_of(sql)
+    if template is None:
+        return None
+    text, _ = template.text()
+    if style is Placeholders.NAMED:
+        if len(call.args) != 1:
+            return None
+        plan = _plan(ctx, template, style, bind_names(text), 0)
+    else:
+        extra = sum(1 for arg in call.args[1:] if arg.keyword is None)
+        if extra != highest_dollar(text):
+            return None
+        plan = _plan(ctx, template, style, set(), extra)
+    if plan is None or not plan.params:
+        return None
+    literal = template.rebuild(plan.placeholders, frozenset(plan.quoted))
+    if literal is None:
+        return None
+    if style is Placeholders.NAMED:
+        return _bindparams_fix(call, literal, plan)
+    return _dollar_fix(call, literal, plan)
+
+
+def _plan(
+    ctx: FileContext, template: Template, style: Placeholders, taken: set[str], numbered: int
+) -> _Plan | None:
+    text, offsets = template.text()
+    plan = _Plan()
+    by_code: dict[str, str] = {}
+    fallback = 0
+    for index, offset in offsets.items():
+        slot = template.items[index]
+        assert isinstance(slot, Slot)
+        kind = interpolation(ctx, slot.expr)
+        if kind is Interpolation.CONSTANT and slot.field is not None:
+            continue  # `{TABLE}` stays an f-string field
+        if kind is not Interpolation.VALUE or not _simple(slot.expr):
+            return None
+        position = value_position(text, offset, allow_cast=style is Placeholders.DOLLAR)
+        if position is None:
+            return None
+        if position.quoted:
+            plan.quoted.add(index)
+        code = _EMPTY.code_for_node(slot.expr.with_changes(lpar=(), rpar=()))
+        placeholder = by_code.get(code)
+        if placeholder is None:
+            if style is Placeholders.DOLLAR:
+                placeholder = f"${numbered + len(plan.params) + 1}"
+                plan.params.append((placeholder, slot.expr))
+            else:
+                name = _base_name(slot.expr)
+                if name is None:
+                    fallback += 1
+                    name = f"p{fallback}"
+                name = _unique(name, taken)
+                taken.add(name)
+                placeholder = f":{name}"
+                plan.params.append((name, slot.expr))
+            by_code[code] = placeholder
+        plan.placeholders[index] = placeholder
+    return plan
+
+
+def _simple(expr: cst.BaseExpression) -> bool:
+    """A name, an attribute chain on a name, or a subscript of one by a literal or
+    a name: evaluating it twice or later has no effect of its own."""
+    if isinstance(expr, cst.Name):
+        return True
+    if isinstance(expr, cst.Attribute):
+        return _simple(expr.value) and not isinstance(expr.value, cst.Subscript)
+    if isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
+        index = expr.slice[0].slice
+        return (
+            isinstance(index, cst.Index)
+            and isinstance(index.value, cst.SimpleString | cst.Integer | cst.Name)
+            and isinstance(expr.value, cst.Name | cst.Attribute)
+            and _simple(expr.value)
+        )
+    return False
+
+
+def _base_name(expr: cst.BaseExpression) -> str | None:
+    """`user_id` -> user_id, `user.id` -> id, `row["name"]` -> name, else None."""
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    if isinstance(expr, cst.Subscript):
+        index = expr.slice[0].slice
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+            key = index.value.evaluated_value
+            if isinstance(key, str) and key.isidentifier() and key.isascii():
+                return key
+    return None
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    if name not in taken:
+        return name
+    number = 2
+    while f"{name}_{number}" in taken:
+        number += 1
+    return f"{name}_{number}"
+
+
+def _bindparams_fix(call: cst.Call, literal: cst.BaseExpression, plan: _Plan) -> Fix:
+    inner = call.with_changes(args=(call.args[0].with_changes(value=literal),), lpar=(), rpar=())
+    no_space = cst.SimpleWhitespace("")
+    args = tuple(
+        cst.Arg(
+            value=expr,
+            keyword=cst.Name(name),
+            equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space),
+        )
+        for name, expr in plan.params
+    )
+    bound = cst.Call(
+        func=cst.Attribute(value=inner, attr=cst.Name("bindparams")),
+        args=args,
+        lpar=call.lpar,
+        rpar=call.rpar,
+    )
+    return Fix(
+        "Bind the formatted values with `.bindparams()`",
+        Applicability.UNSAFE,
+        (Edit(call, bound),),
+    )
+
+
+def _separator(call: cst.Call, last: cst.Arg) -> cst.Comma:
+    """The comma to put between arguments: one argument a line when the arguments
+    are laid out so (the last one ends its line), else the call's own comma."""
+    if isinstance(last.comma, cst.Comma) and isinstance(
+        last.comma.whitespace_after, cst.ParenthesizedWhitespace
+    ):
+        return cst.Comma(whitespace_after=call.whitespace_before_args)
+    for arg in call.args:
+        if isinstance(arg.comma, cst.Comma) and arg is not last:
+            return arg.comma
+    return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def _dollar_fix(call: cst.Call, literal: cst.BaseExpression, plan: _Plan) -> Fix:
+    args = list(call.args)
+    args[0] = args[0].with_changes(value=literal)
+    last = max(i for i, arg in enumerate(args) if arg.keyword is None)
+    between = _separator(call, args[last])
+    trailing = args[last].comma
+    new = [cst.Arg(value=expr, comma=between) for _, expr in plan.params]
+    new[-1] = new[-1].with_changes(comma=trailing)
+    args[last] = args[last].with_changes(comma=between)
+    args[last + 1 : last + 1] = new
+    return Fix(
+        "Pass the formatted values as `$n` arguments",
+        Applicability.UNSAFE,
+        (Edit(call, call.with_changes(args=tuple(args))),),
+    )
