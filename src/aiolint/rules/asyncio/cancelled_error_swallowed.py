@@ -8,7 +8,9 @@ from collections.abc import Iterable
 
 import libcst as cst
 
-from aiolint.model import FixAvailability
+from aiolint.fixes.imports import reference
+from aiolint.fixes.suites import append_statement, prepend_statement
+from aiolint.model import Applicability, Edit, Fix, FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.bindings import origin
 from aiolint.semantic.context import FileContext
@@ -95,10 +97,24 @@ class CancelledErrorSwallowed(Rule):
     ```
 
     ## Fix safety
-    No automatic fix yet; a fix (unsafe: appends a bare `raise` to a handler
-    that never leaves by `return`, `break` or `continue`, or, after
-    `task.cancel()`, inserts `if asyncio.current_task().cancelling(): raise`)
-    is planned.
+    The fix is unsafe: on cancellation the code after the handler no longer
+    runs, and callers that relied on the swallow (a loop that carried on, a
+    function that returned normally) now see `CancelledError`. For a
+    `BaseException` or bare `except:` handler the re-raise covers every
+    exception it catches, not only `CancelledError`.
+
+    It appends a bare `raise` to the handler (also right with `as exc`, and in
+    `except*`), replacing a lone `pass`; a one-line handler becomes an
+    indented block, its comment kept on the `except` line. It is offered only
+    when no path leaves the handler by `return`, `break` or `continue` (a
+    `raise` at the end would not cover those paths).
+
+    After `task.cancel()` (the try body only awaits that task), it instead
+    starts the handler with `if asyncio.current_task().cancelling(): raise`,
+    which keeps absorbing the awaited task's cancellation but no longer this
+    task's own. `Task.cancelling()` is new in Python 3.11: with an older
+    `target-version` this pattern gets no fix. `contextlib.suppress(...)`
+    findings get no fix.
 
     ## References
     - [asyncio.CancelledError](https://docs.python.org/3/library/asyncio-exceptions.html#asyncio.CancelledError)
@@ -108,7 +124,7 @@ class CancelledErrorSwallowed(Rule):
 
     code = "AIO102"
     name = "cancelled-error-swallowed"
-    fix_availability = FixAvailability.NONE
+    fix_availability = FixAvailability.SOMETIMES
     # Everything this rule flags is inside an `async def`.
     prefilter = ("async",)
 
@@ -152,8 +168,44 @@ class CancelledErrorSwallowed(Rule):
             # The first handler that can catch CancelledError is the only one
             # that ever sees it.
             if not always_raises(handler.body, self._truth_when_cancelling):
-                self.report(handler, self._message(node, handler, catch))
+                self.report(
+                    handler, self._message(node, handler, catch), fix=self._fix(node, handler)
+                )
             return
+
+    def _fix(self, node: cst.Try | cst.TryStar, handler: Handler) -> Fix | None:
+        if _awaits_task_cancelled_before(self.ctx, node):
+            return self._cancelling_fix(handler)
+        if _leaves_early(handler.body):
+            return None
+        raise_line = cst.SimpleStatementLine(body=[cst.Raise()])
+        return Fix(
+            "Re-raise at the end of the handler",
+            Applicability.UNSAFE,
+            (Edit(handler.body, append_statement(handler.body, raise_line)),),
+        )
+
+    def _cancelling_fix(self, handler: Handler) -> Fix | None:
+        """Start the handler with `if asyncio.current_task().cancelling(): raise`
+        (3.11+): the awaited task's own cancellation is still absorbed, ours is not."""
+        current_task = reference(self.ctx, "asyncio", "current_task", handler)
+        if current_task is None:
+            return None
+        test = cst.Call(
+            func=cst.Attribute(
+                value=cst.Call(func=current_task.expression()), attr=cst.Name("cancelling")
+            )
+        )
+        guard = cst.If(
+            test=test, body=cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[cst.Raise()])])
+        )
+        return Fix(
+            "Re-raise when the current task is being cancelled",
+            Applicability.UNSAFE,
+            (Edit(handler.body, prepend_statement(handler.body, guard)),),
+            current_task.imports,
+            min_version=(3, 11),
+        )
 
     def _message(self, node: cst.Try | cst.TryStar, handler: Handler, catch: Catch) -> str:
         keyword = "except*" if isinstance(handler, cst.ExceptStarHandler) else "except"
@@ -353,6 +405,61 @@ def _awaits_task_cancelled_before(ctx: FileContext, node: cst.Try | cst.TryStar 
         and last.value.func.attr.value == "cancel"
         and dotted(last.value.func.value) == awaited
     )
+
+
+class _EarlyExitFinder(cst.CSTVisitor):
+    """Finds a `return` of the code being visited, or a `break`/`continue` that
+    is not inside a loop of that code (nested functions and classes run elsewhere).
+    Dead code counts too: this only decides whether a fix is offered."""
+
+    def __init__(self, in_loop: bool = False) -> None:
+        super().__init__()
+        self.in_loop = in_loop
+        self.found = False
+
+    def visit_Return(self, node: cst.Return) -> bool:
+        self.found = True
+        return False
+
+    def visit_Break(self, node: cst.Break) -> bool:
+        self.found = self.found or not self.in_loop
+        return False
+
+    def visit_Continue(self, node: cst.Continue) -> bool:
+        self.found = self.found or not self.in_loop
+        return False
+
+    def visit_For(self, node: cst.For) -> bool:
+        self._loop(node.body, node.orelse)
+        return False
+
+    def visit_While(self, node: cst.While) -> bool:
+        self._loop(node.body, node.orelse)
+        return False
+
+    def _loop(self, body: cst.BaseSuite, orelse: cst.Else | None) -> None:
+        inner = _EarlyExitFinder(in_loop=True)
+        body.visit(inner)
+        self.found = self.found or inner.found
+        if orelse is not None:  # `break` in a loop's `else` leaves the enclosing loop
+            orelse.visit(self)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+
+def _leaves_early(body: cst.BaseSuite) -> bool:
+    """Whether `body` may be left by `return`, `break` or `continue` (then a
+    `raise` appended to it would not cover every path)."""
+    finder = _EarlyExitFinder()
+    body.visit(finder)
+    return finder.found
 
 
 def _only_awaited(body: cst.BaseSuite) -> str:
