@@ -177,14 +177,33 @@ def _with_lifespan_argument(call: cst.Call, name: str) -> cst.Call:
     if not args:
         return call.with_changes(args=(keyword,))
     last = args[-1]
-    separator = _separator(call)
     if isinstance(last.comma, cst.Comma):
-        new = keyword.with_changes(comma=last.comma)
+        separator, closing = _split(_separator(call), last.comma.whitespace_after)
+        new = keyword.with_changes(comma=last.comma.with_changes(whitespace_after=closing))
         args[-1] = last.with_changes(comma=separator)
     else:
-        new = keyword.with_changes(whitespace_after_arg=last.whitespace_after_arg)
+        separator, closing = _split(_separator(call), last.whitespace_after_arg)
+        new = keyword.with_changes(whitespace_after_arg=closing)
         args[-1] = last.with_changes(comma=separator, whitespace_after_arg=cst.SimpleWhitespace(""))
     return call.with_changes(args=(*args, new))
+
+
+def _split(
+    separator: cst.Comma, after_last: cst.BaseParenthesizableWhitespace
+) -> tuple[cst.Comma, cst.BaseParenthesizableWhitespace]:
+    """What followed the last argument, split in two: the end of its line (with
+    a comment there) stays after the last argument's new comma; the indentation
+    of the closing parenthesis goes after the new argument."""
+    between = separator.whitespace_after
+    if not isinstance(after_last, cst.ParenthesizedWhitespace) or not isinstance(
+        between, cst.ParenthesizedWhitespace
+    ):
+        return separator, after_last
+    kept = between.with_changes(
+        first_line=after_last.first_line, empty_lines=after_last.empty_lines
+    )
+    closing = cst.ParenthesizedWhitespace(indent=after_last.indent, last_line=after_last.last_line)
+    return separator.with_changes(whitespace_after=kept), closing
 
 
 def _separator(call: cst.Call) -> cst.Comma:
