@@ -80,7 +80,8 @@ def gather_fix(ctx: FileContext, call: cst.Call) -> Fix | None:
     )
     new: list[cst.BaseStatement] = [block]
     if result is not None:
-        new.append(cst.SimpleStatementLine([site.statement.with_changes(value=result)]))
+        statement = site.statement.with_changes(value=result, semicolon=cst.MaybeSentinel.DEFAULT)
+        new.append(cst.SimpleStatementLine([statement]))
     if not _keeps_comments(site.line, new):
         return None
     return Fix(
