@@ -103,11 +103,14 @@ class CancelledErrorSwallowed(Rule):
     `BaseException` or bare `except:` handler the re-raise covers every
     exception it catches, not only `CancelledError`.
 
-    It appends a bare `raise` to the handler (also right with `as exc`, and in
-    `except*`), replacing a lone `pass`; a one-line handler becomes an
-    indented block, its comment kept on the `except` line. It is offered only
+    It appends a bare `raise` to the handler (right with `as exc` too),
+    replacing a lone `pass`; a one-line handler becomes an indented block,
+    its comment kept on the `except` line. It is offered only
     when no path leaves the handler by `return`, `break` or `continue` (a
-    `raise` at the end would not cover those paths).
+    `raise` at the end would not cover those paths). In `except*` the bare
+    `raise` re-raises the matched group: a cancelled task then stops with a
+    `BaseExceptionGroup` holding the `CancelledError` instead of ending
+    cancelled (`asyncio.timeout()` does not turn that into `TimeoutError`).
 
     After `task.cancel()` (the try body only awaits that task), it instead
     starts the handler with `if asyncio.current_task().cancelling(): raise`,
