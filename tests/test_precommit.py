@@ -23,6 +23,8 @@ from helpers import SLEEPY
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "src")
+#: AIO101 has an unsafe fix (TaskGroup): the fix hook must leave it alone.
+GATHER = "import asyncio\n\n\nasync def main(a, b):\n    return await asyncio.gather(a(), b())\n"
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "t",
     "GIT_AUTHOR_EMAIL": "t@example.com",
@@ -66,7 +68,11 @@ def project(tmp_path: Path) -> Path:
     (project / "migrations").mkdir(parents=True)
     (project / "app.py").write_text(SLEEPY)
     (project / "migrations" / "0001_old.py").write_text(SLEEPY)
-    (project / "pyproject.toml").write_text('[tool.aiolint]\nextend-exclude = ["migrations"]\n')
+    (project / "gather.py").write_text(GATHER)
+    (project / "pyproject.toml").write_text(
+        '[tool.aiolint]\nextend-exclude = ["migrations"]\n'
+        'target-version = "py312"\nunsafe-fixes = true\n'
+    )
     commit_all(project)
     return project
 
@@ -92,6 +98,9 @@ def test_hooks_report_and_fix(hook_repo: Path, project: Path, tmp_path: Path) ->
     assert "- hook id: aiolint\n- exit code: 1" in check, output
     assert "app.py:5:5: AIO201 " in check, output
     assert "files were modified by this hook" in fix, output
+    # safe fixes only, although the configuration enables unsafe ones
+    assert "gather.py:5:18: AIO101 " in fix, output
+    assert (project / "gather.py").read_text() == GATHER
     # --force-exclude: the configured exclude holds although pre-commit names the file
     assert "migrations" not in output
     assert (project / "migrations" / "0001_old.py").read_text() == SLEEPY
