@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from helpers import SLEEPY, run_cli
 
-from aiolint.add_noqa import add_noqa_text
+from aiolint.add_noqa import _same_code, add_noqa_text
 from aiolint.model import Diagnostic, Location
 
 
@@ -120,3 +120,18 @@ def test_invalid_file_findings_get_no_noqa() -> None:
 def test_add_noqa_refuses_stdin(project: Path, capsys) -> None:
     run = run_cli(capsys, "check", "-", "--add-noqa")
     assert run.code == 2 and "do not read stdin" in run.err
+
+
+@pytest.mark.parametrize("flag", ["--fix", "--diff", "--fix-only"])
+def test_add_noqa_does_not_fix(project: Path, capsys, flag: str) -> None:
+    (project / "app.py").write_text(SLEEPY)
+    run = run_cli(capsys, "check", "--add-noqa", flag)
+    assert run.code == 2 and "--add-noqa does not go with" in run.err
+    assert (project / "app.py").read_text() == SLEEPY
+
+
+def test_only_comments_are_ever_added() -> None:
+    assert _same_code("x = 1\n", "x = 1  # noqa: AIO201\n")
+    # a comment inside a string changes the code: such a file is left alone
+    assert not _same_code('x = """a\n"""\n', 'x = """a  # noqa: AIO201\n"""\n')
+    assert not _same_code("x = \\\n  1\n", "x = \\  # noqa: AIO201\n  1\n")

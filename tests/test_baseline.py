@@ -151,3 +151,22 @@ def test_enclosing_scope() -> None:
     assert enclosing_scope(lines, 4) == "Api.helper"
     assert enclosing_scope(lines, 11) == ""
     assert enclosing_scope(lines, 99) == ""
+
+
+def test_write_baseline_refuses_diff(project: Path, capsys) -> None:
+    run = run_cli(capsys, "check", "--write-baseline", "baseline.json", "--diff")
+    assert run.code == 2 and "--write-baseline does not go with --diff" in run.err
+    assert not (project / "baseline.json").exists()
+
+
+def test_fix_then_baseline_sees_the_fixed_files(project: Path, capsys) -> None:
+    (project / "legacy.py").write_text(
+        "import asyncio\n\n\nasync def main(a, b):\n    return await asyncio.gather(a(), b())\n"
+    )
+    write_baseline_run = run_cli(capsys, "check", "--write-baseline", "baseline.json")
+    assert "Wrote 3 findings" in write_baseline_run.err
+    # --fix rewrites the AIO201 lines (so their entries no longer match, and they
+    # are gone); the unfixed AIO101 keeps matching its entry
+    run = run_cli(capsys, "check", "--fix", "--baseline", "baseline.json")
+    assert (run.code, run.out) == (0, "")
+    assert "await asyncio.sleep(1)" in (project / "app.py").read_text()

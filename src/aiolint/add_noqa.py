@@ -11,6 +11,7 @@ endings.
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -121,7 +122,22 @@ def add_noqa_bytes(source: bytes, diagnostics: Iterable[Diagnostic]) -> tuple[by
     new_text, changed = add_noqa_text(text, diagnostics)
     if not changed:
         return source, 0
+    if not _same_code(text, new_text):
+        raise NoqaUpdateError("adding the comments would change the code; file left alone")
     return new_text.encode(encoding), changed
+
+
+def _same_code(before: str, after: str) -> bool:
+    """Only comments were added: both parse to the same syntax tree (when the
+    running Python parses the original at all)."""
+    try:
+        original = ast.dump(ast.parse(before))
+    except (SyntaxError, ValueError):
+        return True  # newer syntax than this Python: the comments go at line ends only
+    try:
+        return ast.dump(ast.parse(after)) == original
+    except (SyntaxError, ValueError):
+        return False
 
 
 def add_noqa(diagnostics: Sequence[Diagnostic]) -> NoqaResult:

@@ -303,6 +303,10 @@ def _check(args: argparse.Namespace) -> int:
     layer = SelectionLayer(args.select, tuple(args.extend_select or ()), tuple(args.ignore or ()))
     if stdin and (args.since or args.add_noqa):
         raise ConfigError("command line: --since and --add-noqa do not read stdin")
+    if args.add_noqa and (args.fix or args.diff or args.fix_only):
+        raise ConfigError("command line: --add-noqa does not go with --fix, --diff or --fix-only")
+    if args.write_baseline and args.diff:
+        raise ConfigError("command line: --write-baseline does not go with --diff")
     try:
         fix = None if args.add_noqa else _fix_mode(config, args)
         if stdin:
