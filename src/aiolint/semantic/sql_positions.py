@@ -6,7 +6,7 @@ part stands where a value stands, so that a placeholder (`:name`, `$1`) can
 replace it:
 
 - after a comparison operator (`=`, `<>`, `!=`, `<`, `>`, `<=`, `>=`), after
-  `LIMIT`, `OFFSET`, `LIKE`, `ILIKE`;
+  `LIMIT`, `OFFSET`, `LIKE`, `ILIKE`, as either bound of `BETWEEN x AND y`;
 - as an element of a `VALUES (...)` row, or of an `IN (...)` list that has
   other elements (a lone `IN ({ids})` may be a comma-separated list);
 - either bare or as the whole of a single-quoted literal (`'{name}'`: the
@@ -29,7 +29,11 @@ from dataclasses import dataclass
 from aiolint.semantic.sql_text import HOLE
 
 _COMPARISON = re.compile(r"(?:[=<>]|!=)\Z")
-_VALUE_KEYWORD = re.compile(r"(?<![\w.])(?:LIMIT|OFFSET|LIKE|ILIKE)\Z", re.IGNORECASE)
+_VALUE_KEYWORD = re.compile(
+    r"(?<![\w.])(?:LIMIT|OFFSET|LIKE|ILIKE|BETWEEN"
+    r"|BETWEEN\s+(?:'[^']*'|[^\s()']+)\s+AND)\Z",
+    re.IGNORECASE,
+)
 _WORD_BEFORE = re.compile(r"(\w+)\s*\Z")
 #: SQLAlchemy's own pattern for `:name` bind parameters in `text()`.
 BIND_PARAM = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
