@@ -120,8 +120,10 @@ class BlockingDb(Rule):
     async_only = True
 
     def visit_Call(self, node: cst.Call) -> None:
+        if not in_async_code(self.ctx, node):  # cheap; resolving names is not
+            return
         message = self._blocking(node)
-        if message is not None and in_async_code(self.ctx, node):
+        if message is not None:
             self.report(node, message)
 
     def _blocking(self, node: cst.Call) -> str | None:

@@ -194,8 +194,12 @@ class BlockingFileIo(Rule):
     async_only = True
 
     def visit_Call(self, node: cst.Call) -> None:
+        # The async test first: it needs only parent links, while resolving the
+        # callee computes scopes for the whole file (most calls are in sync code).
+        if not in_async_code(self.ctx, node):
+            return
         shown = blocking_file_call(self.ctx, node)
-        if shown is not None and in_async_code(self.ctx, node):
+        if shown is not None:
             self.report(
                 node,
                 f"Blocking file I/O `{shown}()` in async code stalls the event loop; "
