@@ -93,10 +93,12 @@ def test_not_a_git_repository(tmp_path: Path, capsys, monkeypatch: pytest.Monkey
     assert "--since" in run.err and "not in a git repository" in run.err
 
 
-def test_unknown_ref(repo: Path, capsys) -> None:
-    run = run_cli(capsys, "check", "--since", "no-such-branch")
+@pytest.mark.parametrize("ref", ["no-such-branch", "--output=x", "HEAD~5"])
+def test_unknown_ref(repo: Path, capsys, ref: str) -> None:
+    run = run_cli(capsys, "check", f"--since={ref}")
     assert run.code == 2
-    assert run.err.strip() == "aiolint: error: --since: unknown git ref 'no-such-branch'"
+    assert run.err.strip() == f"aiolint: error: --since: unknown git ref {ref!r}"
+    assert not (repo / "x").exists()
 
 
 def test_since_refuses_stdin(repo: Path, capsys) -> None:

@@ -91,7 +91,9 @@ def changed_lines(ref: str, paths: Sequence[Path], cwd: Path | None = None) -> C
     except SinceError as exc:
         raise SinceError(f"--since: {cwd} is not in a git repository ({exc})") from None
     try:
-        _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], cwd)
+        if ref.startswith("-"):  # not an option to git
+            raise SinceError(ref)
+        commit = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd).strip()
     except SinceError:
         raise SinceError(f"--since: unknown git ref {ref!r}") from None
     inside = [str(p.resolve()) for p in paths if _within(p.resolve(), top)]
@@ -108,7 +110,7 @@ def changed_lines(ref: str, paths: Sequence[Path], cwd: Path | None = None) -> C
             "--find-renames",
             "--src-prefix=a/",
             "--dst-prefix=b/",
-            ref,
+            commit,
             "--",
             *inside,
         ],
