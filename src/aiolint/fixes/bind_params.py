@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from keyword import iskeyword
 
 import libcst as cst
 
@@ -149,7 +150,7 @@ def _base_name(expr: cst.BaseExpression) -> str | None:
         index = expr.slice[0].slice
         if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
             key = index.value.evaluated_value
-            if isinstance(key, str) and key.isidentifier() and key.isascii():
+            if isinstance(key, str) and key.isidentifier() and not iskeyword(key):
                 return key
     return None
 

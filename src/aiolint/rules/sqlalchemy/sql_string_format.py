@@ -145,20 +145,21 @@ class SqlStringFormat(Rule):
     number formatted into a text comparison, asyncpg's strict types).
 
     No fix is offered unless every non-constant value is a name, an attribute
-    or a subscript by a literal or a name, standing in a value position: after a
-    comparison operator, `LIMIT`, `OFFSET`, `LIKE` or `ILIKE`, in a `VALUES`
-    row or an `IN (...)` list with other elements, bare or as a whole
-    `'...'` literal. So nothing is fixed for a table or column name (after
-    `FROM`, `JOIN`, `INTO`, `UPDATE`, `SET`, `SELECT`, `ORDER BY`, `GROUP BY`,
-    in double quotes), a lone `IN ({ids})` (it may be a comma-separated
-    list), part of a literal (`LIKE '%{q}%'`, `interval '{n} days'`), a value
-    followed by a `::` cast in `text()` (it hides the `:name`), a conversion
-    or format spec (`{x!r}`, `{x:>10}`), a call, or text with backslashes or
-    dollar quoting. Only text built right in the `text()` or asyncpg call is
-    fixed: text built in a variable, `+` concatenation, `join()`, a
-    conditional expression, `.execute()` (asyncpg's shares its name with
-    SQLAlchemy's and DB-API's, whose placeholders differ),
-    `.exec_driver_sql()` and pandas are left for a human.
+    or a subscript by a literal or a name, standing in a value position: after
+    a comparison operator, `LIMIT`, `OFFSET`, `LIKE` or `ILIKE`, as a bound of
+    `BETWEEN`, in a `VALUES` row or an `IN (...)` list with other elements,
+    bare or as a whole `'...'` literal. So nothing is fixed for a table or
+    column name (after `FROM`, `JOIN`, `INTO`, `UPDATE`, `SET`, `SELECT`,
+    `ORDER BY`, `GROUP BY`, in double quotes), a condition (`AND {cond}`), a
+    lone `IN ({ids})` (it may be a comma-separated list), part of a literal
+    (`LIKE '%{q}%'`, `interval '{n} days'`), a value followed by a `::` cast
+    in `text()` (it hides the `:name`), a conversion or format spec (`{x!r}`,
+    `{x:>10}`), a call, or text with backslashes or dollar quoting. Only text
+    built right in the `text()` or asyncpg call is fixed: text built in a
+    variable, `+` concatenation, `join()`, a conditional expression,
+    `.execute()` (asyncpg's shares its name with SQLAlchemy's and DB-API's,
+    whose placeholders differ), `.exec_driver_sql()` and pandas are left for
+    a human.
 
     ## References
     - [SQLAlchemy: using textual SQL with bound parameters](https://docs.sqlalchemy.org/en/20/core/tutorial.html#using-textual-sql)
