@@ -188,15 +188,22 @@ def _bindparams_fix(call: cst.Call, literal: cst.BaseExpression, plan: _Plan) ->
     )
 
 
-def _separator(call: cst.Call, last: cst.Arg) -> cst.Comma:
-    """The comma to put between arguments: one argument a line when the arguments
-    are laid out so (the last one ends its line), else the call's own comma."""
-    if isinstance(last.comma, cst.Comma) and isinstance(
-        last.comma.whitespace_after, cst.ParenthesizedWhitespace
+def _separator(call: cst.Call, last: int) -> cst.Comma:
+    """The comma to put after argument `last` and between new ones: one argument
+    a line when the arguments are laid out so (argument `last` ends its line),
+    else a plain comma like the call's others (never one holding a comment)."""
+    comma = call.args[last].comma
+    if isinstance(comma, cst.Comma) and isinstance(
+        comma.whitespace_after, cst.ParenthesizedWhitespace
     ):
         return cst.Comma(whitespace_after=call.whitespace_before_args)
-    for arg in call.args:
-        if isinstance(arg.comma, cst.Comma) and arg is not last:
+    for index, arg in enumerate(call.args):
+        if (
+            index != last
+            and isinstance(arg.comma, cst.Comma)
+            and isinstance(arg.comma.whitespace_before, cst.SimpleWhitespace)
+            and isinstance(arg.comma.whitespace_after, cst.SimpleWhitespace)
+        ):
             return arg.comma
     return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
@@ -205,11 +212,16 @@ def _dollar_fix(call: cst.Call, literal: cst.BaseExpression, plan: _Plan) -> Fix
     args = list(call.args)
     args[0] = args[0].with_changes(value=literal)
     last = max(i for i, arg in enumerate(args) if arg.keyword is None)
-    between = _separator(call, args[last])
-    trailing = args[last].comma
+    between = _separator(call, last)
+    # The new arguments take over what followed the last positional one: its
+    # comma (or none) and the whitespace and comment after it.
     new = [cst.Arg(value=expr, comma=between) for _, expr in plan.params]
-    new[-1] = new[-1].with_changes(comma=trailing)
-    args[last] = args[last].with_changes(comma=between)
+    new[-1] = new[-1].with_changes(
+        comma=args[last].comma, whitespace_after_arg=args[last].whitespace_after_arg
+    )
+    args[last] = args[last].with_changes(
+        comma=between, whitespace_after_arg=cst.SimpleWhitespace("")
+    )
     args[last + 1 : last + 1] = new
     return Fix(
         "Pass the formatted values as `$n` arguments",
