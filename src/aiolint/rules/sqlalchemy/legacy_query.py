@@ -4,6 +4,7 @@ import libcst as cst
 
 from aiolint.model import FixAvailability
 from aiolint.rule import Rule
+from aiolint.rules.sqlalchemy.legacy_query_fix import build_fix
 from aiolint.semantic.bindings import assignments_of, binding_value, origin
 from aiolint.semantic.names import module_imports, qualified_name
 from aiolint.semantic.sqlalchemy import (
@@ -94,13 +95,42 @@ class LegacyQuery(Rule):
 
 
     def active_users(session: Session) -> list[User]:
-        return list(session.scalars(select(User).where(User.active)).all())
+        return session.scalars(select(User).where(User.active)).all()
     ```
 
     ## Fix safety
-    No automatic fix yet; a fix (unsafe, rewriting `query(E).filter(...).all()`
-    and similar chains to `session.scalars(select(E).where(...)).all()`,
-    awaited on an `AsyncSession`) is planned.
+    The fix is unsafe. It rewrites a whole chain `session.query(E...)` + any of
+    `filter` (becomes `where`), `filter_by`, `where`, `join`, `outerjoin`,
+    `order_by`, `group_by`, `limit`, `offset`, `options`, `distinct`, ending in:
+    `.all()` / `.one()` / `.one_or_none()` -> `session.scalars(select(E)...).all()`
+    for one entity, `session.execute(select(E1, E2)...).all()` for several
+    entities or columns (rows, as `Query` returned); `.first()` adds
+    `.limit(1)` as `Query.first()` did; `.scalar()` ->
+    `session.scalars(...).one_or_none()` (first column, error on several rows);
+    `.get(pk)` -> `session.get(E, pk)`; `.count()` ->
+    `session.scalar(select(func.count()).select_from(E)...)`; `.delete()` /
+    `.update({...})` -> `session.execute(delete(E).where(...))` /
+    `update(E).where(...).values({...})` (`.rowcount` appended when the count
+    is used, `synchronize_session=` passed as an execution option). On an
+    `AsyncSession`, inside `async def`, the call is awaited:
+    `(await session.scalars(...)).all()`, `await session.get(E, pk)`.
+    `select`, `func`, `delete`, `update` reuse the file's sqlalchemy imports
+    (`sa.select`, `from sqlalchemy import select as sa_select`) or are imported.
+
+    `Query` de-duplicated rows holding an entity; after `join`, `outerjoin`
+    or `options` the fix adds `.unique()` to keep that. What stays different:
+    autoflush and eager-loading details of `Query`; `.all()` is typed
+    `Sequence`, not `list`; `Query.count()` counted a subquery of the whole
+    statement (so no fix with `distinct`, `group_by`, `limit`, `offset`,
+    `order_by` or `options`); the `synchronize_session` default of
+    `Query.delete()`/`update()` was `'evaluate'` before SQLAlchemy 2.0 and is
+    `'auto'` for `session.execute(delete(...))`. A receiver taken for a session
+    only by its name makes a guessed fix. No fix for other shapes (a query
+    stored in a variable or iterated, `paginate`, `with_entities`, `get` after
+    criteria, an argument that is neither a class-like name nor a column,
+    `distinct` with `order_by`, an `AsyncSession` outside `async def` or in a
+    generator expression, a name such as `select` taken by a local), nor for
+    Flask-SQLAlchemy's `Model.query`.
 
     ## References
     - [SQLAlchemy 2.0 migration: ORM querying](https://docs.sqlalchemy.org/en/20/changelog/migration_20.html#migration-20-query-usage)
@@ -109,7 +139,7 @@ class LegacyQuery(Rule):
 
     code = "AIO301"
     name = "legacy-query"
-    fix_availability = FixAvailability.NONE
+    fix_availability = FixAvailability.SOMETIMES
     prefilter = ("query",)
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -121,17 +151,21 @@ class LegacyQuery(Rule):
         kind = session_kind(self.ctx, func.value)
         if kind is None and not self._named_like_session(func.value, node):
             return
-        if kind is not None and kind.is_async:
+        is_async = kind is not None and kind.is_async
+        fix = build_fix(self.ctx, node, is_async=is_async, guessed=kind is None)
+        if is_async:
             self.report(
                 node,
                 "`AsyncSession` has no `.query()`, this fails at runtime with "
                 "`AttributeError`; use `await session.scalars(select(...))`",
+                fix=fix,
             )
             return
         self.report(
             node,
             "Legacy `Session.query()` API (deprecated in SQLAlchemy 2.0); use "
             "`session.scalars(select(...))` or `session.execute(select(...))`",
+            fix=fix,
         )
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
