@@ -383,6 +383,19 @@ NO_FIX = {
         @app.on_event("shutdown")  # noqa: AIO401
         def stop() -> None: ...
         """,
+    "served before a handler is defined": """\
+        import uvicorn
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        if __name__ == "__main__":
+            uvicorn.run(app)
+
+
+        @app.on_event("startup")
+        def start() -> None: ...
+        """,
     "two statements on the registration line": """\
         from fastapi import FastAPI
 

@@ -360,8 +360,9 @@ def movable_app_events(ctx: FileContext, registration: EventRegistration) -> App
     `on_shutdown=` or `*args`/`**kwargs`; every `on_event` / `add_event_handler`
     on it is a module-level registration of a module-level function bound once,
     for a literal "startup" or "shutdown"; a decorated handler carries no other
-    decorator; `app.router` is not used; and no router of this module that has
-    event handlers is included in the app.
+    decorator; `app.router` is not used; no router of this module that has
+    event handlers is included in the app; and no `if __name__ == ...:` block
+    between the app and its last handler could serve it before then.
     """
     if registration.kind is not AppKind.APPLICATION or not isinstance(registration.app, cst.Name):
         return None
@@ -407,9 +408,9 @@ def _app_construction(
     line = ctx.parent(assign)
     if not isinstance(line, cst.SimpleStatementLine) or _module_statement(ctx, line) is None:
         return None
-    if not isinstance(value, cst.Call) or APP_CLASSES.get(call_name(ctx, value) or "") is not (
-        AppKind.APPLICATION
-    ):
+    if not isinstance(value, cst.Call):
+        return None
+    if APP_CLASSES.get(call_name(ctx, value) or "") is not AppKind.APPLICATION:
         return None
     if any(a.star for a in value.args):
         return None
@@ -462,6 +463,9 @@ def _app_events(ctx: FileContext, binding: Assignment) -> AppEvents | None:
     if not found:
         return None
     found.sort(key=lambda item: item[0])
+    last = max(max(order[f] for _, _, f in found), found[-1][0][0])
+    if any(_is_main_block(stmt) for stmt in ctx.module.body[order[statement] : last]):
+        return None  # the app may be served before all handlers are defined
     return AppEvents(
         statement=statement,
         constructor=constructor,
@@ -471,6 +475,21 @@ def _app_events(ctx: FileContext, binding: Assignment) -> AppEvents | None:
         registration_lines=tuple(lines),
         registrations=tuple(r for _, r, _ in found),
     )
+
+
+def _is_main_block(statement: cst.CSTNode) -> bool:
+    """`if __name__ == "__main__":` (any test that reads `__name__`)."""
+    if not isinstance(statement, cst.If):
+        return False
+    return any(
+        isinstance(n, cst.Name) and n.value == "__name__" for n in _walk_expression(statement.test)
+    )
+
+
+def _walk_expression(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    yield node
+    for child in node.children:
+        yield from _walk_expression(child)
 
 
 def _movable(

@@ -96,8 +96,9 @@ class OnEvent(Rule):
     No fix is offered for routers, for handlers defined in a function, a
     conditional block or another module, for a handler with other decorators,
     for an app that uses `app.router` or includes a router of the same module
-    that has event handlers, or when any of the app's registrations is
-    suppressed with `# noqa`.
+    that has event handlers, when an `if __name__ == "__main__":` block could
+    serve the app before all its handlers are defined, or when any of the
+    app's registrations is suppressed with `# noqa`.
 
     ## References
     - [FastAPI: Lifespan Events](https://fastapi.tiangolo.com/advanced/events/)
