@@ -131,3 +131,10 @@ def test_parse_diff(tmp_path: Path) -> None:
         (tmp_path / "a.py").resolve(): {4, 5, 11},
         (tmp_path / "s\u00e4ge.py").resolve(): {1},
     }
+
+
+def test_renamed_file_keeps_its_old_lines(repo: Path, capsys) -> None:
+    git(repo, "mv", "old.py", "renamed.py")
+    renamed = repo / "renamed.py"
+    renamed.write_text(renamed.read_text() + "    time.sleep(7)\n")
+    assert starts(run_cli(capsys, "check", "--since", "HEAD")) == ["renamed.py:6:5:"]
