@@ -170,3 +170,12 @@ def test_fix_then_baseline_sees_the_fixed_files(project: Path, capsys) -> None:
     run = run_cli(capsys, "check", "--fix", "--baseline", "baseline.json")
     assert (run.code, run.out) == (0, "")
     assert "await asyncio.sleep(1)" in (project / "app.py").read_text()
+
+
+def test_add_noqa_on_new_findings_only(project: Path, capsys) -> None:
+    write_baseline(capsys)
+    (project / "app.py").write_text(SLEEPY + "    time.sleep(2)\n")
+    run = run_cli(capsys, "check", "--baseline", "baseline.json", "--add-noqa")
+    assert (run.code, run.err.strip()) == (0, "Added 1 noqa directive.")
+    assert (project / "app.py").read_text() == SLEEPY + "    time.sleep(2)  # noqa: AIO201\n"
+    assert (project / "pkg" / "api.py").read_text() == METHOD

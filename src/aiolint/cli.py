@@ -303,8 +303,10 @@ def _check(args: argparse.Namespace) -> int:
     layer = SelectionLayer(args.select, tuple(args.extend_select or ()), tuple(args.ignore or ()))
     if stdin and (args.since or args.add_noqa):
         raise ConfigError("command line: --since and --add-noqa do not read stdin")
-    if args.add_noqa and (args.fix or args.diff or args.fix_only):
-        raise ConfigError("command line: --add-noqa does not go with --fix, --diff or --fix-only")
+    if args.add_noqa and (args.fix or args.diff or args.fix_only or args.write_baseline):
+        raise ConfigError(
+            "command line: --add-noqa does not go with --fix, --diff, --fix-only, --write-baseline"
+        )
     if args.write_baseline and args.diff:
         raise ConfigError("command line: --write-baseline does not go with --diff")
     try:
@@ -332,18 +334,17 @@ def _new_code_only(result: RunResult, args: argparse.Namespace, paths: list[Path
         write_baseline(args.write_baseline, entries)
         message = f"Wrote {_plural(len(entries), 'finding')} to {args.write_baseline}."
         failed = False
-    elif args.baseline is not None:
-        recorded = read_baseline(args.baseline)
-        result.diagnostics = new_diagnostics(result.diagnostics, recorded, lines_of, Path.cwd())
-        return None
-    elif args.add_noqa:
+    else:
+        if args.baseline is not None:
+            recorded = read_baseline(args.baseline)
+            result.diagnostics = new_diagnostics(result.diagnostics, recorded, lines_of, Path.cwd())
+        if not args.add_noqa:
+            return None
         noqa = add_noqa(result.diagnostics)
         for path, reason in noqa.failed.items():
             print(f"aiolint: error: {path}: no noqa added: {reason}", file=sys.stderr)
         message = f"Added {_plural(noqa.count, 'noqa directive')}."
         failed = bool(noqa.failed)
-    else:
-        return None
     for error in result.errors:
         print(
             f"aiolint: internal error in {error.where} while checking {error.path}: {error.detail}",
