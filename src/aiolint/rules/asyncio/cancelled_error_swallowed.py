@@ -14,7 +14,7 @@ from aiolint.model import Applicability, Edit, Fix, FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.bindings import origin
 from aiolint.semantic.context import FileContext
-from aiolint.semantic.flow import always_raises
+from aiolint.semantic.flow import Truth, always_raises
 from aiolint.semantic.functions import in_async_code
 from aiolint.semantic.names import call_name, dotted, module_imports, qualified_name
 
@@ -51,7 +51,9 @@ class CancelledErrorSwallowed(Rule):
     `async for`/`async with`, or yields. A handler that raises on every path
     is fine, whether it re-raises (`raise`, `raise exc`) or raises another
     exception, and so is one that re-raises under
-    `if asyncio.current_task().cancelling():`. `except Exception` does not
+    `if asyncio.current_task().cancelling():` or, for its own `as exc`, under
+    `if isinstance(exc, asyncio.CancelledError):` or
+    `if not isinstance(exc, Exception):`. `except Exception` does not
     catch `CancelledError` (Python 3.8+) and is never flagged, and neither are
     `BaseException` and bare `except:` in a module that imports trio but
     neither asyncio nor anyio.
@@ -170,7 +172,7 @@ class CancelledErrorSwallowed(Rule):
                 continue
             # The first handler that can catch CancelledError is the only one
             # that ever sees it.
-            if not always_raises(handler.body, self._truth_when_cancelling):
+            if not always_raises(handler.body, self._truth_in(handler)):
                 self.report(
                     handler, self._message(node, handler, catch), fix=self._fix(node, handler)
                 )
@@ -255,6 +257,43 @@ class CancelledErrorSwallowed(Rule):
             return Catch.BASE
         return None
 
+    def _truth_in(self, handler: Handler) -> Truth:
+        """Tests known while `handler` handles a cancellation: the `cancelling()`
+        checks, and `isinstance(exc, ...)` of the handler's own `as exc`."""
+        bound = _kept_bound_name(self.ctx, handler)
+
+        def truth(test: cst.BaseExpression) -> bool | None:
+            known = self._truth_when_cancelling(test)
+            if known is None and bound:
+                known = self._isinstance_truth(test, bound)
+            return known
+
+        return truth
+
+    def _isinstance_truth(self, test: cst.BaseExpression, bound: str) -> bool | None:
+        """`isinstance(exc, C)` while `exc` is a CancelledError: True when C (or
+        an element of a tuple C) is CancelledError or BaseException, False when
+        every C is another builtin exception (`Exception`, ...), else unknown."""
+        if not (
+            isinstance(test, cst.Call)
+            and qualified_name(self.ctx, test.func) == "builtins.isinstance"
+            and len(test.args) == 2
+            and not any(arg.star or arg.keyword for arg in test.args)
+            and isinstance(test.args[0].value, cst.Name)
+            and test.args[0].value.value == bound
+        ):
+            return None
+        classes = test.args[1].value
+        elements = classes.elements if isinstance(classes, cst.Tuple) else [cst.Element(classes)]
+        if not all(isinstance(e, cst.Element) for e in elements):
+            return None  # `*more` classes
+        names = [qualified_name(self.ctx, e.value) for e in elements]
+        if any(name in CANCELLED_ERROR or name in BASE_EXCEPTION for name in names):
+            return True
+        if all(name is not None and name.startswith("builtins.") for name in names):
+            return False
+        return None
+
     def _truth_when_cancelling(self, test: cst.BaseExpression) -> bool | None:
         """Tests whose value is known while this task is being cancelled (3.11+).
 
@@ -311,6 +350,31 @@ class CancelledErrorSwallowed(Rule):
             return None
         statement = self.ctx.parent(item)
         return statement if isinstance(statement, cst.With) else None
+
+
+def _kept_bound_name(ctx: FileContext, handler: Handler) -> str:
+    """The `as exc` name of an `except` (not `except*`: that binds a group) when
+    the handler body never rebinds it (else "")."""
+    if isinstance(handler, cst.ExceptStarHandler) or handler.name is None:
+        return ""
+    name = handler.name.name
+    scope = ctx.scopes.get(handler)
+    if not isinstance(name, cst.Name) or scope is None:
+        return ""
+    for assignment in scope[name.value]:
+        node = getattr(assignment, "node", None)
+        if node is not name and node is not None and _inside(ctx, node, handler.body):
+            return ""
+    return name.value
+
+
+def _inside(ctx: FileContext, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
+    current: cst.CSTNode | None = node
+    while current is not None:
+        if current is ancestor:
+            return True
+        current = ctx.parent(current)
+    return False
 
 
 def _is_none(node: cst.BaseExpression) -> bool:
