@@ -173,7 +173,8 @@ class BlockingHttp(Rule):
     `stream=True` and `preload_content=False`; nor for a call that is the
     context manager of a `with`, inside a generator expression (an `await`
     there makes it an async generator) or in an annotation. An `await` in a
-    comprehension nested in another one needs Python 3.11.
+    comprehension nested in another one needs Python 3.11:
+    below `target-version = py311` no fix is offered there.
 
     ## References
     - [HTTPX: Async support](https://www.python-httpx.org/async/)

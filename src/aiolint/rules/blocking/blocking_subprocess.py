@@ -158,7 +158,8 @@ class BlockingSubprocess(Rule):
     and it changes the API. Nor is a fix offered for a call that is the context
     manager of a `with`, inside a generator expression (an `await` there makes
     it an async generator) or in an annotation. An `await` in a comprehension
-    nested in another one needs Python 3.11.
+    nested in another one needs Python 3.11:
+    below `target-version = py311` no fix is offered there.
 
     ## References
     - [asyncio subprocesses](https://docs.python.org/3/library/asyncio-subprocess.html)
