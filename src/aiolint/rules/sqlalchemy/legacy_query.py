@@ -115,7 +115,8 @@ class LegacyQuery(Rule):
     `AsyncSession`, inside `async def`, the call is awaited:
     `(await session.scalars(...)).all()`, `await session.get(E, pk)`.
     `select`, `func`, `delete`, `update` reuse the file's sqlalchemy imports
-    (`sa.select`, `from sqlalchemy import select as sa_select`) or are imported.
+    (`sa.select`, `from sqlalchemy import select as sa_select`; SQLModel's
+    `select` too) or are imported.
 
     `Query` de-duplicated rows holding an entity; after `join`, `outerjoin`
     or `options` the fix adds `.unique()` to keep that. What stays different:
@@ -129,7 +130,8 @@ class LegacyQuery(Rule):
     stored in a variable or iterated, `paginate`, `with_entities`, `get` after
     criteria, an argument that is neither a class-like name nor a column,
     `distinct` with `order_by`, an `AsyncSession` outside `async def` or in a
-    generator expression, a name such as `select` taken by a local), nor for
+    generator expression, an `await` already on the chain, a name such as
+    `select` taken by a local), nor for
     Flask-SQLAlchemy's `Model.query`.
 
     ## References

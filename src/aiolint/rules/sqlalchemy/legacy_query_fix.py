@@ -244,8 +244,15 @@ class _Builder:
             result = _call(result, "unique")
         return self._terminal(result, "one_or_none" if method == "scalar" else method)
 
-    def _select(self) -> cst.BaseExpression | None:
+    def _select_ref(self) -> cst.BaseExpression | None:
         select = self._ref("select")
+        if select is None:  # `from sqlmodel import select` takes the name: reuse it
+            found = reference(self.ctx, "sqlmodel", "select", self.chain.query, style="from")
+            select = found.expression() if found is not None and not found.imports else None
+        return select
+
+    def _select(self) -> cst.BaseExpression | None:
+        select = self._select_ref()
         if select is None:
             return None
         statement: cst.BaseExpression = self.chain.query.with_changes(func=select)
@@ -295,7 +302,7 @@ class _Builder:
     def _count(self) -> cst.BaseExpression | None:
         if self.chain.terminal.args or not self.chain.step_names <= _COUNT_STEPS:
             return None
-        select, func = self._ref("select"), self._ref("func")
+        select, func = self._select_ref(), self._ref("func")
         if select is None or func is None:
             return None
         count = cst.Call(cst.Attribute(func, cst.Name("count")))
@@ -412,8 +419,8 @@ def _parenthesized(node: cst.Await) -> cst.Await:
 def build_fix(ctx: FileContext, query: cst.Call, *, is_async: bool, guessed: bool) -> Fix | None:
     """The unsafe fix for the legacy chain `query` starts, or None."""
     chain = find_chain(ctx, query)
-    if chain is None:
-        return None
+    if chain is None or isinstance(ctx.parent(chain.terminal), cst.Await):
+        return None  # `await session.query(...).all()` was never valid code
     if is_async and (
         not in_async_code(ctx, chain.terminal) or in_generator_expression(ctx, chain.terminal)
     ):
