@@ -89,6 +89,8 @@ def _plan(
     plan = _Plan()
     by_code: dict[str, str] = {}
     fallback = 0
+    # Names the values give themselves: `p1`, `p2`... go around them.
+    reserved = {_base_name(item.expr) for item in template.items if isinstance(item, Slot)}
     for index, offset in offsets.items():
         slot = template.items[index]
         assert isinstance(slot, Slot)
@@ -107,16 +109,18 @@ def _plan(
         if placeholder is None:
             if style is Placeholders.DOLLAR:
                 placeholder = f"${numbered + len(plan.params) + 1}"
-                plan.params.append((placeholder, slot.expr))
+                plan.params.append((placeholder, slot.expr.with_changes(lpar=(), rpar=())))
             else:
                 name = _base_name(slot.expr)
                 if name is None:
                     fallback += 1
+                    while f"p{fallback}" in reserved:
+                        fallback += 1
                     name = f"p{fallback}"
                 name = _unique(name, taken)
                 taken.add(name)
                 placeholder = f":{name}"
-                plan.params.append((name, slot.expr))
+                plan.params.append((name, slot.expr.with_changes(lpar=(), rpar=())))
             by_code[code] = placeholder
         plan.placeholders[index] = placeholder
     return plan
