@@ -38,6 +38,11 @@ async def main():
     await asyncio.gather(fetch("a", 0.03), fetch("b", 0.01))
     return None
 """,
+    "expression_comprehension": """
+async def main():
+    await asyncio.gather(*[fetch(n, d) for n, d in [("a", 0.03), ("b", 0.01)] if n])
+    return None
+""",
     "one_name": """
 async def main():
     both = await asyncio.gather(fetch("a", 0.03), fetch("b", 0.01), fetch("c", 0.02))

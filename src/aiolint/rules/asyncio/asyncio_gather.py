@@ -62,7 +62,10 @@ class AsyncioGather(Rule):
     `tasks = [tg.create_task(f(i)) for i in xs]` for
     `gather(*[f(i) for i in xs])` and `gather(*(f(i) for i in xs))`), followed
     by the statement reading the results: `x, y = task_a.result(), task_b.result()`,
-    and a list (what `gather` returned) for `x = ...` and `return ...`. New
+    and a list (what `gather` returned) for `x = ...` and `return ...`. An
+    expression statement reads no results, so its tasks get no names
+    (`tg.create_task(a())`) and a one-`for` comprehension becomes a `for` loop
+    when its loop variables are used nowhere else in the function. New
     names never reuse a name of the function or of its enclosing and global
     scopes (`tg_1`, `task_fetch_2`, ...). Comments stay on the lines they
     describe; `asyncio.TaskGroup` is spelled with the file's `asyncio` import.

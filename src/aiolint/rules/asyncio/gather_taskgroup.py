@@ -60,7 +60,7 @@ def gather_fix(ctx: FileContext, call: cst.Call) -> Fix | None:
     tg = names.pick("tg", numbered=False)
     comprehension = _comprehension(call.args)
     if comprehension is not None:
-        built = _comprehension_block(site, call, comprehension, tg, names.pick("tasks", False))
+        built = _comprehension_block(site, call, comprehension, tg, names)
     else:
         built = _explicit_block(site, call, tg, names)
     if built is None:
@@ -126,14 +126,21 @@ def _comprehension_block(
     call: cst.Call,
     comprehension: cst.ListComp | cst.GeneratorExp,
     tg: str,
-    tasks: str,
-) -> tuple[list[cst.SimpleStatementLine], cst.BaseExpression | None] | None:
-    """`tasks = [tg.create_task(f(i)) for i in xs]`; results `[t.result() for t in tasks]`."""
+    names: _NamePicker,
+) -> tuple[list[cst.BaseStatement], cst.BaseExpression | None] | None:
+    """`tasks = [tg.create_task(f(i)) for i in xs]`; results `[t.result() for t in tasks]`.
+    An expression statement needs no results: `for i in xs: tg.create_task(f(i))`
+    when the loop variables are free in the function (else the `tasks` list)."""
     if not _spawnable(comprehension.elt) or _suspends(comprehension):
         return None
     target = site.statement.targets[0].target if isinstance(site.statement, cst.Assign) else None
     if isinstance(target, cst.Tuple | cst.List) and not _plain_targets(target):
         return None
+    if isinstance(site.statement, cst.Expr):
+        loop = _loop(comprehension, tg, names, call.args[0])
+        if loop is not None:
+            return [loop], None
+    tasks = names.pick("tasks", numbered=False)
     created = cst.ListComp(elt=_create_task(tg, comprehension.elt), for_in=comprehension.for_in)
     line = _assign_line(tasks, created, call.args[0])
     result = None
@@ -145,24 +152,71 @@ def _comprehension_block(
     return [line], result
 
 
+def _loop(
+    comprehension: cst.ListComp | cst.GeneratorExp, tg: str, names: _NamePicker, arg: cst.Arg
+) -> cst.For | None:
+    """`for i in xs: [if c:] tg.create_task(f(i))` for a one-`for` comprehension
+    whose loop variables no other code of the function (or enclosing scope) uses:
+    a `for` loop binds them in the function, a comprehension does not."""
+    for_in = comprehension.for_in
+    if for_in.inner_for_in is not None:
+        return None
+    bound = _target_names(for_in.target)
+    if bound is None or not names.free_outside(bound, comprehension):
+        return None
+    inner: cst.BaseStatement = cst.SimpleStatementLine(
+        [cst.Expr(_create_task(tg, comprehension.elt))]
+    )
+    for condition in reversed(for_in.ifs):
+        inner = cst.If(test=condition.test, body=cst.IndentedBlock([inner]))
+    comment = _line_comment(_after(arg))
+    header = (
+        cst.TrailingWhitespace(cst.SimpleWhitespace("  "), comment)
+        if comment is not None
+        else cst.TrailingWhitespace()
+    )
+    return cst.For(
+        target=for_in.target.with_changes(lpar=(), rpar=())
+        if isinstance(for_in.target, cst.Tuple)
+        else for_in.target,
+        iter=for_in.iter,
+        body=cst.IndentedBlock([inner], header=header),
+    )
+
+
+def _target_names(target: cst.BaseAssignTargetExpression) -> list[str] | None:
+    """The names a comprehension target binds, if it is only names."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, cst.Tuple | cst.List):
+        found: list[str] = []
+        for element in target.elements:
+            if not isinstance(element, cst.Element) or not isinstance(element.value, cst.Name):
+                return None
+            found.append(element.value.value)
+        return found
+    return None
+
+
 def _explicit_block(
     site: _Site, call: cst.Call, tg: str, names: _NamePicker
-) -> tuple[list[cst.SimpleStatementLine], cst.BaseExpression | None] | None:
-    """`task_a = tg.create_task(a())` per argument; results in argument order."""
+) -> tuple[list[cst.BaseStatement], cst.BaseExpression | None] | None:
+    """`task_a = tg.create_task(a())` per argument; results in argument order.
+    An expression statement reads no results: `tg.create_task(a())` alone."""
     args = call.args
     if not args or any(arg.star or not _spawnable(arg.value) for arg in args):
         return None
     if any(_suspends(arg.value) for arg in args):
         return None
+    statement = site.statement
+    if isinstance(statement, cst.Expr):
+        return [_assign_line(None, _create_task(tg, arg.value), arg) for arg in args], None
     task_names = names.tasks([arg.value for arg in args])
-    lines = [
+    lines: list[cst.BaseStatement] = [
         _assign_line(name, _create_task(tg, arg.value), arg)
         for name, arg in zip(task_names, args, strict=True)
     ]
     results = [_result(cst.Name(name)) for name in task_names]
-    statement = site.statement
-    if isinstance(statement, cst.Expr):
-        return lines, None
     target = statement.targets[0].target if isinstance(statement, cst.Assign) else None
     if isinstance(target, cst.Tuple | cst.List):
         if not _plain_targets(target) or len(target.elements) != len(results):
@@ -242,17 +296,23 @@ def _bare_tuple(values: Sequence[cst.BaseExpression]) -> cst.Tuple:
     return cst.Tuple(elements, lpar=[], rpar=[])
 
 
-def _assign_line(name: str, value: cst.BaseExpression, arg: cst.Arg) -> cst.SimpleStatementLine:
-    """`name = value`, with the comment that ended the argument's line (comment
-    lines between arguments are added by `_with_leading`)."""
+def _assign_line(
+    name: str | None, value: cst.BaseExpression, arg: cst.Arg
+) -> cst.SimpleStatementLine:
+    """`name = value` (`value` alone without a name), with the comment that
+    ended the argument's line (comment lines between arguments are added by
+    `_with_leading`)."""
     comment = _line_comment(_after(arg))
     trailing = (
         cst.TrailingWhitespace(cst.SimpleWhitespace("  "), comment)
         if comment is not None
         else cst.TrailingWhitespace()
     )
+    statement = (
+        cst.Expr(value) if name is None else cst.Assign([cst.AssignTarget(cst.Name(name))], value)
+    )
     return cst.SimpleStatementLine(
-        [cst.Assign([cst.AssignTarget(cst.Name(name))], value)],
+        [statement],
         trailing_whitespace=trailing,
     )
 
@@ -292,8 +352,8 @@ def _header_comments(
 
 
 def _with_leading(
-    lines: list[cst.SimpleStatementLine], leading: list[list[cst.EmptyLine]]
-) -> list[cst.SimpleStatementLine]:
+    lines: list[cst.BaseStatement], leading: list[list[cst.EmptyLine]]
+) -> list[cst.BaseStatement]:
     return [
         line.with_changes(leading_lines=above)
         for line, above in zip(lines, leading[: len(lines)], strict=True)
@@ -331,8 +391,19 @@ class _NamePicker:
     def __init__(self, ctx: FileContext, function: cst.FunctionDef, at: cst.CSTNode) -> None:
         collector = _NameCollector()
         function.visit(collector)
+        self.function = function
         self.used = collector.names
         self.scope = ctx.scopes.get(at)
+
+    def free_outside(self, names: Sequence[str], inside: cst.CSTNode) -> bool:
+        """Whether no code of the function but `inside` uses `names`, and no
+        enclosing scope binds them."""
+        collector = _NameCollector(skip=inside)
+        self.function.visit(collector)
+        return not any(
+            name in collector.names or (self.scope is not None and self.scope[name])
+            for name in names
+        )
 
     def free(self, name: str) -> bool:
         if name in self.used:
@@ -363,9 +434,13 @@ class _NamePicker:
 
 
 class _NameCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
+    def __init__(self, skip: cst.CSTNode | None = None) -> None:
         super().__init__()
         self.names: set[str] = set()
+        self.skip = skip
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return node is not self.skip and super().on_visit(node)
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.add(node.value)
