@@ -393,12 +393,6 @@ def test_async_fixed_code_returns_what_sync_query_returned(
     assert asyncio.run(run_async(load(async_fixed), name)) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: when a fix removes the last 'query' text, the re-lint skips the "
-    "file (AIO301's prefilter), parsed=False, and fix_source reports 'no longer lints "
-    "cleanly' (src/aiolint/fixes/apply.py, not AIO301's code)",
-)
 def test_fix_of_the_last_query_text_is_written() -> None:
     source = (
         "from sqlalchemy.orm import Session\n"

@@ -159,7 +159,7 @@ def _parse_failure(path: str, text: str, exc: Exception) -> Diagnostic:
 def _with_fix(ctx: FileContext, diagnostic: Diagnostic, fix: Fix, result: FileResult) -> Diagnostic:
     """The diagnostic carrying its resolved text fix (none if it must not be offered)."""
     try:
-        text_fix = resolve_fix(ctx.module, fix, ctx.options.target_version)
+        text_fix = resolve_fix(ctx.module, fix, ctx.options.target_version, ctx.positions)
     except Exception as exc:
         where = f"{diagnostic.code} fix"
         result.errors.append(InternalError(ctx.path, where, _describe(exc)))

@@ -9,7 +9,6 @@ after `MAX_PASSES`, in which case the file is reported and left alone.
 
 from __future__ import annotations
 
-import ast
 import io
 import tokenize
 import warnings
@@ -120,7 +119,9 @@ def compiles(text: str, path: str) -> bool:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+            # A full compile, not PyCF_ONLY_AST: only the compiler rejects `await`
+            # outside `async def` (and in an annotation under `from __future__`).
+            compile(text, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
@@ -204,7 +205,7 @@ def fix_source(
         counts.update(d.code for d in chosen)
         current, current_text = new_bytes, new_text
         result = lint_source(current, path, rules, options)
-        if result.errors or not result.parsed:
+        if result.errors:  # not parsed is fine: no rule's pre-parse test matches any more
             outcome.error = InternalError(
                 path, "fix", "the fixed code no longer lints cleanly; file left unchanged"
             )

@@ -14,13 +14,23 @@ import io
 import re
 import tokenize
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from itertools import pairwise
 
 import libcst as cst
+from libcst.metadata import CodeRange
 
 from aiolint.fixes.imports import add_imports
-from aiolint.model import Applicability, Edit, Fix, Location, TextEdit, TextFix
+from aiolint.model import (
+    Applicability,
+    Edit,
+    Fix,
+    Location,
+    RequiredImport,
+    TextEdit,
+    TextFix,
+)
 
 
 class FixResolutionError(ValueError):
@@ -100,7 +110,44 @@ def drops_comment(source: str, edits: Sequence[TextEdit]) -> bool:
     return False
 
 
-def resolve_fix(module: cst.Module, fix: Fix, target_version: tuple[int, int]) -> TextFix | None:
+def _expression_span(
+    module: cst.Module,
+    source: str,
+    index: LineIndex,
+    edit: Edit,
+    positions: Mapping[cst.CSTNode, CodeRange] | None,
+) -> tuple[int, int, str] | None:
+    """Fast path for an expression replaced by an expression: its span from the
+    position metadata, checked against the code LibCST generates for it (a
+    mismatch falls back to diffing the whole module)."""
+    node, replacement = edit.node, edit.replacement
+    if positions is None or not isinstance(node, cst.BaseExpression):
+        return None
+    if not isinstance(replacement, cst.BaseExpression):
+        return None
+    rng = positions.get(node)
+    if rng is None:
+        return None
+    start = index.starts[rng.start.line - 1] + rng.start.column
+    end = index.starts[rng.end.line - 1] + rng.end.column
+    if source[start:end] != module.code_for_node(node):
+        return None
+    return start, end, module.code_for_node(replacement)
+
+
+@lru_cache(maxsize=8)
+def _import_span(module: cst.Module, imports: tuple[RequiredImport, ...]) -> tuple[int, int, str]:
+    """The text edit adding `imports` (cached: most fixes of a file need the same
+    imports, and LibCST's AddImportsVisitor walks the whole module)."""
+    return _diff(module.code, add_imports(module, imports).code)
+
+
+def resolve_fix(
+    module: cst.Module,
+    fix: Fix,
+    target_version: tuple[int, int],
+    positions: Mapping[cst.CSTNode, CodeRange] | None = None,
+) -> TextFix | None:
     """The text form of `fix`, or None when it must not be offered."""
     if fix.min_version is not None and target_version < fix.min_version:
         return None
@@ -108,13 +155,17 @@ def resolve_fix(module: cst.Module, fix: Fix, target_version: tuple[int, int]) -
     index = LineIndex(source)
     spans: list[tuple[int, int, str]] = []
     for edit in fix.edits:
+        span = _expression_span(module, source, index, edit, positions)
+        if span is not None:
+            spans.append(span)
+            continue
         transformer = _Replace(edit)
         changed = module.visit(transformer)
         if not transformer.done:
             raise FixResolutionError(f"edit target {type(edit.node).__name__} is not in the module")
         spans.append(_diff(source, changed.code))
     if fix.imports:
-        spans.append(_diff(source, add_imports(module, fix.imports).code))
+        spans.append(_import_span(module, fix.imports))
     spans = sorted({span for span in spans if span[0] != span[1] or span[2]})
     for (_, end, _), (start, _, _) in pairwise(spans):
         if start < end:

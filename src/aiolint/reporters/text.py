@@ -65,7 +65,9 @@ def write_fixes(out: TextIO, fixed: Mapping[str, Counter[str]]) -> None:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {noun}es" if noun.endswith(("x", "s")) else f"{n} {noun}s"
 
 
 def summary(
