@@ -194,3 +194,30 @@ def test_write_failure_is_reported_not_raised(
     assert run.code == 2 and "Permission denied" in run.err and "Traceback" not in run.err
     assert (project / "app.py").read_text() == SLEEPY
     assert sorted(p.name for p in project.iterdir()) == ["app.py"]
+
+
+UNSAFE = (
+    "import subprocess\n\n\nasync def deploy():\n"
+    '    subprocess.run(["make", "deploy"], check=True)\n'
+)
+
+
+def test_unsafe_fixes_are_hidden_until_asked_for(project: Path, capsys) -> None:
+    (project / "app.py").write_text(UNSAFE)
+    run = run_cli(capsys, "check", "app.py")
+    assert run.code == 1 and "[*]" not in run.out
+    assert run.err.strip().splitlines() == [
+        "Found 1 error in 1 file.",
+        "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).",
+    ]
+    fix = run_cli(capsys, "check", "--fix", "app.py")
+    assert fix.code == 1 and (project / "app.py").read_text() == UNSAFE
+    assert "1 hidden fix can be enabled with the `--unsafe-fixes` option" in fix.err
+    marked = run_cli(capsys, "check", "--unsafe-fixes", "app.py")
+    assert " AIO203 [*] " in marked.out
+    applied = run_cli(capsys, "check", "--fix", "--unsafe-fixes", "app.py")
+    assert applied.code == 0
+    assert (project / "app.py").read_text() == (
+        "import subprocess\nimport asyncio\n\n\nasync def deploy():\n"
+        '    await asyncio.to_thread(subprocess.run, ["make", "deploy"], check=True)\n'
+    )
