@@ -136,10 +136,44 @@ def _expression_span(
 
 
 @lru_cache(maxsize=8)
+def _source(module: cst.Module) -> tuple[str, LineIndex]:
+    """The module's code and line index (cached: generating the code of a whole
+    module for each of its fixes made fixing quadratic)."""
+    source = module.code
+    return source, LineIndex(source)
+
+
+@lru_cache(maxsize=8)
 def _import_span(module: cst.Module, imports: tuple[RequiredImport, ...]) -> tuple[int, int, str]:
     """The text edit adding `imports` (cached: most fixes of a file need the same
     imports, and LibCST's AddImportsVisitor walks the whole module)."""
-    return _diff(module.code, add_imports(module, imports).code)
+    head = _import_head(module)
+    return _diff(head.code, add_imports(head, imports).code)
+
+
+def _import_head(module: cst.Module) -> cst.Module:
+    """The module cut after its first statement that is not a docstring or an
+    import: where AddImportsVisitor inserts and merges, so the edit is the same
+    (its code is a prefix of the module's) at a fraction of the cost."""
+    for position, stmt in enumerate(module.body):
+        if not _is_header_statement(stmt, position):
+            cut = module.body[: position + 1]
+            return module.with_changes(body=cut, footer=(), has_trailing_newline=True)
+    return module
+
+
+def _is_header_statement(stmt: cst.BaseStatement, position: int) -> bool:
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return False
+    return all(
+        isinstance(small, cst.Import | cst.ImportFrom)
+        or (
+            position == 0
+            and isinstance(small, cst.Expr)
+            and isinstance(small.value, cst.SimpleString)
+        )
+        for small in stmt.body
+    )
 
 
 def resolve_fix(
@@ -151,8 +185,7 @@ def resolve_fix(
     """The text form of `fix`, or None when it must not be offered."""
     if fix.min_version is not None and target_version < fix.min_version:
         return None
-    source = module.code
-    index = LineIndex(source)
+    source, index = _source(module)
     spans: list[tuple[int, int, str]] = []
     for edit in fix.edits:
         span = _expression_span(module, source, index, edit, positions)
