@@ -84,14 +84,16 @@ def lint_source(
     options: LintOptions,
     *,
     apply_noqa: bool = True,
+    resolve_fixes: bool = True,
 ) -> FileResult:
     """Lint one file's content.
 
     `apply_noqa=False` leaves inline `# noqa` to the caller (flake8 does its own);
+    `resolve_fixes=False` skips turning fixes into edits (flake8 never fixes);
     `# aiolint: noqa` file exemptions always apply.
     """
     with _deep_recursion():
-        return _lint_source(source, path, rules, options, apply_noqa)
+        return _lint_source(source, path, rules, options, apply_noqa, resolve_fixes)
 
 
 def _lint_source(
@@ -100,6 +102,7 @@ def _lint_source(
     rules: Sequence[type[Rule]],
     options: LintOptions,
     apply_noqa: bool,
+    resolve_fixes: bool,
 ) -> FileResult:
     result = FileResult(path)
     report_invalid = _enabled(rules, INVALID_FILE)
@@ -133,7 +136,7 @@ def _lint_source(
             continue
         if noqa is not None and noqa.suppresses(diagnostic.start.line, diagnostic.code):
             continue  # suppressed diagnostics are never fixed either
-        if fix is not None:
+        if fix is not None and resolve_fixes:
             diagnostic = _with_fix(ctx, diagnostic, fix, result)
         result.diagnostics.append(diagnostic)
     result.diagnostics.sort(key=lambda d: d.sort_key)

@@ -47,7 +47,12 @@ class Plugin:
         folder = path.parent if self.filename not in ("-", "stdin") else Path.cwd()
         rule_sets, options = _settings_for(folder.resolve())
         result = lint_source(
-            "".join(self.lines), self.filename, rule_sets.for_path(path), options, apply_noqa=False
+            "".join(self.lines),
+            self.filename,
+            rule_sets.for_path(path),
+            options,
+            apply_noqa=False,
+            resolve_fixes=False,
         )
         for error in result.errors:  # keep flake8 running; make the failure visible
             yield (
