@@ -1,11 +1,16 @@
-"""Values shared by the engine, the rules and the front ends: diagnostics and fixes."""
+"""Values shared by the engine, the rules and the front ends: diagnostics and fixes.
+
+Standard library only at run time (LibCST appears in annotations), so the CLI,
+the cache and the reporters load without LibCST."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 class Applicability(Enum):

@@ -19,37 +19,12 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from aiolint.engine import UndecodableSourceError, lint_source
-from aiolint.model import Applicability, Diagnostic, FileResult, InternalError, TextEdit, TextFix
+from aiolint.fix_settings import FixSettings  # re-exported: FixSettings moved there (stdlib only)
+from aiolint.model import Diagnostic, FileResult, InternalError, TextEdit, TextFix
 from aiolint.rule import Rule
 from aiolint.semantic.context import LintOptions
 
 MAX_PASSES = 10
-
-
-@dataclass(frozen=True, slots=True)
-class FixSettings:
-    """Which fixes a run applies."""
-
-    unsafe: bool = False
-    #: Codes whose fixes may be applied (after --fixable/--unfixable).
-    fixable: frozenset[str] | None = None
-
-    def applies(self, diagnostic: Diagnostic) -> bool:
-        fix = diagnostic.fix
-        if fix is None or (self.fixable is not None and diagnostic.code not in self.fixable):
-            return False
-        if fix.applicability is Applicability.SAFE:
-            return True
-        return fix.applicability is Applicability.UNSAFE and self.unsafe
-
-    def hidden(self, diagnostic: Diagnostic) -> bool:
-        """An unsafe fix that `--unsafe-fixes` would apply."""
-        return (
-            not self.unsafe
-            and diagnostic.fix is not None
-            and diagnostic.fix.applicability is Applicability.UNSAFE
-            and (self.fixable is None or diagnostic.code in self.fixable)
-        )
 
 
 @dataclass

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from aiolint.fixes.apply import FixSettings
+from aiolint.fix_settings import FixSettings
 from aiolint.model import Diagnostic
 from aiolint.reporters.base import ReportContext
 
