@@ -1,4 +1,16 @@
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+@pytest.fixture(autouse=True)
+def _cache_outside_the_project(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test's CLI runs cache in a fresh folder of their own, never in the
+    repository or the test's project (the cache tests unset this)."""
+    monkeypatch.setenv("AIOLINT_CACHE_DIR", str(tmp_path_factory.mktemp("aiolint-cache")))
+    monkeypatch.delenv("AIOLINT_NO_CACHE", raising=False)

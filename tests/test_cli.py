@@ -163,8 +163,11 @@ def test_many_files_use_workers_and_stay_sorted(tmp_path: Path, monkeypatch, cap
     import aiolint.runner as runner
 
     monkeypatch.chdir(tmp_path)
-    for i in range(runner.PARALLEL_THRESHOLD + 6):
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(runner, "BYTES_PER_WORKER", 1)
+    for i in range(30):
         (tmp_path / f"m{i:02d}.py").write_text(SLEEPY)
-    run = run_cli(capsys, "check", "--quiet")
+    run = run_cli(capsys, "check", "--quiet", "--no-cache", "-j", "2")
     assert run.code == 1
-    assert run.lines == sorted(run.lines) and len(run.lines) == runner.PARALLEL_THRESHOLD + 6
+    assert run.lines == sorted(run.lines) and len(run.lines) == 30
+    assert run_cli(capsys, "check", "--quiet", "--no-cache", "-j", "1").lines == run.lines

@@ -131,12 +131,10 @@ def test_a_crashing_rule_is_isolated() -> None:
 def test_internal_error_exits_2_after_reporting(
     tree: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import aiolint.runner as runner
+    import aiolint.worker as worker
 
-    real = runner.RuleSets.for_path
-    monkeypatch.setattr(
-        runner.RuleSets, "for_path", lambda self, path: [*real(self, path), _Crashing]
-    )
+    real = worker.rules_for
+    monkeypatch.setattr(worker, "rules_for", lambda codes: [*real(codes), _Crashing])
     run = run_cli(capsys, "check")
     assert run.code == 2
     assert run.lines[0].startswith("good.py:5:5: AIO201")

@@ -1,10 +1,7 @@
 """aiolint: a linter for async Python backends (asyncio, FastAPI, SQLAlchemy 2.0)."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("aiolint")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+#: The package version (pyproject.toml reads it from here): a literal, so
+#: `aiolint --version` and the cache key need no `importlib.metadata`.
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

@@ -20,12 +20,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from aiolint.engine import INVALID_FILE
-from aiolint.fixes.apply import detect_encoding
+from aiolint.decoding import detect_encoding
 from aiolint.fixes.write import write_atomic
 from aiolint.model import Diagnostic
 from aiolint.noqa import NOQA_INLINE
 
+#: A file that cannot be checked takes no noqa (the engine's AIO000).
+INVALID_FILE = "AIO000"
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 _SPLIT = re.compile(r"[,\s]+")
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from aiolint.engine import decode_source
+from aiolint.decoding import decode_source
 from aiolint.model import Diagnostic
 
 VERSION = 1

@@ -1,6 +1,9 @@
-"""The `aiolint` command: `check`, `rule`, `rules`.
+"""The `aiolint` command: `check`, `rule`, `rules`, `clean`.
 
 Exit codes (ruff's): 0 no findings, 1 findings, 2 usage, config or internal error.
+Standard library only up to the first file the cache cannot answer (the
+engine, LibCST and the rules load then), so `aiolint --version` and a run
+served from the cache start fast.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from pathlib import Path
 from typing import TextIO
 
 from aiolint import __version__
-from aiolint.add_noqa import add_noqa
 from aiolint.baseline import (
     BaselineError,
     entries_for,
@@ -23,6 +25,9 @@ from aiolint.baseline import (
     read_baseline,
     write_baseline,
 )
+from aiolint.cache import ResultCache
+from aiolint.cache_dir import cache_disabled, cache_root, clean
+from aiolint.codes import CODES
 from aiolint.config import (
     Config,
     ConfigError,
@@ -31,19 +36,14 @@ from aiolint.config import (
     parse_per_file_ignores,
     parse_target_version,
 )
-from aiolint.fixes.apply import FixSettings
+from aiolint.fix_settings import FixSettings
 from aiolint.model import Diagnostic
-from aiolint.registry import (
-    SelectionLayer,
-    UnknownSelectorError,
-    load_rules,
-    resolve_layers,
-    rule_for,
-)
+from aiolint.progress import Progress, wanted
 from aiolint.reporters import FORMATS, LINE_FORMATS, ReportContext
 from aiolint.reporters.output import OutputFileError, report_stream
 from aiolint.reporters.text import summary, write_fixes, write_statistics
-from aiolint.runner import FixMode, RunResult, lint_files, lint_stdin
+from aiolint.runner import FixMode, RunResult, default_jobs, lint_files, lint_options, lint_stdin
+from aiolint.selection import SelectionLayer, UnknownSelectorError, resolve_codes
 from aiolint.since import SinceError, changed_lines, since_filter
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -55,6 +55,16 @@ def _codes(value: str) -> list[str]:
 
 def _append_codes(namespace_list: list[str] | None, value: str) -> list[str]:
     return [*(namespace_list or []), *_codes(value)]
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes >= 1, got {value!r}")
+    return jobs
 
 
 class _CommaList(argparse.Action):
@@ -171,6 +181,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", type=Path, metavar="PATH", help="use this pyproject.toml (or aiolint.toml)"
     )
     settings.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    run = check.add_argument_group("cache and processes")
+    run.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the result cache"
+    )
+    run.add_argument(
+        "--cache-dir", type=Path, metavar="PATH", help="the cache folder (default: .aiolint_cache)"
+    )
+    run.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="worker processes (default: the CPU count; 1: none)",
+    )
     output = check.add_argument_group("output")
     output.add_argument(
         "--show-source",
@@ -212,6 +236,12 @@ def build_parser() -> argparse.ArgumentParser:
     rule = sub.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("code", metavar="CODE")
     sub.add_parser("rules", help="list all rules")
+    clean_cmd = sub.add_parser("clean", help="remove the result cache")
+    clean_cmd.add_argument("--cache-dir", type=Path, metavar="PATH", help="the cache folder")
+    clean_cmd.add_argument(
+        "--config", type=Path, metavar="PATH", help="use this pyproject.toml (or aiolint.toml)"
+    )
+    clean_cmd.add_argument("--isolated", action="store_true", help="ignore all configuration files")
     return parser
 
 
@@ -225,6 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rule(args.code)
         if args.command == "rules":
             return _rules()
+        if args.command == "clean":
+            return _clean(args)
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     except (ConfigError, UnknownSelectorError, OutputFileError, BaselineError, SinceError) as exc:
@@ -245,7 +277,9 @@ class CheckRequest:
     stdin: bool
 
 
-def _resolve_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
+def _find_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
+    """The configuration file's settings (`--isolated`, `--config`, or the
+    nearest pyproject.toml above the paths)."""
     if args.isolated:
         config = Config(root=Path.cwd())
     elif args.config is not None:
@@ -258,6 +292,11 @@ def _resolve_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
         )
         found = find_pyproject(start if start.exists() else Path.cwd())
         config = load_config(found) if found else Config(root=Path.cwd())
+    return config
+
+
+def _resolve_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
+    config = _find_config(args, paths)
     updates: dict[str, object] = {}
     try:
         if args.target_version is not None:
@@ -316,11 +355,36 @@ def _check(args: argparse.Namespace) -> int:
                 sys.stdin.buffer.read(), args.stdin_filename or "-", config, layer, fix=fix
             )
         else:
-            result = lint_files(paths, config, layer, force_exclude=args.force_exclude, fix=fix)
+            result = lint_files(
+                paths,
+                config,
+                layer,
+                force_exclude=args.force_exclude,
+                fix=fix,
+                cache=None if fix is not None else _open_cache(args, config),
+                jobs=args.jobs or default_jobs(),
+                progress=Progress(stream=sys.stderr, enabled=wanted(sys.stderr, args.quiet)),
+            )
     except UnknownSelectorError as exc:
         raise ConfigError(f"command line: {exc}") from None
     done = _new_code_only(result, args, paths)
     return done if done is not None else _report(result, config, args, fix, stdin)
+
+
+def _open_cache(args: argparse.Namespace, config: Config) -> ResultCache | None:
+    """The result cache for a check run, unless turned off; a cache that cannot
+    be created only costs a warning."""
+    if cache_disabled(args.no_cache):
+        return None
+    root = cache_root(args.cache_dir, config)
+    try:
+        return ResultCache.open(root, lint_options(config))
+    except OSError as exc:
+        print(
+            f"aiolint: warning: not caching: cannot create {root}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return None
 
 
 def _new_code_only(result: RunResult, args: argparse.Namespace, paths: list[Path]) -> int | None:
@@ -340,6 +404,8 @@ def _new_code_only(result: RunResult, args: argparse.Namespace, paths: list[Path
             result.diagnostics = new_diagnostics(result.diagnostics, recorded, lines_of, Path.cwd())
         if not args.add_noqa:
             return None
+        from aiolint.add_noqa import add_noqa
+
         noqa = add_noqa(result.diagnostics)
         for path, reason in noqa.failed.items():
             print(f"aiolint: error: {path}: no noqa added: {reason}", file=sys.stderr)
@@ -362,10 +428,8 @@ def _fix_mode(config: Config, args: argparse.Namespace) -> FixMode | None:
     """What to fix: --fix, --fix-only and --diff turn fixing on (--diff writes nothing)."""
     if not (config.fix or args.fix_only or args.diff):
         return None
-    codes = resolve_layers(
-        [SelectionLayer(config.fixable, config.extend_fixable, config.unfixable)]
-    )
-    fixable = frozenset(rule.code for rule in codes)
+    codes = resolve_codes([SelectionLayer(config.fixable, config.extend_fixable, config.unfixable)])
+    fixable = frozenset(codes)
     return FixMode(FixSettings(unsafe=config.unsafe_fixes, fixable=fixable), diff=args.diff)
 
 
@@ -444,6 +508,7 @@ def _write_report(
 
 def _rule(code: str) -> int:
     from aiolint.docs import render_rule
+    from aiolint.registry import rule_for
 
     rule = rule_for(code)
     if rule is None:
@@ -454,9 +519,21 @@ def _rule(code: str) -> int:
 
 
 def _rules() -> int:
-    rules = load_rules()
-    width = max(len(r.name) for r in rules.values())
-    for code, rule in rules.items():
-        fix = rule.fix_availability.value
-        print(f"{code}  {rule.name:<{width}}  fix: {fix:<9}  {rule.summary}")
+    width = max(len(info.name) for info in CODES.values())
+    for code, info in CODES.items():
+        print(f"{code}  {info.name:<{width}}  fix: {info.fix:<9}  {info.summary}")
     return EXIT_CLEAN
+
+
+def _clean(args: argparse.Namespace) -> int:
+    """`aiolint clean`: remove the cache folder a check here would use, and
+    every `.aiolint_cache` below the working folder (as `ruff clean`)."""
+    config = _find_config(args, [Path(".")])
+    removed: list[str] = []
+    refused: list[str] = []
+    clean(cache_root(args.cache_dir, config), removed, refused)
+    for line in removed:
+        print(line)
+    for line in refused:
+        print(f"aiolint: error: {line}", file=sys.stderr)
+    return EXIT_ERROR if refused else EXIT_CLEAN

@@ -2,7 +2,8 @@
 
 Keys are kebab-case and mirror the CLI flags. An unknown key, a bad code or a
 bad value is a `ConfigError` naming the file and the key. Paths in the file
-(`exclude`, `per-file-ignores`) are relative to the file's folder.
+(`exclude`, `per-file-ignores`, `cache-dir`) are relative to the file's folder.
+Standard library only (codes are checked against the table `aiolint.codes`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from aiolint.registry import UnknownSelectorError, validate_selector
 from aiolint.reporters import DEFAULT_FORMAT, FORMATS
+from aiolint.selection import UnknownSelectorError, validate_selector
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -41,6 +42,7 @@ DEFAULT_EXCLUDE = (
     ".mypy_cache",
     ".pytest_cache",
     ".ruff_cache",
+    ".aiolint_cache",
     "__pypackages__",
     ".eggs",
     "*.egg-info",
@@ -65,6 +67,9 @@ class Config:
 
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None
+    #: `source` holds aiolint settings (a `[tool.aiolint]` table, or an
+    #: `aiolint.toml`): `root` is the project root, where the cache goes.
+    has_settings: bool = False
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -83,6 +88,8 @@ class Config:
     fixable: tuple[str, ...] | None = None
     extend_fixable: tuple[str, ...] = ()
     unfixable: tuple[str, ...] = ()
+    #: `cache-dir`, absolute (relative to the config file's folder when given so).
+    cache_dir: Path | None = None
 
     @property
     def effective_target(self) -> tuple[int, int]:
@@ -181,16 +188,20 @@ def load_config(path: Path) -> Config:
         table = data.get("tool", {}).get("aiolint", {})
         prefix = "[tool.aiolint]"
         requires = data.get("project", {}).get("requires-python")
+        has_settings = "aiolint" in data.get("tool", {})
     else:
-        table, prefix, requires = data, "", None
-    config = Config(root=root, source=path)
+        table, prefix, requires, has_settings = data, "", None, True
+    config = Config(root=root, source=path, has_settings=has_settings)
     if isinstance(requires, str):
         config = replace(config, requires_python_target=target_from_requires_python(requires))
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: {prefix or 'config'} must be a table")
-    return apply_settings(
+    config = apply_settings(
         config, table, lambda key: f"{path}: {prefix}{'.' if prefix else ''}{key}"
     )
+    if config.cache_dir is not None:
+        config = replace(config, cache_dir=root / config.cache_dir)
+    return config
 
 
 def _str_list(value: object, where: str) -> tuple[str, ...]:
@@ -227,6 +238,12 @@ def _target(value: object, where: str) -> tuple[int, int]:
         raise ConfigError(f"{where}: {exc}") from None
 
 
+def _path(value: object, where: str) -> Path:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}: expected a path, got {value!r}")
+    return Path(value).expanduser()
+
+
 def _output_format(value: object, where: str) -> str:
     if not isinstance(value, str) or value not in FORMATS:
         raise ConfigError(f"{where}: expected one of {', '.join(FORMATS)}, got {value!r}")
@@ -251,6 +268,7 @@ _KEYS: dict[str, tuple[str, Callable[[object, str], object]]] = {
     "fixable": ("fixable", lambda v, w: _selectors(_str_list(v, w), w)),
     "extend-fixable": ("extend_fixable", lambda v, w: _selectors(_str_list(v, w), w)),
     "unfixable": ("unfixable", lambda v, w: _selectors(_str_list(v, w), w)),
+    "cache-dir": ("cache_dir", _path),
 }
 
 #: Every key `[tool.aiolint]` accepts (documented in the README; a test keeps them in step).

@@ -17,7 +17,7 @@ from pathlib import Path
 from aiolint import __version__
 from aiolint.config import Config, ConfigError, find_pyproject, load_config
 from aiolint.engine import lint_source
-from aiolint.registry import SelectionLayer
+from aiolint.registry import SelectionLayer, rules_for
 from aiolint.runner import RuleSets
 from aiolint.semantic.context import LintOptions
 
@@ -49,7 +49,7 @@ class Plugin:
         result = lint_source(
             "".join(self.lines),
             self.filename,
-            rule_sets.for_path(path),
+            rules_for(rule_sets.for_path(path)),
             options,
             apply_noqa=False,
             resolve_fixes=False,

@@ -1,28 +1,40 @@
-"""Rule discovery and selection.
+"""Rule discovery: from codes to rule classes.
 
 Rules register themselves when their module is imported (`Rule.__init_subclass__`);
 `load_rules()` imports every module under `aiolint.rules`, so adding a rule is
-adding a file. Selection follows ruff: a selector is `ALL` or a code prefix
-(`AIO`, `AIO2`, `AIO201`); for each code the most specific matching selector
-decides, and on a tie `ignore` wins.
+adding a file (then `python -m aiolint.docs` regenerates the code table
+`aiolint.codes`, which selection reads without importing the rules). Selection
+itself (`SelectionLayer`, `validate_selector`, prefix matching) lives in
+`aiolint.selection`, re-exported here.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache
 
 from aiolint.rule import Rule, registered_rules
+from aiolint.selection import (
+    SELECTOR_RE,
+    SelectionLayer,
+    UnknownSelectorError,
+    resolve_codes,
+)
+from aiolint.selection import validate_selector as _validate_selector
 
-SELECTOR_RE = re.compile(r"^(ALL|AIO[0-9]{0,3})$")
-
-
-class UnknownSelectorError(ValueError):
-    """A selector that matches no rule code."""
+__all__ = [
+    "SELECTOR_RE",
+    "SelectionLayer",
+    "UnknownSelectorError",
+    "load_rules",
+    "resolve_layers",
+    "resolve_selection",
+    "rule_for",
+    "rules_for",
+    "validate_selector",
+]
 
 
 @cache
@@ -39,49 +51,21 @@ def rule_for(code: str) -> type[Rule] | None:
     return load_rules().get(code.upper())
 
 
+def rules_for(codes: Iterable[str]) -> list[type[Rule]]:
+    """The rule classes of `codes` (codes chosen by `aiolint.selection`)."""
+    rules = load_rules()
+    return [rules[code] for code in codes]
+
+
 def validate_selector(selector: str) -> str:
-    """Normalise a selector, or raise UnknownSelectorError naming it."""
-    value = selector.strip().upper()
-    if not SELECTOR_RE.match(value) or not any(
-        value == "ALL" or code.startswith(value) for code in load_rules()
-    ):
-        raise UnknownSelectorError(f"unknown rule selector {selector!r}")
-    return value
-
-
-def _specificity(selector: str, code: str) -> int:
-    if selector == "ALL":
-        return 0
-    return len(selector) if code.startswith(selector) else -1
-
-
-@dataclass(frozen=True, slots=True)
-class SelectionLayer:
-    """One source of selectors (the config file, then the command line)."""
-
-    select: Sequence[str] | None = None
-    extend_select: Sequence[str] = ()
-    ignore: Sequence[str] = ()
+    """Normalise a selector against the registered rules, or raise UnknownSelectorError."""
+    return _validate_selector(selector, load_rules())
 
 
 def resolve_layers(layers: Iterable[SelectionLayer]) -> list[type[Rule]]:
-    """Apply layers in order, as ruff does: a layer's `select` replaces what came
-    before; within a layer the most specific selector wins (a tie: ignore);
-    a layer without `select` only adds its extend-select and removes its ignores."""
+    """The enabled rule classes (see `aiolint.selection.resolve_codes`)."""
     rules = load_rules()
-    enabled = set(rules)
-    for layer in layers:
-        chosen = [validate_selector(s) for s in (layer.select or ())]
-        extended = [validate_selector(s) for s in layer.extend_select]
-        ignored = [validate_selector(s) for s in layer.ignore]
-        for code in rules:
-            best_select = max((_specificity(s, code) for s in chosen + extended), default=-1)
-            best_ignore = max((_specificity(s, code) for s in ignored), default=-1)
-            if best_select >= 0 and best_select > best_ignore:
-                enabled.add(code)
-            elif best_ignore >= 0 or layer.select is not None:
-                enabled.discard(code)
-    return [rule for code, rule in rules.items() if code in enabled]
+    return [rules[code] for code in resolve_codes(layers, rules)]
 
 
 def resolve_selection(

@@ -1,22 +1,45 @@
 """Output formats, one module each; `FORMATS` maps a format name to its writer.
 
 Every writer has one signature, `write(out, diagnostics, ctx)` (see
-`aiolint.reporters.base`)."""
+`aiolint.reporters.base`). A format's module is imported when its writer is
+first looked up (SARIF reads the rules' docs, which loads LibCST), so a run
+pays only for the format it prints."""
 
 from __future__ import annotations
 
-from aiolint.reporters import concise, github, gitlab, json, junit, sarif, text
+import importlib
+from collections.abc import Iterator, Mapping
+
 from aiolint.reporters.base import ReportContext, Writer
 
-FORMATS: dict[str, Writer] = {
-    "text": text.write,
-    "concise": concise.write,
-    "json": json.write,
-    "sarif": sarif.write,
-    "github": github.write,
-    "junit": junit.write,
-    "gitlab": gitlab.write,
+#: Format name -> the module (under `aiolint.reporters`) whose `write` renders it.
+_MODULES = {
+    "text": "text",
+    "concise": "concise",
+    "json": "json",
+    "sarif": "sarif",
+    "github": "github",
+    "junit": "junit",
+    "gitlab": "gitlab",
 }
+
+
+class _Writers(Mapping[str, Writer]):
+    """The writers by format name, each imported on first lookup."""
+
+    def __getitem__(self, name: str) -> Writer:
+        module = importlib.import_module(f"{__name__}.{_MODULES[name]}")
+        writer: Writer = module.write
+        return writer
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_MODULES)
+
+    def __len__(self) -> int:
+        return len(_MODULES)
+
+
+FORMATS: Mapping[str, Writer] = _Writers()
 DEFAULT_FORMAT = "text"
 #: Formats of one line per finding, which `--statistics` may follow.
 LINE_FORMATS = frozenset({"text", "concise"})

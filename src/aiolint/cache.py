@@ -1,0 +1,241 @@
+"""The result cache: a check run's per-file results, reused while nothing changed.
+
+Layout (as ruff's `.ruff_cache`): the cache folder holds a `.gitignore` (`*`),
+a `CACHEDIR.TAG`, and one folder per aiolint build, `<version>-<build id>`,
+holding one JSON entry per file and settings:
+
+- the entry's *name* hashes what picks the entry: the run key (cache format,
+  aiolint's version and build, the Python running it, the lint options such as
+  the target version), the file's absolute and displayed paths, and the codes
+  enabled for it (after per-file ignores);
+- the entry's *content* repeats that key, the SHA-256 of the file's bytes and
+  the encoded `FileResult`. A lookup hashes the file and uses the entry only
+  when the key and the hash match, so an edited file is a miss and its entry
+  is overwritten; a corrupt, truncated or foreign entry is a miss too.
+
+What does not change findings (fixability, output format, `--show-source`) is
+not in the key. Writes go to a temporary file in the same folder and are
+renamed over the entry (atomic), so concurrent runs never see half an entry;
+any OSError while caching only costs the cache. Stale data is bounded: entries
+are per file and settings (an edit replaces, not adds), build folders other
+than the running one are removed once unused for an hour, and once a day
+entries unused for 30 days are removed (a hit refreshes an entry's age daily).
+`aiolint clean` removes the whole folder.
+
+Standard library only: a run served entirely from the cache never loads LibCST.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from aiolint import __version__
+from aiolint.model import FileResult
+from aiolint.serialize import CannotEncodeError, decode_result, encode_result
+
+#: Bump when the entry layout or what a result holds changes.
+CACHE_FORMAT = 1
+DEFAULT_CACHE_DIR = ".aiolint_cache"
+#: The Cache Directory Tagging Specification's signature (https://bford.info/cachedir/).
+CACHEDIR_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55"
+CACHEDIR_TAG = (
+    f"{CACHEDIR_SIGNATURE}\n"
+    "# This file is a cache directory tag created by aiolint.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+GITIGNORE = "# Automatically created by aiolint.\n*\n"
+
+DAY = 24 * 3600
+#: Build folders other than the running build's are removed once this old.
+STALE_BUILD_AGE = 3600
+#: Entries not used for this long are removed (checked once a day).
+STALE_ENTRY_AGE = 30 * DAY
+_BUILD_DIR = re.compile(r"^[0-9][^/\\]*-[0-9a-f]{16}$")
+_PRUNE_MARK = ".last-prune"
+_TMP_PREFIX = ".tmp-"
+
+
+def _package_files(folder: Path) -> list[tuple[str, int, int]]:
+    """(relative path, size, mtime) of every Python file under `folder`."""
+    found: list[tuple[str, int, int]] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            if name.endswith((".py", ".so", ".pyd")):
+                path = os.path.join(dirpath, name)
+                with contextlib.suppress(OSError):
+                    st = os.stat(path)
+                    found.append((os.path.relpath(path, folder), st.st_size, st.st_mtime_ns))
+    return found
+
+
+@cache
+def build_id() -> str:
+    """What, besides the version, makes this aiolint compute other results: its
+    own files (an edited checkout keeps its version), LibCST's version file,
+    and the Python running it (whose parser decides syntax errors). A stat
+    of each file, no import, no read of the package."""
+    digest = hashlib.sha256()
+    digest.update(f"{__version__}\0{sys.version}\0{sys.implementation.cache_tag}".encode())
+    for entry in _package_files(Path(__file__).resolve().parent):
+        digest.update(repr(entry).encode())
+    spec = importlib.util.find_spec("libcst")
+    if spec is not None and spec.origin:
+        libcst_dir = Path(spec.origin).parent
+        for name in ("_version.py", "__init__.py"):
+            with contextlib.suppress(OSError):
+                st = (libcst_dir / name).stat()
+                digest.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write_if_missing(path: Path, content: str) -> None:
+    if not path.exists():
+        write_atomic(path, content.encode())
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `path` through a temporary file in its folder renamed over it."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_TMP_PREFIX, suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def create_cache_dir(root: Path) -> None:
+    """Create `root` with its `.gitignore` and `CACHEDIR.TAG` (raises OSError)."""
+    root.mkdir(parents=True, exist_ok=True)
+    _write_if_missing(root / ".gitignore", GITIGNORE)
+    _write_if_missing(root / "CACHEDIR.TAG", CACHEDIR_TAG)
+
+
+def is_cache_dir(path: Path) -> bool:
+    """Whether `path` is a folder tagged as a cache (aiolint's, or any tool's)."""
+    try:
+        with (path / "CACHEDIR.TAG").open("rb") as handle:
+            return handle.read(len(CACHEDIR_SIGNATURE)) == CACHEDIR_SIGNATURE.encode()
+    except OSError:
+        return False
+
+
+class ResultCache:
+    """The entries of one run: one build folder, one set of lint options."""
+
+    def __init__(self, root: Path, options: Mapping[str, object]) -> None:
+        self.root = root
+        self.folder = root / f"{__version__}-{build_id()}"
+        run_key = [CACHE_FORMAT, __version__, build_id(), sorted(options.items())]
+        self._run_key = _sha256(json.dumps(run_key, default=repr).encode())
+        self.hits = 0
+        self.stores = 0
+
+    @classmethod
+    def open(cls, root: Path, options: Mapping[str, object]) -> ResultCache:
+        """The cache at `root`, created if needed (raises OSError when it cannot be)."""
+        cache = cls(root, options)
+        create_cache_dir(root)
+        cache.folder.mkdir(exist_ok=True)
+        os.utime(cache.folder)  # in use: not a stale build folder
+        cache._prune_builds()
+        return cache
+
+    def _key(self, path: Path, shown: str, codes: Sequence[str]) -> list[Any]:
+        return [self._run_key, os.path.abspath(path), shown, list(codes)]
+
+    def _entry(self, key: list[Any]) -> Path:
+        return self.folder / f"{_sha256(json.dumps(key).encode())}.json"
+
+    def lookup(self, path: Path, shown: str, codes: Sequence[str]) -> FileResult | None:
+        """The cached result of `path` with these codes, if its bytes are unchanged."""
+        key = self._key(path, shown, codes)
+        try:
+            with self._entry(key).open("rb") as handle:
+                data = json.loads(handle.read())
+                age = time.time() - os.fstat(handle.fileno()).st_mtime
+            if data["key"] != key or data["digest"] != _sha256(path.read_bytes()):
+                return None
+            result = decode_result(data["result"])
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None  # a miss: no entry, or a stale, corrupt or foreign one
+        if age > DAY:  # keep an entry in use from looking unused
+            with contextlib.suppress(OSError):
+                os.utime(self._entry(key))
+        self.hits += 1
+        return result
+
+    def store(
+        self, path: Path, shown: str, codes: Sequence[str], digest: str, result: FileResult
+    ) -> None:
+        """Record `result` as the result of the bytes hashing to `digest`
+        (nothing for a result with internal errors; never raises OSError)."""
+        key = self._key(path, shown, codes)
+        try:
+            encoded = encode_result(result)
+        except CannotEncodeError:
+            return
+        data = {"key": key, "digest": digest, "result": encoded}
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        try:
+            write_atomic(self._entry(key), text.encode())
+        except OSError:
+            return
+        self.stores += 1
+
+    def _prune_builds(self) -> None:
+        """Remove other builds' folders once unused for an hour."""
+        now = time.time()
+        with contextlib.suppress(OSError), os.scandir(self.root) as entries:
+            for entry in entries:
+                if entry.name == self.folder.name or not _BUILD_DIR.match(entry.name):
+                    continue
+                with contextlib.suppress(OSError):
+                    if entry.is_dir() and now - entry.stat().st_mtime > STALE_BUILD_AGE:
+                        shutil.rmtree(entry.path, ignore_errors=True)
+
+    def prune(self, now: float | None = None) -> int:
+        """Once a day: remove entries unused for 30 days, and temporary files an
+        interrupted run left. Returns how many files were removed."""
+        now = time.time() if now is None else now
+        mark = self.folder / _PRUNE_MARK
+        try:
+            if now - mark.stat().st_mtime < DAY:
+                return 0
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return 0
+        removed = 0
+        with contextlib.suppress(OSError):
+            mark.touch()
+            with os.scandir(self.folder) as entries:
+                for entry in entries:
+                    limit = 3600 if entry.name.startswith(_TMP_PREFIX) else STALE_ENTRY_AGE
+                    if entry.name == _PRUNE_MARK:
+                        continue
+                    with contextlib.suppress(OSError):
+                        if now - entry.stat().st_mtime > limit:
+                            os.unlink(entry.path)
+                            removed += 1
+        return removed

@@ -1,0 +1,74 @@
+"""Where the result cache lives, whether a run uses it, and `aiolint clean`.
+
+The folder is chosen as ruff chooses its own: `--cache-dir`, else the
+`AIOLINT_CACHE_DIR` environment variable, else `cache-dir` in the
+configuration (relative to its file's folder), else `.aiolint_cache` in the
+project root (the folder of the configuration holding aiolint settings, else
+the working folder). `--no-cache` or `AIOLINT_NO_CACHE=1` turn it off.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from aiolint.cache import DEFAULT_CACHE_DIR, is_cache_dir
+from aiolint.config import DEFAULT_EXCLUDE, Config
+
+ENV_CACHE_DIR = "AIOLINT_CACHE_DIR"
+ENV_NO_CACHE = "AIOLINT_NO_CACHE"
+_FALSE = frozenset({"", "0", "false", "no", "off"})
+
+
+def cache_root(flag: Path | None, config: Config, environ: Mapping[str, str] = os.environ) -> Path:
+    """The cache folder: `--cache-dir` > `AIOLINT_CACHE_DIR` > `cache-dir` > default."""
+    if flag is not None:
+        return flag.expanduser().absolute()
+    env = environ.get(ENV_CACHE_DIR, "")
+    if env:
+        return Path(env).expanduser().absolute()
+    if config.cache_dir is not None:
+        return config.cache_dir
+    project = config.root if config.has_settings else Path.cwd()
+    return project / DEFAULT_CACHE_DIR
+
+
+def cache_disabled(no_cache: bool, environ: Mapping[str, str] = os.environ) -> bool:
+    """`--no-cache`, or `AIOLINT_NO_CACHE` set to anything but 0/false/no/off."""
+    return no_cache or environ.get(ENV_NO_CACHE, "").strip().lower() not in _FALSE
+
+
+def _found_below(folder: Path) -> Iterator[Path]:
+    """`.aiolint_cache` folders under `folder` (not under excluded folders)."""
+    skip = set(DEFAULT_EXCLUDE)
+    for dirpath, dirnames, _ in os.walk(folder):
+        if DEFAULT_CACHE_DIR in dirnames:
+            yield Path(dirpath) / DEFAULT_CACHE_DIR
+        dirnames[:] = sorted(d for d in dirnames if d not in skip and d != DEFAULT_CACHE_DIR)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.relative_to(Path.cwd()).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+def clean(configured: Path, out: list[str], errors: list[str]) -> None:
+    """Remove the configured cache folder and every `.aiolint_cache` below the
+    working folder, as `ruff clean` does; `out` gets a line per folder removed,
+    `errors` one per folder refused (it lacks a cache's CACHEDIR.TAG)."""
+    candidates = [configured, *_found_below(Path.cwd())]
+    seen: set[Path] = set()
+    for path in candidates:
+        key = path.resolve()
+        if key in seen or not path.is_dir():
+            continue
+        seen.add(key)
+        if not is_cache_dir(path):
+            errors.append(f"{_shown(path)} has no cache's CACHEDIR.TAG; not removed")
+            continue
+        out.append(f"Removing cache at: {_shown(path)}")
+        shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,437 @@
+"""The result cache: hits and misses, what invalidates an entry, where it lives,
+`aiolint clean`, corrupt entries, concurrent runs, and a cached run that never
+loads LibCST."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+from helpers import SLEEPY, run_cli
+
+import aiolint.cache as cache_module
+import aiolint.runner as runner
+from aiolint.cache import CACHEDIR_SIGNATURE, ResultCache
+from aiolint.config import Config
+from aiolint.model import FileResult, InternalError
+
+GATHER = (
+    "import asyncio\n\n\nasync def main(a, b):\n"
+    "    x, y = await asyncio.gather(a(), b())\n    return x, y\n"
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project using the default cache location (`.aiolint_cache` at its root)."""
+    monkeypatch.delenv("AIOLINT_CACHE_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.aiolint]\n")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text(SLEEPY)
+    (tmp_path / "pkg" / "b.py").write_text(GATHER)
+    (tmp_path / "clean.py").write_text("x = 1\n")
+    return tmp_path
+
+
+@pytest.fixture
+def linted(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The files each run had to lint (the cache's misses), one list per run."""
+    runs: list[list[str]] = []
+    real = runner.run_jobs
+
+    def recording(jobs, workers, on_result, tick=None):
+        runs[-1].extend(job.shown for job in jobs)
+        return real(jobs, workers, on_result, tick)
+
+    real_lint_files = runner.lint_files
+
+    def lint_files(*args, **kwargs):
+        runs.append([])
+        return real_lint_files(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "run_jobs", recording)
+    monkeypatch.setattr("aiolint.cli.lint_files", lint_files)
+    return runs
+
+
+def entries(root: Path) -> list[Path]:
+    return sorted(root.glob(".aiolint_cache/*/*.json"))
+
+
+def test_second_run_is_served_from_the_cache(project: Path, capsys, linted) -> None:
+    first = run_cli(capsys, "check", "--output-format", "json")
+    second = run_cli(capsys, "check", "--output-format", "json")
+    assert linted == [["clean.py", "pkg/a.py", "pkg/b.py"], []]
+    # the whole result comes back: messages, spans, fixes with their edits
+    assert (second.code, second.out, second.err) == (first.code, first.out, first.err)
+    fixes = [d["fix"] for d in json.loads(second.out)]
+    assert all(fix and fix["edits"] for fix in fixes) and len(fixes) == 2
+    assert len(entries(project)) == 3
+
+
+def test_text_output_and_fix_marks_are_the_same_from_the_cache(project: Path, capsys) -> None:
+    args = ("check", "--show-source", "--statistics", "--unsafe-fixes")
+    assert run_cli(capsys, *args) == run_cli(capsys, *args)
+
+
+def test_an_edited_file_is_linted_again(project: Path, capsys, linted) -> None:
+    run_cli(capsys, "check")
+    (project / "pkg" / "a.py").write_text(SLEEPY + "\n\nasync def g():\n    time.sleep(2)\n")
+    run = run_cli(capsys, "check")
+    assert linted[1] == ["pkg/a.py"]
+    assert len([line for line in run.lines if "pkg/a.py" in line]) == 2
+    assert len(entries(project)) == 3  # the entry is replaced, not added
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--select", "AIO2"),
+        ("--ignore", "AIO201"),
+        ("--per-file-ignores", "a.py:AIO201"),
+        ("--target-version", "py310"),
+    ],
+)
+def test_settings_that_change_findings_miss(project: Path, capsys, linted, args) -> None:
+    run_cli(capsys, "check")
+    run_cli(capsys, "check", *args)
+    assert linted[1], f"{args} reused results computed with other settings"
+    expected = run_cli(capsys, "check", "--no-cache", *args)
+    assert run_cli(capsys, "check", *args) == expected
+    assert linted[-1] == []
+
+
+def test_settings_that_do_not_change_findings_hit(project: Path, capsys, linted) -> None:
+    run_cli(capsys, "check")
+    for args in (
+        ("--unsafe-fixes",),
+        ("--unfixable", "AIO201"),
+        ("--output-format", "concise"),
+        ("--show-source",),
+        ("--no-respect-gitignore",),
+        ("--jobs", "1"),
+    ):
+        run_cli(capsys, "check", *args)
+        assert linted[-1] == [], args
+
+
+def test_a_new_version_or_build_misses(project: Path, capsys, linted, monkeypatch) -> None:
+    run_cli(capsys, "check")
+    monkeypatch.setattr(cache_module, "__version__", "99.0.0")
+    run_cli(capsys, "check")
+    assert len(linted[1]) == 3
+    monkeypatch.setattr(cache_module, "build_id", lambda: "0123456789abcdef")
+    run_cli(capsys, "check")
+    assert len(linted[2]) == 3
+    run_cli(capsys, "check")
+    assert linted[3] == []
+    assert {p.parent.name for p in entries(project)} >= {"99.0.0-0123456789abcdef"}
+
+
+def test_build_id_changes_when_a_package_file_changes(tmp_path: Path, monkeypatch) -> None:
+    package = tmp_path / "aiolint"
+    package.mkdir()
+    (package / "x.py").write_text("A = 1\n")
+    monkeypatch.setattr(cache_module, "__file__", str(package / "cache.py"))
+    cache_module.build_id.cache_clear()
+    try:
+        before = cache_module.build_id()
+        (package / "x.py").write_text("A = 22\n")
+        cache_module.build_id.cache_clear()
+        assert cache_module.build_id() != before
+    finally:
+        cache_module.build_id.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"", b"{not json", b'{"key": [], "digest": "x", "result": {}}', b"[1, 2]", b"\xff\xfe"],
+)
+def test_a_corrupt_entry_is_ignored_and_rewritten(
+    project: Path, capsys, linted, garbage: bytes
+) -> None:
+    first = run_cli(capsys, "check")
+    for entry in entries(project):
+        entry.write_bytes(garbage)
+    assert run_cli(capsys, "check") == first
+    assert len(linted[1]) == 3
+    assert all(json.loads(e.read_bytes())["digest"] for e in entries(project))
+    assert run_cli(capsys, "check") == first and linted[2] == []
+
+
+def test_a_truncated_entry_is_a_miss(project: Path, capsys, linted) -> None:
+    first = run_cli(capsys, "check")
+    entry = max(entries(project), key=lambda p: p.stat().st_size)
+    entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2])
+    assert run_cli(capsys, "check") == first
+    assert len(linted[1]) == 1
+
+
+def test_an_entry_of_another_file_is_not_used(project: Path, capsys, linted) -> None:
+    """An entry copied over another file's entry (a hash clash) is a miss."""
+    first = run_cli(capsys, "check")
+    found = entries(project)
+    data = found[0].read_bytes()
+    for entry in found[1:]:
+        entry.write_bytes(data)
+    assert run_cli(capsys, "check") == first
+    assert len(linted[1]) == 2
+
+
+def test_results_with_internal_errors_are_not_cached(project: Path, capsys, monkeypatch) -> None:
+    import aiolint.worker as worker
+
+    real = worker.run_job
+
+    def crash_on_a(job):
+        outcome = real(job)
+        if job.shown == "pkg/a.py":
+            outcome.result.errors.append(InternalError(job.shown, "AIO201", "boom"))
+        return outcome
+
+    monkeypatch.setattr(worker, "run_job", crash_on_a)
+    assert run_cli(capsys, "check").code == 2
+    monkeypatch.setattr(worker, "run_job", real)
+    assert run_cli(capsys, "check").code == 1
+    assert len(entries(project)) == 3
+
+
+def test_cache_folder_is_tagged_and_ignored_by_git(project: Path, capsys) -> None:
+    run_cli(capsys, "check")
+    root = project / ".aiolint_cache"
+    assert root.is_dir()
+    assert "*" in (root / ".gitignore").read_text().splitlines()
+    assert (root / "CACHEDIR.TAG").read_text().startswith(CACHEDIR_SIGNATURE)
+
+
+def test_no_cache_writes_nothing(project: Path, capsys, monkeypatch) -> None:
+    assert run_cli(capsys, "check", "--no-cache").code == 1
+    monkeypatch.setenv("AIOLINT_NO_CACHE", "1")
+    assert run_cli(capsys, "check").code == 1
+    assert not (project / ".aiolint_cache").exists()
+    monkeypatch.setenv("AIOLINT_NO_CACHE", "false")
+    run_cli(capsys, "check")
+    assert (project / ".aiolint_cache").exists()
+
+
+def test_fix_diff_and_stdin_runs_do_not_use_the_cache(project: Path, capsys) -> None:
+    run_cli(capsys, "check", "--diff")
+    run_cli(capsys, "check", "--fix")
+    assert "await asyncio.sleep" in (project / "pkg" / "a.py").read_text()
+    proc = subprocess.run(
+        [sys.executable, "-m", "aiolint", "check", "-", "--stdin-filename", "x.py"],
+        input=SLEEPY.encode(),
+        capture_output=True,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert not (project / ".aiolint_cache").exists()
+
+
+def test_location_precedence_cli_env_config_default(project: Path, capsys, monkeypatch) -> None:
+    (project / "pyproject.toml").write_text('[tool.aiolint]\ncache-dir = "build/lint-cache"\n')
+    run_cli(capsys, "check")
+    assert (project / "build" / "lint-cache" / "CACHEDIR.TAG").is_file()
+    monkeypatch.setenv("AIOLINT_CACHE_DIR", str(project / "from-env"))
+    run_cli(capsys, "check")
+    assert (project / "from-env" / "CACHEDIR.TAG").is_file()
+    run_cli(capsys, "check", "--cache-dir", "from-cli")
+    assert (project / "from-cli" / "CACHEDIR.TAG").is_file()
+    assert not (project / ".aiolint_cache").exists()
+
+
+def test_config_cache_dir_is_relative_to_the_config_file(project: Path, capsys) -> None:
+    (project / "pyproject.toml").write_text('[tool.aiolint]\ncache-dir = "lint-cache"\n')
+    os.chdir(project / "pkg")
+    run_cli(capsys, "check", ".")
+    assert (project / "lint-cache" / "CACHEDIR.TAG").is_file()
+
+
+def test_default_location_is_the_project_root(project: Path, capsys) -> None:
+    os.chdir(project / "pkg")
+    run_cli(capsys, "check", ".")
+    assert (project / ".aiolint_cache").is_dir() and not (
+        project / "pkg" / ".aiolint_cache"
+    ).exists()
+
+
+def test_without_aiolint_settings_the_cache_goes_in_the_working_folder(
+    project: Path, capsys
+) -> None:
+    (project / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    os.chdir(project / "pkg")
+    run_cli(capsys, "check", ".")
+    assert (project / "pkg" / ".aiolint_cache").is_dir()
+
+
+def test_bad_cache_dir_config_value(project: Path, capsys) -> None:
+    (project / "pyproject.toml").write_text("[tool.aiolint]\ncache-dir = 3\n")
+    run = run_cli(capsys, "check")
+    assert run.code == 2 and "cache-dir" in run.err
+
+
+def test_a_cache_that_cannot_be_created_only_warns(project: Path, capsys) -> None:
+    (project / "blocker").write_text("a file, not a folder\n")
+    run = run_cli(capsys, "check", "--cache-dir", "blocker/cache")
+    assert run.code == 1 and "warning: not caching" in run.err
+    assert len(run.lines) == 2
+
+
+def test_clean_removes_the_cache_and_says_so(project: Path, capsys) -> None:
+    run_cli(capsys, "check")
+    (project / "sub").mkdir()
+    os.chdir(project / "sub")
+    run_cli(capsys, "check", ".", "--isolated")  # a second cache, in sub/
+    os.chdir(project)
+    run = run_cli(capsys, "clean")
+    assert run.code == 0
+    assert run.lines == [
+        "Removing cache at: .aiolint_cache",
+        "Removing cache at: sub/.aiolint_cache",
+    ]
+    assert not list(project.rglob(".aiolint_cache"))
+    assert run_cli(capsys, "clean").lines == []
+
+
+def test_clean_honours_cache_dir_and_refuses_a_folder_that_is_no_cache(
+    project: Path, capsys
+) -> None:
+    run_cli(capsys, "check", "--cache-dir", "elsewhere")
+    assert run_cli(capsys, "clean", "--cache-dir", "elsewhere").lines == [
+        "Removing cache at: elsewhere"
+    ]
+    (project / "precious").mkdir()
+    (project / "precious" / "data.txt").write_text("keep me\n")
+    run = run_cli(capsys, "clean", "--cache-dir", "precious")
+    assert run.code == 2 and "not removed" in run.err
+    assert (project / "precious" / "data.txt").exists()
+
+
+def _subprocess_check(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "AIOLINT_CACHE_DIR"}
+    return subprocess.run(
+        [sys.executable, "-m", "aiolint", "check", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_concurrent_runs_are_both_right(project: Path) -> None:
+    for i in range(40):
+        (project / "pkg" / f"m{i:02d}.py").write_text(SLEEPY if i % 2 else GATHER)
+    expected = _subprocess_check(project, "--no-cache")
+    env = {k: v for k, v in os.environ.items() if k != "AIOLINT_CACHE_DIR"}
+    command = [sys.executable, "-m", "aiolint", "check", "-j", "1"]
+    procs = [
+        subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [proc.communicate(timeout=300)[0] for proc in procs]
+    assert outputs == [expected.stdout, expected.stdout]
+    assert [proc.returncode for proc in procs] == [1, 1]
+    again = _subprocess_check(project)
+    assert again.stdout == expected.stdout
+    assert len(entries(project)) == 43
+    assert not list(project.glob(".aiolint_cache/*/.tmp-*"))
+
+
+CHECK_AND_LIST_MODULES = textwrap.dedent(
+    """
+    import sys
+    from aiolint.cli import main
+
+    code = main(sys.argv[1:])
+    loaded = sorted(m for m in sys.modules if m == "libcst" or m.startswith(("libcst.",
+        "aiolint.rules", "aiolint.engine", "aiolint.semantic", "aiolint.fixes.apply")))
+    print("LOADED", code, loaded, file=sys.stderr)
+    """
+)
+
+
+def _loaded(project: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "AIOLINT_CACHE_DIR"}
+    proc = subprocess.run(
+        [sys.executable, "-c", CHECK_AND_LIST_MODULES, *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    return proc.stderr.splitlines()[-1]
+
+
+def test_a_cached_run_never_imports_libcst_or_a_rule(project: Path) -> None:
+    assert "'libcst'" in _loaded(project, "check")  # the first run lints
+    for args in (
+        ("check",),
+        ("check", "--show-source", "--statistics"),
+        ("check", "--output-format", "json"),
+        ("check", "--write-baseline", "base.json"),
+        ("check", "--baseline", "base.json"),
+        ("rules",),
+    ):
+        line = _loaded(project, *args)
+        assert line.endswith(" []"), (args, line)
+
+
+def test_version_does_not_import_libcst(project: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "aiolint", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
+    assert "aiolint.cli" in imported
+    assert not {m for m in imported if m == "libcst" or m.startswith("aiolint.rules")}
+    assert "importlib.metadata" not in imported
+
+
+def test_lint_options_cover_every_option_that_changes_findings() -> None:
+    """Every `LintOptions` field must come from `runner.lint_options` (it is in
+    the cache key), unless it cannot change what rules report."""
+    from aiolint.semantic.context import LintOptions
+
+    finding_neutral = {"gate"}  # the ast gate only skips work (AIOLINT_NO_GATE)
+    names = {f.name for f in fields(LintOptions)} - finding_neutral
+    assert names == set(runner.lint_options(Config()))
+
+
+def test_prune_removes_entries_unused_for_long(tmp_path: Path) -> None:
+    cache = ResultCache.open(tmp_path / "c", {"target_version": (3, 11)})
+    source = tmp_path / "x.py"
+    source.write_text("x = 1\n")
+    digest = __import__("hashlib").sha256(source.read_bytes()).hexdigest()
+    cache.store(source, "x.py", ("AIO201",), digest, FileResult("x.py"))
+    assert cache.lookup(source, "x.py", ("AIO201",)) == FileResult("x.py")
+    assert cache.prune() == 0  # the first prune only sets the mark
+    assert cache.prune(now=time.time() + 2 * 24 * 3600) == 0  # a day later: nothing old
+    assert cache.prune(now=time.time() + 60 * 24 * 3600) == 1  # 60 days on: the entry
+    assert cache.lookup(source, "x.py", ("AIO201",)) is None
+
+
+def test_folders_of_other_builds_are_removed_once_unused(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    old = root / "0.0.1-0123456789abcdef"
+    recent = root / "0.0.2-0123456789abcdef"
+    for folder in (old, recent):
+        folder.mkdir(parents=True)
+        (folder / "entry.json").write_text("{}")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    (root / "mine").mkdir()
+    ResultCache.open(root, {})
+    assert not old.exists() and recent.exists() and (root / "mine").exists()
