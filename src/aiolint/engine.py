@@ -1,4 +1,12 @@
-"""Lint one file: read bytes -> prefilter -> parse once -> one batched walk -> noqa -> sort."""
+"""Lint one file: read bytes -> text prefilter -> `ast` gate -> LibCST parse ->
+one batched walk of the rules with candidates -> noqa -> sort.
+
+The cascade keeps LibCST for the files (and rules) that can fire: a rule's
+`may_match` tests the text, then CPython parses the file (`ast`, C speed) and
+each remaining rule's `gate` looks for a candidate site (`aiolint.gate`). A
+file CPython rejects gets its AIO000 from that parse and never reaches LibCST
+(whose native parser can crash on input nested thousands deep).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +24,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from aiolint.fixes.resolve import resolve_fix
+from aiolint.gate import AstFacts, collect
 from aiolint.model import Diagnostic, FileResult, Fix, InternalError, Location
 from aiolint.noqa import NoqaMap, file_exemptions, file_exempts
 from aiolint.rule import Rule
@@ -117,6 +126,16 @@ def _lint_source(
     if not active:
         return result
 
+    facts = _ast_facts(text, path)
+    if isinstance(facts, Diagnostic):  # CPython rejects the file
+        if report_invalid:
+            result.diagnostics.append(facts)
+        return result
+    if options.gate:
+        active = [r for r in active if r.gate(facts)]
+        if not active:
+            return result
+
     try:
         module = cst.parse_module(source)
     except Exception as exc:  # ParserSyntaxError, or another error on odd input
@@ -141,6 +160,18 @@ def _lint_source(
         result.diagnostics.append(diagnostic)
     result.diagnostics.sort(key=lambda d: d.sort_key)
     return result
+
+
+def _ast_facts(text: str, path: str) -> AstFacts | Diagnostic:
+    """CPython's parse of the file and the gate's facts, or the AIO000 for a
+    file CPython rejects (Python's own message and position)."""
+    try:
+        tree = compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as syntax:
+        return _invalid(path, f"SyntaxError: {syntax.msg}", syntax.lineno or 1, syntax.offset or 1)
+    except (ValueError, RecursionError, MemoryError) as other:
+        return _invalid(path, f"Cannot parse file: {other}", 1, 1)
+    return collect(tree)
 
 
 def _parse_failure(path: str, text: str, exc: Exception) -> Diagnostic:

@@ -16,6 +16,7 @@ import libcst as cst
 from aiolint.model import Diagnostic, Fix, FixAvailability, Location
 
 if TYPE_CHECKING:
+    from aiolint.gate import AstFacts
     from aiolint.semantic.context import FileContext
 
 CODE_RE = re.compile(r"^AIO[0-9]{3}$")
@@ -106,6 +107,13 @@ class Rule(cst.BatchableCSTVisitor):
         if cls.async_only and "async" not in text:
             return False
         return not cls.prefilter or any(token in text for token in cls.prefilter)
+
+    @classmethod
+    def gate(cls, facts: AstFacts) -> bool:
+        """The `ast` test run after `may_match` and before LibCST (see
+        `aiolint.gate`): False means no candidate site exists in the file.
+        Must never cause a miss; the default lets every file through."""
+        return True
 
     @classmethod
     def docs(cls) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 import libcst as cst
 
+from aiolint.gate import AstFacts
 from aiolint.model import FixAvailability
 from aiolint.rule import Rule
 from aiolint.rules.asyncio.gather_taskgroup import gather_fix
@@ -98,6 +99,14 @@ class AsyncioGather(Rule):
     fix_availability = FixAvailability.SOMETIMES
     prefilter = ("asyncio",)
     min_target = (3, 11)
+
+    @classmethod
+    def may_match(cls, text: str) -> bool:
+        return super().may_match(text) and "gather" in text
+
+    @classmethod
+    def gate(cls, facts: AstFacts) -> bool:
+        return facts.calls_to(GATHER)
 
     def visit_Call(self, node: cst.Call) -> None:
         if call_name(self.ctx, node) not in GATHER:

@@ -3,13 +3,16 @@ swallows `asyncio.CancelledError`."""
 
 from __future__ import annotations
 
+import ast
 import enum
+import re
 from collections.abc import Iterable
 
 import libcst as cst
 
 from aiolint.fixes.imports import reference
 from aiolint.fixes.suites import append_statement, prepend_statement
+from aiolint.gate import AstFacts, suspends
 from aiolint.model import Applicability, Edit, Fix, FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.bindings import origin
@@ -24,6 +27,9 @@ SUPPRESS = frozenset({"contextlib.suppress"})
 CURRENT_TASK = frozenset({"asyncio.current_task()", "asyncio.tasks.current_task()"})
 
 Handler = cst.ExceptHandler | cst.ExceptStarHandler
+#: Text every file this rule can flag contains: a catching class's own name,
+#: `suppress`, or a bare `except:`.
+_CATCH_TEXT = re.compile(r"CancelledError|BaseException|suppress|except\s*:")
 
 
 class Catch(enum.Enum):
@@ -132,6 +138,23 @@ class CancelledErrorSwallowed(Rule):
     fix_availability = FixAvailability.SOMETIMES
     # Everything this rule flags is inside an `async def`.
     prefilter = ("async",)
+
+    @classmethod
+    def may_match(cls, text: str) -> bool:
+        """Every catch resolves to a name the file spells out, or is a bare `except:`."""
+        return super().may_match(text) and _CATCH_TEXT.search(text) is not None
+
+    @classmethod
+    def gate(cls, facts: AstFacts) -> bool:
+        if facts.calls_to(SUPPRESS, in_async=True):
+            return True
+        return any(
+            (handler.type is None or _may_name_catch(facts, handler.type))
+            and not _surely_raises(handler)
+            for node in facts.async_tries
+            if suspends(node.body)
+            for handler in node.handlers
+        )
 
     def visit_Try(self, node: cst.Try) -> None:
         self._check_try(node)
@@ -541,3 +564,24 @@ def _only_awaited(body: cst.BaseSuite) -> str:
     if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Await):
         return dotted(statement.value.expression)
     return ""
+
+
+def _may_name_catch(facts: AstFacts, expr: ast.expr) -> bool:
+    """Whether a handler's class expression may name CancelledError or BaseException."""
+    return any(
+        facts.resolves_to(node, CANCELLED_ERROR | BASE_EXCEPTION)
+        for node in ast.walk(expr)
+        if isinstance(node, ast.Name | ast.Attribute)
+    )
+
+
+def _surely_raises(handler: ast.ExceptHandler) -> bool:
+    """A handler with a top-level `raise` and no `return`, `break` or `continue`
+    anywhere in it: every path ends in a raise (so `always_raises` holds)."""
+    if not any(isinstance(statement, ast.Raise) for statement in handler.body):
+        return False
+    return not any(
+        isinstance(node, ast.Return | ast.Break | ast.Continue)
+        for statement in handler.body
+        for node in ast.walk(statement)
+    )

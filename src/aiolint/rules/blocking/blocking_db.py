@@ -2,12 +2,13 @@
 
 import libcst as cst
 
+from aiolint.gate import AstFacts
 from aiolint.model import FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.bindings import assignments_of, binding_value
 from aiolint.semantic.functions import in_async_code
 from aiolint.semantic.names import call_name
-from aiolint.semantic.sqlalchemy import SqlaKind, classify
+from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, classify
 
 #: Blocking connect functions -> the async driver to use instead.
 DRIVER_CONNECTS: dict[str, str] = {
@@ -118,6 +119,12 @@ class BlockingDb(Rule):
     fix_availability = FixAvailability.NONE
     prefilter = ("psycopg", "sqlite3", "pymysql", "MySQLdb", "sqlalchemy", "sqlmodel")
     async_only = True
+
+    @classmethod
+    def gate(cls, facts: AstFacts) -> bool:
+        if facts.imports_any(SQLA_ROOTS):  # sessions and engines: any call in async code
+            return any(facts.call_sites(in_async=True))
+        return facts.calls_to(DRIVER_CONNECTS, in_async=True)
 
     def visit_Call(self, node: cst.Call) -> None:
         if not in_async_code(self.ctx, node):  # cheap; resolving names is not

@@ -3,6 +3,7 @@
 import libcst as cst
 from libcst.metadata import BaseAssignment
 
+from aiolint.gate import AstFacts
 from aiolint.model import FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.bindings import (
@@ -192,6 +193,14 @@ class BlockingFileIo(Rule):
     fix_availability = FixAvailability.NONE
     prefilter = ("open", "_text", "_bytes")
     async_only = True
+
+    @classmethod
+    def gate(cls, facts: AstFacts) -> bool:
+        if facts.calls_to(OPEN_FUNCTIONS | UNBOUND_IO_METHODS, in_async=True):
+            return True
+        return facts.method_calls(PATH_IO_METHODS, in_async=True, receiver_types=PATH_CLASSES) and (
+            facts.calls_to(PATH_FACTORIES) or facts.annotated(PATH_CLASSES)
+        )
 
     def visit_Call(self, node: cst.Call) -> None:
         # The async test first: it needs only parent links, while resolving the

@@ -3,6 +3,7 @@
 import libcst as cst
 
 from aiolint.fixes.to_thread import to_thread_fix
+from aiolint.gate import AstFacts
 from aiolint.model import Fix, FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.bindings import origin
@@ -44,6 +45,8 @@ CLIENT_METHODS: dict[str, frozenset[str]] = {
 }
 
 
+#: What makes a `CLIENT_METHODS` receiver: a call of one of these, or an annotation.
+CLIENT_TYPES = frozenset(origin.removesuffix("()") for origin in CLIENT_METHODS)
 #: Last segment of every callee this rule reports (a cheap syntactic gate; a bare
 #: name is always resolved, since `from requests import get as fetch` renames it).
 _ATTRIBUTES = frozenset(
@@ -187,6 +190,14 @@ class BlockingHttp(Rule):
     fix_availability = FixAvailability.SOMETIMES
     prefilter = ("requests", "httpx", "urllib")
     async_only = True
+
+    @classmethod
+    def gate(cls, facts: AstFacts) -> bool:
+        if facts.calls_to(BLOCKING_FUNCTIONS, in_async=True):
+            return True
+        return facts.method_calls(
+            _ATTRIBUTES, in_async=True, receiver_types=CLIENT_TYPES
+        ) and facts.instantiates(CLIENT_TYPES)
 
     def visit_Call(self, node: cst.Call) -> None:
         shown = blocking_http_call(self.ctx, node)

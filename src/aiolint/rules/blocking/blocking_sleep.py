@@ -4,10 +4,13 @@ import libcst as cst
 
 from aiolint.fixes.imports import reference
 from aiolint.fixes.nodes import await_expression, in_generator_expression
+from aiolint.gate import AstFacts
 from aiolint.model import Applicability, Edit, Fix, FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.functions import in_async_code
 from aiolint.semantic.names import call_name
+
+SLEEP = frozenset({"time.sleep"})
 
 
 class BlockingSleep(Rule):
@@ -60,8 +63,16 @@ class BlockingSleep(Rule):
     prefilter = ("time",)
     async_only = True
 
+    @classmethod
+    def may_match(cls, text: str) -> bool:
+        return super().may_match(text) and "sleep" in text
+
+    @classmethod
+    def gate(cls, facts: AstFacts) -> bool:
+        return facts.calls_to(SLEEP, in_async=True)
+
     def visit_Call(self, node: cst.Call) -> None:
-        if call_name(self.ctx, node) == "time.sleep" and in_async_code(self.ctx, node):
+        if call_name(self.ctx, node) in SLEEP and in_async_code(self.ctx, node):
             self.report(
                 node,
                 "Blocking `time.sleep()` in async code stalls the event loop; "

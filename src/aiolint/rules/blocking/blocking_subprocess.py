@@ -3,6 +3,7 @@
 import libcst as cst
 
 from aiolint.fixes.to_thread import to_thread_fix
+from aiolint.gate import AstFacts
 from aiolint.model import Fix, FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.context import FileContext
@@ -171,6 +172,10 @@ class BlockingSubprocess(Rule):
     fix_availability = FixAvailability.SOMETIMES
     prefilter = ("subprocess", "os")
     async_only = True
+
+    @classmethod
+    def gate(cls, facts: AstFacts) -> bool:
+        return facts.calls_to(BLOCKING_FUNCTIONS | WAIT_OPTIONS.keys(), in_async=True)
 
     def visit_Call(self, node: cst.Call) -> None:
         name = blocking_subprocess_call(self.ctx, node)

@@ -3,16 +3,22 @@
 import libcst as cst
 
 from aiolint.fixes.lifespan import lifespan_fix
+from aiolint.gate import AstFacts
 from aiolint.model import Fix, FixAvailability
 from aiolint.noqa import NoqaMap
 from aiolint.rule import Rule
 from aiolint.semantic.fastapi import (
+    APP_CLASSES,
+    EVENT_METHODS,
     AppEvents,
     EventRegistration,
     event_registration,
     movable_app_events,
 )
 from aiolint.semantic.names import dotted
+
+#: The classes `app_kind` knows: a receiver is an app only if one is called or annotated.
+APP_TYPES = frozenset(APP_CLASSES)
 
 
 class OnEvent(Rule):
@@ -109,6 +115,16 @@ class OnEvent(Rule):
     name = "on-event"
     fix_availability = FixAvailability.SOMETIMES
     prefilter = ("fastapi", "starlette")
+
+    @classmethod
+    def may_match(cls, text: str) -> bool:
+        return super().may_match(text) and ("on_event" in text or "add_event_handler" in text)
+
+    @classmethod
+    def gate(cls, facts: AstFacts) -> bool:
+        return facts.method_calls(EVENT_METHODS, receiver_types=APP_TYPES) and facts.instantiates(
+            APP_TYPES
+        )
 
     def visit_Call(self, node: cst.Call) -> None:
         registration = event_registration(self.ctx, node)

@@ -2,11 +2,12 @@
 
 import libcst as cst
 
+from aiolint.gate import AstFacts
 from aiolint.model import FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.bindings import origin
 from aiolint.semantic.functions import enclosing_scope, in_async_code
-from aiolint.semantic.sqlalchemy import SqlaKind, classify
+from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, classify
 
 #: What `app` in `app.state.x = ...` may be made from.
 APP_CLASSES = frozenset(
@@ -81,6 +82,10 @@ class GlobalSession(Rule):
     name = "global-session"
     fix_availability = FixAvailability.NONE
     prefilter = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")
+
+    @classmethod
+    def gate(cls, facts: AstFacts) -> bool:
+        return facts.has_assignment and facts.imports_any(SQLA_ROOTS)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:

@@ -2,6 +2,7 @@
 
 import libcst as cst
 
+from aiolint.gate import AstFacts
 from aiolint.model import FixAvailability
 from aiolint.rule import Rule
 from aiolint.rules.sqlalchemy.legacy_query_fix import build_fix
@@ -143,6 +144,10 @@ class LegacyQuery(Rule):
     name = "legacy-query"
     fix_availability = FixAvailability.SOMETIMES
     prefilter = ("query",)
+
+    @classmethod
+    def gate(cls, facts: AstFacts) -> bool:
+        return "query" in facts.attributes and facts.imports_any((*SQLA_ROOTS, "flask"))
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func

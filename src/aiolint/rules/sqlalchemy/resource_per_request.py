@@ -8,6 +8,7 @@ from pathlib import PurePath
 import libcst as cst
 from libcst.metadata import Assignment, GlobalScope
 
+from aiolint.gate import AstFacts
 from aiolint.model import FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.bindings import assignments_of
@@ -161,6 +162,10 @@ class ResourcePerRequest(Rule):
     name = "resource-per-request"
     fix_availability = FixAvailability.NONE
     prefilter = ("sqlalchemy", "asyncpg", "aiohttp", "httpx", "redis")
+
+    @classmethod
+    def gate(cls, facts: AstFacts) -> bool:
+        return facts.calls_to(RESOURCES, in_function=True)
 
     def visit_Call(self, node: cst.Call) -> None:
         resolved = call_name(self.ctx, node) or ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,7 @@ import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
 from aiolint.fixes.bind_params import Placeholders, bind_fix
+from aiolint.gate import AstFacts
 from aiolint.model import Fix, FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.names import call_name
@@ -178,6 +180,25 @@ class SqlStringFormat(Rule):
         """A sink name and a string literal that starts (after whitespace and SQL
         comments) with a SQL verb: the rule's own SQL-like test needs both."""
         return super().may_match(text) and _SQL_LITERAL.search(text) is not None
+
+    @classmethod
+    def gate(cls, facts: AstFacts) -> bool:
+        """A SQL-like string literal, and a sink call with an argument that is not
+        a plain literal."""
+        if not facts.has_sql_literal:
+            return False
+        for site in facts.calls:
+            call = site.node
+            func = call.func
+            if not (
+                (isinstance(func, ast.Attribute) and func.attr in SINK_METHODS)
+                or facts.resolves_to(func, TEXT_CONSTRUCTORS | PANDAS_READERS)
+            ):
+                continue
+            values = [*call.args, *(keyword.value for keyword in call.keywords)]
+            if any(not isinstance(value, ast.Constant) for value in values):
+                return True
+        return False
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)

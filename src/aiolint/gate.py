@@ -1,0 +1,312 @@
+"""The stdlib-`ast` gate: which rules can fire on a file, decided before LibCST.
+
+LibCST parses about ten times slower than CPython and its metadata costs more
+again, while most files of a real repository hold nothing any rule reports. So
+the engine parses each file that passed the rules' text prefilters with `ast`
+(C speed) and walks it once, collecting `AstFacts`: the file's import-alias
+table, every call with its lexical context (inside an `async def` body or not,
+inside a function or not), the attribute names used, the `try` statements of
+async code. Each rule's `gate(facts)` then says whether a candidate site exists;
+only files with candidates are parsed with LibCST, and only the rules whose
+gate passed run.
+
+A gate may only skip what cannot fire: it over-approximates the rule. Callee
+names are resolved the way LibCST's qualified names are, but generously: a
+name bound by any import anywhere in the file may stand for that import, and a
+bare name may be a builtin. A test compares the findings with and without the
+gate over the fixtures, the standard library and site-packages.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_SUSPENSIONS = (ast.Await, ast.Yield, ast.YieldFrom, ast.AsyncFor, ast.AsyncWith)
+#: A string literal that starts, after whitespace and SQL comments, with a SQL verb.
+_SQL_START = re.compile(
+    r"(?:\s|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*(?:SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE|MERGE)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_SQL_CLAUSE = re.compile(r"\b(?:FROM|INTO|SET|WHERE|VALUES)\b", re.IGNORECASE)
+_MATCH_BINDERS: tuple[type[ast.AST], ...] = tuple(
+    getattr(ast, name) for name in ("MatchAs", "MatchStar", "MatchMapping") if hasattr(ast, name)
+)
+#: Method receivers that have no origin unless annotated or rebound.
+_SELF = frozenset({"self", "cls"})
+_TRIES: tuple[type[ast.AST], ...] = (ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """A call and where its code runs."""
+
+    node: ast.Call
+    #: Lexically in an `async def` body (not in a nested def, lambda or class body).
+    in_async: bool
+    #: Directly in a `def`/`async def` body (not at module or class level, not in a lambda).
+    in_function: bool
+
+
+@dataclass(slots=True)
+class AstFacts:
+    """What one walk over a file's `ast` found (see the module doc)."""
+
+    tree: ast.Module
+    #: Local name -> the dotted names imports anywhere in the file bind it to.
+    imports: dict[str, set[str]] = field(default_factory=dict)
+    #: Top-level packages imported (absolute imports), e.g. {"asyncio", "sqlalchemy"}.
+    roots: set[str] = field(default_factory=set)
+    calls: list[CallSite] = field(default_factory=list)
+    #: Every `x.<name>` attribute name in the file.
+    attributes: set[str] = field(default_factory=set)
+    #: `try` statements in async code.
+    async_tries: list[ast.Try] = field(default_factory=list)
+    #: Parameter and variable annotations.
+    annotations: list[ast.expr] = field(default_factory=list)
+    has_async_def: bool = False
+    has_assignment: bool = False
+    #: String literals (docstrings aside) start like SQL and hold a SQL clause word:
+    #: the SQL text a rule can see is made of them.
+    has_sql_start: bool = False
+    has_sql_clause: bool = False
+    #: Which of `self`/`cls` are bound by something else than a parameter.
+    rebound_self: set[str] = field(default_factory=set)
+    #: The annotations of `self`/`cls` parameters, by name.
+    self_annotations: dict[str, list[ast.expr]] = field(default_factory=dict)
+    #: The deepest nesting of nodes seen.
+    depth: int = 0
+
+    def imports_any(self, roots: Collection[str]) -> bool:
+        """Whether the file imports one of the top-level packages `roots`."""
+        return not self.roots.isdisjoint(roots)
+
+    def names(self, expr: ast.expr) -> set[str]:
+        """The dotted names `expr` (a name or attribute chain) may resolve to."""
+        parts = dotted_parts(expr)
+        if not parts:
+            return set()
+        head, rest = parts[0], parts[1:]
+        found = {".".join(["builtins", *parts])}
+        for bound in self.imports.get(head, ()):
+            found.add(".".join([bound, *rest]))
+        return found
+
+    def resolves_to(self, expr: ast.expr, targets: Collection[str]) -> bool:
+        return any(name in targets for name in self.names(expr))
+
+    def call_sites(
+        self, *, in_async: bool = False, in_function: bool = False
+    ) -> Iterator[CallSite]:
+        for site in self.calls:
+            if (in_async and not site.in_async) or (in_function and not site.in_function):
+                continue
+            yield site
+
+    def calls_to(
+        self, targets: Collection[str], *, in_async: bool = False, in_function: bool = False
+    ) -> bool:
+        """Whether a call (in the given context) may invoke one of `targets`."""
+        return any(
+            self.resolves_to(site.node.func, targets)
+            for site in self.call_sites(in_async=in_async, in_function=in_function)
+        )
+
+    def annotated(
+        self, targets: Collection[str], annotations: list[ast.expr] | None = None
+    ) -> bool:
+        """Whether an annotation may name one of `targets` (`Optional[T]` and
+        `Annotated[T, ...]` included)."""
+        return any(
+            self.resolves_to(node, targets)
+            for annotation in (self.annotations if annotations is None else annotations)
+            for node in ast.walk(annotation)
+            if isinstance(node, ast.Name | ast.Attribute)
+        )
+
+    def instantiates(self, classes: Collection[str]) -> bool:
+        """Whether an instance of one of `classes` can be known to exist in the
+        file: a call of one of them, or an annotation naming one."""
+        return self.calls_to(classes) or self.annotated(classes)
+
+    @property
+    def has_sql_literal(self) -> bool:
+        return self.has_sql_start and self.has_sql_clause
+
+    def method_calls(
+        self,
+        methods: Collection[str],
+        *,
+        in_async: bool = False,
+        receiver_types: Collection[str] | None = None,
+    ) -> bool:
+        """Whether a call `<receiver>.<method>(...)` with one of `methods` exists.
+
+        With `receiver_types` (the classes a receiver's origin must come from),
+        a receiver on a `self`/`cls` parameter counts only if that parameter is
+        annotated with one of them somewhere or the name is bound otherwise: a
+        bare parameter has no origin."""
+        for site in self.call_sites(in_async=in_async):
+            func = site.node.func
+            if not isinstance(func, ast.Attribute) or func.attr not in methods:
+                continue
+            if receiver_types is not None and not self._self_may_be(func.value, receiver_types):
+                continue
+            return True
+        return False
+
+    def _self_may_be(self, receiver: ast.expr, types: Collection[str]) -> bool:
+        parts = dotted_parts(receiver)
+        if not parts or parts[0] not in _SELF or parts[0] in self.rebound_self:
+            return True
+        return self.annotated(types, self.self_annotations.get(parts[0], []))
+
+
+def dotted_parts(expr: ast.expr) -> list[str]:
+    """`a.b.c` -> ["a", "b", "c"]; [] for anything but a Name/Attribute chain."""
+    parts: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name):
+        return []
+    parts.append(expr.id)
+    parts.reverse()
+    return parts
+
+
+def suspends(statements: list[ast.stmt]) -> bool:
+    """Whether the code may suspend (an await, yield, `async for`/`with` or async
+    comprehension), nested functions included (an over-approximation)."""
+    for statement in statements:
+        for node in ast.walk(statement):
+            if isinstance(node, _SUSPENSIONS):
+                return True
+            if isinstance(node, ast.comprehension) and node.is_async:
+                return True
+    return False
+
+
+def collect(tree: ast.Module) -> AstFacts:
+    """Walk `tree` once (iteratively: deep files must not overflow the stack)."""
+    facts = AstFacts(tree)
+    calls, attributes, tries = facts.calls, facts.attributes, facts.async_tries
+    # (node, in_async, in_function, depth)
+    stack: list[tuple[ast.AST, bool, bool, int]] = [(tree, False, False, 0)]
+    push = stack.append
+    pop = stack.pop
+    deepest = 0
+    while stack:
+        node, in_async, in_function, depth = pop()
+        if depth > deepest:
+            deepest = depth
+        kind = type(node)
+        inner = depth + 1
+        if kind is ast.Call:
+            calls.append(CallSite(node, in_async, in_function))  # type: ignore[arg-type]
+        elif kind is ast.Attribute:
+            attributes.add(node.attr)  # type: ignore[attr-defined]
+        elif kind in _TRIES:
+            if in_async:
+                tries.append(node)  # type: ignore[arg-type]
+        elif kind is ast.Import or kind is ast.ImportFrom:
+            _record_import(facts, node)  # type: ignore[arg-type]
+            continue
+        elif kind is ast.Name:
+            if node.id in _SELF and type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+                facts.rebound_self.add(node.id)  # type: ignore[attr-defined]
+            continue
+        elif kind is ast.Constant:
+            value = node.value  # type: ignore[attr-defined]
+            if isinstance(value, str | bytes):
+                text = value if isinstance(value, str) else value.decode("latin-1")
+                if not facts.has_sql_start:
+                    facts.has_sql_start = _SQL_START.match(text) is not None
+                if not facts.has_sql_clause:
+                    facts.has_sql_clause = _SQL_CLAUSE.search(text) is not None
+            continue
+        elif kind is ast.Expr:
+            if type(node.value) is ast.Constant:  # type: ignore[attr-defined]
+                continue  # a docstring (or a bare literal): never SQL that runs
+        elif kind is ast.arg:
+            if node.annotation is not None:  # type: ignore[attr-defined]
+                facts.annotations.append(node.annotation)  # type: ignore[attr-defined]
+                if node.arg in _SELF:  # type: ignore[attr-defined]
+                    facts.self_annotations.setdefault(node.arg, []).append(  # type: ignore[attr-defined]
+                        node.annotation  # type: ignore[attr-defined]
+                    )
+        elif kind is ast.ExceptHandler or kind in _MATCH_BINDERS:
+            for name in (getattr(node, "name", None), getattr(node, "rest", None)):
+                if name in _SELF:
+                    facts.rebound_self.add(name)
+        elif kind is ast.AnnAssign:
+            facts.has_assignment = True
+            facts.annotations.append(node.annotation)  # type: ignore[attr-defined]
+        elif kind is ast.Assign or kind is ast.AugAssign:
+            facts.has_assignment = True
+        elif kind in _SCOPES:
+            if kind is ast.AsyncFunctionDef:
+                facts.has_async_def = True
+            for child, child_async, child_function in _scope_children(node, in_async, in_function):
+                push((child, child_async, child_function, inner))
+            continue
+        for child in ast.iter_child_nodes(node):
+            push((child, in_async, in_function, inner))
+    facts.depth = deepest
+    return facts
+
+
+def _scope_children(
+    node: ast.AST, in_async: bool, in_function: bool
+) -> Iterator[tuple[ast.AST, bool, bool]]:
+    """A def, lambda or class: decorators, defaults, annotations and bases run in
+    the enclosing code; the body runs in its own."""
+    if isinstance(node, ast.Lambda):
+        yield node.args, in_async, in_function
+        yield node.body, False, False
+        return
+    if isinstance(node, ast.ClassDef):
+        for outer in (*node.decorator_list, *node.bases, *node.keywords):
+            yield outer, in_async, in_function
+        for statement in node.body:
+            yield statement, False, False
+        return
+    assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    for outer in node.decorator_list:
+        yield outer, in_async, in_function
+    yield node.args, in_async, in_function
+    if node.returns is not None:
+        yield node.returns, in_async, in_function
+    body_async = isinstance(node, ast.AsyncFunctionDef)
+    for statement in node.body:
+        yield statement, body_async, True
+
+
+def _record_import(facts: AstFacts, node: ast.Import | ast.ImportFrom) -> None:
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname is not None:
+                facts.imports.setdefault(alias.asname, set()).add(alias.name)
+                if alias.asname in _SELF:
+                    facts.rebound_self.add(alias.asname)
+            else:
+                head = alias.name.split(".")[0]
+                facts.imports.setdefault(head, set()).add(head)
+            facts.roots.add(alias.name.split(".")[0])
+        return
+    module = node.module or ""
+    if not node.level:
+        facts.roots.add(module.split(".")[0])
+    for alias in node.names:
+        if alias.name == "*":
+            continue
+        local = alias.asname or alias.name
+        if local in _SELF:
+            facts.rebound_self.add(local)
+        bound = facts.imports.setdefault(local, set())
+        bound.add(f"{module}.{alias.name}" if module else alias.name)
+        if node.level:  # `from .x import y`: LibCST keeps the dots; be generous
+            bound.add("." * node.level + (f"{module}.{alias.name}" if module else alias.name))
