@@ -138,7 +138,9 @@ def _parse_gitignore_line(raw: str) -> _IgnoreRule | None:
     return _IgnoreRule(regex, negate, dir_only)
 
 
+@cache
 def _repo_root(path: Path) -> Path | None:
+    """The nearest folder at or above `path` holding `.git` (one lookup per folder)."""
     for folder in (path, *path.parents):
         if (folder / ".git").exists():
             return folder
