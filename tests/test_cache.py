@@ -435,3 +435,18 @@ def test_folders_of_other_builds_are_removed_once_unused(tmp_path: Path) -> None
     (root / "mine").mkdir()
     ResultCache.open(root, {})
     assert not old.exists() and recent.exists() and (root / "mine").exists()
+
+
+def test_readme_documents_the_cache_and_jobs() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for text in (
+        "`--no-cache`",
+        "`--cache-dir PATH`",
+        "`-j N`, `--jobs N`",
+        "aiolint clean",
+        "AIOLINT_CACHE_DIR",
+        "AIOLINT_NO_CACHE",
+        'cache-dir = ".aiolint_cache"',
+        "## Caching",
+    ):
+        assert text in readme, text

@@ -81,10 +81,12 @@ def _sigint_blocked() -> Iterator[None]:
 
 def start_context() -> BaseContext:
     """`fork` where it is safe (POSIX, no other thread): workers inherit the
-    loaded engine and start in milliseconds; else the platform's default."""
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+    loaded engine and start in milliseconds. With other threads running (an
+    embedding program), `forkserver`, else `spawn`: workers import the engine."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def describe_death(exitcode: int | None) -> str:
