@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import signal
+import sys
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
@@ -156,12 +157,15 @@ class Pool(Generic[T, R]):
             while self._pending:  # no worker could be started: finish here
                 index = self._pending.popleft()
                 self._on_result(index, self._work(self._items[index]))
+            self._stop_all()
         except BaseException:
             self._kill_all()
             raise
-        self._stop_all()
 
     def _start(self) -> bool:
+        for stream in (sys.stdout, sys.stderr):  # a forked child would flush them again
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                stream.flush()
         try:
             self._workers.append(_Worker(self._context, self._work))
         except OSError:
