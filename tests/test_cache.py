@@ -10,7 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from pathlib import Path
 
 import pytest
@@ -402,13 +402,28 @@ def test_version_does_not_import_libcst(project: Path) -> None:
 
 
 def test_lint_options_cover_every_option_that_changes_findings() -> None:
-    """Every `LintOptions` field must come from `runner.lint_options` (it is in
-    the cache key), unless it cannot change what rules report."""
+    """A `LintOptions` field the configuration sets must come from
+    `runner.lint_options` (the cache key has those); one read from an
+    `AIOLINT_*` variable (a default factory) is keyed by the environment."""
     from aiolint.semantic.context import LintOptions
 
-    finding_neutral = {"gate"}  # the ast gate only skips work (AIOLINT_NO_GATE)
-    names = {f.name for f in fields(LintOptions)} - finding_neutral
-    assert names == set(runner.lint_options(Config()))
+    keyed = set(runner.lint_options(Config()))
+    for option in fields(LintOptions):
+        assert option.name in keyed or option.default_factory is not MISSING, (
+            f"LintOptions.{option.name}: set it in runner.lint_options (the cache key)"
+        )
+
+
+def test_aiolint_environment_switches_are_in_the_key(
+    project: Path, capsys, linted, monkeypatch
+) -> None:
+    run_cli(capsys, "check")
+    monkeypatch.setenv("AIOLINT_NO_GATE", "1")
+    run_cli(capsys, "check")
+    assert len(linted[1]) == 3
+    monkeypatch.setenv("AIOLINT_NO_CACHE", "0")  # the cache's own variables are not
+    run_cli(capsys, "check")
+    assert linted[2] == []
 
 
 def test_prune_removes_entries_unused_for_long(tmp_path: Path) -> None:

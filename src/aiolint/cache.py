@@ -6,8 +6,9 @@ holding one JSON entry per file and settings:
 
 - the entry's *name* hashes what picks the entry: the run key (cache format,
   aiolint's version and build, the Python running it, the lint options such as
-  the target version), the file's absolute and displayed paths, and the codes
-  enabled for it (after per-file ignores);
+  the target version, and the `AIOLINT_*` environment variables, which switch
+  engine features off to compare results), the file's absolute and displayed
+  paths, and the codes enabled for it (after per-file ignores);
 - the entry's *content* repeats that key, the SHA-256 of the file's bytes and
   the encoded `FileResult`. A lookup hashes the file and uses the entry only
   when the key and the hash match, so an edited file is a miss and its entry
@@ -49,6 +50,8 @@ from aiolint.serialize import CannotEncodeError, decode_result, encode_result
 #: Bump when the entry layout or what a result holds changes.
 CACHE_FORMAT = 1
 DEFAULT_CACHE_DIR = ".aiolint_cache"
+ENV_CACHE_DIR = "AIOLINT_CACHE_DIR"
+ENV_NO_CACHE = "AIOLINT_NO_CACHE"
 #: The Cache Directory Tagging Specification's signature (https://bford.info/cachedir/).
 CACHEDIR_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55"
 CACHEDIR_TAG = (
@@ -102,6 +105,16 @@ def build_id() -> str:
     return digest.hexdigest()[:16]
 
 
+def _switches() -> list[tuple[str, str]]:
+    """The `AIOLINT_*` environment variables (`AIOLINT_NO_GATE=1` and the like
+    turn engine features off to prove they change nothing: such a run must
+    lint, not read results the features computed), but the cache's own."""
+    own = (ENV_CACHE_DIR, ENV_NO_CACHE)
+    return sorted(
+        (k, v) for k, v in os.environ.items() if k.startswith("AIOLINT_") and k not in own
+    )
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -146,7 +159,7 @@ class ResultCache:
     def __init__(self, root: Path, options: Mapping[str, object]) -> None:
         self.root = root
         self.folder = root / f"{__version__}-{build_id()}"
-        run_key = [CACHE_FORMAT, __version__, build_id(), sorted(options.items())]
+        run_key = [CACHE_FORMAT, __version__, build_id(), sorted(options.items()), _switches()]
         self._run_key = _sha256(json.dumps(run_key, default=repr).encode())
         self.hits = 0
         self.stores = 0

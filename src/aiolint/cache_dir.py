@@ -14,11 +14,9 @@ import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from aiolint.cache import DEFAULT_CACHE_DIR, is_cache_dir
+from aiolint.cache import DEFAULT_CACHE_DIR, ENV_CACHE_DIR, ENV_NO_CACHE, is_cache_dir
 from aiolint.config import DEFAULT_EXCLUDE, Config
 
-ENV_CACHE_DIR = "AIOLINT_CACHE_DIR"
-ENV_NO_CACHE = "AIOLINT_NO_CACHE"
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 
 
