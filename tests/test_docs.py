@@ -47,7 +47,7 @@ def test_invalid_file_example_fires() -> None:
     code = example_code(RULES["AIO000"], "Example")
     assert code is not None
     result = lint_source(
-        ("import time\n" + code).encode(), "x.py", resolve_selection(None), OPTIONS
+        ("import time\ntime.sleep(1)\n" + code).encode(), "x.py", resolve_selection(None), OPTIONS
     )
     assert [d.code for d in result.diagnostics] == ["AIO000"]
 

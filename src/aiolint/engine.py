@@ -94,15 +94,17 @@ def lint_source(
     *,
     apply_noqa: bool = True,
     resolve_fixes: bool = True,
+    tree: ast.Module | None = None,
 ) -> FileResult:
     """Lint one file's content.
 
     `apply_noqa=False` leaves inline `# noqa` to the caller (flake8 does its own);
     `resolve_fixes=False` skips turning fixes into edits (flake8 never fixes);
+    `tree` is CPython's parse of the same source when the caller has one (flake8);
     `# aiolint: noqa` file exemptions always apply.
     """
     with _deep_recursion():
-        return _lint_source(source, path, rules, options, apply_noqa, resolve_fixes)
+        return _lint_source(source, path, rules, options, apply_noqa, resolve_fixes, tree)
 
 
 def _lint_source(
@@ -112,6 +114,7 @@ def _lint_source(
     options: LintOptions,
     apply_noqa: bool,
     resolve_fixes: bool,
+    tree: ast.Module | None = None,
 ) -> FileResult:
     result = FileResult(path)
     report_invalid = _enabled(rules, INVALID_FILE)
@@ -126,7 +129,7 @@ def _lint_source(
     if not active:
         return result
 
-    facts = _ast_facts(text, path)
+    facts = collect(tree) if tree is not None else _ast_facts(text, path)
     if isinstance(facts, Diagnostic):  # CPython rejects the file
         if report_invalid:
             result.diagnostics.append(facts)
@@ -145,7 +148,7 @@ def _lint_source(
     result.parsed = True
 
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    ctx = FileContext(path, wrapper, options)
+    ctx = FileContext(path, wrapper, options, facts=facts)
     findings = _walk(ctx, active, result)
 
     noqa = NoqaMap(text) if apply_noqa else None

@@ -39,6 +39,7 @@ class Plugin:
     version = __version__
 
     def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
+        self.tree = tree
         self.filename = filename
         self.lines = lines
 
@@ -53,6 +54,7 @@ class Plugin:
             options,
             apply_noqa=False,
             resolve_fixes=False,
+            tree=self.tree if isinstance(self.tree, ast.Module) else None,
         )
         for error in result.errors:  # keep flake8 running; make the failure visible
             yield (

@@ -32,8 +32,14 @@ _SQL_START = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _SQL_CLAUSE = re.compile(r"\b(?:FROM|INTO|SET|WHERE|VALUES)\b", re.IGNORECASE)
-_MATCH_BINDERS: tuple[type[ast.AST], ...] = tuple(
-    getattr(ast, name) for name in ("MatchAs", "MatchStar", "MatchMapping") if hasattr(ast, name)
+#: Nodes that bind their `name` (or `rest`): match captures, type parameters.
+_BINDERS: tuple[type[ast.AST], ...] = tuple(
+    getattr(ast, name)
+    for name in ("MatchAs", "MatchStar", "MatchMapping", "TypeVar", "ParamSpec", "TypeVarTuple")
+    if hasattr(ast, name)
+)
+_TYPE_PARAMS: tuple[type[ast.AST], ...] = tuple(
+    getattr(ast, name) for name in ("TypeVar", "ParamSpec", "TypeVarTuple") if hasattr(ast, name)
 )
 #: Method receivers that have no origin unless annotated or rebound.
 _SELF = frozenset({"self", "cls"})
@@ -77,6 +83,16 @@ class AstFacts:
     rebound_self: set[str] = field(default_factory=set)
     #: The annotations of `self`/`cls` parameters, by name.
     self_annotations: dict[str, list[ast.expr]] = field(default_factory=dict)
+    #: Names bound anywhere in the file by anything but a module-level import
+    #: (assignments, parameters, defs, classes, local imports, `global`...).
+    bound: set[str] = field(default_factory=set)
+    #: Of those, the names bound at module level (comprehension targets there too).
+    module_bound: set[str] = field(default_factory=set)
+    #: Names bound by `:=` anywhere, and declared `global`/`nonlocal` anywhere.
+    walrus: set[str] = field(default_factory=set)
+    declared: set[str] = field(default_factory=set)
+    #: The file has PEP 695 type parameters (annotation scopes).
+    has_type_params: bool = False
     #: The deepest nesting of nodes seen.
     depth: int = 0
 
@@ -194,13 +210,15 @@ def collect(tree: ast.Module) -> AstFacts:
     """Walk `tree` once (iteratively: deep files must not overflow the stack)."""
     facts = AstFacts(tree)
     calls, attributes, tries = facts.calls, facts.attributes, facts.async_tries
-    # (node, in_async, in_function, depth)
-    stack: list[tuple[ast.AST, bool, bool, int]] = [(tree, False, False, 0)]
+    bound = facts.bound
+    module_bound = facts.module_bound
+    # (node, in_async, in_function, in a def/lambda/class body, depth)
+    stack: list[tuple[ast.AST, bool, bool, bool, int]] = [(tree, False, False, False, 0)]
     push = stack.append
     pop = stack.pop
     deepest = 0
     while stack:
-        node, in_async, in_function, depth = pop()
+        node, in_async, in_function, scoped, depth = pop()
         if depth > deepest:
             deepest = depth
         kind = type(node)
@@ -213,11 +231,15 @@ def collect(tree: ast.Module) -> AstFacts:
             if in_async:
                 tries.append(node)  # type: ignore[arg-type]
         elif kind is ast.Import or kind is ast.ImportFrom:
-            _record_import(facts, node)  # type: ignore[arg-type]
+            _record_import(facts, node, scoped)  # type: ignore[arg-type]
             continue
         elif kind is ast.Name:
-            if node.id in _SELF and type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
-                facts.rebound_self.add(node.id)  # type: ignore[attr-defined]
+            if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+                bound.add(node.id)  # type: ignore[attr-defined]
+                if not scoped:
+                    module_bound.add(node.id)  # type: ignore[attr-defined]
+                if node.id in _SELF:  # type: ignore[attr-defined]
+                    facts.rebound_self.add(node.id)  # type: ignore[attr-defined]
             continue
         elif kind is ast.Constant:
             value = node.value  # type: ignore[attr-defined]
@@ -232,16 +254,30 @@ def collect(tree: ast.Module) -> AstFacts:
             if type(node.value) is ast.Constant:  # type: ignore[attr-defined]
                 continue  # a docstring (or a bare literal): never SQL that runs
         elif kind is ast.arg:
+            bound.add(node.arg)  # type: ignore[attr-defined]
             if node.annotation is not None:  # type: ignore[attr-defined]
                 facts.annotations.append(node.annotation)  # type: ignore[attr-defined]
                 if node.arg in _SELF:  # type: ignore[attr-defined]
                     facts.self_annotations.setdefault(node.arg, []).append(  # type: ignore[attr-defined]
                         node.annotation  # type: ignore[attr-defined]
                     )
-        elif kind is ast.ExceptHandler or kind in _MATCH_BINDERS:
+        elif kind is ast.ExceptHandler or kind in _BINDERS:
             for name in (getattr(node, "name", None), getattr(node, "rest", None)):
-                if name in _SELF:
-                    facts.rebound_self.add(name)
+                if isinstance(name, str):
+                    bound.add(name)
+                    if not scoped:
+                        module_bound.add(name)
+                    if name in _SELF:
+                        facts.rebound_self.add(name)
+            if kind in _TYPE_PARAMS:
+                facts.has_type_params = True
+        elif kind is ast.Global or kind is ast.Nonlocal:
+            bound.update(node.names)  # type: ignore[attr-defined]
+            facts.declared.update(node.names)  # type: ignore[attr-defined]
+        elif kind is ast.NamedExpr:
+            target = node.target  # type: ignore[attr-defined]
+            if isinstance(target, ast.Name):
+                facts.walrus.add(target.id)
         elif kind is ast.AnnAssign:
             facts.has_assignment = True
             facts.annotations.append(node.annotation)  # type: ignore[attr-defined]
@@ -250,42 +286,54 @@ def collect(tree: ast.Module) -> AstFacts:
         elif kind in _SCOPES:
             if kind is ast.AsyncFunctionDef:
                 facts.has_async_def = True
-            for child, child_async, child_function in _scope_children(node, in_async, in_function):
-                push((child, child_async, child_function, inner))
+            if kind is not ast.Lambda:
+                bound.add(node.name)  # type: ignore[attr-defined]
+                if not scoped:
+                    module_bound.add(node.name)  # type: ignore[attr-defined]
+                if getattr(node, "type_params", None):
+                    facts.has_type_params = True
+            for child, child_async, child_function, child_scoped in _scope_children(
+                node, in_async, in_function, scoped
+            ):
+                push((child, child_async, child_function, child_scoped, inner))
             continue
         for child in ast.iter_child_nodes(node):
-            push((child, in_async, in_function, inner))
+            push((child, in_async, in_function, scoped, inner))
     facts.depth = deepest
     return facts
 
 
 def _scope_children(
-    node: ast.AST, in_async: bool, in_function: bool
-) -> Iterator[tuple[ast.AST, bool, bool]]:
+    node: ast.AST, in_async: bool, in_function: bool, scoped: bool
+) -> Iterator[tuple[ast.AST, bool, bool, bool]]:
     """A def, lambda or class: decorators, defaults, annotations and bases run in
     the enclosing code; the body runs in its own."""
     if isinstance(node, ast.Lambda):
-        yield node.args, in_async, in_function
-        yield node.body, False, False
+        yield node.args, in_async, in_function, scoped
+        yield node.body, False, False, True
         return
     if isinstance(node, ast.ClassDef):
         for outer in (*node.decorator_list, *node.bases, *node.keywords):
-            yield outer, in_async, in_function
+            yield outer, in_async, in_function, scoped
         for statement in node.body:
-            yield statement, False, False
+            yield statement, False, False, True
         return
     assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     for outer in node.decorator_list:
-        yield outer, in_async, in_function
-    yield node.args, in_async, in_function
+        yield outer, in_async, in_function, scoped
+    yield node.args, in_async, in_function, scoped
     if node.returns is not None:
-        yield node.returns, in_async, in_function
+        yield node.returns, in_async, in_function, scoped
     body_async = isinstance(node, ast.AsyncFunctionDef)
     for statement in node.body:
-        yield statement, body_async, True
+        yield statement, body_async, True, True
 
 
-def _record_import(facts: AstFacts, node: ast.Import | ast.ImportFrom) -> None:
+def _record_import(facts: AstFacts, node: ast.Import | ast.ImportFrom, scoped: bool) -> None:
+    if scoped:  # a local import binds a local name (heads of dotted names too)
+        for alias in node.names:
+            if alias.name != "*":
+                facts.bound.add(alias.asname or alias.name.split(".")[0])
     if isinstance(node, ast.Import):
         for alias in node.names:
             if alias.asname is not None:

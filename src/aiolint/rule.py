@@ -9,6 +9,7 @@ ruff's sections, and is validated when the class is created.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
@@ -68,6 +69,8 @@ class Rule(cst.BatchableCSTVisitor):
     async_only: ClassVar[bool] = False
     #: Lowest target Python (major, minor) for which the rule applies.
     min_target: ClassVar[tuple[int, int] | None] = None
+    #: The visitor method names (`get_visitors`), found on first use per class.
+    _visitor_names: ClassVar[tuple[str, ...]]
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -99,6 +102,15 @@ class Rule(cst.BatchableCSTVisitor):
         self.diagnostics: list[Diagnostic] = []
         #: The fix offered for each diagnostic (same index), resolved by the engine.
         self.fixes: list[Fix | None] = []
+
+    def get_visitors(self) -> Mapping[str, Callable[[cst.CSTNode], object]]:
+        """LibCST's table of this visitor's `visit_*`/`leave_*` methods, with the
+        names found once per rule class (LibCST inspects every instance)."""
+        names = type(self).__dict__.get("_visitor_names")
+        if names is None:
+            names = tuple(super().get_visitors())
+            type(self)._visitor_names = names
+        return {name: getattr(self, name) for name in names}
 
     @classmethod
     def may_match(cls, text: str) -> bool:

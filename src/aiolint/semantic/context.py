@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
-from libcst._metadata_dependent import LazyValue
+from libcst.helpers import get_full_name_for_node
 from libcst.metadata import (
     CodeRange,
     MetadataWrapper,
-    ParentNodeProvider,
     PositionProvider,
     QualifiedName,
-    QualifiedNameProvider,
     Scope,
     ScopeProvider,
 )
+
+from aiolint.semantic.model import NameModel, parent_map
+
+if TYPE_CHECKING:
+    from aiolint.gate import AstFacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +34,11 @@ class LintOptions:
     #: Skip, before LibCST, the rules whose `ast` gate finds no candidate site
     #: (off only to prove the gate changes nothing: `AIOLINT_NO_GATE=1`).
     gate: bool = field(default_factory=lambda: os.environ.get("AIOLINT_NO_GATE", "") != "1")
+    #: Answer qualified names from aiolint's name model where it can (off only to
+    #: prove it answers as LibCST does: `AIOLINT_LIBCST_NAMES=1`).
+    own_names: bool = field(
+        default_factory=lambda: os.environ.get("AIOLINT_LIBCST_NAMES", "") != "1"
+    )
 
 
 @dataclass(eq=False)
@@ -43,6 +52,8 @@ class FileContext:
     path: str
     wrapper: MetadataWrapper
     options: LintOptions = field(default_factory=LintOptions)
+    #: The `ast` gate's facts about the same source (None: not computed).
+    facts: AstFacts | None = None
     #: Free-form per-file memo space for semantic helpers (keyed by helper name).
     memo: dict[str, Any] = field(default_factory=dict)
 
@@ -60,24 +71,43 @@ class FileContext:
 
     @cached_property
     def parents(self) -> Mapping[cst.CSTNode, cst.CSTNode]:
-        return self.wrapper.resolve(ParentNodeProvider)
+        """Every node's parent, from aiolint's own walk (`semantic.model`)."""
+        return parent_map(self.module)
 
     @cached_property
     def scopes(self) -> Mapping[cst.CSTNode, Scope | None]:
+        """LibCST's scope analysis: resolved only when a rule needs bindings, or a
+        qualified name the file's imports alone do not settle."""
         return self.wrapper.resolve(ScopeProvider)
 
     @cached_property
-    def _qualified_names(self) -> Mapping[cst.CSTNode, object]:
-        return self.wrapper.resolve(QualifiedNameProvider)
+    def _names(self) -> NameModel | None:
+        if self.facts is None or not self.options.own_names:
+            return None
+        return NameModel(self.module, self.parents, self.facts)
+
+    def may_be_imported_or_builtin(self, node: cst.CSTNode) -> bool:
+        """False when no import or builtin can name `node`: the head of its dotted
+        name is imported nowhere in the file and is no builtin, so LibCST could
+        only give it a local name (decided without any scope analysis)."""
+        if self.facts is None or not self.options.own_names:
+            return True
+        full = get_full_name_for_node(node)
+        if not full:
+            return True
+        head = full.split(".", 1)[0]
+        return head in self.facts.imports or hasattr(builtins, head)
 
     def qualified_names(self, node: cst.CSTNode) -> set[QualifiedName]:
-        """LibCST's qualified names of `node` (unwrapping its lazily computed values)."""
-        value = self._qualified_names.get(node)
-        if value is None:
-            return set()
-        if isinstance(value, LazyValue):
-            value = value()
-        return value  # type: ignore[return-value]
+        """LibCST's qualified names of `node`: from aiolint's name model when the
+        file's imports settle them, else from LibCST's scope of the node."""
+        model = self._names
+        if model is not None:
+            known = model.qualified_names(node)
+            if known is not None:
+                return known
+        scope = self.scopes.get(node)
+        return set(scope.get_qualified_names_for(node)) if scope is not None else set()
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.parents.get(node)

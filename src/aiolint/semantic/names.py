@@ -19,6 +19,8 @@ def qualified_name(ctx: FileContext, node: cst.BaseExpression) -> str | None:
     A name that may also refer to a local definition (shadowing), or to two
     different imports, resolves to None: we stay silent on what we cannot know.
     """
+    if not ctx.may_be_imported_or_builtin(node):
+        return None
     names = ctx.qualified_names(node)
     if len(names) != 1:
         return None

@@ -19,6 +19,7 @@ from aiolint.semantic.bindings import origin
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.flow import Truth, always_raises
 from aiolint.semantic.functions import in_async_code
+from aiolint.semantic.model import region_bindings
 from aiolint.semantic.names import call_name, dotted, module_imports, qualified_name
 
 CANCELLED_ERROR = frozenset({"asyncio.CancelledError", "asyncio.exceptions.CancelledError"})
@@ -381,8 +382,18 @@ def _kept_bound_name(ctx: FileContext, handler: Handler) -> str:
     if isinstance(handler, cst.ExceptStarHandler) or handler.name is None:
         return ""
     name = handler.name.name
+    if not isinstance(name, cst.Name):
+        return ""
+    facts = ctx.facts
+    if (
+        facts is not None
+        and ctx.options.own_names
+        and name.value not in facts.walrus
+        and name.value not in facts.declared
+    ):  # aiolint's own model: what the handler's code binds in its scope
+        return "" if name.value in region_bindings(handler.body) else name.value
     scope = ctx.scopes.get(handler)
-    if not isinstance(name, cst.Name) or scope is None:
+    if scope is None:
         return ""
     for assignment in scope[name.value]:
         node = getattr(assignment, "node", None)

@@ -1,0 +1,452 @@
+"""aiolint's own per-file semantic model: parent links and qualified names
+without LibCST's whole-file metadata providers.
+
+LibCST's `ParentNodeProvider`, `ScopeProvider` and `QualifiedNameProvider` each
+walk the whole module through the visitor machinery, and together cost most of
+a lint. Here:
+
+- `parent_map(module)` links every node to its parent with one iterative walk
+  over the nodes' dataclass fields (the same children LibCST's `children`
+  yields, order aside).
+- `NameModel.qualified_names(node)` answers, for a name or attribute chain in
+  an expression, exactly what LibCST's `QualifiedNameProvider` would, in the
+  cases where that answer follows from the file's imports alone: the head of
+  the chain is bound by nothing but module-level imports (or by nothing at
+  all: a builtin, or an unknown name). It is computed from the module-level
+  import table and the set of names the file binds anywhere (from the `ast`
+  gate's walk). Any other case (a head also bound by an assignment, a
+  parameter, a local import, `global`...) returns None, and the caller falls
+  back to LibCST's scope analysis, resolved lazily for that file only.
+
+The logic follows LibCST's `Scope.get_qualified_names_for` and
+`ImportAssignment.get_qualified_names_for`: the longest dotted prefix of the
+name's full name that an import records, and `builtins.<head>` for a builtin.
+A test compares both answers on the fixtures and the standard library.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+from libcst.metadata import QualifiedName, QualifiedNameSource
+
+if TYPE_CHECKING:
+    from aiolint.gate import AstFacts
+
+__all__ = ["NameModel", "enclosing_scopes", "parent_map", "region_bindings", "scope_bindings"]
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+#: Nodes whose full name LibCST derives from a name chain (`a.b`, `a.b[T]`, `a.b()`).
+_CHAINS = (cst.Name, cst.Attribute, cst.Subscript, cst.Call)
+
+#: Parents under which a `Name` is not a plain expression (LibCST's scope visitor
+#: skips it, or it is a binding occurrence): left to LibCST.
+_SPECIAL_PARENTS = (
+    cst.ImportAlias,
+    cst.AsName,
+    cst.Import,
+    cst.ImportFrom,
+    cst.Param,
+    cst.FunctionDef,
+    cst.ClassDef,
+    cst.NameItem,
+    cst.Global,
+    cst.Nonlocal,
+    cst.MatchAs,
+    cst.MatchStar,
+    cst.MatchMapping,
+    cst.MatchKeywordElement,
+)
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = tuple(f.name for f in dataclasses.fields(cls))
+        _FIELDS[cls] = fields
+    return fields
+
+
+def iter_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The node's direct children (any order)."""
+    for name in _child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, tuple | list):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+def parent_map(module: cst.Module) -> dict[cst.CSTNode, cst.CSTNode]:
+    """Every node's parent (the module has none)."""
+    parents: dict[cst.CSTNode, cst.CSTNode] = {}
+    stack: list[cst.CSTNode] = [module]
+    fields_of = _FIELDS
+    node_type = cst.CSTNode
+    while stack:
+        node = stack.pop()
+        fields = fields_of.get(type(node)) or _child_fields(type(node))
+        for name in fields:
+            value = getattr(node, name)
+            if isinstance(value, node_type):
+                parents[value] = node
+                stack.append(value)
+            elif type(value) is tuple or type(value) is list:
+                for item in value:
+                    if isinstance(item, node_type):
+                        parents[item] = node
+                        stack.append(item)
+    return parents
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _ModuleImport:
+    """A module-level import statement and the top-level statement it is in."""
+
+    statement: cst.Import | cst.ImportFrom
+    top_index: int
+
+
+class NameModel:
+    """Qualified names from the file's imports (see the module doc)."""
+
+    def __init__(
+        self, module: cst.Module, parents: Mapping[cst.CSTNode, cst.CSTNode], facts: AstFacts
+    ) -> None:
+        self._module = module
+        self._parents = parents
+        self._facts = facts
+        #: Names bound anywhere in the file by anything but a module-level import.
+        self._bound = facts.bound
+        #: Names no scope reasoning here settles: bound at module level by more
+        #: than imports, declared global/nonlocal, bound by `:=`.
+        self._unsure = facts.module_bound | facts.declared | facts.walrus
+        self._scope_names: dict[cst.CSTNode, set[str]] = {}
+        #: Dotted name an import records -> the module-level imports recording it.
+        self._imports: dict[str, list[_ModuleImport]] = {}
+        self._top_index = {statement: i for i, statement in enumerate(module.body)}
+        for index, statement in enumerate(module.body):
+            for imported in _module_level_imports(statement):
+                for recorded in _recorded_names(imported):
+                    self._imports.setdefault(recorded, []).append(_ModuleImport(imported, index))
+
+    def qualified_names(self, node: cst.CSTNode) -> set[QualifiedName] | None:
+        """LibCST's qualified names of `node`, or None when only its scope
+        analysis can tell."""
+        if not isinstance(node, _CHAINS) or not self._in_expression(node):
+            return None
+        full = get_full_name_for_node(node)
+        if not full:
+            return None
+        head = full.split(".", 1)[0]
+        if head in self._bound and not self._reaches_module_scope(node, head):
+            return None
+        prefix: str | None = full
+        while prefix:
+            found = self._imports.get(prefix)
+            if found:
+                return self._imported(node, full, found)
+            cut = prefix.rfind(".")
+            prefix = prefix[:cut] if cut != -1 else None
+        if hasattr(builtins, head):
+            return {QualifiedName(f"builtins.{head}", QualifiedNameSource.BUILTIN)}
+        return set()
+
+    def _in_expression(self, node: cst.CSTNode) -> bool:
+        """Whether the name chain is an expression LibCST's scope visitor resolves
+        (not an attribute's name, a keyword, nor part of an import or a binding)."""
+        parents = self._parents
+        parent = parents.get(node)
+        if isinstance(parent, cst.Attribute) and parent.attr is node:
+            return False
+        if isinstance(parent, cst.Arg) and parent.keyword is node:
+            return False
+        current: cst.CSTNode = node
+        while isinstance(parent, cst.Attribute) and parent.value is current:
+            current, parent = parent, parents.get(parent)
+        return parent is not None and not isinstance(parent, _SPECIAL_PARENTS)
+
+    def _reaches_module_scope(self, node: cst.CSTNode, head: str) -> bool:
+        """Whether `head`, read at `node`, resolves to module-level bindings that
+        are only imports (or to builtins): no enclosing scope visible from
+        `node` binds it (LibCST's lookup: the innermost scope, then the
+        enclosing functions, lambdas and comprehensions, class bodies skipped)."""
+        if head in self._unsure or self._facts.has_type_params:
+            return False
+        scopes = enclosing_scopes(node, self._parents)
+        for index, scope in enumerate(scopes):
+            if index > 0 and isinstance(scope, cst.ClassDef):
+                continue
+            names = self._scope_names.get(scope)
+            if names is None:
+                names = self._scope_names[scope] = scope_bindings(scope)
+            if head in names:
+                return False
+        return True
+
+    def _imported(
+        self, node: cst.CSTNode, full: str, imports: list[_ModuleImport]
+    ) -> set[QualifiedName] | None:
+        top = self._top_statement(node)
+        if top is None:
+            return None
+        if top[1] and any(imported.top_index >= top[0] for imported in imports):
+            return None  # module-level code may run before the import: LibCST decides
+        names: set[QualifiedName] = set()
+        for imported in imports:
+            names |= import_qualified_names(imported.statement, full)
+        return names
+
+    def _top_statement(self, node: cst.CSTNode) -> tuple[int, bool] | None:
+        """(index of the top-level statement holding `node`, whether `node` runs
+        at module level, i.e. outside any def, lambda and class body)."""
+        module_level = True
+        current = node
+        parents = self._parents
+        while True:
+            parent = parents.get(current)
+            if parent is None:
+                return None
+            if (
+                isinstance(parent, cst.FunctionDef | cst.ClassDef | cst.Lambda)
+                and current is parent.body
+            ):
+                module_level = False
+            if parent is self._module:
+                index = self._top_index.get(current)
+                return None if index is None else (index, module_level)
+            current = parent
+
+
+_BLOCKS = (
+    cst.BaseSuite,
+    cst.BaseCompoundStatement,
+    cst.SimpleStatementLine,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.Else,
+    cst.Finally,
+    cst.MatchCase,
+)
+
+
+def _module_level_imports(node: cst.CSTNode) -> Iterator[cst.Import | cst.ImportFrom]:
+    """Imports that run in module scope: in the statement, or in the blocks of
+    `if`/`try`/`with`/`for`/`while`/`match` around it (no def or class)."""
+    if isinstance(node, cst.SimpleStatementLine | cst.SimpleStatementSuite):
+        for small in node.body:
+            if isinstance(small, cst.Import | cst.ImportFrom):
+                yield small
+        return
+    if isinstance(node, cst.FunctionDef | cst.ClassDef):
+        return
+    for child in iter_children(node):
+        if isinstance(child, _BLOCKS):
+            yield from _module_level_imports(child)
+
+
+def _recorded_names(statement: cst.Import | cst.ImportFrom) -> Iterator[str]:
+    """The names LibCST's scope records for an import: the alias, else every
+    dotted prefix of the imported name (`import a.b.c`: a.b.c, a.b, a)."""
+    if isinstance(statement.names, cst.ImportStar):
+        return
+    for alias in statement.names:
+        target = alias.asname.name if alias.asname is not None else alias.name
+        full = get_full_name_for_node(target)
+        if not full:
+            continue
+        parts = full.split(".")
+        for end in range(len(parts), 0, -1):
+            yield ".".join(parts[:end])
+
+
+def import_qualified_names(
+    statement: cst.Import | cst.ImportFrom, full_name: str
+) -> set[QualifiedName]:
+    """LibCST's `ImportAssignment.get_qualified_names_for(full_name)`."""
+    module = ""
+    if isinstance(statement, cst.ImportFrom):
+        if statement.module:
+            module = get_full_name_for_node(statement.module) or ""
+        if statement.relative:
+            module = "." * len(statement.relative) + module
+    results: set[QualifiedName] = set()
+    if isinstance(statement.names, cst.ImportStar):
+        return results
+    for alias in statement.names:
+        real_name = get_full_name_for_node(alias.name)
+        if not real_name:
+            continue
+        parts = real_name.split(".")
+        for candidate in [".".join(parts[:i]) for i in range(len(parts), 0, -1)]:
+            as_name = candidate
+            real = candidate
+            if module and module.endswith("."):
+                real = f"{module}{candidate}"
+            elif module:
+                real = f"{module}.{candidate}"
+            if alias.asname:
+                evaluated = alias.evaluated_alias
+                if evaluated is not None:
+                    as_name = evaluated
+            if full_name.startswith(as_name):
+                remaining = full_name.split(as_name, 1)[1]
+                if remaining and not remaining.startswith("."):
+                    continue
+                remaining = remaining.lstrip(".")
+                results.add(
+                    QualifiedName(
+                        f"{real}.{remaining}" if remaining else real, QualifiedNameSource.IMPORT
+                    )
+                )
+                break
+    return results
+
+
+# --- scopes and the names they bind -------------------------------------------
+
+Comprehension = cst.ListComp | cst.SetComp | cst.DictComp | cst.GeneratorExp
+ScopeNode = cst.FunctionDef | cst.Lambda | cst.ClassDef | Comprehension
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+#: Statements and expressions whose `target` binds names.
+_TARGETED = (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.NamedExpr)
+
+
+def enclosing_scopes(
+    node: cst.CSTNode, parents: Mapping[cst.CSTNode, cst.CSTNode]
+) -> list[ScopeNode]:
+    """The local scopes (LibCST's: function, lambda, class, comprehension) whose
+    code runs `node`, innermost first. A def's decorators, defaults, annotations
+    and return annotation run in the enclosing scope, as does the first iterable
+    of a comprehension."""
+    scopes: list[ScopeNode] = []
+    below: list[cst.CSTNode] = [node]
+    current = node
+    while True:
+        parent = parents.get(current)
+        if parent is None:
+            return scopes
+        if isinstance(parent, cst.FunctionDef | cst.Lambda):
+            if current is parent.body or (
+                current is parent.params and _is_param_name(below, parent.params)
+            ):
+                scopes.append(parent)
+        elif isinstance(parent, cst.ClassDef):
+            if current is parent.body:
+                scopes.append(parent)
+        elif isinstance(parent, _COMPREHENSIONS):
+            outer_iter = (
+                current is parent.for_in and len(below) >= 2 and below[-2] is parent.for_in.iter
+            )
+            if not outer_iter:
+                scopes.append(parent)  # type: ignore[arg-type]
+        below.append(parent)
+        current = parent
+
+
+def _is_param_name(below: list[cst.CSTNode], params: cst.Parameters) -> bool:
+    """`below` runs from the node up to `params`: whether it passes through a
+    parameter's name (its own scope) rather than its default or annotation."""
+    for index in range(len(below) - 1, 0, -1):
+        if isinstance(below[index], cst.Param):
+            param = below[index]
+            assert isinstance(param, cst.Param)
+            return below[index - 1] is param.name
+    return False
+
+
+def scope_bindings(scope: ScopeNode) -> set[str]:
+    """The names a scope's own code binds, as LibCST's scope records them."""
+    if isinstance(scope, cst.FunctionDef | cst.Lambda):
+        names = {param.name.value for param in _params(scope.params)}
+        return names | region_bindings(scope.body)
+    if isinstance(scope, cst.ClassDef):
+        return region_bindings(scope.body)
+    names = set()
+    for_in: cst.CompFor | None = scope.for_in
+    while for_in is not None:
+        names |= target_names(for_in.target)
+        for_in = for_in.inner_for_in
+    return names
+
+
+def _params(params: cst.Parameters) -> Iterator[cst.Param]:
+    yield from params.posonly_params
+    yield from params.params
+    if isinstance(params.star_arg, cst.Param):
+        yield params.star_arg
+    yield from params.kwonly_params
+    if params.star_kwarg is not None:
+        yield params.star_kwarg
+
+
+def target_names(target: cst.CSTNode) -> set[str]:
+    """Names a binding target binds (`a`, `a, *b`, `[a, (b, c)]`; not `a.x`, `a[i]`)."""
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, cst.Tuple | cst.List):
+        found: set[str] = set()
+        for element in target.elements:
+            found |= target_names(element.value)
+        return found
+    if isinstance(target, cst.StarredElement):
+        return target_names(target.value)
+    return set()
+
+
+def region_bindings(root: cst.CSTNode) -> set[str]:
+    """Names bound by the code of `root` that runs in `root`'s own scope (nested
+    scopes contribute their names and what runs outside their bodies)."""
+    names: set[str] = set()
+    stack: list[cst.CSTNode] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.FunctionDef | cst.ClassDef):
+            names.add(node.name.value)
+            stack.extend(d.decorator for d in node.decorators)
+            if isinstance(node, cst.FunctionDef):
+                stack.extend(_outer_parts(node.params))
+                if node.returns is not None:
+                    stack.append(node.returns)
+            else:
+                stack.extend(arg.value for arg in (*node.bases, *node.keywords))
+            continue
+        if isinstance(node, cst.Lambda):
+            stack.extend(_outer_parts(node.params))
+            continue
+        if isinstance(node, _COMPREHENSIONS):
+            stack.append(node.for_in.iter)
+            continue
+        if isinstance(node, _TARGETED):
+            names |= target_names(node.target)
+        elif isinstance(node, cst.WithItem) and node.asname is not None:
+            names |= target_names(node.asname.name)
+        elif isinstance(node, cst.ExceptHandler | cst.ExceptStarHandler) and node.name is not None:
+            names |= target_names(node.name.name)
+        elif isinstance(node, cst.Import | cst.ImportFrom):
+            names.update(_recorded_names(node))
+            continue
+        elif isinstance(node, cst.Global | cst.Nonlocal):
+            names.update(item.name.value for item in node.names)
+        elif isinstance(node, cst.MatchAs | cst.MatchStar) and node.name is not None:
+            names.add(node.name.value)
+        elif isinstance(node, cst.MatchMapping) and node.rest is not None:
+            names.add(node.rest.value)
+        stack.extend(iter_children(node))
+    return names
+
+
+def _outer_parts(params: cst.Parameters) -> Iterator[cst.CSTNode]:
+    """What of a parameter list runs in the enclosing scope: defaults, annotations."""
+    for param in _params(params):
+        if param.default is not None:
+            yield param.default
+        if param.annotation is not None:
+            yield param.annotation

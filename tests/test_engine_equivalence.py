@@ -1,0 +1,167 @@
+"""The fast path changes nothing: the `ast` gate and aiolint's own semantic model
+give exactly the findings and fixes of the plain LibCST path.
+
+`LintOptions(gate=False, own_names=False)` runs every rule that passes its text
+prefilter on LibCST's own metadata (scopes and qualified names); the default
+options skip rules without a candidate site and answer names from the model.
+Both must agree on every fixture, and (marked slow) on a sample of the
+installed standard library and site-packages. The model's answers are also
+compared node by node with LibCST's providers.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import sys
+import sysconfig
+from collections.abc import Iterator
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from libcst._metadata_dependent import LazyValue
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, QualifiedNameProvider
+
+from aiolint.engine import lint_source
+from aiolint.gate import collect
+from aiolint.model import Diagnostic
+from aiolint.registry import load_rules
+from aiolint.semantic.context import LintOptions
+from aiolint.semantic.model import NameModel, parent_map
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FAST = LintOptions()
+PLAIN = LintOptions(gate=False, own_names=False)
+
+
+def _shape(diagnostic: Diagnostic) -> tuple[object, ...]:
+    fix = diagnostic.fix
+    return (
+        diagnostic.code,
+        diagnostic.message,
+        diagnostic.start,
+        diagnostic.end,
+        None if fix is None else (fix.title, fix.applicability, fix.edits),
+    )
+
+
+def _lint(source: bytes, path: str, options: LintOptions) -> tuple[list[tuple[object, ...]], list]:
+    result = lint_source(source, path, list(load_rules().values()), options)
+    return [_shape(d) for d in result.diagnostics], [(e.where, e.detail) for e in result.errors]
+
+
+def _sample(root: Path, every: int) -> Iterator[Path]:
+    """A stable sample of the `.py` files under `root` (by a hash of the path)."""
+    for path in sorted(root.rglob("*.py")):
+        digest = hashlib.sha1(path.relative_to(root).as_posix().encode()).digest()
+        if digest[0] % every == 0:
+            yield path
+
+
+def _assert_same(paths: list[Path]) -> int:
+    compared = 0
+    for path in paths:
+        try:
+            source = path.read_bytes()
+        except OSError:
+            continue
+        assert _lint(source, str(path), FAST) == _lint(source, str(path), PLAIN), path
+        compared += 1
+    return compared
+
+
+def test_fixtures_same_with_and_without_fast_path() -> None:
+    paths = sorted(FIXTURES.rglob("*.py"))
+    assert _assert_same(paths) > 20
+
+
+@pytest.mark.slow
+def test_stdlib_and_site_packages_sample_same_with_and_without_fast_path() -> None:
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    site = Path(sysconfig.get_paths()["purelib"])
+    paths = [p for p in _sample(stdlib, 24) if "site-packages" not in p.parts]
+    paths += list(_sample(site, 40))
+    assert _assert_same(paths) > 100
+
+
+def _model_mismatches(source: bytes) -> tuple[int, list[str]]:
+    module = cst.parse_module(source)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    parents = parent_map(module)
+    assert dict(parents) == dict(wrapper.resolve(ParentNodeProvider))
+    model = NameModel(module, parents, collect(ast.parse(source)))
+    theirs = wrapper.resolve(QualifiedNameProvider)
+    answered, wrong = 0, []
+    for node in parents:
+        mine = model.qualified_names(node)
+        if mine is None:
+            continue
+        answered += 1
+        expected = theirs.get(node)
+        if isinstance(expected, LazyValue):
+            expected = expected()
+        if mine != set(expected or ()):
+            wrong.append(f"{module.code_for_node(node)!r}: {mine} != {expected}")
+    return answered, wrong
+
+
+def test_model_answers_as_libcst_on_tricky_code() -> None:
+    source = b"""\
+import os.path
+import a.b.c as abc
+from . import sibling
+from .pkg import thing as other
+from x import y, yy as z
+if TYPE_CHECKING:
+    from typing import Optional
+try:
+    import simplejson as json
+except ImportError:
+    import json
+
+print(os.path.join("a"), os.getcwd(), abc.d, sibling.f(), other, y.w, z)
+json.loads("1")
+open = open  # a module-level rebinding of a builtin
+
+
+class C:
+    json = 1
+    value = json
+
+    def m(self, os: int) -> None:
+        os.path
+        json.dumps(1)
+        [json for json in ()]
+        lambda json: json
+        f(key=sibling)
+
+
+def local_import() -> None:
+    import time
+    time.sleep(1)
+
+
+def shadow(time: int = os.sep) -> None:
+    time.sleep(1)
+"""
+    answered, wrong = _model_mismatches(source)
+    assert answered > 20
+    assert wrong == []
+
+
+@pytest.mark.slow
+def test_model_answers_as_libcst_on_the_standard_library_sample() -> None:
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    answered = 0
+    for path in _sample(stdlib, 30):
+        if "site-packages" in path.parts or "test" in path.parts:
+            continue
+        source = path.read_bytes()
+        try:
+            count, wrong = _model_mismatches(source)
+        except (SyntaxError, cst.ParserSyntaxError, RecursionError):
+            continue
+        assert wrong == [], (path, wrong[:5])
+        answered += count
+    assert answered > 1000, sys.version
