@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import itertools
 import json
 import os
 import platform
@@ -676,12 +677,12 @@ def scaling_table(rows: list[ScalingRow], startup: ScalingRow, timeout: float | 
             f"| {row.lines:,} | {row.cpu:.2f} | {row.wall:.2f} | {row.peak_rss_mb:.0f} "
             f"| {per_line:.0f} | {rss_per_10k:.1f} |"
         )
-    if len(per_line_costs) >= 2 and per_line_costs[0] > 0:
-        drift = per_line_costs[-1] / per_line_costs[0]
+    steps = [f"{b / a:.2f}x" for a, b in itertools.pairwise(per_line_costs) if a > 0]
+    if steps:
         lines += [
             "",
-            f"CPU per line, largest file over smallest: {drift:.2f}x "
-            "(1.0 = linear; above 1: superlinear).",
+            "CPU per line, each size over the one before: "
+            f"{', '.join(steps)} (1.00x = linear; above: superlinear).",
         ]
     return "\n".join(lines)
 

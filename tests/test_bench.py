@@ -262,7 +262,9 @@ def test_scaling_table_reports_per_line_cost_and_timeouts():
     assert "| 1,000 | 1.10 | 1.20 | 30 | 1000 | 100.0 |" in table
     assert "| 10,000 | 10.10 | 10.50 | 120 | 1000 | 100.0 |" in table
     assert "| 100,000 | > 900 (timed out) |" in table
-    assert "largest file over smallest: 1.00x" in table
+    assert "each size over the one before: 1.00x (" in table
+    rows[1] = bench.ScalingRow(10_000, 20.1, 20.5, 120.0)  # twice the cost per line
+    assert "each size over the one before: 2.00x (" in bench.scaling_table(rows, startup, 900)
 
 
 def python(code):
