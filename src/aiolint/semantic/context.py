@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -97,6 +97,23 @@ class FileContext:
             return True
         head = full.split(".", 1)[0]
         return head in self.facts.imports or hasattr(builtins, head)
+
+    def may_name(self, node: cst.CSTNode, targets: Collection[str]) -> bool:
+        """False when no qualified name LibCST could give `node` is in `targets`
+        (from the file's import table; no scope analysis). True: ask
+        `qualified_names`."""
+        if self.facts is None or not self.options.own_names:
+            return True
+        full = get_full_name_for_node(node)
+        if not full:
+            return True
+        head, _, rest = full.partition(".")
+        if f"builtins.{head}" in targets:
+            return True
+        for bound in self.facts.imports.get(head, ()):
+            if (f"{bound}.{rest}" if rest else bound) in targets:
+                return True
+        return False
 
     def qualified_names(self, node: cst.CSTNode) -> set[QualifiedName]:
         """LibCST's qualified names of `node`: from aiolint's name model when the

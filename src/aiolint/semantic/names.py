@@ -43,6 +43,12 @@ def call_name(ctx: FileContext, call: cst.Call) -> str | None:
     return qualified_name(ctx, call.func)
 
 
+def may_call(ctx: FileContext, call: cst.Call, names: Collection[str]) -> bool:
+    """Cheap pre-test of `call_name(ctx, call) in names`: False means it is not
+    (decided from the file's imports, without scope analysis)."""
+    return ctx.may_name(call.func, names)
+
+
 def is_call_to(ctx: FileContext, node: cst.CSTNode, names: Collection[str]) -> bool:
     """Whether `node` is a call whose callee resolves to one of `names`."""
     return isinstance(node, cst.Call) and call_name(ctx, node) in names

@@ -6,7 +6,7 @@ from aiolint.gate import AstFacts
 from aiolint.model import FixAvailability
 from aiolint.rule import Rule
 from aiolint.rules.asyncio.gather_taskgroup import gather_fix
-from aiolint.semantic.names import call_name
+from aiolint.semantic.names import call_name, may_call
 
 GATHER = frozenset({"asyncio.gather", "asyncio.tasks.gather"})
 
@@ -109,7 +109,7 @@ class AsyncioGather(Rule):
         return facts.calls_to(GATHER)
 
     def visit_Call(self, node: cst.Call) -> None:
-        if call_name(self.ctx, node) not in GATHER:
+        if not may_call(self.ctx, node, GATHER) or call_name(self.ctx, node) not in GATHER:
             return
         fix = None
         if _returns_exceptions(node):

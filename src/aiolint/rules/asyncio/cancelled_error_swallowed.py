@@ -20,7 +20,13 @@ from aiolint.semantic.context import FileContext
 from aiolint.semantic.flow import Truth, always_raises
 from aiolint.semantic.functions import in_async_code
 from aiolint.semantic.model import region_bindings
-from aiolint.semantic.names import call_name, dotted, module_imports, qualified_name
+from aiolint.semantic.names import (
+    call_name,
+    dotted,
+    may_call,
+    module_imports,
+    qualified_name,
+)
 
 CANCELLED_ERROR = frozenset({"asyncio.CancelledError", "asyncio.exceptions.CancelledError"})
 BASE_EXCEPTION = frozenset({"builtins.BaseException"})
@@ -164,7 +170,7 @@ class CancelledErrorSwallowed(Rule):
         self._check_try(node)
 
     def visit_Call(self, node: cst.Call) -> None:
-        if call_name(self.ctx, node) not in SUPPRESS:
+        if not may_call(self.ctx, node, SUPPRESS) or call_name(self.ctx, node) not in SUPPRESS:
             return
         catch = _strongest(self._catch(arg.value) for arg in node.args if arg.keyword is None)
         if catch is None or not in_async_code(self.ctx, node):
@@ -354,11 +360,24 @@ class CancelledErrorSwallowed(Rule):
     def _is_current_task(self, expr: cst.BaseExpression) -> bool:
         if isinstance(expr, cst.NamedExpr):
             expr = expr.value
-        return origin(self.ctx, expr) in CURRENT_TASK
+        return self._may_use_current_task() and origin(self.ctx, expr) in CURRENT_TASK
+
+    def _may_use_current_task(self) -> bool:
+        """Whether the file can reach `current_task` at all: through an attribute
+        (`asyncio.current_task`) or an import of it (no scope analysis)."""
+        facts = self.ctx.facts
+        if facts is None or not self.ctx.options.own_names:
+            return True
+        return "current_task" in facts.attributes or any(
+            name.rsplit(".", 1)[-1] == "current_task"
+            for names in facts.imports.values()
+            for name in names
+        )
 
     def _is_cancelling_call(self, expr: cst.BaseExpression) -> bool:
         return (
-            isinstance(expr, cst.Call)
+            self._may_use_current_task()
+            and isinstance(expr, cst.Call)
             and not expr.args
             and isinstance(expr.func, cst.Attribute)
             and expr.func.attr.value == "cancelling"

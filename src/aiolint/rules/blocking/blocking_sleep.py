@@ -8,7 +8,7 @@ from aiolint.gate import AstFacts
 from aiolint.model import Applicability, Edit, Fix, FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.functions import in_async_code
-from aiolint.semantic.names import call_name
+from aiolint.semantic.names import call_name, may_call
 
 SLEEP = frozenset({"time.sleep"})
 
@@ -72,7 +72,11 @@ class BlockingSleep(Rule):
         return facts.calls_to(SLEEP, in_async=True)
 
     def visit_Call(self, node: cst.Call) -> None:
-        if call_name(self.ctx, node) in SLEEP and in_async_code(self.ctx, node):
+        if (
+            may_call(self.ctx, node, SLEEP)
+            and call_name(self.ctx, node) in SLEEP
+            and in_async_code(self.ctx, node)
+        ):
             self.report(
                 node,
                 "Blocking `time.sleep()` in async code stalls the event loop; "

@@ -8,7 +8,7 @@ from aiolint.model import Fix, FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import in_async_code
-from aiolint.semantic.names import call_name, dotted, qualified_name
+from aiolint.semantic.names import call_name, dotted, may_call, qualified_name
 
 _SUBPROCESS = ("run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput")
 _SPAWN = ("spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe")
@@ -22,6 +22,7 @@ BLOCKING_FUNCTIONS: frozenset[str] = frozenset(
 #: `os.wait*` calls that take an `options` argument -> its position; with
 #: `os.WNOHANG` they return at once instead of waiting.
 WAIT_OPTIONS: dict[str, int] = {"os.waitpid": 1, "os.wait3": 0, "os.wait4": 1, "os.waitid": 2}
+_CANDIDATES = BLOCKING_FUNCTIONS | WAIT_OPTIONS.keys()
 #: Last segment of every callee this rule reports (a cheap syntactic gate; a bare
 #: name is always resolved, since `from os import system as sh` renames it).
 _ATTRIBUTES = frozenset(name.rsplit(".", 1)[1] for name in (*BLOCKING_FUNCTIONS, *WAIT_OPTIONS))
@@ -32,7 +33,7 @@ def blocking_subprocess_call(ctx: FileContext, node: cst.Call) -> str | None:
     func = node.func
     if isinstance(func, cst.Attribute) and func.attr.value not in _ATTRIBUTES:
         return None
-    if not dotted(func):
+    if not dotted(func) or not may_call(ctx, node, _CANDIDATES):
         return None
     name = call_name(ctx, node)
     if name in BLOCKING_FUNCTIONS:

@@ -23,7 +23,7 @@ from aiolint.semantic.fastapi import (
     iter_decorator_callees,
 )
 from aiolint.semantic.functions import enclosing_function, is_async_function
-from aiolint.semantic.names import call_name, qualified_name
+from aiolint.semantic.names import call_name, may_call, qualified_name
 
 _ENGINE = "an engine and its connection pool"
 _POOL = "a connection pool"
@@ -168,6 +168,8 @@ class ResourcePerRequest(Rule):
         return facts.calls_to(RESOURCES, in_function=True)
 
     def visit_Call(self, node: cst.Call) -> None:
+        if not may_call(self.ctx, node, RESOURCES):
+            return
         resolved = call_name(self.ctx, node) or ""
         resource = RESOURCES.get(resolved)
         if resource is None or _in_test_module(self.ctx) or _reuses_pool(resolved, node):
