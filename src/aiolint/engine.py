@@ -153,7 +153,7 @@ def _lint_source(
         module = cst.parse_module(source)
     except Exception as exc:  # ParserSyntaxError, or another error on odd input
         if report_invalid:
-            result.diagnostics.append(_parse_failure(path, text, exc))
+            result.diagnostics.append(_parse_failure(path, exc))
         return result
     result.parsed = True
 
@@ -187,15 +187,9 @@ def _ast_facts(text: str, path: str) -> AstFacts | Diagnostic:
     return collect(tree)
 
 
-def _parse_failure(path: str, text: str, exc: Exception) -> Diagnostic:
-    """AIO000 for a file LibCST cannot parse: Python's own message and position
-    when Python rejects it too (they are more precise), else LibCST's."""
-    try:
-        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except SyntaxError as syntax:
-        return _invalid(path, f"SyntaxError: {syntax.msg}", syntax.lineno or 1, syntax.offset or 1)
-    except (ValueError, RecursionError, MemoryError) as other:
-        return _invalid(path, f"Cannot parse file: {other}", 1, 1)
+def _parse_failure(path: str, exc: Exception) -> Diagnostic:
+    """AIO000 for a file Python accepts (`_ast_facts` ran first) and LibCST
+    cannot parse: LibCST's message and position."""
     if isinstance(exc, cst.ParserSyntaxError):
         return _invalid(
             path, f"Cannot parse file: {exc.message}", exc.editor_line, exc.editor_column

@@ -61,7 +61,6 @@ class CallSite:
 class AstFacts:
     """What one walk over a file's `ast` found (see the module doc)."""
 
-    tree: ast.Module
     #: Local name -> the dotted names imports anywhere in the file bind it to.
     imports: dict[str, set[str]] = field(default_factory=dict)
     #: Top-level packages imported (absolute imports), e.g. {"asyncio", "sqlalchemy"}.
@@ -73,7 +72,6 @@ class AstFacts:
     async_tries: list[ast.Try] = field(default_factory=list)
     #: Parameter and variable annotations.
     annotations: list[ast.expr] = field(default_factory=list)
-    has_async_def: bool = False
     has_assignment: bool = False
     #: String literals (docstrings aside) start like SQL and hold a SQL clause word:
     #: the SQL text a rule can see is made of them.
@@ -93,8 +91,6 @@ class AstFacts:
     declared: set[str] = field(default_factory=set)
     #: The file has PEP 695 type parameters (annotation scopes).
     has_type_params: bool = False
-    #: The deepest nesting of nodes seen.
-    depth: int = 0
 
     def imports_any(self, roots: Collection[str]) -> bool:
         """Whether the file imports one of the top-level packages `roots`."""
@@ -103,12 +99,15 @@ class AstFacts:
     def names(self, expr: ast.expr) -> set[str]:
         """The dotted names `expr` (a name or attribute chain) may resolve to."""
         parts = dotted_parts(expr)
-        if not parts:
-            return set()
-        head, rest = parts[0], parts[1:]
-        found = {".".join(["builtins", *parts])}
+        return self.dotted_names(".".join(parts)) if parts else set()
+
+    def dotted_names(self, full: str) -> set[str]:
+        """The qualified names a dotted name (`aio.gather`) may have through the
+        file's imports, or as a builtin (LibCST names `str.join` `builtins.str`)."""
+        head, _, rest = full.partition(".")
+        found = {f"builtins.{head}", f"builtins.{full}"}
         for bound in self.imports.get(head, ()):
-            found.add(".".join([bound, *rest]))
+            found.add(f"{bound}.{rest}" if rest else bound)
         return found
 
     def resolves_to(self, expr: ast.expr, targets: Collection[str]) -> bool:
@@ -208,21 +207,17 @@ def suspends(statements: list[ast.stmt]) -> bool:
 
 def collect(tree: ast.Module) -> AstFacts:
     """Walk `tree` once (iteratively: deep files must not overflow the stack)."""
-    facts = AstFacts(tree)
+    facts = AstFacts()
     calls, attributes, tries = facts.calls, facts.attributes, facts.async_tries
     bound = facts.bound
     module_bound = facts.module_bound
-    # (node, in_async, in_function, in a def/lambda/class body, depth)
-    stack: list[tuple[ast.AST, bool, bool, bool, int]] = [(tree, False, False, False, 0)]
+    # (node, in_async, in_function, in a def/lambda/class body)
+    stack: list[tuple[ast.AST, bool, bool, bool]] = [(tree, False, False, False)]
     push = stack.append
     pop = stack.pop
-    deepest = 0
     while stack:
-        node, in_async, in_function, scoped, depth = pop()
-        if depth > deepest:
-            deepest = depth
+        node, in_async, in_function, scoped = pop()
         kind = type(node)
-        inner = depth + 1
         if kind is ast.Call:
             calls.append(CallSite(node, in_async, in_function))  # type: ignore[arg-type]
         elif kind is ast.Attribute:
@@ -284,8 +279,6 @@ def collect(tree: ast.Module) -> AstFacts:
         elif kind is ast.Assign or kind is ast.AugAssign:
             facts.has_assignment = True
         elif kind in _SCOPES:
-            if kind is ast.AsyncFunctionDef:
-                facts.has_async_def = True
             if kind is not ast.Lambda:
                 bound.add(node.name)  # type: ignore[attr-defined]
                 if not scoped:
@@ -295,11 +288,10 @@ def collect(tree: ast.Module) -> AstFacts:
             for child, child_async, child_function, child_scoped in _scope_children(
                 node, in_async, in_function, scoped
             ):
-                push((child, child_async, child_function, child_scoped, inner))
+                push((child, child_async, child_function, child_scoped))
             continue
         for child in ast.iter_child_nodes(node):
-            push((child, in_async, in_function, scoped, inner))
-    facts.depth = deepest
+            push((child, in_async, in_function, scoped))
     return facts
 
 

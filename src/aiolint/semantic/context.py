@@ -105,15 +105,7 @@ class FileContext:
         if self.facts is None or not self.options.own_names:
             return True
         full = get_full_name_for_node(node)
-        if not full:
-            return True
-        head, _, rest = full.partition(".")
-        if f"builtins.{head}" in targets:
-            return True
-        for bound in self.facts.imports.get(head, ()):
-            if (f"{bound}.{rest}" if rest else bound) in targets:
-                return True
-        return False
+        return not full or not self.facts.dotted_names(full).isdisjoint(targets)
 
     def qualified_names(self, node: cst.CSTNode) -> set[QualifiedName]:
         """LibCST's qualified names of `node`: from aiolint's name model when the

@@ -85,7 +85,8 @@ def iter_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 def parent_map(module: cst.Module) -> dict[cst.CSTNode, cst.CSTNode]:
-    """Every node's parent (the module has none)."""
+    """Every node's parent (the module has none). `iter_children` inlined: a
+    generator per node made this twice as slow (measured on a 3,300-line file)."""
     parents: dict[cst.CSTNode, cst.CSTNode] = {}
     stack: list[cst.CSTNode] = [module]
     fields_of = _FIELDS

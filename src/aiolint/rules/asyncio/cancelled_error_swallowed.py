@@ -156,11 +156,13 @@ class CancelledErrorSwallowed(Rule):
         if facts.calls_to(SUPPRESS, in_async=True):
             return True
         return any(
-            (handler.type is None or _may_name_catch(facts, handler.type))
-            and not _surely_raises(handler)
+            any(
+                (handler.type is None or _may_name_catch(facts, handler.type))
+                and not _surely_raises(handler)
+                for handler in node.handlers
+            )
+            and suspends(node.body)  # walks the whole body: asked last
             for node in facts.async_tries
-            if suspends(node.body)
-            for handler in node.handlers
         )
 
     def visit_Try(self, node: cst.Try) -> None:
