@@ -315,8 +315,13 @@ def test_clean_honours_cache_dir_and_refuses_a_folder_that_is_no_cache(
     assert (project / "precious" / "data.txt").exists()
 
 
+def _env_without_cache_dir() -> dict[str, str]:
+    """The environment minus the test suite's cache folder (the default applies)."""
+    return {k: v for k, v in os.environ.items() if k != "AIOLINT_CACHE_DIR"}
+
+
 def _subprocess_check(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "AIOLINT_CACHE_DIR"}
+    env = _env_without_cache_dir()
     return subprocess.run(
         [sys.executable, "-m", "aiolint", "check", *args],
         cwd=project,
@@ -332,7 +337,7 @@ def test_concurrent_runs_are_both_right(project: Path) -> None:
     for i in range(40):
         (project / "pkg" / f"m{i:02d}.py").write_text(SLEEPY if i % 2 else GATHER)
     expected = _subprocess_check(project, "--no-cache")
-    env = {k: v for k, v in os.environ.items() if k != "AIOLINT_CACHE_DIR"}
+    env = _env_without_cache_dir()
     command = [sys.executable, "-m", "aiolint", "check", "-j", "1"]
     procs = [
         subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, text=True)
@@ -361,7 +366,7 @@ CHECK_AND_LIST_MODULES = textwrap.dedent(
 
 
 def _loaded(project: Path, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if k != "AIOLINT_CACHE_DIR"}
+    env = _env_without_cache_dir()
     proc = subprocess.run(
         [sys.executable, "-c", CHECK_AND_LIST_MODULES, *args],
         cwd=project,
