@@ -711,9 +711,20 @@ def peer_bin(venv: Path, name: str) -> str | None:
 
 
 def clean_env() -> dict[str, str]:
-    """The tools' environment: ours, without what would leak one venv into another."""
+    """The tools' environment: ours, without what would leak one venv into another.
+
+    PYTHONDONTWRITEBYTECODE goes too: an installed tool has its bytecode (pip
+    compiles on install), and the warm-up run writes it for an editable one;
+    without that, every run of a Python tool would recompile its own sources.
+    """
     env = dict(os.environ)
-    for name in ("PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME", "VIRTUAL_ENV"):
+    for name in (
+        "PYTHONPATH",
+        "PYTHONSTARTUP",
+        "PYTHONHOME",
+        "VIRTUAL_ENV",
+        "PYTHONDONTWRITEBYTECODE",
+    ):
         env.pop(name, None)
     env["NO_COLOR"] = "1"
     return env
