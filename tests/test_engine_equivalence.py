@@ -5,8 +5,9 @@ give exactly the findings and fixes of the plain LibCST path.
 prefilter on LibCST's own metadata (scopes and qualified names); the default
 options skip rules without a candidate site and answer names from the model.
 Both must agree on every fixture, and (marked slow) on a sample of the
-installed standard library and site-packages. The model's answers are also
-compared node by node with LibCST's providers.
+installed standard library and site-packages. The model's answers (parents,
+qualified names, positions) are also compared node by node with LibCST's
+providers.
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ from pathlib import Path
 import libcst as cst
 import pytest
 from libcst._metadata_dependent import LazyValue
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, QualifiedNameProvider
+from libcst.metadata import (
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+    WhitespaceInclusivePositionProvider,
+)
 
 from aiolint.engine import lint_source
 from aiolint.gate import collect
@@ -29,10 +36,11 @@ from aiolint.model import Diagnostic
 from aiolint.registry import load_rules
 from aiolint.semantic.context import LintOptions
 from aiolint.semantic.model import NameModel, parent_map
+from aiolint.semantic.positions import Positions, code_in_context
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 FAST = LintOptions()
-PLAIN = LintOptions(gate=False, own_names=False)
+PLAIN = LintOptions(gate=False, own_names=False, own_positions=False)
 
 
 def _shape(diagnostic: Diagnostic) -> tuple[object, ...]:
@@ -90,6 +98,7 @@ def _model_mismatches(source: bytes) -> tuple[int, list[str]]:
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     parents = parent_map(module)
     assert dict(parents) == dict(wrapper.resolve(ParentNodeProvider))
+    _assert_positions_as_libcst(module, wrapper)
     model = NameModel(module, parents, collect(ast.parse(source)))
     theirs = wrapper.resolve(QualifiedNameProvider)
     answered, wrong = 0, []
@@ -104,6 +113,39 @@ def _model_mismatches(source: bytes) -> tuple[int, list[str]]:
         if mine != set(expected or ()):
             wrong.append(f"{module.code_for_node(node)!r}: {mine} != {expected}")
     return answered, wrong
+
+
+def _assert_positions_as_libcst(module: cst.Module, wrapper: MetadataWrapper) -> None:
+    """Every node's range and whitespace-inclusive span, as LibCST's providers;
+    a statement's code generated under its indentation is its span (but an
+    `elif`'s, which its parent generates as such)."""
+    positions = Positions(module)
+    parents = parent_map(module)
+    assert positions.code == module.code
+    assert dict(positions) == dict(wrapper.resolve(PositionProvider))
+    text = module.code
+    for node, rng in wrapper.resolve(WhitespaceInclusivePositionProvider).items():
+        start, end = positions.span(node)
+        assert (positions._position(start), positions._position(end)) == (rng.start, rng.end)
+        elif_ = isinstance(parents.get(node), cst.If)
+        if isinstance(node, cst.BaseStatement) and not elif_ and end <= len(text):
+            assert text[start:end] == code_in_context(module, node, positions.indent(node))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = 1\r\ny = (\r\n    2)\r\n",
+        "if a:\r    b = 1\relse:\r    c = 2\r",
+        "def f():\n\tif x:\n\t\treturn 1\n\telif y:\n\t\tpass",
+        "@d\nclass C:  # c\n    'doc'\n\n    x: int = 1; y = 2\n",
+        "",
+        "\n\n# only a comment",
+    ],
+)
+def test_positions_as_libcst_on_line_endings_and_indentation(source: str) -> None:
+    module = cst.parse_module(source)
+    _assert_positions_as_libcst(module, MetadataWrapper(module, unsafe_skip_copy=True))
 
 
 def test_model_answers_as_libcst_on_tricky_code() -> None:

@@ -21,6 +21,7 @@ from libcst.metadata import (
 )
 
 from aiolint.semantic.model import NameModel, parent_map
+from aiolint.semantic.positions import Positions
 
 if TYPE_CHECKING:
     from aiolint.gate import AstFacts
@@ -38,6 +39,11 @@ class LintOptions:
     #: prove it answers as LibCST does: `AIOLINT_LIBCST_NAMES=1`).
     own_names: bool = field(
         default_factory=lambda: os.environ.get("AIOLINT_LIBCST_NAMES", "") != "1"
+    )
+    #: Positions from aiolint's lean code generation (`semantic.positions`; off
+    #: only to prove they are LibCST's: `AIOLINT_LIBCST_POSITIONS=1`).
+    own_positions: bool = field(
+        default_factory=lambda: os.environ.get("AIOLINT_LIBCST_POSITIONS", "") != "1"
     )
 
 
@@ -67,6 +73,9 @@ class FileContext:
 
     @cached_property
     def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
+        """Every node's range, as LibCST's `PositionProvider` gives it."""
+        if self.options.own_positions:
+            return Positions(self.module)
         return self.wrapper.resolve(PositionProvider)
 
     @cached_property
