@@ -1,14 +1,16 @@
 """Values shared by the engine, the rules and the front ends: diagnostics and fixes.
 
 Standard library only at run time (LibCST appears in annotations), so the CLI,
-the cache and the reporters load without LibCST."""
+the cache and the reporters load without LibCST; records, not dataclasses
+(see `aiolint.record`), since a run served from the cache builds these too."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING
 
+from aiolint.record import MutableRecord, OrderedRecord, Record
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import libcst as cst
 
@@ -32,104 +34,185 @@ class FixAvailability(Enum):
     ALWAYS = "always"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Location:
+class Location(OrderedRecord):
     """1-based line and 1-based column (characters, as ruff and flake8 print them)."""
 
+    __slots__ = _fields = ("line", "column")
     line: int
     column: int
 
+    def __init__(self, line: int, column: int) -> None:
+        self._set(line=line, column=column)
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+
+class Edit(Record):
     """Replace `node` with `replacement` in the module (the engine maps nodes to spans)."""
 
+    __slots__ = _fields = ("node", "replacement")
     node: cst.CSTNode
     replacement: cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]
 
+    def __init__(
+        self,
+        node: cst.CSTNode,
+        replacement: cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode],
+    ) -> None:
+        self._set(node=node, replacement=replacement)
 
-@dataclass(frozen=True, slots=True)
-class RequiredImport:
+
+class RequiredImport(Record):
     """An import a fix needs: `import module` or `from module import name`."""
 
+    __slots__ = _fields = ("module", "name")
     module: str
-    name: str | None = None
+    name: str | None
+
+    def __init__(self, module: str, name: str | None = None) -> None:
+        self._set(module=module, name=name)
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(Record):
     """What a rule offers: node edits (and imports) that together resolve one
     diagnostic. The engine turns it into a `TextFix` (see `aiolint.fixes.resolve`)."""
 
+    __slots__ = _fields = ("title", "applicability", "edits", "imports", "guessed", "min_version")
     title: str
     applicability: Applicability
     edits: tuple[Edit, ...]
-    imports: tuple[RequiredImport, ...] = ()
+    imports: tuple[RequiredImport, ...]
     #: The fix relies on a guessed (not resolved) type: the engine caps it at unsafe.
-    guessed: bool = False
+    guessed: bool
     #: Lowest target Python the fixed code runs on (`asyncio.TaskGroup`: 3.11).
-    min_version: tuple[int, int] | None = None
+    min_version: tuple[int, int] | None
+
+    def __init__(
+        self,
+        title: str,
+        applicability: Applicability,
+        edits: tuple[Edit, ...],
+        imports: tuple[RequiredImport, ...] = (),
+        guessed: bool = False,
+        min_version: tuple[int, int] | None = None,
+    ) -> None:
+        self._set(
+            title=title,
+            applicability=applicability,
+            edits=edits,
+            imports=imports,
+            guessed=guessed,
+            min_version=min_version,
+        )
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class TextEdit:
+class TextEdit(OrderedRecord):
     """Replace the characters `start:end` of the decoded source with `content`.
 
     `location`/`end_location` are the same span as 1-based line and column (for
     JSON and SARIF output)."""
 
+    __slots__ = _fields = ("start", "end", "content", "location", "end_location")
     start: int
     end: int
     content: str
     location: Location
     end_location: Location
 
+    def __init__(
+        self, start: int, end: int, content: str, location: Location, end_location: Location
+    ) -> None:
+        self._set(
+            start=start, end=end, content=content, location=location, end_location=end_location
+        )
+
     @property
     def is_insertion(self) -> bool:
         return self.start == self.end
 
 
-@dataclass(frozen=True, slots=True)
-class TextFix:
+class TextFix(Record):
     """A resolved fix: text edits over the decoded source, ready to apply."""
 
+    __slots__ = _fields = ("title", "applicability", "edits")
     title: str
     applicability: Applicability
     edits: tuple[TextEdit, ...]
 
+    def __init__(
+        self, title: str, applicability: Applicability, edits: tuple[TextEdit, ...]
+    ) -> None:
+        self._set(title=title, applicability=applicability, edits=edits)
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
-    """One finding in one file."""
 
+class Diagnostic(Record):
+    """One finding in one file. Equality and hash leave the fix out."""
+
+    __slots__ = _fields = ("path", "code", "message", "start", "end", "fix", "rule_name")
     path: str
     code: str
     message: str
     start: Location
     end: Location
     #: Set by the engine (resolved from the rule's `Fix`); None: no fix offered.
-    fix: TextFix | None = field(default=None, compare=False)
-    rule_name: str = ""
+    fix: TextFix | None
+    rule_name: str
+
+    def __init__(
+        self,
+        path: str,
+        code: str,
+        message: str,
+        start: Location,
+        end: Location,
+        fix: TextFix | None = None,
+        rule_name: str = "",
+    ) -> None:
+        self._set(
+            path=path,
+            code=code,
+            message=message,
+            start=start,
+            end=end,
+            fix=fix,
+            rule_name=rule_name,
+        )
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.path, self.code, self.message, self.start, self.end, self.rule_name)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.start.line, self.start.column, self.code)
 
 
-@dataclass(frozen=True, slots=True)
-class InternalError:
+class InternalError(Record):
     """A crash inside aiolint (a rule or the engine) on one file; the run goes on."""
 
+    __slots__ = _fields = ("path", "where", "detail")
     path: str
     where: str
     detail: str
 
+    def __init__(self, path: str, where: str, detail: str) -> None:
+        self._set(path=path, where=where, detail=detail)
 
-@dataclass(slots=True)
-class FileResult:
+
+class FileResult(MutableRecord):
     """What linting one file produced."""
 
+    __slots__ = _fields = ("path", "diagnostics", "errors", "parsed")
     path: str
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    errors: list[InternalError] = field(default_factory=list)
-    parsed: bool = False
+    diagnostics: list[Diagnostic]
+    errors: list[InternalError]
+    parsed: bool
+
+    def __init__(
+        self,
+        path: str,
+        diagnostics: list[Diagnostic] | None = None,
+        errors: list[InternalError] | None = None,
+        parsed: bool = False,
+    ) -> None:
+        self.path = path
+        self.diagnostics = [] if diagnostics is None else diagnostics
+        self.errors = [] if errors is None else errors
+        self.parsed = parsed
