@@ -12,7 +12,6 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -269,14 +268,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
-@dataclass(frozen=True, slots=True)
-class CheckRequest:
-    config: Config
-    cli_layer: SelectionLayer
-    paths: tuple[Path, ...]
-    stdin: bool
-
-
 def _find_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
     """The configuration file's settings (`--isolated`, `--config`, or the
     nearest pyproject.toml above the paths)."""
@@ -329,7 +320,7 @@ def _resolve_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
         updates["extend_fixable"] = config.extend_fixable + tuple(args.extend_fixable)
     if args.unfixable is not None:
         updates["unfixable"] = config.unfixable + tuple(args.unfixable)
-    return replace(config, **updates)  # type: ignore[arg-type]
+    return config.replace(**updates)
 
 
 def _check(args: argparse.Namespace) -> int:

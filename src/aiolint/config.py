@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from aiolint.record import Record
 from aiolint.reporters import DEFAULT_FORMAT, FORMATS
 from aiolint.selection import UnknownSelectorError, validate_selector
 
@@ -55,41 +55,117 @@ class ConfigError(ValueError):
     """A bad setting; the message names its source (file and key, or flag)."""
 
 
-@dataclass(frozen=True, slots=True)
-class PerFileIgnore:
+class PerFileIgnore(Record):
+    __slots__ = _fields = ("pattern", "codes")
     pattern: str
     codes: tuple[str, ...]
 
+    def __init__(self, pattern: str, codes: tuple[str, ...]) -> None:
+        self._set(pattern=pattern, codes=codes)
 
-@dataclass(frozen=True, slots=True)
-class Config:
+
+class Config(Record):
     """Effective settings for one run."""
 
-    root: Path = field(default_factory=Path.cwd)
-    source: Path | None = None
+    __slots__ = _fields = (
+        "root",
+        "source",
+        "has_settings",
+        "select",
+        "extend_select",
+        "ignore",
+        "per_file_ignores",
+        "extend_per_file_ignores",
+        "exclude",
+        "extend_exclude",
+        "respect_gitignore",
+        "target_version",
+        "requires_python_target",
+        "show_source",
+        "output_format",
+        "fix",
+        "unsafe_fixes",
+        "show_fixes",
+        "fixable",
+        "extend_fixable",
+        "unfixable",
+        "cache_dir",
+    )
+    root: Path
+    source: Path | None
     #: `source` holds aiolint settings (a `[tool.aiolint]` table, or an
     #: `aiolint.toml`): `root` is the project root, where the cache goes.
-    has_settings: bool = False
-    select: tuple[str, ...] | None = None
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    per_file_ignores: tuple[PerFileIgnore, ...] = ()
-    extend_per_file_ignores: tuple[PerFileIgnore, ...] = ()
-    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
-    extend_exclude: tuple[str, ...] = ()
-    respect_gitignore: bool = True
-    target_version: tuple[int, int] | None = None
-    requires_python_target: tuple[int, int] | None = None
-    show_source: bool = False
-    output_format: str = DEFAULT_FORMAT
-    fix: bool = False
-    unsafe_fixes: bool = False
-    show_fixes: bool = False
-    fixable: tuple[str, ...] | None = None
-    extend_fixable: tuple[str, ...] = ()
-    unfixable: tuple[str, ...] = ()
+    has_settings: bool
+    select: tuple[str, ...] | None
+    extend_select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    per_file_ignores: tuple[PerFileIgnore, ...]
+    extend_per_file_ignores: tuple[PerFileIgnore, ...]
+    exclude: tuple[str, ...]
+    extend_exclude: tuple[str, ...]
+    respect_gitignore: bool
+    target_version: tuple[int, int] | None
+    requires_python_target: tuple[int, int] | None
+    show_source: bool
+    output_format: str
+    fix: bool
+    unsafe_fixes: bool
+    show_fixes: bool
+    fixable: tuple[str, ...] | None
+    extend_fixable: tuple[str, ...]
+    unfixable: tuple[str, ...]
     #: `cache-dir`, absolute (relative to the config file's folder when given so).
-    cache_dir: Path | None = None
+    cache_dir: Path | None
+
+    def __init__(
+        self,
+        root: Path | None = None,
+        source: Path | None = None,
+        has_settings: bool = False,
+        select: tuple[str, ...] | None = None,
+        extend_select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        per_file_ignores: tuple[PerFileIgnore, ...] = (),
+        extend_per_file_ignores: tuple[PerFileIgnore, ...] = (),
+        exclude: tuple[str, ...] = DEFAULT_EXCLUDE,
+        extend_exclude: tuple[str, ...] = (),
+        respect_gitignore: bool = True,
+        target_version: tuple[int, int] | None = None,
+        requires_python_target: tuple[int, int] | None = None,
+        show_source: bool = False,
+        output_format: str = DEFAULT_FORMAT,
+        fix: bool = False,
+        unsafe_fixes: bool = False,
+        show_fixes: bool = False,
+        fixable: tuple[str, ...] | None = None,
+        extend_fixable: tuple[str, ...] = (),
+        unfixable: tuple[str, ...] = (),
+        cache_dir: Path | None = None,
+    ) -> None:
+        self._set(
+            root=Path.cwd() if root is None else root,
+            source=source,
+            has_settings=has_settings,
+            select=select,
+            extend_select=extend_select,
+            ignore=ignore,
+            per_file_ignores=per_file_ignores,
+            extend_per_file_ignores=extend_per_file_ignores,
+            exclude=exclude,
+            extend_exclude=extend_exclude,
+            respect_gitignore=respect_gitignore,
+            target_version=target_version,
+            requires_python_target=requires_python_target,
+            show_source=show_source,
+            output_format=output_format,
+            fix=fix,
+            unsafe_fixes=unsafe_fixes,
+            show_fixes=show_fixes,
+            fixable=fixable,
+            extend_fixable=extend_fixable,
+            unfixable=unfixable,
+            cache_dir=cache_dir,
+        )
 
     @property
     def effective_target(self) -> tuple[int, int]:
@@ -193,14 +269,14 @@ def load_config(path: Path) -> Config:
         table, prefix, requires, has_settings = data, "", None, True
     config = Config(root=root, source=path, has_settings=has_settings)
     if isinstance(requires, str):
-        config = replace(config, requires_python_target=target_from_requires_python(requires))
+        config = config.replace(requires_python_target=target_from_requires_python(requires))
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: {prefix or 'config'} must be a table")
     config = apply_settings(
         config, table, lambda key: f"{path}: {prefix}{'.' if prefix else ''}{key}"
     )
     if config.cache_dir is not None:
-        config = replace(config, cache_dir=root / config.cache_dir)
+        config = config.replace(cache_dir=root / config.cache_dir)
     return config
 
 
@@ -286,4 +362,4 @@ def apply_settings(
             raise ConfigError(f"{where(key)}: unknown key (known keys: {known})")
         attribute, convert = _KEYS[key]
         updates[attribute] = convert(value, where(key))
-    return replace(config, **updates)  # type: ignore[arg-type]
+    return config.replace(**updates)

@@ -5,18 +5,20 @@ loading LibCST; `aiolint.fixes.apply` re-exports it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aiolint.model import Applicability, Diagnostic
+from aiolint.record import Record
 
 
-@dataclass(frozen=True, slots=True)
-class FixSettings:
+class FixSettings(Record):
     """Which fixes a run applies."""
 
-    unsafe: bool = False
+    __slots__ = _fields = ("unsafe", "fixable")
+    unsafe: bool
     #: Codes whose fixes may be applied (after --fixable/--unfixable).
-    fixable: frozenset[str] | None = None
+    fixable: frozenset[str] | None
+
+    def __init__(self, unsafe: bool = False, fixable: frozenset[str] | None = None) -> None:
+        self._set(unsafe=unsafe, fixable=fixable)
 
     def applies(self, diagnostic: Diagnostic) -> bool:
         fix = diagnostic.fix

@@ -8,44 +8,71 @@ outcomes (and the cache stores them) without loading the engine, which only
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiolint.fix_settings import FixSettings
 from aiolint.model import FileResult, InternalError
+from aiolint.record import MutableRecord, Record
 
 
-@dataclass(frozen=True, slots=True)
-class FixMode:
+class FixMode(Record):
     """How a run fixes: which fixes, and whether to write files or print diffs."""
 
+    __slots__ = _fields = ("settings", "diff")
     settings: FixSettings
-    diff: bool = False
+    diff: bool
+
+    def __init__(self, settings: FixSettings, diff: bool = False) -> None:
+        self._set(settings=settings, diff=diff)
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
+class Job(Record):
     """One file: where it is, the path reports show, the enabled codes, the
     `LintOptions` keywords, and how to fix it (None: only lint)."""
 
+    __slots__ = _fields = ("path", "shown", "codes", "options", "fix")
     path: Path
     shown: str
     codes: tuple[str, ...]
-    options: tuple[tuple[str, object], ...] = ()
-    fix: FixMode | None = None
+    options: tuple[tuple[str, object], ...]
+    fix: FixMode | None
+
+    def __init__(
+        self,
+        path: Path,
+        shown: str,
+        codes: tuple[str, ...],
+        options: tuple[tuple[str, object], ...] = (),
+        fix: FixMode | None = None,
+    ) -> None:
+        self._set(path=path, shown=shown, codes=codes, options=options, fix=fix)
 
 
-@dataclass
-class JobOutcome:
+class JobOutcome(MutableRecord):
     """One file's lint (or fix) result, as sent back from a worker."""
 
+    __slots__ = _fields = ("result", "counts", "diff", "fixed", "digest")
     result: FileResult
-    counts: Counter[str] = field(default_factory=Counter)
-    diff: str | None = None
-    fixed: bytes | None = None
+    counts: Counter[str]
+    diff: str | None
+    fixed: bytes | None
     #: SHA-256 of the bytes linted (a check run), to cache the result under;
     #: None when the file could not be read.
-    digest: str | None = None
+    digest: str | None
+
+    def __init__(
+        self,
+        result: FileResult,
+        counts: Counter[str] | None = None,
+        diff: str | None = None,
+        fixed: bytes | None = None,
+        digest: str | None = None,
+    ) -> None:
+        self.result = result
+        self.counts = Counter() if counts is None else counts
+        self.diff = diff
+        self.fixed = fixed
+        self.digest = digest
 
 
 def failed(job: Job, where: str, detail: str) -> JobOutcome:

@@ -17,7 +17,6 @@ import contextlib
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -57,20 +56,41 @@ def lint_options(config: Config) -> dict[str, object]:
     return {"target_version": config.effective_target}
 
 
-@dataclass
 class RunResult:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    errors: list[InternalError] = field(default_factory=list)
-    files_checked: int = 0
-    sources: dict[str, str] = field(default_factory=dict)
+    """What a run found, fixed and read, for the report."""
+
+    __slots__ = (
+        "cached",
+        "diagnostics",
+        "diffs",
+        "errors",
+        "files_checked",
+        "fixed",
+        "sources",
+        "stdin_output",
+    )
+    diagnostics: list[Diagnostic]
+    errors: list[InternalError]
+    files_checked: int
+    sources: dict[str, str]
     #: Fixed diagnostics per file, by code (with --fix; with --diff: would be fixed).
-    fixed: dict[str, Counter[str]] = field(default_factory=dict)
+    fixed: dict[str, Counter[str]]
     #: Unified diffs (with --diff), in path order.
-    diffs: list[str] = field(default_factory=list)
+    diffs: list[str]
     #: The fixed source read from stdin (with --fix on stdin).
-    stdin_output: bytes | None = None
+    stdin_output: bytes | None
     #: Files answered by the cache.
-    cached: int = 0
+    cached: int
+
+    def __init__(self, files_checked: int = 0) -> None:
+        self.diagnostics = []
+        self.errors = []
+        self.files_checked = files_checked
+        self.sources = {}
+        self.fixed = {}
+        self.diffs = []
+        self.stdin_output = None
+        self.cached = 0
 
     def source_line(self, diagnostic: Diagnostic) -> str | None:
         """The physical line a diagnostic starts on (for --show-source)."""

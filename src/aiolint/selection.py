@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 
 from aiolint.codes import CODES
+from aiolint.record import Record
 
 SELECTOR_RE = re.compile(r"^(ALL|AIO[0-9]{0,3})$")
 
@@ -38,13 +38,21 @@ def _specificity(selector: str, code: str) -> int:
     return len(selector) if code.startswith(selector) else -1
 
 
-@dataclass(frozen=True, slots=True)
-class SelectionLayer:
+class SelectionLayer(Record):
     """One source of selectors (the config file, then the command line)."""
 
-    select: Sequence[str] | None = None
-    extend_select: Sequence[str] = ()
-    ignore: Sequence[str] = ()
+    __slots__ = _fields = ("select", "extend_select", "ignore")
+    select: Sequence[str] | None
+    extend_select: Sequence[str]
+    ignore: Sequence[str]
+
+    def __init__(
+        self,
+        select: Sequence[str] | None = None,
+        extend_select: Sequence[str] = (),
+        ignore: Sequence[str] = (),
+    ) -> None:
+        self._set(select=select, extend_select=extend_select, ignore=ignore)
 
 
 def resolve_codes(

@@ -4,11 +4,11 @@ formats need (`ReportContext`), rule URLs and whether a fix would be applied."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TextIO
 
 from aiolint.model import Applicability, Diagnostic, TextFix
+from aiolint.record import Record
 
 #: Where each rule's documentation lives (docs/rules/AIOxxx.md in the repository).
 DOCS_URL = "https://github.com/aiolint/aiolint/blob/main/docs/rules/{code}.md"
@@ -24,21 +24,37 @@ def _no_source(diagnostic: Diagnostic) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class ReportContext:
+class ReportContext(Record):
     """Facts about the run that some formats need besides the diagnostics."""
 
+    __slots__ = _fields = ("root", "unsafe_fixes", "show_source", "source_line", "fixable")
     #: Paths in SARIF are relative to this folder (`%SRCROOT%`).
-    root: Path = field(default_factory=Path.cwd)
+    root: Path
     #: `--unsafe-fixes` was given: unsafe fixes count as applicable.
-    unsafe_fixes: bool = False
+    unsafe_fixes: bool
     #: `--show-source`: the text format prints the source line and a caret.
-    show_source: bool = False
+    show_source: bool
     #: The physical line a diagnostic starts on (None when unreadable).
-    source_line: Callable[[Diagnostic], str | None] = _no_source
+    source_line: Callable[[Diagnostic], str | None]
     #: Whether the run would fix a diagnostic (the fix settings' own test, which
     #: also knows `--fixable`/`--unfixable`); None: `fix_applies` with `unsafe_fixes`.
-    fixable: Callable[[Diagnostic], bool] | None = None
+    fixable: Callable[[Diagnostic], bool] | None
+
+    def __init__(
+        self,
+        root: Path | None = None,
+        unsafe_fixes: bool = False,
+        show_source: bool = False,
+        source_line: Callable[[Diagnostic], str | None] = _no_source,
+        fixable: Callable[[Diagnostic], bool] | None = None,
+    ) -> None:
+        self._set(
+            root=Path.cwd() if root is None else root,
+            unsafe_fixes=unsafe_fixes,
+            show_source=show_source,
+            source_line=source_line,
+            fixable=fixable,
+        )
 
     def would_fix(self, diagnostic: Diagnostic) -> bool:
         """Whether `--fix` would apply this diagnostic's fix (`[*]` in line formats)."""
