@@ -80,3 +80,79 @@ def test_no_repository_means_no_gitignore(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("*_pb2.py\n")
     filters = FileFilter(PathMatcher.build(tmp_path, []), respect_gitignore=True)
     assert found(tmp_path, filters) == ["a_pb2.py"]
+
+
+def test_gitignore_rules_of_every_folder_down_from_the_repository_root(tmp_path: Path) -> None:
+    """Each folder's `.gitignore` matches paths relative to itself; the last
+    matching rule wins, a deeper folder's rules after its parents'."""
+    (tmp_path / ".git").mkdir()
+    make(
+        tmp_path,
+        "a/b/gen.py",
+        "a/b/keep.py",
+        "a/c/gen.py",
+        "a/b/d/gen.py",
+        "a/b/d/x.py",
+        "a/e/x.py",
+        "x.py",
+    )
+    (tmp_path / ".gitignore").write_text("gen.py\na/b/d/x.py\n")
+    (tmp_path / "a" / ".gitignore").write_text("!b/gen.py\ne/\n")
+    (tmp_path / "a" / "b" / "d" / ".gitignore").write_text("!x.py\n")
+    filters = FileFilter(PathMatcher.build(tmp_path, []), respect_gitignore=True)
+    assert found(tmp_path, filters) == ["a/b/d/x.py", "a/b/gen.py", "a/b/keep.py", "x.py"]
+
+
+def test_a_nested_repository_starts_its_own_rules(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("*_pb2.py\nvendor/inner/*.py\n")
+    make(tmp_path, "a_pb2.py", "vendor/inner/b_pb2.py", "vendor/inner/c.py", "vendor/inner/d.py")
+    (tmp_path / "vendor" / "inner" / ".git").write_text("gitdir: ../../.git/modules/inner\n")
+    (tmp_path / "vendor" / "inner" / ".gitignore").write_text("d.py\n")
+    filters = FileFilter(PathMatcher.build(tmp_path, []), respect_gitignore=True)
+    assert found(tmp_path, filters) == ["vendor/inner/b_pb2.py", "vendor/inner/c.py"]
+
+
+def test_a_folder_only_rule_skips_folders_not_files(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("gen/\n")
+    make(tmp_path, "gen/a.py", "sub/gen/b.py", "c.py")
+    (tmp_path / "sub" / "gen.py").write_text("x = 1\n")
+    filters = FileFilter(PathMatcher.build(tmp_path, []), respect_gitignore=True)
+    assert found(tmp_path, filters) == ["c.py", "sub/gen.py"]
+
+
+def test_symlinks_are_matched_where_they_resolve(tmp_path: Path) -> None:
+    """A symlinked folder is walked; its entries are matched at their resolved
+    paths (the target's repository and rules, excludes relative to the root)."""
+    project, other = tmp_path / "project", tmp_path / "other"
+    (project / ".git").mkdir(parents=True)
+    (project / ".gitignore").write_text("ignored.py\n")
+    (other / ".git").mkdir(parents=True)
+    (other / ".gitignore").write_text("skip.py\n")
+    make(project, "app/ignored.py", "app/main.py", "legacy/old.py")
+    make(other, "lib/skip.py", "lib/ignored.py", "lib/util.py")
+    (project / "linked").symlink_to(other / "lib")
+    (project / "alias.py").symlink_to(project / "legacy" / "old.py")
+    (project / "dangling.py").symlink_to(project / "missing.py")
+    filters = FileFilter(PathMatcher.build(project, ["legacy"]), respect_gitignore=True)
+    assert found(project, filters) == [
+        "alias.py",  # resolves into legacy/, but its own name is not excluded
+        "app/main.py",
+        "dangling.py",
+        "linked/ignored.py",  # other/.gitignore does not ignore it
+        "linked/util.py",
+    ]
+    filters = FileFilter(PathMatcher.build(project, ["legacy/old.py"]), respect_gitignore=True)
+    assert "alias.py" not in found(project, filters)  # a path pattern sees where it resolves
+
+
+def test_a_file_found_twice_is_checked_once(tmp_path: Path) -> None:
+    make(tmp_path, "pkg/a.py", "pkg/b.py")
+    (tmp_path / "same").symlink_to(tmp_path / "pkg")
+    filters = FileFilter(PathMatcher.build(tmp_path, []), respect_gitignore=True)
+    paths = [tmp_path / "pkg" / "b.py", tmp_path, tmp_path / "same"]
+    assert [p.relative_to(tmp_path).as_posix() for p in discover(paths, filters)] == [
+        "pkg/b.py",
+        "pkg/a.py",
+    ]

@@ -7,6 +7,11 @@ project root) or, with `respect-gitignore`, the `.gitignore` files of the
 folders it sits in (and `.git/info/exclude`). Files named explicitly on the
 command line are checked even when excluded, unless `force_exclude` is set
 (for pre-commit, which passes file names).
+
+Paths are matched as they resolve (symlinks followed). The walk works on
+strings and knows each folder's resolved path, so a file costs no `resolve()`
+of its own (a symlink does); each folder's ignore rules, from the repository
+root down, are worked out once (`_ignore_scope`) and serve all its entries.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from aiolint.record import Record
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -62,13 +68,22 @@ def glob_to_regex(pattern: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True, slots=True)
-class PathMatcher:
+def _posix(path: str) -> str:
+    return path if os.sep == "/" else path.replace(os.sep, "/")
+
+
+class PathMatcher(Record):
     """Exclude-style patterns relative to a root."""
 
+    __slots__ = _fields = ("root", "names", "paths")
     root: Path
     names: re.Pattern[str] | None
     paths: re.Pattern[str] | None
+
+    def __init__(
+        self, root: Path, names: re.Pattern[str] | None, paths: re.Pattern[str] | None
+    ) -> None:
+        self._set(root=root, names=names, paths=paths)
 
     @classmethod
     def build(cls, root: Path, patterns: Sequence[str]) -> PathMatcher:
@@ -81,35 +96,53 @@ class PathMatcher:
         )
 
     def matches(self, path: Path) -> bool:
-        if self.names is not None and self.names.match(path.name):
+        return self.matches_resolved(path.name, os.path.realpath(path))
+
+    def matches_resolved(self, name: str, resolved: str) -> bool:
+        """`matches()` for a path named `name` that resolves to `resolved`."""
+        if self.names is not None and self.names.match(name):
             return True
         if self.paths is not None:
-            rel = _relative(path, self.root)
+            rel = _relative(resolved, _resolved_root(self.root))
             return rel is not None and self.paths.match(rel) is not None
         return False
 
 
-def _relative(path: Path, root: Path) -> str | None:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return None
+@cache
+def _resolved_root(root: Path) -> str:
+    return os.path.realpath(root)
 
 
-@dataclass(frozen=True, slots=True)
-class _IgnoreRule:
+def _relative(resolved: str, root: str) -> str | None:
+    """`resolved` relative to `root` (both resolved), with `/`; None when outside."""
+    path, base = os.path.normcase(resolved), os.path.normcase(root)
+    if path == base:
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    return _posix(resolved[len(prefix) :]) if path.startswith(prefix) else None
+
+
+class _IgnoreRule(Record):
+    __slots__ = _fields = ("regex", "negate", "dir_only")
     regex: re.Pattern[str]
     negate: bool
     dir_only: bool
 
+    def __init__(self, regex: re.Pattern[str], negate: bool, dir_only: bool) -> None:
+        self._set(regex=regex, negate=negate, dir_only=dir_only)
+
 
 @cache
-def _gitignore_rules(folder: Path) -> tuple[_IgnoreRule, ...]:
+def _gitignore_rules(folder: str) -> tuple[_IgnoreRule, ...]:
     """Rules of `folder/.gitignore` (and `.git/info/exclude` at a repo root)."""
     rules: list[_IgnoreRule] = []
-    for source in (folder / ".git" / "info" / "exclude", folder / ".gitignore"):
+    for source in (
+        os.path.join(folder, ".git", "info", "exclude"),
+        os.path.join(folder, ".gitignore"),
+    ):
         try:
-            text = source.read_text(encoding="utf-8", errors="replace")
+            with open(source, encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
         except OSError:
             continue
         for raw in text.splitlines():
@@ -138,42 +171,81 @@ def _parse_gitignore_line(raw: str) -> _IgnoreRule | None:
     return _IgnoreRule(regex, negate, dir_only)
 
 
+class _IgnoreScope:
+    """The ignore rules over the entries of one (resolved) folder: for each
+    folder with rules from the nearest repository root (a folder holding `.git`)
+    down to this one, the entries' path prefix relative to it, and its rules."""
+
+    __slots__ = ("chain", "in_repo")
+
+    def __init__(
+        self, in_repo: bool, chain: tuple[tuple[str, tuple[_IgnoreRule, ...]], ...]
+    ) -> None:
+        self.in_repo = in_repo
+        self.chain = chain
+
+    def ignores(self, name: str, is_dir: bool) -> bool:
+        """Whether the entry `name` is ignored: the last rule matching it wins."""
+        ignored = False
+        for prefix, rules in self.chain:
+            rel = prefix + name
+            for rule in rules:
+                if rule.dir_only and not is_dir:
+                    continue
+                if rule.regex.match(rel):
+                    ignored = not rule.negate
+        return ignored
+
+
+#: Outside a repository nothing is ignored.
+_OUTSIDE_REPOSITORY = _IgnoreScope(False, ())
+
+
 @cache
-def _repo_root(path: Path) -> Path | None:
-    """The nearest folder at or above `path` holding `.git` (one lookup per folder)."""
-    for folder in (path, *path.parents):
-        if (folder / ".git").exists():
-            return folder
-    return None
+def _ignore_scope(folder: str) -> _IgnoreScope:
+    """The `_IgnoreScope` of the resolved folder `folder`: a new chain if it
+    holds `.git` (a repository root), else its parent's one level deeper."""
+    if os.path.exists(os.path.join(folder, ".git")):
+        above: tuple[tuple[str, tuple[_IgnoreRule, ...]], ...] = ()
+    else:
+        parent, name = os.path.split(folder)
+        if parent == folder or not name:
+            return _OUTSIDE_REPOSITORY
+        scope = _ignore_scope(parent)
+        if not scope.in_repo:
+            return _OUTSIDE_REPOSITORY
+        above = tuple((f"{prefix}{name}/", rules) for prefix, rules in scope.chain)
+    own = _gitignore_rules(folder)
+    return _IgnoreScope(True, (*above, ("", own)) if own else above)
 
 
 def gitignored(path: Path, is_dir: bool) -> bool:
     """Whether the `.gitignore` files between the repository root and `path` ignore it."""
-    path = path.resolve()
-    root = _repo_root(path.parent)
-    if root is None:
-        return False
-    ignored = False
-    folders = [f for f in reversed(path.parents) if f == root or root in f.parents]
-    for folder in folders:
-        rel = path.relative_to(folder).as_posix()
-        for rule in _gitignore_rules(folder):
-            if rule.dir_only and not is_dir:
-                continue
-            if rule.regex.match(rel):
-                ignored = not rule.negate
-    return ignored
+    resolved = os.path.realpath(path)
+    parent, name = os.path.split(resolved)
+    return _ignore_scope(parent).ignores(name, is_dir)
 
 
-@dataclass(frozen=True, slots=True)
-class FileFilter:
+class FileFilter(Record):
+    __slots__ = _fields = ("excludes", "respect_gitignore")
     excludes: PathMatcher
-    respect_gitignore: bool = True
+    respect_gitignore: bool
+
+    def __init__(self, excludes: PathMatcher, respect_gitignore: bool = True) -> None:
+        self._set(excludes=excludes, respect_gitignore=respect_gitignore)
 
     def skip(self, path: Path, is_dir: bool) -> bool:
-        if self.excludes.matches(path):
+        resolved = os.path.realpath(path)
+        return self.skip_resolved(path.name, resolved, is_dir)
+
+    def skip_resolved(self, name: str, resolved: str, is_dir: bool) -> bool:
+        """`skip()` for a path named `name` that resolves to `resolved`."""
+        if self.excludes.matches_resolved(name, resolved):
             return True
-        return self.respect_gitignore and gitignored(path, is_dir)
+        if not self.respect_gitignore:
+            return False
+        parent, resolved_name = os.path.split(resolved)
+        return _ignore_scope(parent).ignores(resolved_name, is_dir)
 
     def skip_explicit(self, path: Path, is_dir: bool) -> bool:
         """For a path named on the command line: it or a folder above it (up to
@@ -189,36 +261,51 @@ def discover(
     paths: Sequence[Path], filters: FileFilter, *, force_exclude: bool = False
 ) -> Iterator[Path]:
     """Python files under `paths`, in a stable order, each once."""
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for given in paths:
+        found: Iterator[tuple[str, str]]
         if given.is_dir():
             if force_exclude and filters.skip_explicit(given, True):
                 continue
-            found = _walk(given, filters)
+            found = _walk(str(given), os.path.realpath(given), filters)
         else:
             if force_exclude and filters.skip_explicit(given, False):
                 continue
-            found = iter([given])
-        for path in found:
-            key = path.resolve() if path.exists() else path.absolute()
+            found = iter([(str(given), _identity(str(given)))])
+        for path, key in found:
             if key not in seen:
                 seen.add(key)
-                yield path
+                yield Path(path)
 
 
-def _walk(folder: Path, filters: FileFilter) -> Iterator[Path]:
+def _identity(path: str) -> str:
+    """What makes two paths one file: where it resolves, else its absolute path."""
+    return os.path.realpath(path) if os.path.exists(path) else str(Path(path).absolute())
+
+
+def _walk(folder: str, resolved: str, filters: FileFilter) -> Iterator[tuple[str, str]]:
+    """(path, `_identity`) of each Python file under `folder`, which resolves to `resolved`."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
     except OSError:
         return
     for entry in entries:
-        path = Path(entry.path)
         try:
             is_dir = entry.is_dir()
         except OSError:
             continue
+        if not is_dir and not entry.name.endswith(PYTHON_SUFFIXES):
+            continue
+        try:
+            is_link = entry.is_symlink()
+        except OSError:
+            is_link = True  # resolve it to be sure
+        # an entry that is no symlink resolves inside the resolved folder
+        target = os.path.realpath(entry.path) if is_link else os.path.join(resolved, entry.name)
+        if filters.skip_resolved(entry.name, target, is_dir):
+            continue
         if is_dir:
-            if not filters.skip(path, True):
-                yield from _walk(path, filters)
-        elif entry.name.endswith(PYTHON_SUFFIXES) and not filters.skip(path, False):
-            yield path
+            yield from _walk(entry.path, target, filters)
+        else:
+            yield entry.path, target if not is_link else _identity(entry.path)
