@@ -16,14 +16,6 @@ from pathlib import Path
 from typing import TextIO
 
 from aiolint import __version__
-from aiolint.baseline import (
-    BaselineError,
-    entries_for,
-    lines_reader,
-    new_diagnostics,
-    read_baseline,
-    write_baseline,
-)
 from aiolint.cache import ResultCache
 from aiolint.cache_dir import cache_disabled, cache_root, clean
 from aiolint.codes import CODES
@@ -43,7 +35,6 @@ from aiolint.reporters.output import OutputFileError, report_stream
 from aiolint.reporters.text import summary, write_fixes, write_statistics
 from aiolint.runner import FixMode, RunResult, default_jobs, lint_files, lint_options, lint_stdin
 from aiolint.selection import SelectionLayer, UnknownSelectorError, resolve_codes
-from aiolint.since import SinceError, changed_lines, since_filter
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -258,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _clean(args)
         parser.print_help(sys.stderr)
         return EXIT_ERROR
-    except (ConfigError, UnknownSelectorError, OutputFileError, BaselineError, SinceError) as exc:
+    except _user_errors() as exc:
         print(f"aiolint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -266,6 +257,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # never a traceback: report and exit 2
         print(f"aiolint: internal error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    """The errors reported as `aiolint: error: ...`, not as internal errors.
+    Called only when something was raised: `--baseline` and `--since` are
+    imported when a run uses them, not on every start."""
+    from aiolint.baseline import BaselineError
+    from aiolint.since import SinceError
+
+    return (ConfigError, UnknownSelectorError, OutputFileError, BaselineError, SinceError)
 
 
 def _find_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
@@ -382,7 +383,19 @@ def _new_code_only(result: RunResult, args: argparse.Namespace, paths: list[Path
     """--since and --baseline drop old findings; --write-baseline and --add-noqa
     act on what is left and end the run (their exit code); None: report as usual."""
     if args.since is not None:
+        from aiolint.since import changed_lines, since_filter
+
         result.diagnostics = since_filter(result.diagnostics, changed_lines(args.since, paths))
+    if args.write_baseline is None and args.baseline is None and not args.add_noqa:
+        return None
+    from aiolint.baseline import (
+        entries_for,
+        lines_reader,
+        new_diagnostics,
+        read_baseline,
+        write_baseline,
+    )
+
     lines_of = lines_reader(result.sources)
     if args.write_baseline is not None:
         entries = entries_for(result.diagnostics, lines_of, Path.cwd())
