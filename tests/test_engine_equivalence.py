@@ -6,7 +6,7 @@ prefilter on LibCST's own metadata (scopes and qualified names); the default
 options skip rules without a candidate site and answer names from the model.
 Both must agree on every fixture, and (marked slow) on a sample of the
 installed standard library and site-packages. The model's answers (parents,
-qualified names, positions) are also compared node by node with LibCST's
+qualified names, scopes, positions) are also compared node by node with LibCST's
 providers.
 """
 
@@ -16,7 +16,7 @@ import ast
 import hashlib
 import sys
 import sysconfig
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import libcst as cst
@@ -27,6 +27,8 @@ from libcst.metadata import (
     ParentNodeProvider,
     PositionProvider,
     QualifiedNameProvider,
+    Scope,
+    ScopeProvider,
     WhitespaceInclusivePositionProvider,
 )
 
@@ -37,10 +39,11 @@ from aiolint.registry import load_rules
 from aiolint.semantic.context import LintOptions
 from aiolint.semantic.model import NameModel, parent_map
 from aiolint.semantic.positions import Positions, code_in_context
+from aiolint.semantic.scopes import is_trivia, scopes_of
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 FAST = LintOptions()
-PLAIN = LintOptions(gate=False, own_names=False, own_positions=False)
+PLAIN = LintOptions(gate=False, own_names=False, own_scopes=False, own_positions=False)
 
 
 def _shape(diagnostic: Diagnostic) -> tuple[object, ...]:
@@ -99,6 +102,7 @@ def _model_mismatches(source: bytes) -> tuple[int, list[str]]:
     parents = parent_map(module)
     assert dict(parents) == dict(wrapper.resolve(ParentNodeProvider))
     _assert_positions_as_libcst(module, wrapper)
+    _assert_scopes_as_libcst(module, wrapper)
     model = NameModel(module, parents, collect(ast.parse(source)))
     theirs = wrapper.resolve(QualifiedNameProvider)
     answered, wrong = 0, []
@@ -113,6 +117,45 @@ def _model_mismatches(source: bytes) -> tuple[int, list[str]]:
         if mine != set(expected or ()):
             wrong.append(f"{module.code_for_node(node)!r}: {mine} != {expected}")
     return answered, wrong
+
+
+def _scope_shape(
+    scopes: Mapping[cst.CSTNode, Scope | None], nodes: set[int]
+) -> tuple[dict[int, object], dict[object, object]]:
+    """Scopes, assignments, accesses and referents, keyed by node identity (for
+    the module's own nodes; the formatting nodes aiolint's walk leaves out)."""
+
+    def key(scope: Scope | None) -> object:
+        if scope is None:
+            return None
+        return (type(scope).__name__, id(getattr(scope, "node", None)))
+
+    of_node: dict[int, object] = {}
+    every: dict[int, Scope] = {}
+    for node, scope in scopes.items():
+        if scope is not None:
+            every[id(scope)] = scope
+        if id(node) in nodes and not is_trivia(type(node)):
+            of_node[id(node)] = key(scope)
+    detail: dict[object, object] = {}
+    for scope in every.values():
+        assignments = {
+            (a.name, type(a).__name__, id(getattr(a, "node", None))) for a in scope.assignments
+        }
+        accesses = {
+            (id(a.node), a.is_annotation, a.is_type_hint): frozenset(
+                (type(r).__name__, id(getattr(r, "node", None)), r.name) for r in a.referents
+            )
+            for a in scope.accesses
+        }
+        detail[key(scope)] = (key(scope.parent), assignments, accesses)
+    return of_node, detail
+
+
+def _assert_scopes_as_libcst(module: cst.Module, wrapper: MetadataWrapper) -> None:
+    nodes = {id(node) for node in parent_map(module)} | {id(module)}
+    theirs = _scope_shape(wrapper.resolve(ScopeProvider), nodes)
+    assert _scope_shape(scopes_of(module), nodes) == theirs
 
 
 def _assert_positions_as_libcst(module: cst.Module, wrapper: MetadataWrapper) -> None:
@@ -155,6 +198,7 @@ import a.b.c as abc
 from . import sibling
 from .pkg import thing as other
 from x import y, yy as z
+from typing import TypeVar, cast
 if TYPE_CHECKING:
     from typing import Optional
 try:
@@ -186,6 +230,37 @@ def local_import() -> None:
 
 def shadow(time: int = os.sep) -> None:
     time.sleep(1)
+
+
+def scopes(items: "list[C]", n: "Optional[int]" = None) -> "C":
+    global counter
+    counter = 1
+    total = 0
+    for total, item in enumerate(items):
+        total += 1
+    del total
+    with open("f") as (a, b), open("g") as handle:
+        print(a, b, handle.read())
+    try:
+        pass
+    except ValueError as error:
+        print(error)
+    value = cast("C", items)
+    T = TypeVar("T", bound="C")
+
+    def inner() -> None:
+        nonlocal n
+        n = (m := 2) + m
+
+    squares = {k: v for k, v in zip(items, items) if k for v in k}
+    return [y for x in items for y in x], squares, (z for z in value), T
+
+
+match command:
+    case [first, *rest] if first:
+        print(rest)
+    case {"key": found, **others}:
+        print(found, others)
 """
     answered, wrong = _model_mismatches(source)
     assert answered > 20

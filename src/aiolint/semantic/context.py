@@ -22,6 +22,7 @@ from libcst.metadata import (
 
 from aiolint.semantic.model import NameModel, parent_map
 from aiolint.semantic.positions import Positions
+from aiolint.semantic.scopes import scopes_of
 
 if TYPE_CHECKING:
     from aiolint.gate import AstFacts
@@ -39,6 +40,11 @@ class LintOptions:
     #: prove it answers as LibCST does: `AIOLINT_LIBCST_NAMES=1`).
     own_names: bool = field(
         default_factory=lambda: os.environ.get("AIOLINT_LIBCST_NAMES", "") != "1"
+    )
+    #: Scopes from aiolint's own walk (`semantic.scopes`; off only to prove they
+    #: are LibCST's: `AIOLINT_LIBCST_SCOPES=1`).
+    own_scopes: bool = field(
+        default_factory=lambda: os.environ.get("AIOLINT_LIBCST_SCOPES", "") != "1"
     )
     #: Positions from aiolint's lean code generation (`semantic.positions`; off
     #: only to prove they are LibCST's: `AIOLINT_LIBCST_POSITIONS=1`).
@@ -85,8 +91,11 @@ class FileContext:
 
     @cached_property
     def scopes(self) -> Mapping[cst.CSTNode, Scope | None]:
-        """LibCST's scope analysis: resolved only when a rule needs bindings, or a
-        qualified name the file's imports alone do not settle."""
+        """LibCST's scope analysis (its `Scope` objects, built by aiolint's own
+        walk, `semantic.scopes`): computed only when a rule needs bindings, or
+        a qualified name the file's imports alone do not settle."""
+        if self.options.own_scopes:
+            return scopes_of(self.module)
         return self.wrapper.resolve(ScopeProvider)
 
     @cached_property
