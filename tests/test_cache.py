@@ -5,6 +5,7 @@ loads LibCST."""
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import subprocess
 import sys
@@ -63,7 +64,7 @@ def linted(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
 
 
 def entries(root: Path) -> list[Path]:
-    return sorted(root.glob(".aiolint_cache/*/*.json"))
+    return sorted(root.glob(".aiolint_cache/*/*.marshal"))
 
 
 def test_second_run_is_served_from_the_cache(project: Path, capsys, linted) -> None:
@@ -153,7 +154,15 @@ def test_build_id_changes_when_a_package_file_changes(tmp_path: Path, monkeypatc
 
 @pytest.mark.parametrize(
     "garbage",
-    [b"", b"{not json", b'{"key": [], "digest": "x", "result": {}}', b"[1, 2]", b"\xff\xfe"],
+    [
+        b"",
+        b"{not json",
+        b"\xff\xfe",
+        b"[\xff\xff\xff\x7f",  # a list of 2**31 - 1 items, then nothing
+        marshal.dumps(None),
+        marshal.dumps(("key", "digest")),
+        marshal.dumps({"key": [], "digest": "x", "result": {}}),
+    ],
 )
 def test_a_corrupt_entry_is_ignored_and_rewritten(
     project: Path, capsys, linted, garbage: bytes
@@ -163,8 +172,30 @@ def test_a_corrupt_entry_is_ignored_and_rewritten(
         entry.write_bytes(garbage)
     assert run_cli(capsys, "check") == first
     assert len(linted[1]) == 3
-    assert all(json.loads(e.read_bytes())["digest"] for e in entries(project))
+    assert all(marshal.loads(e.read_bytes())[1] for e in entries(project))
     assert run_cli(capsys, "check") == first and linted[2] == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda result: None,
+        lambda result: (result[0], 1, result[2]),  # parsed: an int, not a bool
+        lambda result: (result[0], result[1], ((*result[2][0][:2], "5", *result[2][0][3:]),)),
+        lambda result: (result[0], result[1], (result[2][0][:-1],)),
+        lambda result: (result[0], result[1], ((*result[2][0][:-1], ("t", "nope", ())),)),
+    ],
+)
+def test_an_entry_with_the_right_key_and_a_bad_result_is_a_miss(
+    project: Path, capsys, linted, damage
+) -> None:
+    """The result an entry holds is checked value by value, not trusted."""
+    first = run_cli(capsys, "check")
+    entry = next(e for e in entries(project) if marshal.loads(e.read_bytes())[2][2])
+    key, digest, result = marshal.loads(entry.read_bytes())
+    entry.write_bytes(marshal.dumps((key, digest, damage(result))))
+    assert run_cli(capsys, "check") == first
+    assert len(linted[1]) == 1
 
 
 def test_a_truncated_entry_is_a_miss(project: Path, capsys, linted) -> None:

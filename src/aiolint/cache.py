@@ -2,7 +2,7 @@
 
 Layout (as ruff's `.ruff_cache`): the cache folder holds a `.gitignore` (`*`),
 a `CACHEDIR.TAG`, and one folder per aiolint build, `<version>-<build id>`,
-holding one JSON entry per file and settings:
+holding one entry per file and settings:
 
 - the entry's *name* hashes what picks the entry: the run key (cache format,
   aiolint's version and build, the Python running it, the lint options such as
@@ -10,7 +10,9 @@ holding one JSON entry per file and settings:
   engine features off to compare results), the file's absolute and displayed
   paths, and the codes enabled for it (after per-file ignores);
 - the entry's *content* repeats that key, the SHA-256 of the file's bytes and
-  the encoded `FileResult`. A lookup hashes the file and uses the entry only
+  the encoded `FileResult` (`aiolint.serialize`), written with `marshal`, as
+  Python writes bytecode caches (the build folder names the Python, whose
+  marshal format it is). A lookup hashes the file and uses the entry only
   when the key and the hash match, so an edited file is a miss and its entry
   is overwritten; a corrupt, truncated or foreign entry is a miss too.
 
@@ -23,32 +25,29 @@ than the running one are removed once unused for an hour, and once a day
 entries unused for 30 days are removed (a hit refreshes an entry's age daily).
 `aiolint clean` removes the whole folder.
 
-Standard library only: a run served entirely from the cache never loads LibCST.
+Standard library only: a run served entirely from the cache never loads LibCST,
+and what only writing needs (`tempfile`, `shutil`) is imported when it writes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
-import json
+import marshal
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from aiolint import __version__
 from aiolint.model import FileResult
 from aiolint.serialize import CannotEncodeError, decode_result, encode_result
 
 #: Bump when the entry layout or what a result holds changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 DEFAULT_CACHE_DIR = ".aiolint_cache"
 ENV_CACHE_DIR = "AIOLINT_CACHE_DIR"
 ENV_NO_CACHE = "AIOLINT_NO_CACHE"
@@ -69,20 +68,40 @@ STALE_ENTRY_AGE = 30 * DAY
 _BUILD_DIR = re.compile(r"^[0-9][^/\\]*-[0-9a-f]{16}$")
 _PRUNE_MARK = ".last-prune"
 _TMP_PREFIX = ".tmp-"
+_ENTRY_SUFFIX = ".marshal"
+#: What reading an entry of another shape (or a damaged one) can raise:
+#: marshal's own errors, unpacking and the type checks of `decode_result`,
+#: and MemoryError for damage that reads as a huge length.
+_BAD_ENTRY = (ValueError, EOFError, TypeError, IndexError, MemoryError)
 
 
-def _package_files(folder: Path) -> list[tuple[str, int, int]]:
-    """(relative path, size, mtime) of every Python file under `folder`."""
-    found: list[tuple[str, int, int]] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-        for name in sorted(filenames):
-            if name.endswith((".py", ".so", ".pyd")):
-                path = os.path.join(dirpath, name)
-                with contextlib.suppress(OSError):
-                    st = os.stat(path)
-                    found.append((os.path.relpath(path, folder), st.st_size, st.st_mtime_ns))
-    return found
+def _package_files(folder: str, prefix: str = "") -> Iterator[str]:
+    """`path:size:mtime` of every Python file (or extension) under `folder`."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            if entry.is_dir():
+                if entry.name != "__pycache__":
+                    yield from _package_files(entry.path, f"{prefix}{entry.name}/")
+            elif entry.name.endswith((".py", ".so", ".pyd")):
+                st = entry.stat()
+                yield f"{prefix}{entry.name}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _module_origin(name: str) -> str | None:
+    """Where the top-level module `name` would be imported from, without
+    importing it: what `importlib.util.find_spec` answers (the finders of
+    `sys.meta_path` in turn), without loading `importlib.util`."""
+    for finder in sys.meta_path:
+        find_spec = getattr(finder, "find_spec", None)
+        spec = find_spec(name, None) if find_spec is not None else None
+        if spec is not None:
+            return spec.origin
+    return None
 
 
 @cache
@@ -93,14 +112,14 @@ def build_id() -> str:
     of each file, no import, no read of the package."""
     digest = hashlib.sha256()
     digest.update(f"{__version__}\0{sys.version}\0{sys.implementation.cache_tag}".encode())
-    for entry in _package_files(Path(__file__).resolve().parent):
-        digest.update(repr(entry).encode())
-    spec = importlib.util.find_spec("libcst")
-    if spec is not None and spec.origin:
-        libcst_dir = Path(spec.origin).parent
+    for entry in _package_files(os.path.dirname(os.path.realpath(__file__))):
+        digest.update(f"{entry}\0".encode("utf-8", "surrogatepass"))
+    origin = _module_origin("libcst")
+    if origin:
+        libcst_dir = os.path.dirname(origin)
         for name in ("_version.py", "__init__.py"):
             with contextlib.suppress(OSError):
-                st = (libcst_dir / name).stat()
+                st = os.stat(os.path.join(libcst_dir, name))
                 digest.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
 
@@ -126,6 +145,8 @@ def _write_if_missing(path: Path, content: str) -> None:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `path` through a temporary file in its folder renamed over it."""
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_TMP_PREFIX, suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -159,8 +180,9 @@ class ResultCache:
     def __init__(self, root: Path, options: Mapping[str, object]) -> None:
         self.root = root
         self.folder = root / f"{__version__}-{build_id()}"
-        run_key = [CACHE_FORMAT, __version__, build_id(), sorted(options.items()), _switches()]
-        self._run_key = _sha256(json.dumps(run_key, default=repr).encode())
+        self._folder = str(self.folder)
+        run_key = (CACHE_FORMAT, __version__, build_id(), sorted(options.items()), _switches())
+        self._run_key = _sha256(repr(run_key).encode("utf-8", "surrogatepass"))
         self.hits = 0
         self.stores = 0
 
@@ -174,27 +196,34 @@ class ResultCache:
         cache._prune_builds()
         return cache
 
-    def _key(self, path: Path, shown: str, codes: Sequence[str]) -> list[Any]:
-        return [self._run_key, os.path.abspath(path), shown, list(codes)]
+    def _key(self, path: Path, shown: str, codes: Sequence[str]) -> str:
+        # NUL cannot occur in a path, and codes hold no comma
+        return "\0".join((self._run_key, os.path.abspath(path), shown, ",".join(codes)))
 
-    def _entry(self, key: list[Any]) -> Path:
-        return self.folder / f"{_sha256(json.dumps(key).encode())}.json"
+    def _entry(self, key: str) -> str:
+        name = _sha256(key.encode("utf-8", "surrogatepass")) + _ENTRY_SUFFIX
+        return os.path.join(self._folder, name)
 
     def lookup(self, path: Path, shown: str, codes: Sequence[str]) -> FileResult | None:
         """The cached result of `path` with these codes, if its bytes are unchanged."""
         key = self._key(path, shown, codes)
+        entry = self._entry(key)
         try:
-            with self._entry(key).open("rb") as handle:
-                data = json.loads(handle.read())
+            with open(entry, "rb") as handle:
+                data = marshal.loads(handle.read())
                 age = time.time() - os.fstat(handle.fileno()).st_mtime
-            if data["key"] != key or data["digest"] != _sha256(path.read_bytes()):
+            stored_key, digest, encoded = data
+            if stored_key != key:
                 return None
-            result = decode_result(data["result"])
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            with open(path, "rb") as source:
+                if digest != _sha256(source.read()):
+                    return None
+            result = decode_result(encoded)
+        except (OSError, *_BAD_ENTRY):
             return None  # a miss: no entry, or a stale, corrupt or foreign one
         if age > DAY:  # keep an entry in use from looking unused
             with contextlib.suppress(OSError):
-                os.utime(self._entry(key))
+                os.utime(entry)
         self.hits += 1
         return result
 
@@ -208,10 +237,8 @@ class ResultCache:
             encoded = encode_result(result)
         except CannotEncodeError:
             return
-        data = {"key": key, "digest": digest, "result": encoded}
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         try:
-            write_atomic(self._entry(key), text.encode())
+            write_atomic(Path(self._entry(key)), marshal.dumps((key, digest, encoded)))
         except OSError:
             return
         self.stores += 1
@@ -225,6 +252,8 @@ class ResultCache:
                     continue
                 with contextlib.suppress(OSError):
                     if entry.is_dir() and now - entry.stat().st_mtime > STALE_BUILD_AGE:
+                        import shutil
+
                         shutil.rmtree(entry.path, ignore_errors=True)
 
     def prune(self, now: float | None = None) -> int:

@@ -10,7 +10,6 @@ the working folder). `--no-cache` or `AIOLINT_NO_CACHE=1` turn it off.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -58,6 +57,8 @@ def clean(configured: Path, out: list[str], errors: list[str]) -> None:
     """Remove the configured cache folder and every `.aiolint_cache` below the
     working folder, as `ruff clean` does; `out` gets a line per folder removed,
     `errors` one per folder refused (it lacks a cache's CACHEDIR.TAG)."""
+    import shutil  # here: a check, which imports this module too, never removes
+
     candidates = [configured, *_found_below(Path.cwd())]
     seen: set[Path] = set()
     for path in candidates:

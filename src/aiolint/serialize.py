@@ -1,17 +1,26 @@
-"""A `FileResult` as JSON-ready data and back (the result cache's entries).
+"""A `FileResult` as plain data and back (the result cache's entries).
 
-Everything a report needs survives the round trip: each diagnostic's code,
-message, span and rule name, and its resolved `TextFix` (title, applicability,
-every edit with its offsets and line/column span). Internal errors are not
-encoded: a result holding one is never cached. The diagnostics' path is the
-result's (stored once).
+The data is tuples of strings, integers, booleans and None, which `marshal`
+writes and reads back fast. Everything a report needs survives the round
+trip: each diagnostic's code, message, span and rule name, and its resolved
+`TextFix` (title, applicability, every edit with its offsets and line/column
+span). Internal errors are not encoded: a result holding one is never cached.
+The diagnostics' path is the result's (stored once). Decoding checks every
+value's type, so data of another shape is an error, never a wrong result.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiolint.model import Applicability, Diagnostic, FileResult, Location, TextEdit, TextFix
+
+#: (start, end, content, line, column, end line, end column)
+EncodedEdit = tuple[int, int, str, int, int, int, int]
+#: (title, applicability value, edits)
+EncodedFix = tuple[str, str, tuple[EncodedEdit, ...]]
+#: (code, message, line, column, end line, end column, rule name, fix)
+EncodedDiagnostic = tuple[str, str, int, int, int, int, str, EncodedFix | None]
+#: (path, parsed, diagnostics)
+EncodedResult = tuple[str, bool, tuple[EncodedDiagnostic, ...]]
 
 
 class CannotEncodeError(ValueError):
@@ -19,19 +28,19 @@ class CannotEncodeError(ValueError):
     a diagnostic for another path)."""
 
 
-def _edit(edit: TextEdit) -> list[Any]:
+def _edit(edit: TextEdit) -> EncodedEdit:
     start, end = edit.location, edit.end_location
-    return [edit.start, edit.end, edit.content, start.line, start.column, end.line, end.column]
+    return (edit.start, edit.end, edit.content, start.line, start.column, end.line, end.column)
 
 
-def _fix(fix: TextFix | None) -> list[Any] | None:
+def _fix(fix: TextFix | None) -> EncodedFix | None:
     if fix is None:
         return None
-    return [fix.title, fix.applicability.value, [_edit(e) for e in fix.edits]]
+    return (fix.title, fix.applicability.value, tuple(_edit(e) for e in fix.edits))
 
 
-def encode_result(result: FileResult) -> dict[str, Any]:
-    """`result` as JSON-ready data (raises CannotEncodeError)."""
+def encode_result(result: FileResult) -> EncodedResult:
+    """`result` as plain data (raises CannotEncodeError)."""
     if result.errors:
         raise CannotEncodeError("a result with internal errors is not cached")
     diagnostics = []
@@ -39,7 +48,7 @@ def encode_result(result: FileResult) -> dict[str, Any]:
         if d.path != result.path:
             raise CannotEncodeError(f"a diagnostic for {d.path} in the result of {result.path}")
         diagnostics.append(
-            [
+            (
                 d.code,
                 d.message,
                 d.start.line,
@@ -48,42 +57,73 @@ def encode_result(result: FileResult) -> dict[str, Any]:
                 d.end.column,
                 d.rule_name,
                 _fix(d.fix),
-            ]
+            )
         )
-    return {"path": result.path, "parsed": result.parsed, "diagnostics": diagnostics}
+    return (result.path, result.parsed, tuple(diagnostics))
 
 
-def _decode_edit(data: list[Any]) -> TextEdit:
-    start, end, content, line, column, end_line, end_column = data
+def _int(value: object) -> int:
+    if type(value) is not int:
+        raise TypeError(f"expected an int, got {type(value).__name__}")
+    return value
+
+
+def _str(value: object) -> str:
+    if type(value) is not str:
+        raise TypeError(f"expected a str, got {type(value).__name__}")
+    return value
+
+
+def _tuple(value: object, size: int | None = None) -> tuple[object, ...]:
+    if type(value) is not tuple:
+        raise TypeError(f"expected a tuple, got {type(value).__name__}")
+    if size is not None and len(value) != size:
+        raise ValueError(f"expected {size} items, got {len(value)}")
+    return value
+
+
+def _location(line: object, column: object) -> Location:
+    return Location(_int(line), _int(column))
+
+
+def _decode_edit(data: object) -> TextEdit:
+    start, end, content, line, column, end_line, end_column = _tuple(data, 7)
     return TextEdit(
-        int(start), int(end), str(content), Location(line, column), Location(end_line, end_column)
+        _int(start),
+        _int(end),
+        _str(content),
+        _location(line, column),
+        _location(end_line, end_column),
     )
 
 
-def _decode_fix(data: list[Any] | None) -> TextFix | None:
+def _decode_fix(data: object) -> TextFix | None:
     if data is None:
         return None
-    title, applicability, edits = data
-    return TextFix(str(title), Applicability(applicability), tuple(map(_decode_edit, edits)))
+    title, applicability, edits = _tuple(data, 3)
+    return TextFix(
+        _str(title), Applicability(applicability), tuple(map(_decode_edit, _tuple(edits)))
+    )
 
 
-def decode_result(data: dict[str, Any]) -> FileResult:
-    """The `FileResult` `encode_result` encoded (raises KeyError, TypeError or
-    ValueError on data of another shape)."""
-    path = data["path"]
-    if not isinstance(path, str):
-        raise TypeError("path")
-    result = FileResult(path, parsed=bool(data["parsed"]))
-    for code, message, line, column, end_line, end_column, rule_name, fix in data["diagnostics"]:
+def decode_result(data: object) -> FileResult:
+    """The `FileResult` `encode_result` encoded (raises TypeError or ValueError
+    on data of another shape)."""
+    path, parsed, diagnostics = _tuple(data, 3)
+    if type(parsed) is not bool:
+        raise TypeError(f"expected a bool, got {type(parsed).__name__}")
+    result = FileResult(_str(path), parsed=parsed)
+    for item in _tuple(diagnostics):
+        code, message, line, column, end_line, end_column, rule_name, fix = _tuple(item, 8)
         result.diagnostics.append(
             Diagnostic(
-                path=path,
-                code=str(code),
-                message=str(message),
-                start=Location(int(line), int(column)),
-                end=Location(int(end_line), int(end_column)),
-                fix=_decode_fix(fix),
-                rule_name=str(rule_name),
+                result.path,
+                _str(code),
+                _str(message),
+                _location(line, column),
+                _location(end_line, end_column),
+                _decode_fix(fix),
+                _str(rule_name),
             )
         )
     return result
