@@ -13,7 +13,6 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
 
 from aiolint import __version__
 from aiolint.cache import ResultCache
@@ -35,6 +34,10 @@ from aiolint.reporters.output import OutputFileError, report_stream
 from aiolint.reporters.text import summary, write_fixes, write_statistics
 from aiolint.runner import FixMode, RunResult, default_jobs, lint_files, lint_options, lint_stdin
 from aiolint.selection import SelectionLayer, UnknownSelectorError, resolve_codes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

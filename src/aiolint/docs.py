@@ -74,16 +74,20 @@ and `python -m aiolint.docs --check` fail when it is stale).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from aiolint.record import Record
 
 
-class CodeInfo(NamedTuple):
+class CodeInfo(Record):
     """One rule, as the registry knows it."""
 
+    __slots__ = _fields = ("name", "summary", "fix")
     name: str
     summary: str
     #: The rule's `FixAvailability` value: "none", "sometimes" or "always".
     fix: str
+
+    def __init__(self, name: str, summary: str, fix: str) -> None:
+        self._set(name=name, summary=summary, fix=fix)
 
 
 CODES: dict[str, CodeInfo] = {

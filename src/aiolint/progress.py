@@ -10,7 +10,10 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from typing import TextIO
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
 #: Seconds before the line first appears (short runs never show it).
 DELAY = 1.0

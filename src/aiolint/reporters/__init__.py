@@ -10,7 +10,11 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator, Mapping
 
-from aiolint.reporters.base import ReportContext, Writer
+from aiolint.reporters.base import ReportContext
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from aiolint.reporters.base import Writer
 
 #: Format name -> the module (under `aiolint.reporters`) whose `write` renders it.
 _MODULES = {
@@ -24,7 +28,7 @@ _MODULES = {
 }
 
 
-class _Writers(Mapping[str, Writer]):
+class _Writers(Mapping[str, "Writer"]):
     """The writers by format name, each imported on first lookup."""
 
     def __getitem__(self, name: str) -> Writer:
@@ -44,4 +48,4 @@ DEFAULT_FORMAT = "text"
 #: Formats of one line per finding, which `--statistics` may follow.
 LINE_FORMATS = frozenset({"text", "concise"})
 
-__all__ = ["DEFAULT_FORMAT", "FORMATS", "LINE_FORMATS", "ReportContext", "Writer"]
+__all__ = ["DEFAULT_FORMAT", "FORMATS", "LINE_FORMATS", "ReportContext"]

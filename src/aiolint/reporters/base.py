@@ -5,10 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol, TextIO
 
 from aiolint.model import Applicability, Diagnostic, TextFix
 from aiolint.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol, TextIO
+
+    class Writer(Protocol):
+        """One output format: write the whole report for `diagnostics` to `out`
+        (for type checkers only: `typing` is not imported at run time)."""
+
+        def __call__(
+            self, out: TextIO, diagnostics: Sequence[Diagnostic], ctx: ReportContext, /
+        ) -> None: ...
+
 
 #: Where each rule's documentation lives (docs/rules/AIOxxx.md in the repository).
 DOCS_URL = "https://github.com/aiolint/aiolint/blob/main/docs/rules/{code}.md"
@@ -61,14 +73,6 @@ class ReportContext(Record):
         if self.fixable is not None:
             return self.fixable(diagnostic)
         return fix_applies(diagnostic.fix, unsafe_fixes=self.unsafe_fixes)
-
-
-class Writer(Protocol):
-    """One output format: write the whole report for `diagnostics` to `out`."""
-
-    def __call__(
-        self, out: TextIO, diagnostics: Sequence[Diagnostic], ctx: ReportContext, /
-    ) -> None: ...
 
 
 def fix_applies(fix: TextFix | None, *, unsafe_fixes: bool) -> bool:

@@ -4,10 +4,13 @@ diagnostic whose fix `--fix` would apply."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TextIO
 
 from aiolint.model import Diagnostic
 from aiolint.reporters.base import ReportContext
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
 
 def format_concise(diagnostic: Diagnostic, *, fixable: bool) -> str:

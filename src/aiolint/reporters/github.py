@@ -4,10 +4,13 @@ the runner shows as an annotation on the file and line."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TextIO
 
 from aiolint.model import Diagnostic
 from aiolint.reporters.base import ReportContext
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
 
 def escape_data(text: str) -> str:

@@ -11,10 +11,13 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any, TextIO
 
 from aiolint.model import Diagnostic
 from aiolint.reporters.base import ReportContext
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 #: GitLab's scale: info, minor, major, critical, blocker.
 SEVERITY = "major"

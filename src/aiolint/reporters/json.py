@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
 
 from aiolint.model import Diagnostic, Location, TextFix
 from aiolint.reporters.base import ReportContext, rule_url
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 
 def _location(location: Location) -> dict[str, int]:

@@ -7,10 +7,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from itertools import groupby
-from typing import TextIO
 
 from aiolint.model import Diagnostic
 from aiolint.reporters.base import ReportContext
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
 SUITE = "aiolint"
 CLEAN_CASE = "No errors found"

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, TextIO
 
 from aiolint.fix_settings import FixSettings
 from aiolint.model import Diagnostic
 from aiolint.reporters.base import ReportContext
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from aiolint.runner import FixMode
 
 
