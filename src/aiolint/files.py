@@ -103,7 +103,7 @@ class PathMatcher(Record):
         if self.names is not None and self.names.match(name):
             return True
         if self.paths is not None:
-            rel = _relative(resolved, _resolved_root(self.root))
+            rel = relative_posix(resolved, _resolved_root(self.root))
             return rel is not None and self.paths.match(rel) is not None
         return False
 
@@ -113,13 +113,14 @@ def _resolved_root(root: Path) -> str:
     return os.path.realpath(root)
 
 
-def _relative(resolved: str, root: str) -> str | None:
-    """`resolved` relative to `root` (both resolved), with `/`; None when outside."""
-    path, base = os.path.normcase(resolved), os.path.normcase(root)
-    if path == base:
+def relative_posix(path: str, base: str) -> str | None:
+    """`path` relative to `base` (both absolute and normalized), with `/`,
+    as `Path.relative_to` answers it; None when outside."""
+    folded, base = os.path.normcase(path), os.path.normcase(base)
+    if folded == base:
         return "."
     prefix = base if base.endswith(os.sep) else base + os.sep
-    return _posix(resolved[len(prefix) :]) if path.startswith(prefix) else None
+    return _posix(path[len(prefix) :]) if folded.startswith(prefix) else None
 
 
 class _IgnoreRule(Record):

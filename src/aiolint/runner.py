@@ -22,8 +22,7 @@ from pathlib import Path
 
 from aiolint.cache import ResultCache
 from aiolint.config import Config
-from aiolint.decoding import decode_source
-from aiolint.files import FileFilter, PathMatcher, discover
+from aiolint.files import FileFilter, PathMatcher, discover, relative_posix
 from aiolint.jobs import FixMode, Job, JobOutcome, failed
 from aiolint.model import Diagnostic, InternalError
 from aiolint.progress import Progress
@@ -96,6 +95,8 @@ class RunResult:
         """The physical line a diagnostic starts on (for --show-source)."""
         text = self.sources.get(diagnostic.path)
         if text is None:
+            from aiolint.decoding import decode_source
+
             try:
                 text = decode_source(Path(diagnostic.path).read_bytes())
             except (OSError, ValueError):
@@ -114,12 +115,13 @@ class RunResult:
             self.diffs.append(outcome.diff)
 
 
-def display_path(path: Path) -> str:
-    """Paths under the working folder print relative to it, others as given."""
-    try:
-        return path.absolute().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return str(path)
+def display_path(path: Path, cwd: str | None = None) -> str:
+    """Paths under the working folder (`cwd`, default `os.getcwd()`) print
+    relative to it, others as given."""
+    if not path.is_absolute():
+        return path.as_posix()  # relative to the working folder already
+    shown = relative_posix(str(path), os.getcwd() if cwd is None else cwd)
+    return str(path) if shown is None else shown
 
 
 class RuleSets:
@@ -135,8 +137,12 @@ class RuleSets:
         ]
 
     def for_path(self, path: Path) -> tuple[str, ...]:
-        ignored = tuple(sorted({c for m, e in self._matchers if m.matches(path) for c in e.codes}))
-        return self._with_ignores(ignored) if ignored else self.base
+        if not self._matchers:
+            return self.base
+        name, resolved = path.name, os.path.realpath(path)
+        matched = [e for m, e in self._matchers if m.matches_resolved(name, resolved)]
+        codes = {code for entry in matched for code in entry.codes}
+        return self._with_ignores(tuple(sorted(codes))) if codes else self.base
 
     @lru_cache(maxsize=64)  # noqa: B019 - one RuleSets per run
     def _with_ignores(self, ignored: tuple[str, ...]) -> tuple[str, ...]:
@@ -211,8 +217,9 @@ def lint_files(
     outcomes: list[JobOutcome | None] = [None] * len(files)
     missed: list[int] = []
     work: list[Job] = []
+    cwd = os.getcwd()
     for index, path in enumerate(files):
-        job = Job(path, display_path(path), rule_sets.for_path(path), options, fix)
+        job = Job(path, display_path(path, cwd), rule_sets.for_path(path), options, fix)
         hit = cache.lookup(job.path, job.shown, job.codes) if cache is not None else None
         if hit is not None:
             outcomes[index] = JobOutcome(hit)
@@ -264,6 +271,8 @@ def lint_stdin(
     if fix is not None:
         result.stdin_output = outcome.fixed if outcome.fixed is not None else source
         text_source = result.stdin_output
+    from aiolint.decoding import decode_source
+
     with contextlib.suppress(ValueError):
         result.sources[filename] = decode_source(text_source)
     return result
