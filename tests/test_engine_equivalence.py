@@ -43,7 +43,9 @@ from aiolint.semantic.scopes import is_trivia, scopes_of
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 FAST = LintOptions()
-PLAIN = LintOptions(gate=False, own_names=False, own_scopes=False, own_positions=False)
+PLAIN = LintOptions(
+    gate=False, own_names=False, own_scopes=False, own_positions=False, own_walk=False
+)
 
 
 def _shape(diagnostic: Diagnostic) -> tuple[object, ...]:

@@ -30,6 +30,7 @@ from aiolint.model import Diagnostic, FileResult, Fix, InternalError, Location
 from aiolint.noqa import NoqaMap, file_exemptions, file_exempts
 from aiolint.rule import Rule
 from aiolint.semantic.context import FileContext, LintOptions
+from aiolint.walk import walk_batched
 
 INVALID_FILE = "AIO000"
 #: LibCST recurses once per nesting level; long implicit string concatenations
@@ -220,20 +221,27 @@ def _walk(ctx: FileContext, active: Sequence[type[Rule]], result: FileResult) ->
     the crash is pinned to one rule and the others still report."""
     visitors = [rule(ctx) for rule in active]
     try:
-        ctx.wrapper.visit_batched(visitors)
+        _visit(ctx, visitors)
     except Exception:
         findings: list[Finding] = []
         for rule in active:
             ctx.memo.clear()
             visitor = rule(ctx)
             try:
-                ctx.wrapper.visit_batched([visitor])
+                _visit(ctx, [visitor])
             except Exception as exc:
                 result.errors.append(InternalError(ctx.path, rule.code, _describe(exc)))
             else:
                 findings.extend(_findings(visitor))
         return findings
     return [finding for v in visitors for finding in _findings(v)]
+
+
+def _visit(ctx: FileContext, visitors: Sequence[Rule]) -> None:
+    if ctx.options.own_walk:
+        walk_batched(ctx.module, visitors)
+    else:
+        ctx.wrapper.visit_batched(visitors)
 
 
 def _describe(exc: BaseException) -> str:

@@ -41,6 +41,9 @@ class LintOptions:
     own_names: bool = field(
         default_factory=lambda: os.environ.get("AIOLINT_LIBCST_NAMES", "") != "1"
     )
+    #: The rules' walk by aiolint (`aiolint.walk`; off only to prove it calls
+    #: the rules as LibCST's `visit_batched` does: `AIOLINT_LIBCST_WALK=1`).
+    own_walk: bool = field(default_factory=lambda: os.environ.get("AIOLINT_LIBCST_WALK", "") != "1")
     #: Scopes from aiolint's own walk (`semantic.scopes`; off only to prove they
     #: are LibCST's: `AIOLINT_LIBCST_SCOPES=1`).
     own_scopes: bool = field(

@@ -45,36 +45,10 @@ from libcst.metadata.scope_provider import (
     _gen_dotted_names,
 )
 
-from aiolint.semantic.visit_order import field_order
+from aiolint.semantic.visit_order import TRIVIA, children, node_kind
 
 __all__ = ["is_trivia", "scopes_of"]
 
-#: Formatting nodes: no name inside, no scope asked for.
-_TRIVIA: tuple[type[cst.CSTNode], ...] = (
-    cst.BaseParenthesizableWhitespace,
-    cst.EmptyLine,
-    cst.TrailingWhitespace,
-    cst.Newline,
-    cst.Comment,
-    cst.LeftParen,
-    cst.RightParen,
-    cst.LeftSquareBracket,
-    cst.RightSquareBracket,
-    cst.LeftCurlyBrace,
-    cst.RightCurlyBrace,
-    cst.Comma,
-    cst.Colon,
-    cst.Dot,
-    cst.Semicolon,
-    cst.AssignEqual,
-    cst.Asynchronous,
-    cst.BaseBinaryOp,
-    cst.BaseBooleanOp,
-    cst.BaseCompOp,
-    cst.BaseUnaryOp,
-    cst.BaseAugOp,
-)
-_trivia_types: dict[type, bool] = {}
 #: Whether leaving a node of this type numbers the next assignment (LibCST's
 #: `_ASSIGNMENT_LIKE_NODES`).
 _counts: dict[type, bool] = {}
@@ -82,23 +56,7 @@ _counts: dict[type, bool] = {}
 
 def is_trivia(kind: type) -> bool:
     """Whether nodes of this type are formatting, left out of the scope map."""
-    found = _trivia_types.get(kind)
-    if found is None:
-        found = _trivia_types[kind] = issubclass(kind, _TRIVIA)
-    return found
-
-
-def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The node's children LibCST visits, in its order (trivia left out)."""
-    for name in field_order(type(node)):
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            if not is_trivia(type(value)):
-                yield value
-        elif type(value) is tuple or type(value) is list:
-            for item in value:
-                if isinstance(item, cst.CSTNode) and not is_trivia(type(item)):
-                    yield item
+    return node_kind(kind) == TRIVIA
 
 
 def scopes_of(module: cst.Module) -> dict[cst.CSTNode, Scope]:
@@ -154,7 +112,7 @@ class _Context:
         if rule is not None:
             rule(node, context)
             return
-        for child in _children(node):
+        for child in children(node):
             self.visit(child, context)
 
     def _each(self, nodes: object, context: int) -> None:
@@ -274,7 +232,7 @@ class _ScopeWalk:
         kind = type(node)
         visit = self.visits.get(kind)
         if visit is None or visit(node) is not False:
-            for child in _children(node):
+            for child in children(node):
                 self.visit(child)
         leave = self.leaves.get(kind)
         if leave is not None:

@@ -5,7 +5,9 @@ lists them (the order of the code). aiolint's own walks (`semantic.scopes`)
 must visit in the same order, since scope analysis numbers assignments and
 accesses as it meets them. `field_order(cls)` reads that order from the
 method's source once per class; `python -m aiolint.semantic.visit_order`
-prints it for every node class of the installed LibCST.
+prints it for every node class of the installed LibCST. `children(node)` is
+a node's children in that order, formatting nodes (whitespace, commas,
+parentheses, operators: no name inside) left out unless asked for.
 """
 
 from __future__ import annotations
@@ -16,9 +18,76 @@ import textwrap
 
 import libcst as cst
 
-__all__ = ["field_order"]
+__all__ = ["NODE", "TRIVIA", "children", "field_order", "node_kind"]
 
 _ORDER: dict[type, tuple[str, ...]] = {}
+
+#: Formatting nodes: no name inside, nothing a rule or a scope asks about.
+_TRIVIA: tuple[type[cst.CSTNode], ...] = (
+    cst.BaseParenthesizableWhitespace,
+    cst.EmptyLine,
+    cst.TrailingWhitespace,
+    cst.Newline,
+    cst.Comment,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.LeftSquareBracket,
+    cst.RightSquareBracket,
+    cst.LeftCurlyBrace,
+    cst.RightCurlyBrace,
+    cst.Comma,
+    cst.Colon,
+    cst.Dot,
+    cst.Semicolon,
+    cst.AssignEqual,
+    cst.Asynchronous,
+    cst.BaseBinaryOp,
+    cst.BaseBooleanOp,
+    cst.BaseCompOp,
+    cst.BaseUnaryOp,
+    cst.BaseAugOp,
+)
+#: What `node_kind` returns: not a node (None, a sentinel, a str), a
+#: formatting node, any other node.
+OTHER, TRIVIA, NODE = 0, 1, 2
+_KINDS: dict[type, int] = {}
+
+
+def node_kind(kind: type) -> int:
+    """OTHER, TRIVIA or NODE for a field value's type (cached per type:
+    `isinstance(x, cst.CSTNode)` goes through the ABC machinery)."""
+    found = _KINDS.get(kind)
+    if found is None:
+        if not issubclass(kind, cst.CSTNode):
+            found = OTHER
+        else:
+            found = TRIVIA if issubclass(kind, _TRIVIA) else NODE
+        _KINDS[kind] = found
+    return found
+
+
+def children(node: cst.CSTNode, trivia: bool = False) -> list[cst.CSTNode]:
+    """The node's children, in LibCST's visiting order."""
+    least = TRIVIA if trivia else NODE
+    kinds = _KINDS
+    found: list[cst.CSTNode] = []
+    for name in _ORDER.get(type(node)) or field_order(type(node)):
+        value = getattr(node, name)
+        kind = type(value)
+        if kind is tuple or kind is list:
+            for item in value:
+                item_kind = kinds.get(type(item))
+                if item_kind is None:
+                    item_kind = node_kind(type(item))
+                if item_kind >= least:
+                    found.append(item)
+        else:
+            value_kind = kinds.get(kind)
+            if value_kind is None:
+                value_kind = node_kind(kind)
+            if value_kind >= least:
+                found.append(value)
+    return found
 
 
 def _read_order(cls: type[cst.CSTNode]) -> tuple[str, ...]:
