@@ -7,7 +7,6 @@ import re
 from typing import TYPE_CHECKING
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
 from aiolint.fixes.bind_params import Placeholders, bind_fix
@@ -16,6 +15,7 @@ from aiolint.model import Fix, FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.names import call_name
 from aiolint.semantic.sql_text import SqlBuild, alternatives, build_of, variable_builds
+from aiolint.semantic.visit_order import children
 
 if TYPE_CHECKING:
     from aiolint.semantic.context import FileContext
@@ -278,7 +278,10 @@ class SqlStringFormat(Rule):
 def imported_modules(module: cst.Module) -> list[str]:
     """The modules a file imports from, anywhere in it (`import a.b`, `from a import b`)."""
     found: list[str] = []
-    for node in m.findall(module, m.Import() | m.ImportFrom()):
+    stack: list[cst.CSTNode] = [module]
+    while stack:  # pre-order, as LibCST's matchers.findall
+        node = stack.pop()
+        stack.extend(reversed(children(node)))
         if isinstance(node, cst.Import):
             found += [get_full_name_for_node(alias.name) or "" for alias in node.names]
         elif isinstance(node, cst.ImportFrom) and node.module is not None and not node.relative:
