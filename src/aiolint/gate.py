@@ -91,6 +91,8 @@ class AstFacts:
     declared: set[str] = field(default_factory=set)
     #: The file has PEP 695 type parameters (annotation scopes).
     has_type_params: bool = False
+    #: The names and attribute chains inside `annotations` (computed on first use).
+    _annotation_names: list[ast.expr] | None = field(default=None, init=False, repr=False)
 
     def imports_any(self, roots: Collection[str]) -> bool:
         """Whether the file imports one of the top-level packages `roots`."""
@@ -135,12 +137,13 @@ class AstFacts:
     ) -> bool:
         """Whether an annotation may name one of `targets` (`Optional[T]` and
         `Annotated[T, ...]` included)."""
-        return any(
-            self.resolves_to(node, targets)
-            for annotation in (self.annotations if annotations is None else annotations)
-            for node in ast.walk(annotation)
-            if isinstance(node, ast.Name | ast.Attribute)
-        )
+        if annotations is None:
+            if self._annotation_names is None:
+                self._annotation_names = _names_in(self.annotations)
+            names = self._annotation_names
+        else:
+            names = _names_in(annotations)
+        return any(self.resolves_to(node, targets) for node in names)
 
     def instantiates(self, classes: Collection[str]) -> bool:
         """Whether an instance of one of `classes` can be known to exist in the
@@ -191,6 +194,15 @@ def dotted_parts(expr: ast.expr) -> list[str]:
     parts.append(expr.id)
     parts.reverse()
     return parts
+
+
+def _names_in(annotations: list[ast.expr]) -> list[ast.expr]:
+    return [
+        node
+        for annotation in annotations
+        for node in ast.walk(annotation)
+        if isinstance(node, ast.Name | ast.Attribute)
+    ]
 
 
 def suspends(statements: list[ast.stmt]) -> bool:

@@ -15,6 +15,7 @@ import io
 import re
 import tokenize
 from collections.abc import Iterable
+from functools import cached_property
 
 NOQA_INLINE = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 FLAKE8_FILE = re.compile(r"^\s*# flake8[:=]\s*noqa", re.IGNORECASE | re.MULTILINE)
@@ -30,10 +31,17 @@ class NoqaMap:
     """For each line number, the text flake8 searches for `noqa`."""
 
     def __init__(self, source: str) -> None:
+        self._source = source
         self._lines = source.splitlines(keepends=True)
-        self._mapping = _line_mapping(source, self._lines)
         self.flake8_exempt = FLAKE8_FILE.search(source) is not None
         self._file_codes = file_exemptions(source)
+        #: A line's text is a piece of the source: no `noqa` in the source, none
+        #: on any line (and no tokenizing to join continued lines).
+        self._any_inline = NOQA_INLINE.search(source) is not None
+
+    @cached_property
+    def _mapping(self) -> dict[int, str]:
+        return _line_mapping(self._source, self._lines)
 
     def line_text(self, line: int) -> str:
         text = self._mapping.get(line)
@@ -45,7 +53,7 @@ class NoqaMap:
         """Inline `# noqa` or a file-level exemption covers `code` on `line`."""
         if self.flake8_exempt or file_exempts(self._file_codes, code):
             return True
-        return is_suppressed(self.line_text(line), code)
+        return self._any_inline and is_suppressed(self.line_text(line), code)
 
 
 def file_exemptions(source: str) -> list[tuple[str, ...]] | None:

@@ -216,10 +216,11 @@ def _in_place_span(
 
 
 @lru_cache(maxsize=8)
-def _source(module: cst.Module) -> tuple[str, LineIndex]:
-    """The module's code and line index (cached: generating the code of a whole
-    module for each of its fixes made fixing quadratic)."""
-    source = module.code
+def _source(module: cst.Module, code: str | None = None) -> tuple[str, LineIndex]:
+    """The module's code (`code` when the caller has it) and line index
+    (cached: generating the code of a whole module for each of its fixes made
+    fixing quadratic)."""
+    source = module.code if code is None else code
     return source, LineIndex(source)
 
 
@@ -265,7 +266,7 @@ def resolve_fix(
     """The text form of `fix`, or None when it must not be offered."""
     if fix.min_version is not None and target_version < fix.min_version:
         return None
-    source, index = _source(module)
+    source, index = _source(module, positions.code if isinstance(positions, Positions) else None)
     spans: list[tuple[int, int, str]] = []
     for edit in fix.edits:
         span = _expression_span(module, source, index, edit, positions)
