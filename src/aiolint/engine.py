@@ -149,6 +149,8 @@ def _lint_source(
         active = [r for r in active if r.gate(facts)]
         if not active:
             return result
+    facts.release_nodes()
+    tree = None
 
     try:
         module = cst.parse_module(source)

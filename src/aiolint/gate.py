@@ -94,6 +94,16 @@ class AstFacts:
     #: The names and attribute chains inside `annotations` (computed on first use).
     _annotation_names: list[ast.expr] | None = field(default=None, init=False, repr=False)
 
+    def release_nodes(self) -> None:
+        """Drop the facts that hold `ast` nodes (once the gates have run), so
+        the file's `ast` tree is freed before LibCST parses it: on a 30,000-line
+        file the tree is 130 MB of the peak."""
+        self.calls = []
+        self.async_tries = []
+        self.annotations = []
+        self.self_annotations = {}
+        self._annotation_names = None
+
     def imports_any(self, roots: Collection[str]) -> bool:
         """Whether the file imports one of the top-level packages `roots`."""
         return not self.roots.isdisjoint(roots)
