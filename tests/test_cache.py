@@ -424,6 +424,50 @@ def test_a_cached_run_never_imports_libcst_or_a_rule(project: Path) -> None:
         assert line.endswith(" []"), (args, line)
 
 
+#: What a run served from the cache has no use for (each costs milliseconds per
+#: start): the parsers and tools of other options, dataclasses and typing.
+NOT_FOR_A_CACHED_RUN = (
+    "dataclasses",
+    "inspect",
+    "typing",
+    "pathlib",
+    "json",
+    "tomllib",
+    "subprocess",
+    "tempfile",
+    "importlib.util",
+    "tokenize",
+    "aiolint.baseline",
+    "aiolint.since",
+    "aiolint.decoding",
+)
+
+LIST_MODULES = textwrap.dedent(
+    """
+    import sys
+    from aiolint.cli import main
+
+    code = main(sys.argv[2:])
+    print("LOADED", code, sorted(m for m in sys.argv[1].split(",") if m in sys.modules),
+        file=sys.stderr)
+    """
+)
+
+
+def test_a_cached_run_imports_only_what_it_needs(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text(SLEEPY)
+    (tmp_path / "b.py").write_text(GATHER)
+    command = [sys.executable, "-c", LIST_MODULES, ",".join(NOT_FOR_A_CACHED_RUN), "check"]
+    env = _env_without_cache_dir()
+    for run in ("lints", "cached"):
+        proc = subprocess.run(
+            command, cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=300
+        )
+        assert proc.stdout.count("AIO201") == 1 and proc.stdout.count("AIO101") == 1, run
+    assert proc.stderr.splitlines()[-1] == "LOADED 1 []"
+
+
 def test_version_does_not_import_libcst(project: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "aiolint", "--version"],

@@ -34,7 +34,7 @@ def make(root: Path, *files: str) -> None:
 
 
 def found(root: Path, filters: FileFilter) -> list[str]:
-    return sorted(p.relative_to(root).as_posix() for p in discover([root], filters))
+    return sorted(Path(p).relative_to(root).as_posix() for p in discover([root], filters))
 
 
 def test_gitignore_rules(tmp_path: Path) -> None:
@@ -152,7 +152,17 @@ def test_a_file_found_twice_is_checked_once(tmp_path: Path) -> None:
     (tmp_path / "same").symlink_to(tmp_path / "pkg")
     filters = FileFilter(PathMatcher.build(tmp_path, []), respect_gitignore=True)
     paths = [tmp_path / "pkg" / "b.py", tmp_path, tmp_path / "same"]
-    assert [p.relative_to(tmp_path).as_posix() for p in discover(paths, filters)] == [
+    assert [Path(p).relative_to(tmp_path).as_posix() for p in discover(paths, filters)] == [
         "pkg/b.py",
         "pkg/a.py",
     ]
+
+
+def test_paths_are_spelled_as_pathlib_spells_them(tmp_path: Path, monkeypatch) -> None:
+    """Found paths are strings, spelled as `str(Path(...))` (no `./`, no `//`)."""
+    make(tmp_path, "pkg/a.py", "b.py")
+    monkeypatch.chdir(tmp_path)
+    filters = FileFilter(PathMatcher.build(tmp_path, []), respect_gitignore=True)
+    given = [".", "./pkg//", f"{tmp_path}//pkg/./a.py", "pkg/../b.py", "missing/./x.py"]
+    assert list(discover(given, filters)) == ["b.py", "pkg/a.py", "missing/x.py"]
+    assert list(discover(["./pkg/"], filters)) == [str(Path("./pkg/") / "a.py")]

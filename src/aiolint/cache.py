@@ -40,11 +40,14 @@ import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
-from pathlib import Path
 
 from aiolint import __version__
 from aiolint.model import FileResult
 from aiolint.serialize import CannotEncodeError, decode_result, encode_result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from aiolint.paths import StrPath
 
 #: Bump when the entry layout or what a result holds changes.
 CACHE_FORMAT = 2
@@ -138,16 +141,18 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _write_if_missing(path: Path, content: str) -> None:
-    if not path.exists():
+def _write_if_missing(path: str, content: str) -> None:
+    if not os.path.exists(path):
         write_atomic(path, content.encode())
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: StrPath, data: bytes) -> None:
     """Write `path` through a temporary file in its folder renamed over it."""
     import tempfile
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_TMP_PREFIX, suffix=path.suffix)
+    folder, name = os.path.split(path)
+    suffix = os.path.splitext(name)[1]
+    fd, tmp = tempfile.mkstemp(dir=folder or ".", prefix=_TMP_PREFIX, suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -158,53 +163,65 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def create_cache_dir(root: Path) -> None:
+def create_cache_dir(root: StrPath) -> None:
     """Create `root` with its `.gitignore` and `CACHEDIR.TAG` (raises OSError)."""
-    root.mkdir(parents=True, exist_ok=True)
-    _write_if_missing(root / ".gitignore", GITIGNORE)
-    _write_if_missing(root / "CACHEDIR.TAG", CACHEDIR_TAG)
+    os.makedirs(root, exist_ok=True)
+    _write_if_missing(os.path.join(root, ".gitignore"), GITIGNORE)
+    _write_if_missing(os.path.join(root, "CACHEDIR.TAG"), CACHEDIR_TAG)
 
 
-def is_cache_dir(path: Path) -> bool:
+def is_cache_dir(path: StrPath) -> bool:
     """Whether `path` is a folder tagged as a cache (aiolint's, or any tool's)."""
     try:
-        with (path / "CACHEDIR.TAG").open("rb") as handle:
+        with open(os.path.join(path, "CACHEDIR.TAG"), "rb") as handle:
             return handle.read(len(CACHEDIR_SIGNATURE)) == CACHEDIR_SIGNATURE.encode()
     except OSError:
         return False
 
 
+def _touch(path: str) -> None:
+    """`Path(path).touch()`: the file's times set to now, created if missing."""
+    try:
+        os.utime(path)
+    except OSError:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o666))
+
+
 class ResultCache:
     """The entries of one run: one build folder, one set of lint options."""
 
-    def __init__(self, root: Path, options: Mapping[str, object]) -> None:
-        self.root = root
-        self.folder = root / f"{__version__}-{build_id()}"
-        self._folder = str(self.folder)
+    def __init__(self, root: StrPath, options: Mapping[str, object]) -> None:
+        self.root = os.fspath(root)
+        self.name = f"{__version__}-{build_id()}"
+        self.folder = os.path.join(self.root, self.name)
         run_key = (CACHE_FORMAT, __version__, build_id(), sorted(options.items()), _switches())
         self._run_key = _sha256(repr(run_key).encode("utf-8", "surrogatepass"))
         self.hits = 0
         self.stores = 0
 
     @classmethod
-    def open(cls, root: Path, options: Mapping[str, object]) -> ResultCache:
+    def open(cls, root: StrPath, options: Mapping[str, object]) -> ResultCache:
         """The cache at `root`, created if needed (raises OSError when it cannot be)."""
         cache = cls(root, options)
-        create_cache_dir(root)
-        cache.folder.mkdir(exist_ok=True)
+        create_cache_dir(cache.root)
+        try:
+            os.mkdir(cache.folder)
+        except FileExistsError:
+            if not os.path.isdir(cache.folder):
+                raise
         os.utime(cache.folder)  # in use: not a stale build folder
         cache._prune_builds()
         return cache
 
-    def _key(self, path: Path, shown: str, codes: Sequence[str]) -> str:
+    def _key(self, path: StrPath, shown: str, codes: Sequence[str]) -> str:
         # NUL cannot occur in a path, and codes hold no comma
         return "\0".join((self._run_key, os.path.abspath(path), shown, ",".join(codes)))
 
     def _entry(self, key: str) -> str:
         name = _sha256(key.encode("utf-8", "surrogatepass")) + _ENTRY_SUFFIX
-        return os.path.join(self._folder, name)
+        return os.path.join(self.folder, name)
 
-    def lookup(self, path: Path, shown: str, codes: Sequence[str]) -> FileResult | None:
+    def lookup(self, path: StrPath, shown: str, codes: Sequence[str]) -> FileResult | None:
         """The cached result of `path` with these codes, if its bytes are unchanged."""
         key = self._key(path, shown, codes)
         entry = self._entry(key)
@@ -228,7 +245,7 @@ class ResultCache:
         return result
 
     def store(
-        self, path: Path, shown: str, codes: Sequence[str], digest: str, result: FileResult
+        self, path: StrPath, shown: str, codes: Sequence[str], digest: str, result: FileResult
     ) -> None:
         """Record `result` as the result of the bytes hashing to `digest`
         (nothing for a result with internal errors; never raises OSError)."""
@@ -238,7 +255,7 @@ class ResultCache:
         except CannotEncodeError:
             return
         try:
-            write_atomic(Path(self._entry(key)), marshal.dumps((key, digest, encoded)))
+            write_atomic(self._entry(key), marshal.dumps((key, digest, encoded)))
         except OSError:
             return
         self.stores += 1
@@ -248,7 +265,7 @@ class ResultCache:
         now = time.time()
         with contextlib.suppress(OSError), os.scandir(self.root) as entries:
             for entry in entries:
-                if entry.name == self.folder.name or not _BUILD_DIR.match(entry.name):
+                if entry.name == self.name or not _BUILD_DIR.match(entry.name):
                     continue
                 with contextlib.suppress(OSError):
                     if entry.is_dir() and now - entry.stat().st_mtime > STALE_BUILD_AGE:
@@ -260,9 +277,9 @@ class ResultCache:
         """Once a day: remove entries unused for 30 days, and temporary files an
         interrupted run left. Returns how many files were removed."""
         now = time.time() if now is None else now
-        mark = self.folder / _PRUNE_MARK
+        mark = os.path.join(self.folder, _PRUNE_MARK)
         try:
-            if now - mark.stat().st_mtime < DAY:
+            if now - os.stat(mark).st_mtime < DAY:
                 return 0
         except FileNotFoundError:
             pass
@@ -270,7 +287,7 @@ class ResultCache:
             return 0
         removed = 0
         with contextlib.suppress(OSError):
-            mark.touch()
+            _touch(mark)
             with os.scandir(self.folder) as entries:
                 for entry in entries:
                     limit = 3600 if entry.name.startswith(_TMP_PREFIX) else STALE_ENTRY_AGE

@@ -11,25 +11,25 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 
 from aiolint.cache import DEFAULT_CACHE_DIR, ENV_CACHE_DIR, ENV_NO_CACHE, is_cache_dir
 from aiolint.config import DEFAULT_EXCLUDE, Config
+from aiolint.paths import absolute, expanduser, relative_posix
 
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 
 
-def cache_root(flag: Path | None, config: Config, environ: Mapping[str, str] = os.environ) -> Path:
+def cache_root(flag: str | None, config: Config, environ: Mapping[str, str] = os.environ) -> str:
     """The cache folder: `--cache-dir` > `AIOLINT_CACHE_DIR` > `cache-dir` > default."""
     if flag is not None:
-        return flag.expanduser().absolute()
+        return absolute(expanduser(flag))
     env = environ.get(ENV_CACHE_DIR, "")
     if env:
-        return Path(env).expanduser().absolute()
+        return absolute(expanduser(env))
     if config.cache_dir is not None:
         return config.cache_dir
-    project = config.root if config.has_settings else Path.cwd()
-    return project / DEFAULT_CACHE_DIR
+    project = config.root if config.has_settings else os.getcwd()
+    return os.path.join(project, DEFAULT_CACHE_DIR)
 
 
 def cache_disabled(no_cache: bool, environ: Mapping[str, str] = os.environ) -> bool:
@@ -37,33 +37,31 @@ def cache_disabled(no_cache: bool, environ: Mapping[str, str] = os.environ) -> b
     return no_cache or environ.get(ENV_NO_CACHE, "").strip().lower() not in _FALSE
 
 
-def _found_below(folder: Path) -> Iterator[Path]:
+def _found_below(folder: str) -> Iterator[str]:
     """`.aiolint_cache` folders under `folder` (not under excluded folders)."""
     skip = set(DEFAULT_EXCLUDE)
     for dirpath, dirnames, _ in os.walk(folder):
         if DEFAULT_CACHE_DIR in dirnames:
-            yield Path(dirpath) / DEFAULT_CACHE_DIR
+            yield os.path.join(dirpath, DEFAULT_CACHE_DIR)
         dirnames[:] = sorted(d for d in dirnames if d not in skip and d != DEFAULT_CACHE_DIR)
 
 
-def _shown(path: Path) -> str:
-    try:
-        return path.relative_to(Path.cwd()).as_posix() or "."
-    except ValueError:
-        return str(path)
+def _shown(path: str) -> str:
+    shown = relative_posix(path, os.getcwd())
+    return path if shown is None else shown
 
 
-def clean(configured: Path, out: list[str], errors: list[str]) -> None:
+def clean(configured: str, out: list[str], errors: list[str]) -> None:
     """Remove the configured cache folder and every `.aiolint_cache` below the
     working folder, as `ruff clean` does; `out` gets a line per folder removed,
     `errors` one per folder refused (it lacks a cache's CACHEDIR.TAG)."""
     import shutil  # here: a check, which imports this module too, never removes
 
-    candidates = [configured, *_found_below(Path.cwd())]
-    seen: set[Path] = set()
+    candidates = [configured, *_found_below(os.getcwd())]
+    seen: set[str] = set()
     for path in candidates:
-        key = path.resolve()
-        if key in seen or not path.is_dir():
+        key = os.path.realpath(path)
+        if key in seen or not os.path.isdir(path):
             continue
         seen.add(key)
         if not is_cache_dir(path):

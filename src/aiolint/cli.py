@@ -12,7 +12,6 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from aiolint import __version__
 from aiolint.cache import ResultCache
@@ -28,6 +27,7 @@ from aiolint.config import (
 )
 from aiolint.fix_settings import FixSettings
 from aiolint.model import Diagnostic
+from aiolint.paths import absolute, normalized
 from aiolint.progress import Progress, wanted
 from aiolint.reporters import FORMATS, LINE_FORMATS, ReportContext
 from aiolint.reporters.output import OutputFileError, report_stream
@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="lint files and folders (default: .)")
     check.add_argument(
-        "paths", nargs="*", type=Path, metavar="PATH", help="files or folders; - for stdin"
+        "paths", nargs="*", type=normalized, metavar="PATH", help="files or folders; - for stdin"
     )
     rules_group = check.add_argument_group("rule selection")
     rules_group.add_argument(
@@ -171,7 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--target-version", metavar="VERSION", help="py310, py311, py312, py313 or py314"
     )
     settings.add_argument(
-        "--config", type=Path, metavar="PATH", help="use this pyproject.toml (or aiolint.toml)"
+        "--config",
+        type=normalized,
+        metavar="PATH",
+        help="use this pyproject.toml (or aiolint.toml)",
     )
     settings.add_argument("--isolated", action="store_true", help="ignore all configuration files")
     run = check.add_argument_group("cache and processes")
@@ -179,7 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-cache", action="store_true", help="neither read nor write the result cache"
     )
     run.add_argument(
-        "--cache-dir", type=Path, metavar="PATH", help="the cache folder (default: .aiolint_cache)"
+        "--cache-dir",
+        type=normalized,
+        metavar="PATH",
+        help="the cache folder (default: .aiolint_cache)",
     )
     run.add_argument(
         "-j",
@@ -202,7 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="text (default), concise, json, sarif, github, junit or gitlab",
     )
     output.add_argument(
-        "--output-file", type=Path, metavar="PATH", help="write the report to PATH, not stdout"
+        "--output-file",
+        type=normalized,
+        metavar="PATH",
+        help="write the report to PATH, not stdout",
     )
     output.add_argument("--statistics", action="store_true", help="print a count per code")
     output.add_argument(
@@ -214,10 +223,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     adopt = check.add_argument_group("new code only")
     adopt.add_argument(
-        "--baseline", type=Path, metavar="FILE", help="report only findings FILE does not record"
+        "--baseline",
+        type=normalized,
+        metavar="FILE",
+        help="report only findings FILE does not record",
     )
     adopt.add_argument(
-        "--write-baseline", type=Path, metavar="FILE", help="record the current findings in FILE"
+        "--write-baseline",
+        type=normalized,
+        metavar="FILE",
+        help="record the current findings in FILE",
     )
     adopt.add_argument(
         "--since", metavar="REF", help="report only findings on lines changed since a git ref"
@@ -230,9 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
     rule.add_argument("code", metavar="CODE")
     sub.add_parser("rules", help="list all rules")
     clean_cmd = sub.add_parser("clean", help="remove the result cache")
-    clean_cmd.add_argument("--cache-dir", type=Path, metavar="PATH", help="the cache folder")
+    clean_cmd.add_argument("--cache-dir", type=normalized, metavar="PATH", help="the cache folder")
     clean_cmd.add_argument(
-        "--config", type=Path, metavar="PATH", help="use this pyproject.toml (or aiolint.toml)"
+        "--config",
+        type=normalized,
+        metavar="PATH",
+        help="use this pyproject.toml (or aiolint.toml)",
     )
     clean_cmd.add_argument("--isolated", action="store_true", help="ignore all configuration files")
     return parser
@@ -272,25 +290,25 @@ def _user_errors() -> tuple[type[Exception], ...]:
     return (ConfigError, UnknownSelectorError, OutputFileError, BaselineError, SinceError)
 
 
-def _find_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
+def _find_config(args: argparse.Namespace, paths: Sequence[str]) -> Config:
     """The configuration file's settings (`--isolated`, `--config`, or the
     nearest pyproject.toml above the paths)."""
     if args.isolated:
-        config = Config(root=Path.cwd())
+        config = Config(root=os.getcwd())
     elif args.config is not None:
-        if not args.config.is_file():
+        if not os.path.isfile(args.config):
             raise ConfigError(f"{args.config}: config file not found")
         config = load_config(args.config)
     else:
         start = (
-            Path(os.path.commonpath([str(p.absolute()) for p in paths])) if paths else Path.cwd()
+            normalized(os.path.commonpath([absolute(p) for p in paths])) if paths else os.getcwd()
         )
-        found = find_pyproject(start if start.exists() else Path.cwd())
-        config = load_config(found) if found else Config(root=Path.cwd())
+        found = find_pyproject(start if os.path.exists(start) else os.getcwd())
+        config = load_config(found) if found else Config(root=os.getcwd())
     return config
 
 
-def _resolve_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
+def _resolve_config(args: argparse.Namespace, paths: Sequence[str]) -> Config:
     config = _find_config(args, paths)
     updates: dict[str, object] = {}
     try:
@@ -328,11 +346,11 @@ def _resolve_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
 
 
 def _check(args: argparse.Namespace) -> int:
-    raw_paths: list[Path] = list(args.paths)
-    stdin = args.stdin_filename is not None and (not raw_paths or raw_paths == [Path("-")])
-    stdin = stdin or raw_paths == [Path("-")]
-    paths = [] if stdin else (raw_paths or [Path(".")])
-    config_paths = [Path(args.stdin_filename)] if stdin and args.stdin_filename else paths
+    raw_paths: list[str] = list(args.paths)  # spelled as str(Path(...)): see build_parser
+    stdin = args.stdin_filename is not None and (not raw_paths or raw_paths == ["-"])
+    stdin = stdin or raw_paths == ["-"]
+    paths = [] if stdin else (raw_paths or ["."])
+    config_paths = [normalized(args.stdin_filename)] if stdin and args.stdin_filename else paths
     config = _resolve_config(args, config_paths)
     layer = SelectionLayer(args.select, tuple(args.extend_select or ()), tuple(args.ignore or ()))
     if stdin and (args.since or args.add_noqa):
@@ -382,13 +400,19 @@ def _open_cache(args: argparse.Namespace, config: Config) -> ResultCache | None:
         return None
 
 
-def _new_code_only(result: RunResult, args: argparse.Namespace, paths: list[Path]) -> int | None:
+def _new_code_only(result: RunResult, args: argparse.Namespace, paths: list[str]) -> int | None:
     """--since and --baseline drop old findings; --write-baseline and --add-noqa
     act on what is left and end the run (their exit code); None: report as usual."""
+    chosen = (args.since, args.write_baseline, args.baseline)
+    if all(option is None for option in chosen) and not args.add_noqa:
+        return None
+    from pathlib import Path  # these options read files: not on every run
+
     if args.since is not None:
         from aiolint.since import changed_lines, since_filter
 
-        result.diagnostics = since_filter(result.diagnostics, changed_lines(args.since, paths))
+        changed = changed_lines(args.since, [Path(p) for p in paths])
+        result.diagnostics = since_filter(result.diagnostics, changed)
     if args.write_baseline is None and args.baseline is None and not args.add_noqa:
         return None
     from aiolint.baseline import (
@@ -402,12 +426,12 @@ def _new_code_only(result: RunResult, args: argparse.Namespace, paths: list[Path
     lines_of = lines_reader(result.sources)
     if args.write_baseline is not None:
         entries = entries_for(result.diagnostics, lines_of, Path.cwd())
-        write_baseline(args.write_baseline, entries)
+        write_baseline(Path(args.write_baseline), entries)
         message = f"Wrote {_plural(len(entries), 'finding')} to {args.write_baseline}."
         failed = False
     else:
         if args.baseline is not None:
-            recorded = read_baseline(args.baseline)
+            recorded = read_baseline(Path(args.baseline))
             result.diagnostics = new_diagnostics(result.diagnostics, recorded, lines_of, Path.cwd())
         if not args.add_noqa:
             return None
@@ -500,7 +524,7 @@ def _write_report(
     """The report in the configured format, to `out` or `--output-file`. Statistics
     follow a line format (text, concise) and go to stderr after a structured one."""
     ctx = ReportContext(
-        root=Path.cwd(),
+        root=os.getcwd(),
         unsafe_fixes=bool(config.unsafe_fixes),
         show_source=config.show_source,
         source_line=result.source_line,
@@ -535,7 +559,7 @@ def _rules() -> int:
 def _clean(args: argparse.Namespace) -> int:
     """`aiolint clean`: remove the cache folder a check here would use, and
     every `.aiolint_cache` below the working folder (as `ruff clean`)."""
-    config = _find_config(args, [Path(".")])
+    config = _find_config(args, ["."])
     removed: list[str] = []
     refused: list[str] = []
     clean(cache_root(args.cache_dir, config), removed, refused)

@@ -8,11 +8,12 @@ Standard library only (codes are checked against the table `aiolint.codes`).
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
+from aiolint.paths import expanduser, normalized
 from aiolint.record import Record
 from aiolint.reporters import DEFAULT_FORMAT, FORMATS
 from aiolint.selection import UnknownSelectorError, validate_selector
@@ -20,6 +21,8 @@ from aiolint.selection import UnknownSelectorError, validate_selector
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+    from aiolint.paths import StrPath
 
 SUPPORTED_TARGETS = ((3, 10), (3, 11), (3, 12), (3, 13), (3, 14))
 DEFAULT_TARGET = (3, 11)
@@ -89,8 +92,9 @@ class Config(Record):
         "unfixable",
         "cache_dir",
     )
-    root: Path
-    source: Path | None
+    #: Paths are `str`, spelled as `str(Path(...))` spells them.
+    root: str
+    source: str | None
     #: `source` holds aiolint settings (a `[tool.aiolint]` table, or an
     #: `aiolint.toml`): `root` is the project root, where the cache goes.
     has_settings: bool
@@ -113,12 +117,12 @@ class Config(Record):
     extend_fixable: tuple[str, ...]
     unfixable: tuple[str, ...]
     #: `cache-dir`, absolute (relative to the config file's folder when given so).
-    cache_dir: Path | None
+    cache_dir: str | None
 
     def __init__(
         self,
-        root: Path | None = None,
-        source: Path | None = None,
+        root: StrPath | None = None,
+        source: StrPath | None = None,
         has_settings: bool = False,
         select: tuple[str, ...] | None = None,
         extend_select: tuple[str, ...] = (),
@@ -138,11 +142,11 @@ class Config(Record):
         fixable: tuple[str, ...] | None = None,
         extend_fixable: tuple[str, ...] = (),
         unfixable: tuple[str, ...] = (),
-        cache_dir: Path | None = None,
+        cache_dir: StrPath | None = None,
     ) -> None:
         self._set(
-            root=Path.cwd() if root is None else root,
-            source=source,
+            root=os.getcwd() if root is None else os.fspath(root),
+            source=None if source is None else os.fspath(source),
             has_settings=has_settings,
             select=select,
             extend_select=extend_select,
@@ -162,7 +166,7 @@ class Config(Record):
             fixable=fixable,
             extend_fixable=extend_fixable,
             unfixable=unfixable,
-            cache_dir=cache_dir,
+            cache_dir=None if cache_dir is None else os.fspath(cache_dir),
         )
 
     @property
@@ -221,15 +225,15 @@ def _selectors(values: list[str] | tuple[str, ...], where: str) -> tuple[str, ..
     return tuple(out)
 
 
-def find_pyproject(start: Path) -> Path | None:
+def find_pyproject(start: StrPath) -> str | None:
     """The nearest pyproject.toml with a [tool.aiolint] table, walking up from `start`;
     else the nearest pyproject.toml at all (for requires-python)."""
-    start = start.resolve()
-    folder = start if start.is_dir() else start.parent
-    nearest: Path | None = None
-    for candidate_dir in (folder, *folder.parents):
-        candidate = candidate_dir / "pyproject.toml"
-        if candidate.is_file():
+    resolved = os.path.realpath(start)
+    folder = resolved if os.path.isdir(resolved) else os.path.dirname(resolved)
+    nearest: str | None = None
+    while True:
+        candidate = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(candidate):
             nearest = nearest or candidate
             try:
                 data = _read_toml(candidate)
@@ -237,10 +241,13 @@ def find_pyproject(start: Path) -> Path | None:
                 return candidate
             if "aiolint" in data.get("tool", {}):
                 return candidate
-    return nearest
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return nearest
+        folder = parent
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: StrPath) -> dict[str, Any]:
     # imported here: a run without a pyproject.toml does not pay for the parser
     if sys.version_info >= (3, 11):
         import tomllib
@@ -248,7 +255,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         import tomli as tomllib
 
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             return tomllib.load(handle)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
@@ -256,15 +263,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 
-def load_config(path: Path) -> Config:
+def load_config(path: StrPath) -> Config:
     """Read `[tool.aiolint]` (and `[project] requires-python`) from a pyproject.toml.
 
     A file named other than pyproject.toml (`--config aiolint.toml`) holds the
     keys at top level, as ruff's ruff.toml does.
     """
     data = _read_toml(path)
-    root = path.resolve().parent
-    if path.name == "pyproject.toml":
+    root = os.path.dirname(os.path.realpath(path))
+    if os.path.basename(path) == "pyproject.toml":
         table = data.get("tool", {}).get("aiolint", {})
         prefix = "[tool.aiolint]"
         requires = data.get("project", {}).get("requires-python")
@@ -280,7 +287,7 @@ def load_config(path: Path) -> Config:
         config, table, lambda key: f"{path}: {prefix}{'.' if prefix else ''}{key}"
     )
     if config.cache_dir is not None:
-        config = config.replace(cache_dir=root / config.cache_dir)
+        config = config.replace(cache_dir=normalized(os.path.join(root, config.cache_dir)))
     return config
 
 
@@ -318,10 +325,10 @@ def _target(value: object, where: str) -> tuple[int, int]:
         raise ConfigError(f"{where}: {exc}") from None
 
 
-def _path(value: object, where: str) -> Path:
+def _path(value: object, where: str) -> str:
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{where}: expected a path, got {value!r}")
-    return Path(value).expanduser()
+    return expanduser(value)
 
 
 def _output_format(value: object, where: str) -> str:

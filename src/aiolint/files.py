@@ -9,9 +9,10 @@ command line are checked even when excluded, unless `force_exclude` is set
 (for pre-commit, which passes file names).
 
 Paths are matched as they resolve (symlinks followed). The walk works on
-strings and knows each folder's resolved path, so a file costs no `resolve()`
-of its own (a symlink does); each folder's ignore rules, from the repository
-root down, are worked out once (`_ignore_scope`) and serve all its entries.
+strings (as `pathlib` spells them, see `aiolint.paths`) and knows each
+folder's resolved path, so a file costs no `resolve()` of its own (a symlink
+does); each folder's ignore rules, from the repository root down, are worked
+out once (`_ignore_scope`) and serve all its entries.
 """
 
 from __future__ import annotations
@@ -20,9 +21,13 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from functools import cache
-from pathlib import Path
 
+from aiolint.paths import absolute, normalized, relative_posix
 from aiolint.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from aiolint.paths import StrPath
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -68,25 +73,21 @@ def glob_to_regex(pattern: str) -> str:
     return "".join(out)
 
 
-def _posix(path: str) -> str:
-    return path if os.sep == "/" else path.replace(os.sep, "/")
-
-
 class PathMatcher(Record):
     """Exclude-style patterns relative to a root."""
 
     __slots__ = _fields = ("root", "names", "paths")
-    root: Path
+    root: str
     names: re.Pattern[str] | None
     paths: re.Pattern[str] | None
 
     def __init__(
-        self, root: Path, names: re.Pattern[str] | None, paths: re.Pattern[str] | None
+        self, root: StrPath, names: re.Pattern[str] | None, paths: re.Pattern[str] | None
     ) -> None:
-        self._set(root=root, names=names, paths=paths)
+        self._set(root=os.fspath(root), names=names, paths=paths)
 
     @classmethod
-    def build(cls, root: Path, patterns: Sequence[str]) -> PathMatcher:
+    def build(cls, root: StrPath, patterns: Sequence[str]) -> PathMatcher:
         names = [glob_to_regex(p) for p in patterns if "/" not in p.rstrip("/")]
         paths = [glob_to_regex(p.strip("/")) for p in patterns if "/" in p.rstrip("/")]
         return cls(
@@ -95,8 +96,8 @@ class PathMatcher(Record):
             re.compile(f"(?:{'|'.join(paths)})(?:/.*)?$") if paths else None,
         )
 
-    def matches(self, path: Path) -> bool:
-        return self.matches_resolved(path.name, os.path.realpath(path))
+    def matches(self, path: StrPath) -> bool:
+        return self.matches_resolved(os.path.basename(path), os.path.realpath(path))
 
     def matches_resolved(self, name: str, resolved: str) -> bool:
         """`matches()` for a path named `name` that resolves to `resolved`."""
@@ -109,18 +110,8 @@ class PathMatcher(Record):
 
 
 @cache
-def _resolved_root(root: Path) -> str:
+def _resolved_root(root: str) -> str:
     return os.path.realpath(root)
-
-
-def relative_posix(path: str, base: str) -> str | None:
-    """`path` relative to `base` (both absolute and normalized), with `/`,
-    as `Path.relative_to` answers it; None when outside."""
-    folded, base = os.path.normcase(path), os.path.normcase(base)
-    if folded == base:
-        return "."
-    prefix = base if base.endswith(os.sep) else base + os.sep
-    return _posix(path[len(prefix) :]) if folded.startswith(prefix) else None
 
 
 class _IgnoreRule(Record):
@@ -220,7 +211,7 @@ def _ignore_scope(folder: str) -> _IgnoreScope:
     return _IgnoreScope(True, (*above, ("", own)) if own else above)
 
 
-def gitignored(path: Path, is_dir: bool) -> bool:
+def gitignored(path: StrPath, is_dir: bool) -> bool:
     """Whether the `.gitignore` files between the repository root and `path` ignore it."""
     resolved = os.path.realpath(path)
     parent, name = os.path.split(resolved)
@@ -235,9 +226,8 @@ class FileFilter(Record):
     def __init__(self, excludes: PathMatcher, respect_gitignore: bool = True) -> None:
         self._set(excludes=excludes, respect_gitignore=respect_gitignore)
 
-    def skip(self, path: Path, is_dir: bool) -> bool:
-        resolved = os.path.realpath(path)
-        return self.skip_resolved(path.name, resolved, is_dir)
+    def skip(self, path: StrPath, is_dir: bool) -> bool:
+        return self.skip_resolved(os.path.basename(path), os.path.realpath(path), is_dir)
 
     def skip_resolved(self, name: str, resolved: str, is_dir: bool) -> bool:
         """`skip()` for a path named `name` that resolves to `resolved`."""
@@ -248,44 +238,49 @@ class FileFilter(Record):
         parent, resolved_name = os.path.split(resolved)
         return _ignore_scope(parent).ignores(resolved_name, is_dir)
 
-    def skip_explicit(self, path: Path, is_dir: bool) -> bool:
+    def skip_explicit(self, path: StrPath, is_dir: bool) -> bool:
         """For a path named on the command line: it or a folder above it (up to
         the project root) is excluded."""
-        absolute = path.absolute()
-        if self.skip(absolute, is_dir):
+        from pathlib import Path  # only with --force-exclude
+
+        given = Path(path).absolute()
+        if self.skip(given, is_dir):
             return True
-        root = self.excludes.root.absolute()
-        return any(self.skip(folder, True) for folder in absolute.parents if root in folder.parents)
+        root = Path(self.excludes.root).absolute()
+        return any(self.skip(folder, True) for folder in given.parents if root in folder.parents)
 
 
 def discover(
-    paths: Sequence[Path], filters: FileFilter, *, force_exclude: bool = False
-) -> Iterator[Path]:
-    """Python files under `paths`, in a stable order, each once."""
+    paths: Sequence[StrPath], filters: FileFilter, *, force_exclude: bool = False
+) -> Iterator[str]:
+    """Python files under `paths`, in a stable order, each once (spelled as
+    `str(Path(...))` spells them)."""
     seen: set[str] = set()
-    for given in paths:
+    for entry in paths:
+        given = normalized(os.fspath(entry))
         found: Iterator[tuple[str, str]]
-        if given.is_dir():
+        if os.path.isdir(given):
             if force_exclude and filters.skip_explicit(given, True):
                 continue
-            found = _walk(str(given), os.path.realpath(given), filters)
+            found = _walk(given, os.path.realpath(given), filters)
         else:
             if force_exclude and filters.skip_explicit(given, False):
                 continue
-            found = iter([(str(given), _identity(str(given)))])
+            found = iter([(given, _identity(given))])
         for path, key in found:
             if key not in seen:
                 seen.add(key)
-                yield Path(path)
+                yield path
 
 
 def _identity(path: str) -> str:
     """What makes two paths one file: where it resolves, else its absolute path."""
-    return os.path.realpath(path) if os.path.exists(path) else str(Path(path).absolute())
+    return os.path.realpath(path) if os.path.exists(path) else absolute(path)
 
 
 def _walk(folder: str, resolved: str, filters: FileFilter) -> Iterator[tuple[str, str]]:
-    """(path, `_identity`) of each Python file under `folder`, which resolves to `resolved`."""
+    """(path, `_identity`) of each Python file under `folder` (normalized),
+    which resolves to `resolved`."""
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda e: e.name)
@@ -306,7 +301,8 @@ def _walk(folder: str, resolved: str, filters: FileFilter) -> Iterator[tuple[str
         target = os.path.realpath(entry.path) if is_link else os.path.join(resolved, entry.name)
         if filters.skip_resolved(entry.name, target, is_dir):
             continue
+        path = entry.name if folder == "." else entry.path  # normalized, as `folder`
         if is_dir:
-            yield from _walk(entry.path, target, filters)
+            yield from _walk(path, target, filters)
         else:
-            yield entry.path, target if not is_link else _identity(entry.path)
+            yield path, target if not is_link else _identity(path)

@@ -8,11 +8,14 @@ outcomes (and the cache stores them) without loading the engine, which only
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 from aiolint.fix_settings import FixSettings
 from aiolint.model import FileResult, InternalError
 from aiolint.record import MutableRecord, Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class FixMode(Record):

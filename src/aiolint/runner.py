@@ -18,15 +18,19 @@ import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from pathlib import Path
 
 from aiolint.cache import ResultCache
 from aiolint.config import Config
-from aiolint.files import FileFilter, PathMatcher, discover, relative_posix
+from aiolint.files import FileFilter, PathMatcher, discover
 from aiolint.jobs import FixMode, Job, JobOutcome, failed
 from aiolint.model import Diagnostic, InternalError
+from aiolint.paths import as_posix, relative_posix
 from aiolint.progress import Progress
 from aiolint.selection import SelectionLayer, resolve_codes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from aiolint.paths import StrPath
 
 __all__ = ["FixMode", "RuleSets", "RunResult", "default_jobs", "lint_files", "lint_stdin"]
 
@@ -98,7 +102,8 @@ class RunResult:
             from aiolint.decoding import decode_source
 
             try:
-                text = decode_source(Path(diagnostic.path).read_bytes())
+                with open(diagnostic.path, "rb") as handle:
+                    text = decode_source(handle.read())
             except (OSError, ValueError):
                 return None
             self.sources[diagnostic.path] = text
@@ -115,13 +120,13 @@ class RunResult:
             self.diffs.append(outcome.diff)
 
 
-def display_path(path: Path, cwd: str | None = None) -> str:
+def display_path(path: str, cwd: str | None = None) -> str:
     """Paths under the working folder (`cwd`, default `os.getcwd()`) print
-    relative to it, others as given."""
-    if not path.is_absolute():
-        return path.as_posix()  # relative to the working folder already
-    shown = relative_posix(str(path), os.getcwd() if cwd is None else cwd)
-    return str(path) if shown is None else shown
+    relative to it, others as given (`path` spelled as `str(Path(path))`)."""
+    if not os.path.isabs(path):
+        return as_posix(path)  # relative to the working folder already
+    shown = relative_posix(path, os.getcwd() if cwd is None else cwd)
+    return path if shown is None else shown
 
 
 class RuleSets:
@@ -136,10 +141,10 @@ class RuleSets:
             for entry in config.all_per_file_ignores
         ]
 
-    def for_path(self, path: Path) -> tuple[str, ...]:
+    def for_path(self, path: StrPath) -> tuple[str, ...]:
         if not self._matchers:
             return self.base
-        name, resolved = path.name, os.path.realpath(path)
+        name, resolved = os.path.basename(path), os.path.realpath(path)
         matched = [e for m, e in self._matchers if m.matches_resolved(name, resolved)]
         codes = {code for entry in matched for code in entry.codes}
         return self._with_ignores(tuple(sorted(codes))) if codes else self.base
@@ -149,9 +154,9 @@ class RuleSets:
         return resolve_codes([*self._layers, SelectionLayer(ignore=ignored)])
 
 
-def _size(path: Path) -> int:
+def _size(path: StrPath) -> int:
     try:
-        return path.stat().st_size
+        return os.stat(path).st_size
     except OSError:
         return 0
 
@@ -192,7 +197,7 @@ def run_jobs(
 
 
 def lint_files(
-    paths: Sequence[Path],
+    paths: Sequence[StrPath],
     config: Config,
     layer: SelectionLayer,
     *,
@@ -216,18 +221,23 @@ def lint_files(
     progress.total = len(files)
     outcomes: list[JobOutcome | None] = [None] * len(files)
     missed: list[int] = []
-    work: list[Job] = []
+    todo: list[tuple[str, str, tuple[str, ...]]] = []
     cwd = os.getcwd()
     for index, path in enumerate(files):
-        job = Job(path, display_path(path, cwd), rule_sets.for_path(path), options, fix)
-        hit = cache.lookup(job.path, job.shown, job.codes) if cache is not None else None
+        shown, codes = display_path(path, cwd), rule_sets.for_path(path)
+        hit = cache.lookup(path, shown, codes) if cache is not None else None
         if hit is not None:
             outcomes[index] = JobOutcome(hit)
             progress.advance()
         else:
             missed.append(index)
-            work.append(job)
+            todo.append((path, shown, codes))
     result.cached = len(files) - len(missed)
+    work: list[Job] = []
+    if todo:
+        from pathlib import Path  # a job names its file with a Path, as the engine takes it
+
+        work = [Job(Path(path), shown, codes, options, fix) for path, shown, codes in todo]
 
     def done(position: int, outcome: JobOutcome) -> None:
         job = work[position]
@@ -260,6 +270,8 @@ def lint_stdin(
     fix: FixMode | None = None,
 ) -> RunResult:
     """Check (or fix) `source`, read from stdin, as the file `filename` (never cached)."""
+    from pathlib import Path
+
     from aiolint import worker
 
     codes = RuleSets(config, layer).for_path(Path(filename))

@@ -3,8 +3,8 @@ formats need (`ReportContext`), rule URLs and whether a fix would be applied."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from aiolint.model import Applicability, Diagnostic, TextFix
 from aiolint.record import Record
@@ -12,6 +12,8 @@ from aiolint.record import Record
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Protocol, TextIO
+
+    from aiolint.paths import StrPath
 
     class Writer(Protocol):
         """One output format: write the whole report for `diagnostics` to `out`
@@ -41,7 +43,7 @@ class ReportContext(Record):
 
     __slots__ = _fields = ("root", "unsafe_fixes", "show_source", "source_line", "fixable")
     #: Paths in SARIF are relative to this folder (`%SRCROOT%`).
-    root: Path
+    root: str
     #: `--unsafe-fixes` was given: unsafe fixes count as applicable.
     unsafe_fixes: bool
     #: `--show-source`: the text format prints the source line and a caret.
@@ -54,14 +56,14 @@ class ReportContext(Record):
 
     def __init__(
         self,
-        root: Path | None = None,
+        root: StrPath | None = None,
         unsafe_fixes: bool = False,
         show_source: bool = False,
         source_line: Callable[[Diagnostic], str | None] = _no_source,
         fixable: Callable[[Diagnostic], bool] | None = None,
     ) -> None:
         self._set(
-            root=Path.cwd() if root is None else root,
+            root=os.getcwd() if root is None else os.fspath(root),
             unsafe_fixes=unsafe_fixes,
             show_source=show_source,
             source_line=source_line,

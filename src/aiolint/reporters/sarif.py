@@ -44,12 +44,12 @@ def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
     }
 
 
-def artifact_location(path: str, root: Path) -> dict[str, str]:
+def artifact_location(path: str, root: str | Path) -> dict[str, str]:
     """`path` relative to `root` with `uriBaseId`, or an absolute file URI outside it."""
     candidate = Path(path)
     absolute = candidate if candidate.is_absolute() else Path.cwd() / candidate
     try:
-        relative = absolute.resolve().relative_to(root.resolve())
+        relative = absolute.resolve().relative_to(Path(root).resolve())
     except ValueError:
         return {"uri": absolute.resolve().as_uri()}
     return {"uri": quote(relative.as_posix()), "uriBaseId": SRCROOT}
@@ -83,7 +83,7 @@ def _fix(fix: TextFix, location: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _result(d: Diagnostic, rule_index: dict[str, int], root: Path) -> dict[str, Any]:
+def _result(d: Diagnostic, rule_index: dict[str, int], root: str) -> dict[str, Any]:
     location = artifact_location(d.path, root)
     result: dict[str, Any] = {
         "ruleId": d.code,
@@ -116,7 +116,7 @@ def sarif_log(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> dict[str
                         "rules": [rule_descriptor(rule) for rule in rules],
                     }
                 },
-                "originalUriBaseIds": {SRCROOT: {"uri": ctx.root.resolve().as_uri() + "/"}},
+                "originalUriBaseIds": {SRCROOT: {"uri": Path(ctx.root).resolve().as_uri() + "/"}},
                 "columnKind": "unicodeCodePoints",
                 "results": [_result(d, rule_index, ctx.root) for d in diagnostics],
             }
