@@ -431,6 +431,7 @@ NOT_FOR_A_CACHED_RUN = (
     "inspect",
     "typing",
     "pathlib",
+    "shutil",
     "json",
     "tomllib",
     "subprocess",
