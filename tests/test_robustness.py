@@ -12,6 +12,8 @@ import pytest
 from helpers import SLEEPY, run_cli
 
 from aiolint.engine import lint_source
+from aiolint.fix_settings import FixSettings
+from aiolint.fixes.apply import fix_source
 from aiolint.model import FixAvailability
 from aiolint.registry import resolve_selection
 from aiolint.rule import Rule
@@ -173,3 +175,59 @@ def test_deeply_nested_source_is_checked_not_crashed() -> None:
     result = lint_source(source.encode(), "deep.py", resolve_selection(None), LintOptions())
     assert not result.errors
     assert [(d.start.line, d.code) for d in result.diagnostics] == [(7, "AIO201")]
+
+
+CANDIDATE = "import asyncio\nimport time\n\n\nasync def f():\n    time.sleep(1)\n\n\n"
+
+
+@pytest.mark.parametrize(
+    ("expression", "line"),
+    [
+        (" + ".join(["a"] * 20_000), 9),  # LibCST's parser: hours
+        ("a" + "[0]" * 1_500, 9),
+        ("- " * 1_200 + "a", 9),
+    ],
+)
+def test_a_chain_too_deep_for_libcst_is_aio000_in_seconds(expression: str, line: int) -> None:
+    source = CANDIDATE + f"x = {expression}\n"
+    code = (
+        "import sys\n"
+        "from aiolint.engine import lint_source\n"
+        "from aiolint.registry import resolve_selection\n"
+        "from aiolint.semantic.context import LintOptions\n"
+        "result = lint_source(sys.stdin.buffer.read(), 'deep.py', resolve_selection(None),"
+        " LintOptions())\n"
+        "for d in result.diagnostics: print(d.start.line, d.code, d.message)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], input=source.encode(), capture_output=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    (only,) = proc.stdout.decode().splitlines()
+    found_line, found_code, message = only.split(" ", 2)
+    assert (int(found_line), found_code) == (line, "AIO000")
+    assert message.startswith("File too deeply nested for aiolint: ")
+    assert message.endswith(" levels (at most 1,000)")
+
+
+def test_a_chain_within_the_limit_is_linted() -> None:
+    source = CANDIDATE + "x = " + " + ".join(["a"] * 900) + "\n"
+    result = lint_source(source.encode(), "deep.py", resolve_selection(None), LintOptions())
+    assert not result.errors
+    assert [(d.start.line, d.code) for d in result.diagnostics] == [(6, "AIO201")]
+
+
+def test_old_mac_line_endings_are_checked_and_fixed() -> None:
+    source = b"import asyncio\r\rimport time\r\r\rasync def f():\r    time.sleep(1)\r"
+    rules = resolve_selection(None)
+    result = lint_source(source, "mac.py", rules, LintOptions())
+    assert not result.errors
+    assert [(d.start.line, d.start.column, d.code) for d in result.diagnostics] == [
+        (7, 5, "AIO201")
+    ]
+    outcome = fix_source(source, "mac.py", rules, LintOptions(), FixSettings())
+    assert outcome.error is None
+    assert outcome.fixed is not None
+    assert b"\n" not in outcome.fixed
+    assert b"\r    await asyncio.sleep(1)\r" in outcome.fixed
+    compile(outcome.fixed, "mac.py", "exec")

@@ -91,6 +91,10 @@ class AstFacts:
     declared: set[str] = field(default_factory=set)
     #: The file has PEP 695 type parameters (annotation scopes).
     has_type_params: bool = False
+    #: The deepest nesting of the tree (statements and expressions), and the
+    #: (line, column) of a node that deep: LibCST's parser is super-linear in it.
+    depth: int = 0
+    deepest: tuple[int, int] = (1, 0)
     #: The names and attribute chains inside `annotations` (computed on first use).
     _annotation_names: list[ast.expr] | None = field(default=None, init=False, repr=False)
 
@@ -233,12 +237,17 @@ def collect(tree: ast.Module) -> AstFacts:
     calls, attributes, tries = facts.calls, facts.attributes, facts.async_tries
     bound = facts.bound
     module_bound = facts.module_bound
-    # (node, in_async, in_function, in a def/lambda/class body)
-    stack: list[tuple[ast.AST, bool, bool, bool]] = [(tree, False, False, False)]
+    # (node, in_async, in_function, in a def/lambda/class body, depth)
+    stack: list[tuple[ast.AST, bool, bool, bool, int]] = [(tree, False, False, False, 0)]
     push = stack.append
     pop = stack.pop
+    deepest = 0
     while stack:
-        node, in_async, in_function, scoped = pop()
+        node, in_async, in_function, scoped, depth = pop()
+        if depth > deepest:
+            deepest = depth
+            facts.depth = depth
+            facts.deepest = (getattr(node, "lineno", 1), getattr(node, "col_offset", 0))
         kind = type(node)
         if kind is ast.Call:
             calls.append(CallSite(node, in_async, in_function))  # type: ignore[arg-type]
@@ -310,7 +319,7 @@ def collect(tree: ast.Module) -> AstFacts:
             for child, child_async, child_function, child_scoped in _scope_children(
                 node, in_async, in_function, scoped
             ):
-                push((child, child_async, child_function, child_scoped))
+                push((child, child_async, child_function, child_scoped, depth + 1))
             continue
         # ast.iter_child_nodes, inlined (a generator per node was a third of
         # the walk), without the context and operator singletons.
@@ -319,9 +328,9 @@ def collect(tree: ast.Module) -> AstFacts:
             if type(value) is list:
                 for item in value:
                     if isinstance(item, ast.AST) and type(item) not in _LEAVES:
-                        push((item, in_async, in_function, scoped))
+                        push((item, in_async, in_function, scoped, depth + 1))
             elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
-                push((value, in_async, in_function, scoped))
+                push((value, in_async, in_function, scoped, depth + 1))
     return facts
 
 
