@@ -221,3 +221,19 @@ def test_unsafe_fixes_are_hidden_until_asked_for(project: Path, capsys) -> None:
         "import subprocess\nimport asyncio\n\n\nasync def deploy():\n"
         '    await asyncio.to_thread(subprocess.run, ["make", "deploy"], check=True)\n'
     )
+
+
+def test_a_killed_runs_temporary_files_are_removed_never_linted(project: Path, capsys) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], **_OUT)
+    stale = [f".app.py.{dead.stdout.strip()}.k2j1.aiolint", ".app.py.q8w7e6.aiolint"]
+    alive = f".app.py.{os.getpid()}.z9y8.aiolint"  # a run still writing: left alone
+    for name in (*stale, alive):
+        (project / name).write_text("import time\ntime.sleep(1)\n")
+    run = run_cli(capsys, "check")
+    assert [line.split(":")[0] for line in run.lines if ": AIO" in line] == ["app.py"]
+    run = run_cli(capsys, "check", "--fix")
+    left = sorted(p.name for p in project.iterdir() if p.name != ".aiolint_cache")
+    assert left == sorted(["app.py", alive])
+
+
+_OUT = {"capture_output": True, "text": True, "check": True}
