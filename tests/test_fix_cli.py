@@ -147,7 +147,7 @@ def test_symlink_target_is_fixed_and_mode_kept(project: Path, capsys) -> None:
 def test_a_fix_that_breaks_the_code_is_refused(
     project: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(self: BlockingSleep, node: cst.Call) -> Fix:
+    def broken(self: BlockingSleep, node: cst.Call, *_: object) -> Fix:
         return Fix("break it", Applicability.SAFE, (Edit(node, cst.Name("def")),))
 
     monkeypatch.setattr(BlockingSleep, "_fix", broken)
@@ -160,7 +160,7 @@ def test_a_fix_that_breaks_the_code_is_refused(
 def test_a_fix_that_never_converges_is_refused(
     project: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def grows(self: BlockingSleep, node: cst.Call) -> Fix:
+    def grows(self: BlockingSleep, node: cst.Call, *_: object) -> Fix:
         wrapped = node.with_changes(
             lpar=(*node.lpar, cst.LeftParen()), rpar=(*node.rpar, cst.RightParen())
         )

@@ -10,28 +10,41 @@ from __future__ import annotations
 
 import libcst as cst
 
-from aiolint.fixes.imports import reference
+from aiolint.fixes.imports import Reference, reference
 from aiolint.fixes.nodes import await_expression, in_generator_expression
 from aiolint.model import Applicability, Edit, Fix
+from aiolint.semantic.async_library import THREAD_FUNCTIONS, async_library
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_scope
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 
-def to_thread_fix(ctx: FileContext, node: cst.Call, title: str) -> Fix | None:
-    """An unsafe fix that runs the call `node` in a worker thread, or None where
-    an `await` cannot stand in its place: a generator expression (it would become
-    an async generator), an annotation, or the context manager of a `with`
-    (entering it, not the call, does the I/O). The caller has checked that `node`
-    is in async code."""
+def to_thread_fix(ctx: FileContext, node: cst.Call, action: str) -> Fix | None:
+    """An unsafe fix that runs the call `node` in a worker thread (with the
+    file's async library: `asyncio.to_thread`, `anyio.to_thread.run_sync`,
+    `trio.to_thread.run_sync`, the last two only without keyword arguments),
+    or None where an `await` cannot stand in its place: a generator expression
+    (it would become an async generator), an annotation, or the context
+    manager of a `with` (entering it, not the call, does the I/O); or in a file
+    importing both trio and asyncio. The caller has checked that `node` is in
+    async code."""
     if _is_with_item(ctx, node) or _in_annotation(ctx, node):
         return None
     if in_generator_expression(ctx, node):
         return None
-    to_thread = reference(ctx, "asyncio", "to_thread", node)
+    library = async_library(ctx)
+    if library is None:
+        return None  # trio and asyncio both imported: no thread call is right for both
+    to_thread = reference(ctx, library, "to_thread", node)
     if to_thread is None:
         return None
+    if library != "asyncio":
+        # anyio's and trio's `to_thread.run_sync(func, *args)` pass no keyword
+        # arguments on to `func`.
+        if any(arg.keyword is not None or arg.star == "**" for arg in node.args):
+            return None
+        to_thread = Reference(f"{to_thread.code}.run_sync", to_thread.imports)
     callee = cst.Arg(node.func, comma=_first_comma(node)) if node.args else cst.Arg(node.func)
     call = cst.Call(
         func=to_thread.expression(),
@@ -40,7 +53,7 @@ def to_thread_fix(ctx: FileContext, node: cst.Call, title: str) -> Fix | None:
         whitespace_before_args=node.whitespace_before_args,
     )
     return Fix(
-        title,
+        f"{action} in a thread with `{THREAD_FUNCTIONS[library]}`",
         Applicability.UNSAFE,
         (Edit(node, await_expression(ctx, node, call)),),
         to_thread.imports,

@@ -6,6 +6,7 @@ from libcst.metadata import BaseAssignment
 from aiolint.gate import AstFacts
 from aiolint.model import FixAvailability
 from aiolint.rule import Rule
+from aiolint.semantic.async_library import async_library, thread_call
 from aiolint.semantic.bindings import (
     annotation_origin,
     assignments_of,
@@ -213,5 +214,5 @@ class BlockingFileIo(Rule):
                 node,
                 f"Blocking file I/O `{shown}()` in async code stalls the event loop; "
                 "use `aiofiles`, `anyio.open_file` / `anyio.Path`, or "
-                "`await asyncio.to_thread(...)`",
+                f"`{thread_call(async_library(self.ctx))}`",
             )

@@ -6,6 +6,7 @@ from aiolint.fixes.to_thread import to_thread_fix
 from aiolint.gate import AstFacts
 from aiolint.model import Fix, FixAvailability
 from aiolint.rule import Rule
+from aiolint.semantic.async_library import async_library, thread_call
 from aiolint.semantic.bindings import origin
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import in_async_code
@@ -158,7 +159,12 @@ class BlockingHttp(Rule):
     The fix wraps the call as `await asyncio.to_thread(requests.get, url,
     timeout=5)`, keeping the callee as written (`fetch` under `from requests
     import get as fetch`, `session.get` on a client object) and reusing the
-    file's `asyncio` import or adding `import asyncio`. It is unsafe because
+    file's `asyncio` import or adding `import asyncio`. In anyio code (the file
+    imports anyio) it is `await anyio.to_thread.run_sync(func, *args)`, in trio
+    code (trio, and not asyncio) `await trio.to_thread.run_sync(func, *args)`;
+    those pass no keyword arguments on, so a call with keywords gets no fix
+    there, and neither does a file importing both trio and asyncio. It is
+    unsafe because
     the request then runs on a worker thread:
     - a client shared between tasks (a `requests.Session`, an `httpx.Client`,
       a `urllib3` pool) is now used from several threads at once, and
@@ -206,11 +212,11 @@ class BlockingHttp(Rule):
                 node,
                 f"Blocking HTTP call `{shown}()` in async code stalls the event loop; "
                 "use an async client (`httpx.AsyncClient`, `aiohttp`) or "
-                "`await asyncio.to_thread(...)`",
+                f"`{thread_call(async_library(self.ctx))}`",
                 fix=self._fix(node, shown),
             )
 
     def _fix(self, node: cst.Call, shown: str) -> Fix | None:
         if not eager_response(node, shown):
             return None
-        return to_thread_fix(self.ctx, node, "Run the request in a thread with `asyncio.to_thread`")
+        return to_thread_fix(self.ctx, node, "Run the request")

@@ -7,6 +7,7 @@ from aiolint.fixes.nodes import await_expression, in_generator_expression
 from aiolint.gate import AstFacts
 from aiolint.model import Applicability, Edit, Fix, FixAvailability
 from aiolint.rule import Rule
+from aiolint.semantic.async_library import Library, async_library, sleep_call
 from aiolint.semantic.functions import in_async_code
 from aiolint.semantic.names import call_name, may_call
 
@@ -48,7 +49,11 @@ class BlockingSleep(Rule):
     ## Fix safety
     The fix is safe: it replaces the call with `await asyncio.sleep(...)`
     (both return `None` after the delay), reusing the file's `asyncio` import
-    or adding `import asyncio`. It is not offered inside a generator
+    or adding `import asyncio`. It is written for the file's async library:
+    `await anyio.sleep(...)` in a file that imports anyio, `await
+    trio.sleep(...)` in one that imports trio and not asyncio; a file that
+    imports both trio and asyncio (and not anyio) gets no fix, as no sleep is
+    right for both. It is not offered inside a generator
     expression (an `await` there would turn it into an async generator) or
     when the call unpacks `*args`/`**kwargs`. Passing `time.sleep` itself to
     `asyncio.to_thread` is not a call and is not flagged.
@@ -77,24 +82,27 @@ class BlockingSleep(Rule):
             and call_name(self.ctx, node) in SLEEP
             and in_async_code(self.ctx, node)
         ):
+            library = async_library(self.ctx)
             self.report(
                 node,
                 "Blocking `time.sleep()` in async code stalls the event loop; "
-                "use `await asyncio.sleep(...)`",
-                fix=self._fix(node),
+                f"use `{sleep_call(library)}`",
+                fix=self._fix(node, library),
             )
 
-    def _fix(self, node: cst.Call) -> Fix | None:
+    def _fix(self, node: cst.Call, library: Library | None) -> Fix | None:
+        if library is None:
+            return None  # trio and asyncio both imported: no sleep is right for both
         if len(node.args) != 1 or node.args[0].star or node.args[0].keyword is not None:
             return None
         if in_generator_expression(self.ctx, node):
             return None
-        sleep = reference(self.ctx, "asyncio", "sleep", node)
+        sleep = reference(self.ctx, library, "sleep", node)
         if sleep is None:
             return None
         call = node.with_changes(func=sleep.expression())
         return Fix(
-            "Replace with `await asyncio.sleep(...)`",
+            f"Replace with `{sleep_call(library)}`",
             Applicability.SAFE,
             (Edit(node, await_expression(self.ctx, node, call)),),
             sleep.imports,

@@ -6,6 +6,7 @@ from aiolint.fixes.to_thread import to_thread_fix
 from aiolint.gate import AstFacts
 from aiolint.model import Fix, FixAvailability
 from aiolint.rule import Rule
+from aiolint.semantic.async_library import async_library, subprocess_advice, thread_call
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import in_async_code
 from aiolint.semantic.names import call_name, dotted, may_call, qualified_name
@@ -142,7 +143,12 @@ class BlockingSubprocess(Rule):
     The fix wraps the call as `await asyncio.to_thread(subprocess.run, cmd,
     check=True)`, keeping the callee as written (`run_process` under `from
     subprocess import run as run_process`) and reusing the file's `asyncio`
-    import or adding `import asyncio`. It is unsafe because the process is then
+    import or adding `import asyncio`. In anyio code (the file
+    imports anyio) it is `await anyio.to_thread.run_sync(func, *args)`, in trio
+    code (trio, and not asyncio) `await trio.to_thread.run_sync(func, *args)`;
+    those pass no keyword arguments on, so a call with keywords gets no fix
+    there, and neither does a file importing both trio and asyncio. It is
+    unsafe because the process is then
     started and waited for on a worker thread:
     - cancelling the task (a timeout, a client disconnect) does not stop the
       thread or kill the child: it runs to the end and its result is dropped;
@@ -181,15 +187,15 @@ class BlockingSubprocess(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         name = blocking_subprocess_call(self.ctx, node)
         if name is not None and in_async_code(self.ctx, node):
+            library = async_library(self.ctx)
             self.report(
                 node,
                 f"Blocking subprocess call `{name}()` in async code stalls the event loop; "
-                "use `await asyncio.create_subprocess_exec(...)` or "
-                "`await asyncio.to_thread(...)`",
+                f"use `{subprocess_advice(library)}` or `{thread_call(library)}`",
                 fix=self._fix(node, name),
             )
 
     def _fix(self, node: cst.Call, name: str) -> Fix | None:
         if not waits_for_child(self.ctx, node, name):
             return None
-        return to_thread_fix(self.ctx, node, "Run the call in a thread with `asyncio.to_thread`")
+        return to_thread_fix(self.ctx, node, "Run the call")
