@@ -68,3 +68,18 @@ def test_noqa_map_lines() -> None:
     assert noqa.line_text(1) == noqa.line_text(3) == 'x = """\n# noqa\n"""\n'
     assert noqa.line_text(4) == "y = 1\n"
     assert noqa.line_text(99) == ""
+
+
+PEER = b"import time\n\n\nasync def f():\n    time.sleep(1)  # noqa: ASYNC251\n"
+
+
+def test_a_peers_noqa_suppresses_unless_peer_noqa_is_off() -> None:
+    from aiolint.engine import lint_source
+    from aiolint.registry import resolve_selection
+    from aiolint.semantic.context import LintOptions
+
+    rules = resolve_selection(None)
+    assert lint_source(PEER, "p.py", rules, LintOptions()).diagnostics == []
+    assert lint_source(PEER, "p.py", rules, LintOptions(), apply_noqa=False).diagnostics == []
+    off = lint_source(PEER, "p.py", rules, LintOptions(peer_noqa=False)).diagnostics
+    assert [(d.start.line, d.code) for d in off] == [(5, "AIO201")]

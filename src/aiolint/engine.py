@@ -114,7 +114,9 @@ def lint_source(
 ) -> FileResult:
     """Lint one file's content.
 
-    `apply_noqa=False` leaves inline `# noqa` to the caller (flake8 does its own);
+    `apply_noqa=False` leaves inline `# noqa` to the caller (flake8 does its own),
+    but for the codes of ruff / flake8-async a rule overlaps (`Rule.peer_codes`,
+    unless `options.peer_noqa` is off): `# noqa: ASYNC251` suppresses AIO201;
     `resolve_fixes=False` skips turning fixes into edits (flake8 never fixes);
     `tree` is CPython's parse of the same source when the caller has one (flake8);
     `# aiolint: noqa` file exemptions always apply.
@@ -177,13 +179,18 @@ def _lint_source(
     ctx = FileContext(path, wrapper, options, facts=facts)
     findings = _walk(ctx, active, result)
 
-    noqa = NoqaMap(text) if apply_noqa else None
+    noqa = NoqaMap(text) if findings and (apply_noqa or options.peer_noqa) else None
     exemptions = file_exemptions(text)
+    peers = {rule.code: rule.peer_codes for rule in active} if options.peer_noqa else {}
     for diagnostic, fix in findings:
         if file_exempts(exemptions, diagnostic.code):
             continue
-        if noqa is not None and noqa.suppresses(diagnostic.start.line, diagnostic.code):
-            continue  # suppressed diagnostics are never fixed either
+        line = diagnostic.start.line
+        if noqa is not None:  # suppressed diagnostics are never fixed either
+            if apply_noqa and noqa.suppresses(line, diagnostic.code):
+                continue
+            if noqa.names_any(line, peers.get(diagnostic.code, ())):
+                continue
         if fix is not None and resolve_fixes:
             diagnostic = _with_fix(ctx, diagnostic, fix, result)
         result.diagnostics.append(diagnostic)

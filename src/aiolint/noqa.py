@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 
 NOQA_INLINE = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
@@ -49,6 +49,14 @@ class NoqaMap:
             return text
         return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
 
+    def names_any(self, line: int, codes: Sequence[str]) -> bool:
+        """An inline `# noqa: ...` on `line` lists one of `codes` (a bare
+        `# noqa` does not count: it is about the line, not a peer's finding)."""
+        if not codes or not self._any_inline:
+            return False
+        text = self.line_text(line)
+        return any(_lists(text, code) for code in codes)
+
     def suppresses(self, line: int, code: str) -> bool:
         """Inline `# noqa` or a file-level exemption covers `code` on `line`."""
         if self.flake8_exempt or file_exempts(self._file_codes, code):
@@ -78,6 +86,12 @@ def is_suppressed(text: str, code: str) -> bool:
         return True
     codes = tuple(c for c in _SPLIT.split(codes_str.strip()) if c)
     return code in codes or code.startswith(codes)
+
+
+def _lists(text: str, code: str) -> bool:
+    """`text` has a `# noqa: ...` whose list covers `code`."""
+    match = NOQA_INLINE.search(text)
+    return match is not None and match.group("codes") is not None and is_suppressed(text, code)
 
 
 def _line_mapping(source: str, lines: list[str]) -> dict[int, str]:

@@ -61,6 +61,9 @@ class Rule(cst.BatchableCSTVisitor):
     name: ClassVar[str]
     summary: ClassVar[str]
     fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
+    #: ruff / flake8-async codes that report the same problem: a noqa comment for
+    #: one of them suppresses this rule's finding too (the `peer-noqa` setting).
+    peer_codes: ClassVar[tuple[str, ...]] = ()
     #: Substrings of which the source must contain at least one for the rule to
     #: possibly fire (module names the rule resolves through imports). Empty: always run.
     prefilter: ClassVar[tuple[str, ...]] = ()

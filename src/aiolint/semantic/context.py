@@ -33,6 +33,9 @@ class LintOptions:
     """Settings that change what rules report."""
 
     target_version: tuple[int, int] = (3, 11)
+    #: A noqa comment for a ruff / flake8-async code a rule overlaps (`Rule.peer_codes`)
+    #: suppresses the rule's finding (`peer-noqa` in the configuration).
+    peer_noqa: bool = True
     #: Skip, before LibCST, the rules whose `ast` gate finds no candidate site
     #: (off only to prove the gate changes nothing: `AIOLINT_NO_GATE=1`).
     gate: bool = field(default_factory=lambda: os.environ.get("AIOLINT_NO_GATE", "") != "1")

@@ -191,6 +191,7 @@ class BlockingFileIo(Rule):
 
     code = "AIO204"
     name = "blocking-file-io"
+    peer_codes = ("ASYNC230", "ASYNC240")
     fix_availability = FixAvailability.NONE
     prefilter = ("open", "_text", "_bytes")
     async_only = True

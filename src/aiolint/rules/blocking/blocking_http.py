@@ -193,6 +193,7 @@ class BlockingHttp(Rule):
 
     code = "AIO202"
     name = "blocking-http"
+    peer_codes = ("ASYNC210", "ASYNC212")
     fix_availability = FixAvailability.SOMETIMES
     prefilter = ("requests", "httpx", "urllib")
     async_only = True

@@ -64,6 +64,7 @@ class BlockingSleep(Rule):
 
     code = "AIO201"
     name = "blocking-sleep"
+    peer_codes = ("ASYNC251",)
     fix_availability = FixAvailability.SOMETIMES
     prefilter = ("time",)
     async_only = True

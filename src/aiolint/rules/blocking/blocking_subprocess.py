@@ -176,6 +176,7 @@ class BlockingSubprocess(Rule):
 
     code = "AIO203"
     name = "blocking-subprocess"
+    peer_codes = ("ASYNC220", "ASYNC221", "ASYNC222")
     fix_availability = FixAvailability.SOMETIMES
     prefilter = ("subprocess", "os")
     async_only = True

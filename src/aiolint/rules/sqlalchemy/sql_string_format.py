@@ -172,6 +172,7 @@ class SqlStringFormat(Rule):
 
     code = "AIO304"
     name = "sql-string-format"
+    peer_codes = ("S608",)
     fix_availability = FixAvailability.SOMETIMES
     prefilter = ("execute", "exec_driver_sql", "fetch", "text", "read_sql")
 
