@@ -83,3 +83,14 @@ def test_a_peers_noqa_suppresses_unless_peer_noqa_is_off() -> None:
     assert lint_source(PEER, "p.py", rules, LintOptions(), apply_noqa=False).diagnostics == []
     off = lint_source(PEER, "p.py", rules, LintOptions(peer_noqa=False)).diagnostics
     assert [(d.start.line, d.code) for d in off] == [(5, "AIO201")]
+
+
+def test_peer_noqa_false_in_the_configuration(tmp_path, monkeypatch, capsys) -> None:
+    from helpers import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.py").write_bytes(PEER)
+    assert run_cli(capsys, "check").code == 0
+    (tmp_path / "pyproject.toml").write_text("[tool.aiolint]\npeer-noqa = false\n")
+    run = run_cli(capsys, "check")
+    assert run.code == 1 and run.lines[0].startswith("app.py:5:5: AIO201")

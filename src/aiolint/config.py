@@ -81,6 +81,7 @@ class Config(Record):
         "extend_exclude",
         "respect_gitignore",
         "target_version",
+        "peer_noqa",
         "requires_python_target",
         "show_source",
         "output_format",
@@ -107,6 +108,9 @@ class Config(Record):
     extend_exclude: tuple[str, ...]
     respect_gitignore: bool
     target_version: tuple[int, int] | None
+    #: A noqa comment for an overlapping ruff / flake8-async code suppresses the
+    #: aiolint finding too (`peer-noqa`).
+    peer_noqa: bool
     requires_python_target: tuple[int, int] | None
     show_source: bool
     output_format: str
@@ -133,6 +137,7 @@ class Config(Record):
         extend_exclude: tuple[str, ...] = (),
         respect_gitignore: bool = True,
         target_version: tuple[int, int] | None = None,
+        peer_noqa: bool = True,
         requires_python_target: tuple[int, int] | None = None,
         show_source: bool = False,
         output_format: str = DEFAULT_FORMAT,
@@ -157,6 +162,7 @@ class Config(Record):
             extend_exclude=extend_exclude,
             respect_gitignore=respect_gitignore,
             target_version=target_version,
+            peer_noqa=peer_noqa,
             requires_python_target=requires_python_target,
             show_source=show_source,
             output_format=output_format,
@@ -347,6 +353,7 @@ _KEYS: dict[str, tuple[str, Callable[[object, str], object]]] = {
     "extend-exclude": ("extend_exclude", _str_list),
     "respect-gitignore": ("respect_gitignore", _bool),
     "target-version": ("target_version", _target),
+    "peer-noqa": ("peer_noqa", _bool),
     "show-source": ("show_source", _bool),
     "output-format": ("output_format", _output_format),
     "fix": ("fix", _bool),

@@ -18,7 +18,7 @@ from aiolint import __version__
 from aiolint.config import Config, ConfigError, find_pyproject, load_config
 from aiolint.engine import lint_source
 from aiolint.registry import SelectionLayer, rules_for
-from aiolint.runner import RuleSets
+from aiolint.runner import RuleSets, lint_options
 from aiolint.semantic.context import LintOptions
 
 
@@ -29,7 +29,7 @@ def _settings_for(folder: Path) -> tuple[RuleSets, LintOptions]:
         config = load_config(found) if found else Config(root=folder)
     except ConfigError as exc:
         raise SystemExit(f"aiolint: error: {exc}") from None
-    return RuleSets(config, SelectionLayer()), LintOptions(target_version=config.effective_target)
+    return RuleSets(config, SelectionLayer()), LintOptions(**lint_options(config))
 
 
 class Plugin:

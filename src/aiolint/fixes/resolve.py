@@ -179,6 +179,11 @@ _IN_PLACE: tuple[tuple[type[cst.CSTNode], type[cst.CSTNode]], ...] = (
 )
 
 
+#: Of those, the kinds that sit in a sequence (a body, a `try`'s handlers), where
+#: a node may be replaced by several.
+_SEQUENCED = (cst.BaseStatement, cst.ExceptHandler, cst.ExceptStarHandler, cst.Decorator)
+
+
 def _in_place_span(
     module: cst.Module,
     source: str,
@@ -196,7 +201,7 @@ def _in_place_span(
     allowed = next((kind for base, kind in _IN_PLACE if isinstance(node, base)), None)
     if allowed is None:
         return None
-    if isinstance(replacement, cst.FlattenSentinel) and allowed is cst.BaseStatement:
+    if isinstance(replacement, cst.FlattenSentinel) and allowed in _SEQUENCED:
         parts: Sequence[cst.CSTNode] = list(replacement.nodes)
     elif isinstance(replacement, cst.CSTNode):
         parts = [replacement]

@@ -18,7 +18,7 @@ from aiolint.rule import Rule
 from aiolint.semantic.bindings import origin
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.flow import Truth, always_raises
-from aiolint.semantic.functions import in_async_code
+from aiolint.semantic.functions import enclosing_function, in_async_code
 from aiolint.semantic.model import region_bindings
 from aiolint.semantic.names import (
     call_name,
@@ -27,6 +27,7 @@ from aiolint.semantic.names import (
     module_imports,
     qualified_name,
 )
+from aiolint.semantic.visit_order import children
 
 CANCELLED_ERROR = frozenset({"asyncio.CancelledError", "asyncio.exceptions.CancelledError"})
 BASE_EXCEPTION = frozenset({"builtins.BaseException"})
@@ -114,20 +115,28 @@ class CancelledErrorSwallowed(Rule):
     ## Fix safety
     The fix is unsafe: on cancellation the code after the handler no longer
     runs, and callers that relied on the swallow (a loop that carried on, a
-    function that returned normally) now see `CancelledError`. For a
-    `BaseException` or bare `except:` handler the re-raise covers every
-    exception it catches, not only `CancelledError`.
+    function that returned normally) now see `CancelledError`.
 
-    It appends a bare `raise` to the handler (right with `as exc` too),
-    replacing a lone `pass`; a one-line handler becomes an indented block,
-    its comment kept on the `except` line. It is offered only
-    when no path leaves the handler by `return`, `break` or `continue` (a
-    `raise` at the end would not cover those paths). In `except*` the bare
-    `raise` re-raises the matched group: a cancelled task then stops with a
-    `BaseExceptionGroup` holding the `CancelledError` instead of ending
-    cancelled (`asyncio.timeout()` does not turn that into `TimeoutError`).
+    A handler that catches more than cancellation (`BaseException`, bare
+    `except:`, a tuple naming `CancelledError` beside other classes) gets
+    `except asyncio.CancelledError: raise` inserted before it (`except*` in an
+    `except*` chain): cancellation goes through, every other exception is
+    handled as before, but the handler no longer runs on cancellation. An
+    `except asyncio.CancelledError:` whose body only passes, logs (`log.info(...)`,
+    `print(...)`) and perhaps returns (nothing, a literal or a name) gets a bare
+    `raise` at its end, in place of a lone `pass` or of the `return`; a
+    one-line handler becomes an indented block, its comment kept on the
+    `except` line. A handler that does more (a cleanup, a retry, collecting
+    errors, a nested `try`) or that already raises on some path catches
+    cancellation on purpose: it gets no fix, the message still explains. In
+    `except*` the bare `raise` re-raises the matched group: a cancelled task
+    then stops with a `BaseExceptionGroup` holding the `CancelledError`
+    instead of ending cancelled (`asyncio.timeout()` does not turn that into
+    `TimeoutError`).
 
-    After `task.cancel()` (the try body only awaits that task), it instead
+    When the function cancels the awaited task earlier (`task.cancel()` in any
+    statement before the `try`, or in a loop around it; the `try` body only
+    awaits that task), it instead
     starts the handler with `if asyncio.current_task().cancelling(): raise`,
     which keeps absorbing the awaited task's cancellation but no longer this
     task's own. `Task.cancelling()` is new in Python 3.11: with an older
@@ -206,20 +215,45 @@ class CancelledErrorSwallowed(Rule):
             # that ever sees it.
             if not always_raises(handler.body, self._truth_in(handler)):
                 self.report(
-                    handler, self._message(node, handler, catch), fix=self._fix(node, handler)
+                    handler,
+                    self._message(node, handler, catch),
+                    fix=self._fix(node, handler, catch),
                 )
             return
 
-    def _fix(self, node: cst.Try | cst.TryStar, handler: Handler) -> Fix | None:
+    def _fix(self, node: cst.Try | cst.TryStar, handler: Handler, catch: Catch) -> Fix | None:
         if _awaits_task_cancelled_before(self.ctx, node):
             return self._cancelling_fix(handler)
-        if _leaves_early(handler.body):
+        if _raises_somewhere(handler.body):
+            return None  # the handler decides when to re-raise: no blind `raise`
+        if catch is Catch.CANCELLED and self._catches_only_cancelled(handler):
+            return _reraise_fix(handler)
+        return self._let_cancellation_through(handler)
+
+    def _catches_only_cancelled(self, handler: Handler) -> bool:
+        return (
+            handler.type is not None and qualified_name(self.ctx, handler.type) in CANCELLED_ERROR
+        )
+
+    def _let_cancellation_through(self, handler: Handler) -> Fix | None:
+        """`except asyncio.CancelledError: raise` inserted before a handler that
+        catches more than cancellation (`BaseException`, bare `except:`, a tuple):
+        everything else it catches is handled as before."""
+        cancelled = reference(self.ctx, "asyncio", "CancelledError", handler)
+        if cancelled is None:
             return None
-        raise_line = cst.SimpleStatementLine(body=[cst.Raise()])
+        star = isinstance(handler, cst.ExceptStarHandler)
+        kind = cst.ExceptStarHandler if star else cst.ExceptHandler
+        let_through = kind(
+            type=cancelled.expression(),
+            body=cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[cst.Raise()])]),
+        )
+        keyword = "except*" if star else "except"
         return Fix(
-            "Re-raise at the end of the handler",
+            f"Let cancellation through: `{keyword} asyncio.CancelledError: raise` first",
             Applicability.UNSAFE,
-            (Edit(handler.body, append_statement(handler.body, raise_line)),),
+            (Edit(handler, cst.FlattenSentinel([let_through, handler])),),
+            cancelled.imports,
         )
 
     def _cancelling_fix(self, handler: Handler) -> Fix | None:
@@ -504,84 +538,118 @@ def _can_be_cancelled(body: cst.BaseSuite) -> bool:
 
 
 def _awaits_task_cancelled_before(ctx: FileContext, node: cst.Try | cst.TryStar | cst.With) -> bool:
-    """`task.cancel()` directly followed by a `try`/`with` whose body only
-    awaits `task` (the "cancel, then wait for it to finish" idiom)."""
+    """A `try`/`with` whose body only awaits a task that the same function
+    cancels earlier: `task.cancel()` in any statement before it, or anywhere in
+    a loop around it (the "cancel, then wait for it to finish" idiom, also as
+    `for t in tasks: t.cancel()` and a later `for t in tasks: try: await t`)."""
     awaited = _only_awaited(node.body)
     if not awaited:
         return False
-    block = ctx.parent(node)
-    if not isinstance(block, cst.IndentedBlock | cst.Module):
-        return False
-    statements = list(block.body)
-    index = next(i for i, s in enumerate(statements) if s is node)
-    if index == 0:
-        return False
-    previous = statements[index - 1]
-    if not isinstance(previous, cst.SimpleStatementLine):
-        return False
-    last = previous.body[-1]
+    function = enclosing_function(ctx, node)
+    root: cst.CSTNode = function.body if function is not None else ctx.module
+    loops: set[cst.CSTNode] = set()
+    parent = ctx.parent(node)
+    while parent is not None and parent is not root:
+        if isinstance(parent, cst.For | cst.While):
+            loops.add(parent)
+        parent = ctx.parent(parent)
+    reached = False
+    # Pre-order, in code order; each entry: (node, inside a loop around `node`).
+    pending: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+    while pending:
+        current, in_loop = pending.pop()
+        if current is node:
+            reached = True
+            continue
+        if isinstance(current, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue  # runs elsewhere
+        if (not reached or in_loop) and _cancels(current, awaited):
+            return True
+        in_loop = in_loop or current in loops
+        pending.extend((child, in_loop) for child in reversed(children(current)))
+    return False
+
+
+def _cancels(node: cst.CSTNode, awaited: str) -> bool:
+    """`<awaited>.cancel()`."""
     return (
-        isinstance(last, cst.Expr)
-        and isinstance(last.value, cst.Call)
-        and isinstance(last.value.func, cst.Attribute)
-        and last.value.func.attr.value == "cancel"
-        and dotted(last.value.func.value) == awaited
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "cancel"
+        and dotted(node.func.value) == awaited
     )
 
 
-class _EarlyExitFinder(cst.CSTVisitor):
-    """Finds a `return` of the code being visited, or a `break`/`continue` that
-    is not inside a loop of that code (nested functions and classes run elsewhere).
-    Dead code counts too: this only decides whether a fix is offered."""
+#: Method names of a log call (`logger.info(...)`, `log.exception(...)`).
+_LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
+)
 
-    def __init__(self, in_loop: bool = False) -> None:
-        super().__init__()
-        self.in_loop = in_loop
-        self.found = False
 
-    def visit_Return(self, node: cst.Return) -> bool:
-        self.found = True
+def _reraise_fix(handler: Handler) -> Fix | None:
+    """For `except asyncio.CancelledError:` whose body only passes, logs and
+    perhaps returns: `raise` at its end (in place of the `pass` or the
+    `return`). A handler doing more (cleanups, collecting errors, keeping a
+    listener alive) catches cancellation on purpose: no fix."""
+    lines = _handler_lines(handler.body)
+    if lines is None:
+        return None
+    smalls = [small for line in lines for small in line.body]
+    if not all(_passes_or_logs(small) for small in smalls[:-1]):
+        return None
+    last = smalls[-1]
+    raise_line = cst.SimpleStatementLine(body=[cst.Raise()])
+    if isinstance(last, cst.Return):
+        if not _trivial(last.value) or len(lines[-1].body) != 1:
+            return None
+        if isinstance(handler.body, cst.IndentedBlock):
+            edit = Edit(lines[-1], lines[-1].with_changes(body=[cst.Raise()]))
+        else:
+            edit = Edit(handler.body, handler.body.with_changes(body=[*smalls[:-1], cst.Raise()]))
+    elif _passes_or_logs(last):
+        edit = Edit(handler.body, append_statement(handler.body, raise_line))
+    else:
+        return None
+    return Fix("Re-raise at the end of the handler", Applicability.UNSAFE, (edit,))
+
+
+def _handler_lines(body: cst.BaseSuite) -> list[cst.SimpleStatementLine] | None:
+    """The handler's statement lines, or None when it holds a compound statement."""
+    if isinstance(body, cst.SimpleStatementSuite):
+        return [cst.SimpleStatementLine(body=body.body)]
+    lines = list(body.body) if isinstance(body, cst.IndentedBlock) else []
+    if not lines or not all(isinstance(line, cst.SimpleStatementLine) for line in lines):
+        return None
+    return lines  # type: ignore[return-value]
+
+
+def _passes_or_logs(small: cst.BaseSmallStatement) -> bool:
+    if isinstance(small, cst.Pass):
+        return True
+    if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
         return False
-
-    def visit_Break(self, node: cst.Break) -> bool:
-        self.found = self.found or not self.in_loop
-        return False
-
-    def visit_Continue(self, node: cst.Continue) -> bool:
-        self.found = self.found or not self.in_loop
-        return False
-
-    def visit_For(self, node: cst.For) -> bool:
-        self._loop(node.body, node.orelse)
-        return False
-
-    def visit_While(self, node: cst.While) -> bool:
-        self._loop(node.body, node.orelse)
-        return False
-
-    def _loop(self, body: cst.BaseSuite, orelse: cst.Else | None) -> None:
-        inner = _EarlyExitFinder(in_loop=True)
-        body.visit(inner)
-        self.found = self.found or inner.found
-        if orelse is not None:  # `break` in a loop's `else` leaves the enclosing loop
-            orelse.visit(self)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
+    func = small.value.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value in _LOG_METHODS
+    return isinstance(func, cst.Name) and func.value == "print"
 
 
-def _leaves_early(body: cst.BaseSuite) -> bool:
-    """Whether `body` may be left by `return`, `break` or `continue` (then a
-    `raise` appended to it would not cover every path)."""
-    finder = _EarlyExitFinder()
-    body.visit(finder)
-    return finder.found
+def _trivial(value: cst.BaseExpression | None) -> bool:
+    """A returned value that does nothing when dropped: none, a literal, a name."""
+    return value is None or isinstance(value, cst.BaseNumber | cst.SimpleString | cst.Name)
+
+
+def _raises_somewhere(body: cst.BaseSuite) -> bool:
+    """A `raise` on some path of the handler (nested functions and classes aside)."""
+    pending: list[cst.CSTNode] = [body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.Raise):
+            return True
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        pending.extend(children(node))
+    return False
 
 
 def _only_awaited(body: cst.BaseSuite) -> str:
