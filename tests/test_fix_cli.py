@@ -18,7 +18,7 @@ from aiolint.fixes.write import ChangedOnDiskError, write_atomic
 from aiolint.model import Applicability, Edit, Fix
 from aiolint.rules.blocking.blocking_sleep import BlockingSleep
 
-FIXED = "import time\nimport asyncio\n\n\nasync def handler():\n    await asyncio.sleep(1)\n"
+FIXED = "import asyncio\n\n\nasync def handler():\n    await asyncio.sleep(1)\n"
 REMAINING = "\n\nasync def other():\n    list(time.sleep(0) for _ in range(2))\n"
 
 
@@ -218,7 +218,7 @@ def test_unsafe_fixes_are_hidden_until_asked_for(project: Path, capsys) -> None:
     applied = run_cli(capsys, "check", "--fix", "--unsafe-fixes", "app.py")
     assert applied.code == 0
     assert (project / "app.py").read_text() == (
-        "import subprocess\nimport asyncio\n\n\nasync def deploy():\n"
+        "import asyncio\nimport subprocess\n\n\nasync def deploy():\n"
         '    await asyncio.to_thread(subprocess.run, ["make", "deploy"], check=True)\n'
     )
 

@@ -98,3 +98,34 @@ def test_noqa_variant_is_left_alone(path: Path) -> None:
 
 def test_harness_reads_nofix_markers() -> None:
     assert re.search("nofix", "x  # error: AIO201 nofix")
+
+
+def test_fixed_fixtures_leave_no_unused_or_unsorted_import() -> None:
+    """What a fix imports lands where isort puts it and what it made unused is
+    gone: the expected outputs pass ruff's F401 and I001 (the fixtures' `app`
+    package being the project's own)."""
+    import shutil
+    import subprocess
+    import sys
+
+    ruff = shutil.which("ruff", path=os.path.dirname(sys.executable)) or shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed")
+    proc = subprocess.run(
+        [
+            ruff,
+            "check",
+            "--isolated",
+            "--select",
+            "F401,I001",
+            "--config",
+            "lint.isort.known-first-party = ['app']",
+            "--output-format",
+            "concise",
+            *map(str, (expected_path(p) for p in FILES)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout

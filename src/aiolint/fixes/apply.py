@@ -4,7 +4,8 @@ Each pass lints the current text, takes the applicable fixes in source order,
 skips any that overlap a fix already taken (it is retried next pass), applies
 them, and checks that the result still parses and compiles. The loop ends when
 no applicable fix remains (that final lint is also the idempotence check) or
-after `MAX_PASSES`, in which case the file is reported and left alone.
+after `MAX_PASSES`, in which case the file is reported and left alone. Then the
+imports the fixes made unused are removed (`fixes.unused_imports`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import libcst as cst
 
 from aiolint.engine import UndecodableSourceError, lint_source
 from aiolint.fix_settings import FixSettings  # re-exported: FixSettings moved there (stdlib only)
+from aiolint.fixes.unused_imports import remove_imports_made_unused
 from aiolint.model import Diagnostic, FileResult, InternalError, TextEdit, TextFix
 from aiolint.rule import Rule
 from aiolint.semantic.context import LintOptions
@@ -195,6 +197,15 @@ def fix_source(
             return outcome
     if current == source:
         return outcome
+    cleaned = remove_imports_made_unused(text, current_text)
+    if cleaned != current_text:
+        try:
+            verify(cleaned, path, must_compile)
+            current, current_text = cleaned.encode(encoding), cleaned
+        except (VerificationError, UnicodeEncodeError):
+            pass  # keep the fixed code with its unused import
+        else:
+            result = lint_source(current, path, rules, options)
     try:
         check_outside_edits(source, current, encoding, text)
     except VerificationError as exc:

@@ -3,8 +3,8 @@
 Rules call `reference()` to learn how to spell `asyncio.TaskGroup` at a node
 (`aio.TaskGroup` under `import asyncio as aio`, `TaskGroup` under `from asyncio
 import TaskGroup`) and which import the fix must add; the engine adds missing
-imports with LibCST's `AddImportsVisitor` (after the docstring, `__future__`
-imports and the leading import block; merged into an existing `from X import`).
+imports where isort would put them (`fixes.import_order`: in their section and
+order, merged into an existing `from X import`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Literal
 import libcst as cst
 from libcst.metadata import Assignment
 
+from aiolint.fixes.import_order import insert_import
 from aiolint.model import RequiredImport
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.names import dotted
@@ -116,11 +117,8 @@ def reference(
 
 
 def add_imports(module: cst.Module, required: Sequence[RequiredImport]) -> cst.Module:
-    """`module` with the missing imports added (LibCST's AddImportsVisitor;
-    imported here: `libcst.codemod` loads `libcst.matchers`, 0.3 s of CPU that
-    a run offering no import-adding fix does not pay)."""
-    from libcst.codemod import CodemodContext
-    from libcst.codemod.visitors import AddImportsVisitor, ImportItem
-
-    items = [ImportItem(r.module, r.name) for r in required]
-    return AddImportsVisitor(CodemodContext(), items).transform_module(module)
+    """`module` with the missing imports added where isort would put them
+    (`fixes.import_order`)."""
+    for item in required:
+        module = insert_import(module, item)
+    return module
