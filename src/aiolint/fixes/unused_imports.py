@@ -45,7 +45,7 @@ def remove_imports_made_unused(original: str, fixed: str) -> str:
             if not cleaned.endswith(newline):
                 cleaned += newline
             break
-    tail = fixed[_code_start(fixed, after):]
+    tail = fixed[_code_start(fixed, after) :]
     return cleaned if cleaned.endswith(tail) else fixed  # only the import block may change
 
 
