@@ -205,6 +205,10 @@ class _Builder:
         self.imports: list[RequiredImport] = []
         #: The line break of a chain written one step per line, else None.
         self.layout = _line_break(chain)
+        #: The comment ending the line before the terminal step (`.filter(...)  #
+        #: noqa: E712` then `.all()`): it goes with the first line break made
+        #: after the last step, so it stays on the line of the code it followed.
+        self.trailing = _trailing_comment(chain.terminal) if self.layout is not None else None
 
     def build(self) -> cst.BaseExpression | None:
         chain = self.chain
@@ -276,15 +280,23 @@ class _Builder:
         """`value.method(args)`, on a line of its own in a one-step-per-line chain."""
         dot = cst.Dot()
         if self.layout is not None:
-            dot = cst.Dot(whitespace_before=_indented(self.layout))
+            dot = cst.Dot(whitespace_before=_indented(self._break()))
         return cst.Call(cst.Attribute(value, cst.Name(method), dot=dot), args)
+
+    def _break(self) -> cst.ParenthesizedWhitespace:
+        """The chain's line break, carrying the trailing comment the first time."""
+        assert self.layout is not None
+        if self.trailing is None:
+            return self.layout
+        line, self.trailing = self.trailing, None
+        return self.layout.with_changes(first_line=line)
 
     def _wrap(self, runner: str, *args: cst.Arg) -> cst.Call:
         """`<receiver>.runner(args)`; a one-step-per-line chain goes on its own lines."""
         func = cst.Attribute(self.chain.receiver, cst.Name(runner))
         if self.layout is None or len(args) != 1:
             return cst.Call(func, args)
-        arg = args[0].with_changes(whitespace_after_arg=self.layout)
+        arg = args[0].with_changes(whitespace_after_arg=self._break())
         return cst.Call(func, (arg,), whitespace_before_args=_indented(self.layout))
 
     # --- .get(pk) -----------------------------------------------------------------
@@ -367,6 +379,12 @@ class _Builder:
         attr = terminal.func
         assert isinstance(attr, cst.Attribute)
         dot = attr.dot
+        if self.layout is not None and isinstance(dot, cst.Dot) and _trailing_comment(terminal):
+            ws = dot.whitespace_before
+            assert isinstance(ws, cst.ParenthesizedWhitespace)
+            dot = dot.with_changes(
+                whitespace_before=ws.with_changes(first_line=cst.TrailingWhitespace())
+            )
         if self.layout is not None and isinstance(dot, cst.Dot) and not _has_comment(dot):
             dot = dot.with_changes(whitespace_before=cst.SimpleWhitespace(""))  # `).all()`
         renamed = attr.with_changes(
@@ -403,6 +421,18 @@ def _indented(ws: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableW
     return ws.with_changes(
         empty_lines=lines, last_line=cst.SimpleWhitespace(ws.last_line.value + "    ")
     )
+
+
+def _trailing_comment(call: cst.Call) -> cst.TrailingWhitespace | None:
+    """The comment at the end of the line before `call`'s `.method` (on the line
+    of the code before it), or None."""
+    attr = call.func
+    if not isinstance(attr, cst.Attribute) or not isinstance(attr.dot, cst.Dot):
+        return None
+    ws = attr.dot.whitespace_before
+    if isinstance(ws, cst.ParenthesizedWhitespace) and ws.first_line.comment is not None:
+        return ws.first_line
+    return None
 
 
 def _has_comment(dot: cst.Dot) -> bool:
