@@ -11,6 +11,7 @@ import libcst as cst
 import pytest
 from helpers import SLEEPY, run_cli
 
+from aiolint import cache, engine, files, worker
 from aiolint.engine import lint_source
 from aiolint.fix_settings import FixSettings
 from aiolint.fixes.apply import fix_source
@@ -76,14 +77,15 @@ def test_unreadable_file(tree: Path, capsys, monkeypatch: pytest.MonkeyPatch) ->
     secret = tree / "secret.py"
     secret.write_text(SLEEPY)
     if os.geteuid() == 0:  # root reads anything: simulate the permission error
-        real = Path.read_bytes
+        real = files.read_source
 
-        def deny(self: Path) -> bytes:
-            if self.name == "secret.py":
+        def deny(path: object) -> bytes:
+            if os.path.basename(os.fspath(path)) == "secret.py":  # type: ignore[arg-type]
                 raise PermissionError(13, "Permission denied")
-            return real(self)
+            return real(path)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(Path, "read_bytes", deny)
+        for module in (files, engine, worker, cache):
+            monkeypatch.setattr(module, "read_source", deny)
     else:
         secret.chmod(0)
     run = run_cli(capsys, "check")
@@ -231,3 +233,26 @@ def test_old_mac_line_endings_are_checked_and_fixed() -> None:
     assert b"\n" not in outcome.fixed
     assert b"\r    await asyncio.sleep(1)\r" in outcome.fixed
     compile(outcome.fixed, "mac.py", "exec")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_is_never_read(tmp_path: Path) -> None:
+    """A FIFO named `x.py` in a folder is skipped (only regular files are
+    read); named on the command line it is one AIO000; the run never hangs."""
+    (tmp_path / "pkg").mkdir()
+    os.mkfifo(tmp_path / "pkg" / "x.py")
+    (tmp_path / "pkg" / "good.py").write_text(SLEEPY)
+
+    def check(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "aiolint", "check", "--no-cache", *args]
+        return subprocess.run(
+            command, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
+        )
+
+    folder = check("pkg")
+    assert folder.returncode == 1, folder.stderr
+    assert [line.split(":")[0] for line in folder.stdout.splitlines()] == ["pkg/good.py"]
+    named = check("pkg/x.py", "pkg/good.py")
+    assert named.returncode == 1, named.stderr
+    assert "pkg/x.py:1:1: AIO000 Cannot read file: Not a regular file (a FIFO)" in named.stdout
+    assert "pkg/good.py:5:5: AIO201" in named.stdout

@@ -42,6 +42,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 
 from aiolint import __version__
+from aiolint.files import read_source
 from aiolint.model import FileResult
 from aiolint.serialize import CannotEncodeError, decode_result, encode_result
 
@@ -232,9 +233,8 @@ class ResultCache:
             stored_key, digest, encoded = data
             if stored_key != key:
                 return None
-            with open(path, "rb") as source:
-                if digest != _sha256(source.read()):
-                    return None
+            if digest != _sha256(read_source(path)):
+                return None
             result = decode_result(encoded)
         except (OSError, *_BAD_ENTRY):
             return None  # a miss: no entry, or a stale, corrupt or foreign one

@@ -24,6 +24,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from aiolint.files import read_source
 from aiolint.fixes.resolve import resolve_fix
 from aiolint.gate import AstFacts, collect
 from aiolint.model import Diagnostic, FileResult, Fix, InternalError, Location
@@ -61,8 +62,8 @@ def decode_source(source: bytes) -> str:
 
 
 def read_file(path: Path) -> bytes:
-    """Read a file's bytes (raises OSError)."""
-    return path.read_bytes()
+    """Read a file's bytes (raises OSError; a FIFO or device is refused, not read)."""
+    return read_source(path)
 
 
 def lint_path(

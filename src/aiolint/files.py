@@ -17,8 +17,10 @@ out once (`_ignore_scope`) and serve all its entries.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from functools import cache
 
@@ -30,6 +32,28 @@ if TYPE_CHECKING:
     from aiolint.paths import StrPath
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+class NotRegularFileError(OSError):
+    """A path names a FIFO, a device or a socket: reading it could block forever."""
+
+
+def read_source(path: StrPath) -> bytes:
+    """A source file's bytes. Only a regular file is read: anything else raises
+    `NotRegularFileError` (an OSError) instead of blocking on it."""
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        kind = next((name for test, name in _SPECIAL_KINDS if test(mode)), "special")
+        raise NotRegularFileError(errno.EINVAL, f"Not a regular file ({kind})", os.fspath(path))
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def glob_to_regex(pattern: str) -> str:
@@ -278,6 +302,15 @@ def _identity(path: str) -> str:
     return os.path.realpath(path) if os.path.exists(path) else absolute(path)
 
 
+def _special(entry: os.DirEntry[str]) -> bool:
+    """A FIFO, device or socket (a dangling symlink is not: reading it reports why)."""
+    try:
+        mode = entry.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 def _walk(folder: str, resolved: str, filters: FileFilter) -> Iterator[tuple[str, str]]:
     """(path, `_identity`) of each Python file under `folder` (normalized),
     which resolves to `resolved`."""
@@ -293,6 +326,8 @@ def _walk(folder: str, resolved: str, filters: FileFilter) -> Iterator[tuple[str
             continue
         if not is_dir and not entry.name.endswith(PYTHON_SUFFIXES):
             continue
+        if not is_dir and _special(entry):
+            continue  # a FIFO, device or socket named `x.py`: never read
         try:
             is_link = entry.is_symlink()
         except OSError:

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from aiolint.cache import ResultCache
 from aiolint.config import Config
-from aiolint.files import FileFilter, PathMatcher, discover
+from aiolint.files import FileFilter, PathMatcher, discover, read_source
 from aiolint.jobs import FixMode, Job, JobOutcome, failed
 from aiolint.model import Diagnostic, InternalError
 from aiolint.paths import as_posix, relative_posix
@@ -102,8 +102,7 @@ class RunResult:
             from aiolint.decoding import decode_source
 
             try:
-                with open(diagnostic.path, "rb") as handle:
-                    text = decode_source(handle.read())
+                text = decode_source(read_source(diagnostic.path))
             except (OSError, ValueError):
                 return None
             self.sources[diagnostic.path] = text

@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 
 from aiolint.engine import lint_path, lint_source
+from aiolint.files import read_source
 from aiolint.fixes.apply import detect_encoding, fix_source
 from aiolint.fixes.write import unified_diff, write_atomic
 from aiolint.jobs import FixMode, Job, JobOutcome, failed
@@ -53,7 +54,7 @@ def run_source(job: Job, source: bytes) -> JobOutcome:
 def _lint(job: Job, rules: list[type[Rule]], options: LintOptions) -> JobOutcome:
     """Lint the file's bytes, and say which bytes (their hash) for the cache."""
     try:
-        source = job.path.read_bytes()
+        source = read_source(job.path)
     except OSError:  # the engine reports why (AIO000)
         return JobOutcome(lint_path(job.path, rules, options, display_path=job.shown))
     outcome = JobOutcome(lint_source(source, job.shown, rules, options))
@@ -65,7 +66,7 @@ def _fix_path(
     path: Path, rules: list[type[Rule]], options: LintOptions, shown: str, fix: FixMode
 ) -> JobOutcome:
     try:
-        source = path.read_bytes()
+        source = read_source(path)
     except OSError:
         return JobOutcome(lint_path(path, rules, options, display_path=shown))
     outcome = fix_bytes(source, shown, rules, options, fix)

@@ -118,10 +118,13 @@ class CancelledErrorSwallowed(Rule):
     function that returned normally) now see `CancelledError`.
 
     A handler that catches more than cancellation (`BaseException`, bare
-    `except:`, a tuple naming `CancelledError` beside other classes) gets
-    `except asyncio.CancelledError: raise` inserted before it (`except*` in an
+    `except:`, a tuple naming `CancelledError` beside other classes) and only
+    passes, logs, sets a name to a literal or leaves gets `except
+    asyncio.CancelledError: raise` inserted before it (`except*` in an
     `except*` chain): cancellation goes through, every other exception is
-    handled as before, but the handler no longer runs on cancellation. An
+    handled as before, but the handler no longer runs on cancellation. One
+    that does more (a cleanup, a call that forwards the exception such as
+    SQLAlchemy's `context.throw(*sys.exc_info())`) gets no fix. An
     `except asyncio.CancelledError:` whose body only passes, logs (`log.info(...)`,
     `print(...)`) and perhaps returns (nothing, a literal or a name) gets a bare
     `raise` at its end, in place of a lone `pass` or of the `return`; a
@@ -228,6 +231,10 @@ class CancelledErrorSwallowed(Rule):
             return None  # the handler decides when to re-raise: no blind `raise`
         if catch is Catch.CANCELLED and self._catches_only_cancelled(handler):
             return _reraise_fix(handler)
+        if not _only_passes_or_logs(handler.body):
+            # A cleanup, a call that forwards the exception (`context.throw(...)`,
+            # `handle_error(exc)`), a retry: on purpose; skipping it would break it.
+            return None
         return self._let_cancellation_through(handler)
 
     def _catches_only_cancelled(self, handler: Handler) -> bool:
@@ -611,6 +618,23 @@ def _reraise_fix(handler: Handler) -> Fix | None:
     else:
         return None
     return Fix("Re-raise at the end of the handler", Applicability.UNSAFE, (edit,))
+
+
+def _only_passes_or_logs(body: cst.BaseSuite) -> bool:
+    """A handler body of simple statements that only pass, log, set a name to a
+    literal, or leave (`return` of a literal, `break`, `continue`)."""
+    lines = _handler_lines(body)
+    if lines is None:
+        return False
+    for small in (small for line in lines for small in line.body):
+        if _passes_or_logs(small) or isinstance(small, cst.Break | cst.Continue):
+            continue
+        if isinstance(small, cst.Return) and _trivial(small.value):
+            continue
+        if isinstance(small, cst.Assign | cst.AnnAssign) and _trivial(small.value):
+            continue
+        return False
+    return True
 
 
 def _handler_lines(body: cst.BaseSuite) -> list[cst.SimpleStatementLine] | None:
