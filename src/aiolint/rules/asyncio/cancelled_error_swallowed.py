@@ -631,8 +631,8 @@ def _only_passes_or_logs(body: cst.BaseSuite) -> bool:
             continue
         if isinstance(small, cst.Return) and _trivial(small.value):
             continue
-        if isinstance(small, cst.Assign | cst.AnnAssign) and _trivial(small.value):
-            continue
+        if isinstance(small, cst.Assign | cst.AnnAssign) and _literal(small.value):
+            continue  # `data = b""`; keeping the exception (`error = exc`) is on purpose
         return False
     return True
 
@@ -656,6 +656,12 @@ def _passes_or_logs(small: cst.BaseSmallStatement) -> bool:
     if isinstance(func, cst.Attribute):
         return func.attr.value in _LOG_METHODS
     return isinstance(func, cst.Name) and func.value == "print"
+
+
+def _literal(value: cst.BaseExpression | None) -> bool:
+    return isinstance(value, cst.BaseNumber | cst.SimpleString) or (
+        isinstance(value, cst.Name) and value.value in ("None", "True", "False")
+    )
 
 
 def _trivial(value: cst.BaseExpression | None) -> bool:
