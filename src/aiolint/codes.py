@@ -39,6 +39,11 @@ CODES: dict[str, CodeInfo] = {
         summary="An `except` in async code that can swallow `asyncio.CancelledError`.",
         fix="sometimes",
     ),
+    "AIO103": CodeInfo(
+        name="dangling-task",
+        summary="A task created and dropped: nothing keeps a reference to it.",
+        fix="none",
+    ),
     "AIO201": CodeInfo(
         name="blocking-sleep",
         summary="`time.sleep()` called inside an `async def`.",
