@@ -89,6 +89,11 @@ CODES: dict[str, CodeInfo] = {
         summary="SQL text built with an f-string, `%`, `.format()`, `+` or `join()` reaches the database.",
         fix="sometimes",
     ),
+    "AIO307": CodeInfo(
+        name="expire-on-commit",
+        summary="An `AsyncSession`, or a factory of them, made without `expire_on_commit=False`.",
+        fix="sometimes",
+    ),
     "AIO401": CodeInfo(
         name="on-event",
         summary="Startup/shutdown handlers registered with the deprecated `on_event` API.",

@@ -41,6 +41,7 @@ __all__ = [
     "SqlaKind",
     "class_kind",
     "classify",
+    "constructed_kind",
     "depends_kind",
     "imports_sqlalchemy",
     "is_flask_model_class",
@@ -239,6 +240,17 @@ def class_kind(ctx: FileContext, expr: cst.BaseExpression) -> SqlaKind | None:
     """The kind of the instances of the class `expr` names (an imported SQLAlchemy
     class or a class of this module deriving from one)."""
     return _class_kind(ctx, expr, 0)
+
+
+def constructed_kind(ctx: FileContext, call: cst.Call) -> SqlaKind | None:
+    """What a call of an SQLAlchemy class or factory builds, when it calls one
+    directly (`AsyncSession(engine)`, `async_sessionmaker(engine)`,
+    `sessionmaker(engine, class_=AsyncSession)`), not an instance of one
+    (`SessionLocal()`) nor a subclass of this module."""
+    kind = _TYPES.get(qualified_name(ctx, call.func) or "")
+    if kind is SqlaKind.SESSION_FACTORY:
+        return _sessionmaker_kind(ctx, call, 0)
+    return None if kind is None or kind.is_engine else kind
 
 
 def depends_kind(ctx: FileContext, call: cst.Call) -> SqlaKind | None:
