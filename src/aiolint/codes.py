@@ -89,6 +89,11 @@ CODES: dict[str, CodeInfo] = {
         summary="SQL text built with an f-string, `%`, `.format()`, `+` or `join()` reaches the database.",
         fix="sometimes",
     ),
+    "AIO306": CodeInfo(
+        name="missing-await",
+        summary="A coroutine method of an `AsyncSession`, `AsyncConnection` or `AsyncEngine`",
+        fix="sometimes",
+    ),
     "AIO307": CodeInfo(
         name="expire-on-commit",
         summary="An `AsyncSession`, or a factory of them, made without `expire_on_commit=False`.",
