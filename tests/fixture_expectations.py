@@ -4,7 +4,8 @@
     gather(a(), b())  # error: AIO101 -- return_exceptions=True
 
 A comment `# error: CODE[, CODE...]` expects each code once on that line; text
-after ` -- ` must appear in each of those messages. A header comment
+after ` -- ` must appear in each of those messages. One comment may hold
+several (`# error: AIO205 -- sync  # error: AIO402`). A header comment
 `# aiolint-fixture: target-version = py310` sets lint options for the file.
 """
 
@@ -18,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ERROR_RE = re.compile(
-    r"#\s*error:\s*(?P<codes>AIO\d{3}(?:\s*,\s*AIO\d{3})*)(?:\s+--\s+(?P<text>.+))?"
+    r"#\s*error:\s*(?P<codes>AIO\d{3}(?:\s*,\s*AIO\d{3})*)"
+    r"(?:\s+--\s+(?P<text>.+?)(?=\s+#\s*error:|$))?"
 )
 OPTION_RE = re.compile(r"#\s*aiolint-fixture:\s*(?P<key>[a-z-]+)\s*=\s*(?P<value>\S+)")
 
@@ -42,13 +44,11 @@ def read_expectations(source: bytes) -> Expectations:
         if option := OPTION_RE.search(tok.string):
             found.options[option["key"]] = option["value"]
             continue
-        match = ERROR_RE.search(tok.string)
-        if match is None:
-            continue
-        for code in re.split(r"\s*,\s*", match["codes"]):
-            found.errors[(tok.start[0], code)] += 1
-            if match["text"]:
-                found.substrings[(tok.start[0], code)] = match["text"].strip()
+        for match in ERROR_RE.finditer(tok.string):
+            for code in re.split(r"\s*,\s*", match["codes"]):
+                found.errors[(tok.start[0], code)] += 1
+                if match["text"]:
+                    found.substrings[(tok.start[0], code)] = match["text"].strip()
     return found
 
 

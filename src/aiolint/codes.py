@@ -104,4 +104,9 @@ CODES: dict[str, CodeInfo] = {
         summary="Startup/shutdown handlers registered with the deprecated `on_event` API.",
         fix="sometimes",
     ),
+    "AIO402": CodeInfo(
+        name="session-in-route",
+        summary="A FastAPI route that opens its own database session instead of receiving one.",
+        fix="none",
+    ),
 }
