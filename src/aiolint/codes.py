@@ -99,6 +99,11 @@ CODES: dict[str, CodeInfo] = {
         summary="An `AsyncSession`, or a factory of them, made without `expire_on_commit=False`.",
         fix="sometimes",
     ),
+    "AIO308": CodeInfo(
+        name="unclosed-session",
+        summary="A session opened into a local name and closed only on the happy path, or never.",
+        fix="none",
+    ),
     "AIO401": CodeInfo(
         name="on-event",
         summary="Startup/shutdown handlers registered with the deprecated `on_event` API.",

@@ -45,6 +45,7 @@ __all__ = [
     "depends_kind",
     "imports_sqlalchemy",
     "is_flask_model_class",
+    "opens_session",
     "session_kind",
     "type_kind",
 ]
@@ -251,6 +252,18 @@ def constructed_kind(ctx: FileContext, call: cst.Call) -> SqlaKind | None:
     if kind is SqlaKind.SESSION_FACTORY:
         return _sessionmaker_kind(ctx, call, 0)
     return None if kind is None or kind.is_engine else kind
+
+
+def opens_session(ctx: FileContext, call: cst.Call) -> bool:
+    """Whether `call` opens a new session: `Session(...)`, `AsyncSession(...)`,
+    a call of a `sessionmaker` / `async_sessionmaker` instance, or its
+    `.begin()` (not a scoped-session registry, which hands out its own)."""
+    if constructed_kind(ctx, call) in (SqlaKind.SESSION, SqlaKind.ASYNC_SESSION):
+        return True
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "begin":
+        func = func.value
+    return classify(ctx, func) in (SqlaKind.SESSION_FACTORY, SqlaKind.ASYNC_SESSION_FACTORY)
 
 
 def depends_kind(ctx: FileContext, call: cst.Call) -> SqlaKind | None:

@@ -7,10 +7,7 @@ from aiolint.rule import Rule
 from aiolint.semantic.fastapi import is_route_handler
 from aiolint.semantic.functions import enclosing_function
 from aiolint.semantic.names import dotted
-from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, classify, constructed_kind
-
-SESSIONS = frozenset({SqlaKind.SESSION, SqlaKind.ASYNC_SESSION})
-FACTORIES = frozenset({SqlaKind.SESSION_FACTORY, SqlaKind.ASYNC_SESSION_FACTORY})
+from aiolint.semantic.sqlalchemy import SQLA_ROOTS, opens_session
 
 
 class SessionInRoute(Rule):
@@ -89,9 +86,9 @@ class SessionInRoute(Rule):
         return facts.imports_any(("fastapi",)) and facts.imports_any(SQLA_ROOTS)
 
     def visit_Call(self, node: cst.Call) -> None:
-        opened = self._opened_session(node)
-        if opened is None:
+        if not opens_session(self.ctx, node):
             return
+        opened = dotted(node.func) or "Session"
         route = enclosing_function(self.ctx, node)
         if route is None or not is_route_handler(self.ctx, route):
             return
@@ -101,15 +98,3 @@ class SessionInRoute(Rule):
             "per request from a dependency instead: a parameter `session: AsyncSession = "
             "Depends(get_session)`, and use it",
         )
-
-    def _opened_session(self, call: cst.Call) -> str | None:
-        """How the message names the call when it opens a session: a call of a
-        session factory (or its `.begin()`), `Session(...)`, `AsyncSession(...)`."""
-        func = call.func
-        if constructed_kind(self.ctx, call) in SESSIONS:
-            return dotted(func) or "Session"
-        begins = isinstance(func, cst.Attribute) and func.attr.value == "begin"
-        target = func.value if isinstance(func, cst.Attribute) and begins else func
-        if classify(self.ctx, target) in FACTORIES:
-            return dotted(func) or "sessionmaker"
-        return None
