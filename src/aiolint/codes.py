@@ -89,6 +89,11 @@ CODES: dict[str, CodeInfo] = {
         summary="SQL text built with an f-string, `%`, `.format()`, `+` or `join()` reaches the database.",
         fix="sometimes",
     ),
+    "AIO305": CodeInfo(
+        name="session-shared-across-tasks",
+        summary="One `AsyncSession` used by two awaitables that run concurrently.",
+        fix="none",
+    ),
     "AIO306": CodeInfo(
         name="missing-await",
         summary="A coroutine method of an `AsyncSession`, `AsyncConnection` or `AsyncEngine`",

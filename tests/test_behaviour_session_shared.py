@@ -1,0 +1,84 @@
+"""AIO305's consequence on SQLAlchemy over aiosqlite: two tasks writing through
+one AsyncSession under `asyncio.gather` fail ("Session is already flushing");
+the rule's "Use instead" (a session per task, or one after another) works."""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("aiosqlite")
+sqlalchemy = pytest.importorskip("sqlalchemy")
+from sqlalchemy import String, func, select  # noqa: E402
+from sqlalchemy.exc import InvalidRequestError  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine  # noqa: E402
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column  # noqa: E402
+
+from aiolint.engine import lint_source  # noqa: E402
+from aiolint.registry import resolve_selection  # noqa: E402
+from aiolint.semantic.context import LintOptions  # noqa: E402
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+
+
+async def add(session: AsyncSession, name: str) -> None:
+    session.add(User(name=name))
+    await session.flush()
+
+
+SHARED = """\
+import asyncio
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def both(session: AsyncSession) -> None:
+    await asyncio.gather(add(session, "a"), add(session, "b"))
+"""
+
+
+def test_the_rule_flags_the_shared_session() -> None:
+    result = lint_source(SHARED.encode(), "s.py", resolve_selection(["AIO305"]), LintOptions())
+    assert [d.code for d in result.diagnostics] == ["AIO305"]
+
+
+def test_one_session_under_gather_fails_and_a_session_per_task_works(tmp_path: Path) -> None:
+    async def run() -> tuple[BaseException | None, int]:
+        engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'app.db'}")
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        factory = async_sessionmaker(engine, expire_on_commit=False)
+        failure: BaseException | None = None
+        async with factory() as session:
+            try:
+                await asyncio.gather(add(session, "a"), add(session, "b"))
+            except InvalidRequestError as error:
+                failure = error
+
+        async def own(name: str) -> None:  # "Use instead": a session per task
+            async with factory() as session:
+                await add(session, name)
+                await session.commit()
+
+        await asyncio.gather(own("c"), own("d"))
+        async with factory() as session:
+            stored = await session.scalar(select(func.count()).select_from(User))
+        await engine.dispose()
+        return failure, stored
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SAWarning about the concurrent add
+        failure, stored = asyncio.run(run())
+    assert failure is not None and "already flushing" in str(failure)
+    assert stored == 2  # the two tasks with their own sessions stored their rows
