@@ -256,3 +256,20 @@ def test_a_fifo_is_never_read(tmp_path: Path) -> None:
     assert named.returncode == 1, named.stderr
     assert "pkg/x.py:1:1: AIO000 Cannot read file: Not a regular file (a FIFO)" in named.stdout
     assert "pkg/good.py:5:5: AIO201" in named.stdout
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="this Python parses 3.14 syntax")
+def test_syntax_of_a_newer_target_python_is_linted_not_rejected() -> None:
+    """`except A, B:` (Python 3.14) in a project targeting py314: the running
+    Python rejects it, LibCST parses it, and the rules run; targeting an older
+    Python it is the syntax error it is there."""
+    source = (
+        b"import time\n\n\nasync def f():\n    try:\n        time.sleep(1)\n"
+        b"    except ValueError, TypeError:\n        pass\n"
+    )
+    rules = resolve_selection(None)
+    newer = lint_source(source, "new.py", rules, LintOptions(target_version=(3, 14)))
+    assert [(d.start.line, d.code) for d in newer.diagnostics] == [(6, "AIO201")]
+    older = lint_source(source, "new.py", rules, LintOptions(target_version=(3, 11)))
+    assert [d.code for d in older.diagnostics] == ["AIO000"]
+    assert older.diagnostics[0].message.startswith("SyntaxError: ")

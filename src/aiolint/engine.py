@@ -148,24 +148,31 @@ def _lint_source(
     if not active:
         return result
 
-    facts = collect(tree) if tree is not None else _ast_facts(text, path)
-    if isinstance(facts, Diagnostic):  # CPython rejects the file
-        if report_invalid:
-            result.diagnostics.append(facts)
-        return result
-    if options.gate:
-        active = [r for r in active if r.gate(facts)]
-        if not active:
+    checked = collect(tree) if tree is not None else _ast_facts(text, path)
+    facts: AstFacts | None = None
+    if isinstance(checked, Diagnostic):  # CPython rejects the file
+        if not _newer_syntax(checked, options):
+            if report_invalid:
+                result.diagnostics.append(checked)
             return result
-    if facts.depth > MAX_DEPTH:  # LibCST's parser is super-linear in the depth
-        if report_invalid:
-            line, column = facts.deepest
-            message = (
-                f"File too deeply nested for aiolint: {facts.depth} levels (at most {MAX_DEPTH:,})"
-            )
-            result.diagnostics.append(_invalid(path, message, line, column + 1))
-        return result
-    facts.release_nodes()
+        # Written for a newer Python than the one running aiolint (`except A, B:`
+        # under py314): LibCST's parser may know the syntax; every rule runs.
+    else:
+        facts = checked
+        if options.gate:
+            active = [r for r in active if r.gate(facts)]
+            if not active:
+                return result
+        if facts.depth > MAX_DEPTH:  # LibCST's parser is super-linear in the depth
+            if report_invalid:
+                line, column = facts.deepest
+                message = (
+                    f"File too deeply nested for aiolint: {facts.depth:,} levels "
+                    f"(at most {MAX_DEPTH:,})"
+                )
+                result.diagnostics.append(_invalid(path, message, line, column + 1))
+            return result
+        facts.release_nodes()
     tree = None
 
     try:
@@ -209,6 +216,14 @@ def _ast_facts(text: str, path: str) -> AstFacts | Diagnostic:
     except (ValueError, RecursionError, MemoryError) as other:
         return _invalid(path, f"Cannot parse file: {other}", 1, 1)
     return collect(tree)
+
+
+def _newer_syntax(rejected: Diagnostic, options: LintOptions) -> bool:
+    """CPython's syntax error on a file whose target Python is newer than the
+    running one: the syntax may be that version's."""
+    return (
+        rejected.message.startswith("SyntaxError") and options.target_version > sys.version_info[:2]
+    )
 
 
 def _parse_failure(path: str, exc: Exception) -> Diagnostic:
