@@ -119,4 +119,9 @@ CODES: dict[str, CodeInfo] = {
         summary="A FastAPI route that opens its own database session instead of receiving one.",
         fix="none",
     ),
+    "AIO403": CodeInfo(
+        name="unclosed-lifespan-resource",
+        summary="A resource created in an app's lifespan and never released at shutdown.",
+        fix="sometimes",
+    ),
 }

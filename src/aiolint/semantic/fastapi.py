@@ -255,25 +255,35 @@ def is_startup_handler(ctx: FileContext, func: cst.FunctionDef) -> bool:
     """Whether `func` runs once at startup: `@app.on_event("startup")`,
     `app.add_event_handler("startup", func)`, or `on_startup=[func]` given to an
     app or router constructor."""
-    memo: dict[cst.FunctionDef, bool] = ctx.memo.setdefault("fastapi.startup", {})
+    return _is_event_handler(ctx, func, "startup")
+
+
+def is_shutdown_handler(ctx: FileContext, func: cst.FunctionDef) -> bool:
+    """Whether `func` runs once at shutdown (as `is_startup_handler`, for
+    "shutdown" and `on_shutdown=[...]`)."""
+    return _is_event_handler(ctx, func, "shutdown")
+
+
+def _is_event_handler(ctx: FileContext, func: cst.FunctionDef, event: str) -> bool:
+    memo: dict[cst.FunctionDef, bool] = ctx.memo.setdefault(f"fastapi.{event}", {})
     if func not in memo:
         memo[func] = any(
-            _is_startup_registration(ctx, d) for d in decorator_expressions(func)
-        ) or any(_is_startup_use(ctx, ref) for ref in function_references(ctx, func))
+            _is_registration(ctx, d, event) for d in decorator_expressions(func)
+        ) or any(_is_event_use(ctx, ref, event) for ref in function_references(ctx, func))
     return memo[func]
 
 
-def _is_startup_registration(ctx: FileContext, node: cst.CSTNode) -> bool:
+def _is_registration(ctx: FileContext, node: cst.CSTNode, event: str) -> bool:
     if not isinstance(node, cst.Call):
         return False
     registration = event_registration(ctx, node)
-    return registration is not None and registration.event == "startup"
+    return registration is not None and registration.event == event
 
 
-def _is_startup_use(ctx: FileContext, ref: cst.CSTNode) -> bool:
+def _is_event_use(ctx: FileContext, ref: cst.CSTNode, event: str) -> bool:
     call, arg = _argument_of(ctx, ref)
     if call is not None and arg is not None:
-        return _is_startup_registration(ctx, call) and _positional_index(call, arg) == 1
+        return _is_registration(ctx, call, event) and _positional_index(call, arg) == 1
     # `on_startup=[f]`: the reference is an element of a list/tuple keyword argument.
     element = ctx.parent(ref)
     sequence = ctx.parent(element) if isinstance(element, cst.Element) else None
@@ -284,7 +294,7 @@ def _is_startup_use(ctx: FileContext, ref: cst.CSTNode) -> bool:
         call is not None
         and arg is not None
         and arg.keyword is not None
-        and arg.keyword.value == "on_startup"
+        and arg.keyword.value == f"on_{event}"
         and call_name(ctx, call) in APP_CLASSES
     )
 

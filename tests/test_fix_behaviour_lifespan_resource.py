@@ -1,0 +1,69 @@
+"""AIO403's fix on FastAPI's TestClient: a lifespan that makes an
+`httpx.AsyncClient` on `app.state` and never closes it leaves it open after the
+app shuts down; once fixed it is closed, and startup/shutdown order is kept."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import pytest
+
+from aiolint.fixes.apply import FixSettings, fix_source
+from aiolint.registry import resolve_selection
+from aiolint.semantic.context import LintOptions
+
+testclient = pytest.importorskip("fastapi.testclient")
+
+APP = textwrap.dedent(
+    """\
+    from contextlib import asynccontextmanager
+
+    import httpx
+    from fastapi import FastAPI
+
+    events = []
+
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        events.append("startup")
+        app.state.http = httpx.AsyncClient()
+        yield
+        events.append("shutdown")
+
+
+    app = FastAPI(lifespan=lifespan)
+
+
+    @app.get("/")
+    async def index() -> dict:
+        return {"open": not app.state.http.is_closed}
+    """
+)
+
+
+def _serve(source: str) -> tuple[Any, list[str], dict]:
+    namespace: dict[str, Any] = {"__name__": "app"}
+    exec(compile(source, "app.py", "exec", dont_inherit=True), namespace)
+    app = namespace["app"]
+    with testclient.TestClient(app) as client:
+        answer = client.get("/").json()
+    return app, namespace["events"], answer
+
+
+def test_the_fixed_lifespan_closes_the_client_at_shutdown() -> None:
+    outcome = fix_source(
+        APP.encode(), "app.py", resolve_selection(["AIO403"]), LintOptions(), FixSettings(True)
+    )
+    assert outcome.error is None and outcome.fixed is not None
+    fixed = outcome.fixed.decode()
+    assert "    yield\n    await app.state.http.aclose()\n    events.append" in fixed
+
+    app, events, answer = _serve(APP)
+    assert answer == {"open": True} and events == ["startup", "shutdown"]
+    assert not app.state.http.is_closed  # leaked
+
+    app, events, answer = _serve(fixed)
+    assert answer == {"open": True} and events == ["startup", "shutdown"]
+    assert app.state.http.is_closed
