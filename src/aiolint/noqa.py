@@ -55,7 +55,7 @@ class NoqaMap:
         if not codes or not self._any_inline:
             return False
         text = self.line_text(line)
-        return any(_lists(text, code) for code in codes)
+        return any(is_suppressed(text, code, blanket=False) for code in codes)
 
     def suppresses(self, line: int, code: str) -> bool:
         """Inline `# noqa` or a file-level exemption covers `code` on `line`."""
@@ -77,21 +77,17 @@ def file_exempts(exemptions: list[tuple[str, ...]] | None, code: str) -> bool:
     return bool(exemptions) and any(not c or code.startswith(c) for c in exemptions)
 
 
-def is_suppressed(text: str, code: str) -> bool:
+def is_suppressed(text: str, code: str, *, blanket: bool = True) -> bool:
+    """`text` holds a `# noqa` covering `code`: one listing it (or a prefix of
+    it), or, with `blanket`, a bare `# noqa`."""
     match = NOQA_INLINE.search(text)
     if match is None:
         return False
     codes_str = match.group("codes")
     if codes_str is None:
-        return True
+        return blanket
     codes = tuple(c for c in _SPLIT.split(codes_str.strip()) if c)
     return code in codes or code.startswith(codes)
-
-
-def _lists(text: str, code: str) -> bool:
-    """`text` has a `# noqa: ...` whose list covers `code`."""
-    match = NOQA_INLINE.search(text)
-    return match is not None and match.group("codes") is not None and is_suppressed(text, code)
 
 
 def _line_mapping(source: str, lines: list[str]) -> dict[int, str]:

@@ -71,6 +71,16 @@ def binding_value(ctx: FileContext, assignment: BaseAssignment) -> cst.CSTNode |
     return None
 
 
+def single_binding_value(ctx: FileContext, name: cst.Name) -> cst.CSTNode | None:
+    """The value node (`binding_value`) of the one binding a loaded name may
+    refer to; None when it has none, or several."""
+    bindings = assignments_of(ctx, name)
+    if not bindings or len(bindings) != 1:
+        return None
+    (binding,) = bindings
+    return binding_value(ctx, binding)
+
+
 def origin(ctx: FileContext, expr: cst.BaseExpression | None, depth: int = 0) -> str | None:
     """How the value of `expr` was made, as a dotted descriptor (see module doc)."""
     if expr is None or depth > _MAX_DEPTH:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import ast
 import inspect
 import textwrap
+from collections.abc import Iterator
 
 import libcst as cst
 
-__all__ = ["NODE", "TRIVIA", "children", "field_order", "node_kind"]
+__all__ = ["NODE", "SCOPE_NODES", "TRIVIA", "children", "field_order", "node_kind", "own_code"]
 
 _ORDER: dict[type, tuple[str, ...]] = {}
 
@@ -118,6 +119,22 @@ def field_order(cls: type[cst.CSTNode]) -> tuple[str, ...]:
     if order is None:
         order = _ORDER[cls] = _read_order(cls)
     return order
+
+
+#: Nodes whose body runs elsewhere (later, or not at all): a walk of one
+#: function's own code yields them but does not enter them.
+SCOPE_NODES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+def own_code(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node of `root`'s own code, in code order: a nested `def`, class
+    or lambda is yielded, its inside is not."""
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, SCOPE_NODES):
+            pending.extend(reversed(children(node)))
 
 
 def main() -> None:

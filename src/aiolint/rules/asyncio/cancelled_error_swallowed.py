@@ -27,7 +27,7 @@ from aiolint.semantic.names import (
     module_imports,
     qualified_name,
 )
-from aiolint.semantic.visit_order import children
+from aiolint.semantic.visit_order import SCOPE_NODES, children, own_code
 
 CANCELLED_ERROR = frozenset({"asyncio.CancelledError", "asyncio.exceptions.CancelledError"})
 BASE_EXCEPTION = frozenset({"builtins.BaseException"})
@@ -568,7 +568,7 @@ def _awaits_task_cancelled_before(ctx: FileContext, node: cst.Try | cst.TryStar 
         if current is node:
             reached = True
             continue
-        if isinstance(current, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+        if isinstance(current, SCOPE_NODES):
             continue  # runs elsewhere
         if (not reached or in_loop) and _cancels(current, awaited):
             return True
@@ -671,15 +671,7 @@ def _trivial(value: cst.BaseExpression | None) -> bool:
 
 def _raises_somewhere(body: cst.BaseSuite) -> bool:
     """A `raise` on some path of the handler (nested functions and classes aside)."""
-    pending: list[cst.CSTNode] = [body]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, cst.Raise):
-            return True
-        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-            continue
-        pending.extend(children(node))
-    return False
+    return any(isinstance(node, cst.Raise) for node in own_code(body))
 
 
 def _only_awaited(body: cst.BaseSuite) -> str:

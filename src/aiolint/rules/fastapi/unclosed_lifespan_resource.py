@@ -7,7 +7,7 @@ from aiolint.model import Applicability, Edit, Fix, FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.fastapi import is_lifespan, is_shutdown_handler, is_startup_handler
 from aiolint.semantic.names import call_name, dotted
-from aiolint.semantic.visit_order import children
+from aiolint.semantic.visit_order import own_code
 
 #: What makes a resource -> how it is released (`await` first when async).
 RESOURCES: dict[str, tuple[str, ...]] = {
@@ -220,7 +220,7 @@ def _module_functions(module: cst.Module) -> list[cst.FunctionDef]:
 def _declared_global(func: cst.FunctionDef, name: str) -> bool:
     return any(
         isinstance(node, cst.Global) and any(item.name.value == name for item in node.names)
-        for node in _walk(func.body)
+        for node in own_code(func.body)
     )
 
 
@@ -233,25 +233,14 @@ def _is_yield_statement(statement: cst.BaseStatement) -> bool:
     )
 
 
-def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
-    found: list[cst.CSTNode] = []
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        found.append(current)
-        if not isinstance(current, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-            pending.extend(children(current))
-    return found
-
-
 def _has_yield(statement: cst.BaseStatement) -> bool:
-    return any(isinstance(n, cst.Yield) for n in _walk(statement))
+    return any(isinstance(n, cst.Yield) for n in own_code(statement))
 
 
 def _released(statements: list[cst.BaseStatement], target: str) -> bool:
     """A release method called on `target` (or it entered with `with`) after the yield."""
     for statement in statements:
-        for node in _walk(statement):
+        for node in own_code(statement):
             if (
                 isinstance(node, cst.Call)
                 and isinstance(node.func, cst.Attribute)
@@ -265,7 +254,7 @@ def _released(statements: list[cst.BaseStatement], target: str) -> bool:
 def _handed_off(statements: list[cst.BaseStatement], target: str) -> bool:
     """`target` passed as an argument (to an exit stack, a service) or entered with `with`."""
     for statement in statements:
-        for node in _walk(statement):
+        for node in own_code(statement):
             if isinstance(node, cst.Arg) and dotted(node.value) == target:
                 return True
             if isinstance(node, cst.WithItem) and dotted(node.item) == target:

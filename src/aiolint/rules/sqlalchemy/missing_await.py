@@ -7,7 +7,7 @@ from aiolint.fixes.nodes import await_expression
 from aiolint.gate import AstFacts
 from aiolint.model import Applicability, Edit, Fix, FixAvailability
 from aiolint.rule import Rule
-from aiolint.semantic.bindings import annotation_origin, assignments_of, binding_value
+from aiolint.semantic.bindings import annotation_origin, single_binding_value
 from aiolint.semantic.functions import in_async_code
 from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, classify
 
@@ -156,11 +156,7 @@ class MissingAwait(Rule):
         / `engine.begin()` on an async engine (its only binding)."""
         if not isinstance(value, cst.Name):
             return False
-        bindings = assignments_of(self.ctx, value)
-        if not bindings or len(bindings) != 1:
-            return False
-        (binding,) = bindings
-        bound = binding_value(self.ctx, binding)
+        bound = single_binding_value(self.ctx, value)
         if isinstance(bound, cst.Param):
             annotation = bound.annotation
             return annotation is not None and (

@@ -4,16 +4,15 @@ import libcst as cst
 
 from aiolint.gate import AstFacts
 from aiolint.rule import Rule
-from aiolint.semantic.bindings import assignments_of, binding_value
+from aiolint.semantic.bindings import single_binding_value
 from aiolint.semantic.names import call_name, dotted, may_call
 from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, classify
-from aiolint.semantic.visit_order import children
+from aiolint.semantic.visit_order import own_code
 
 GATHER = frozenset({"asyncio.gather", "asyncio.tasks.gather"})
 WAIT = frozenset({"asyncio.wait", "asyncio.tasks.wait"})
 CREATE_TASK = frozenset({"asyncio.create_task", "asyncio.tasks.create_task"})
 TASK_GROUP = frozenset({"asyncio.TaskGroup", "asyncio.taskgroups.TaskGroup"})
-_NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
 class SessionSharedAcrossTasks(Rule):
@@ -123,7 +122,7 @@ class SessionSharedAcrossTasks(Rule):
             group = target.name.value
             tasks = [
                 n.args[0].value
-                for n in _own_code(node.body)
+                for n in own_code(node.body)
                 if isinstance(n, cst.Call)
                 and isinstance(n.func, cst.Attribute)
                 and n.func.attr.value == "create_task"
@@ -157,11 +156,7 @@ class SessionSharedAcrossTasks(Rule):
         """For a name bound to `asyncio.create_task(<coroutine>)`, the coroutine."""
         if not isinstance(expr, cst.Name):
             return expr
-        bindings = assignments_of(self.ctx, expr)
-        if not bindings or len(bindings) != 1:
-            return expr
-        (binding,) = bindings
-        value = binding_value(self.ctx, binding)
+        value = single_binding_value(self.ctx, expr)
         if (
             isinstance(value, cst.Call)
             and value.args
@@ -190,15 +185,3 @@ class SessionSharedAcrossTasks(Rule):
 
 def _is_collection(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.List | cst.Tuple | cst.Set)
-
-
-def _own_code(root: cst.CSTNode) -> list[cst.CSTNode]:
-    """The nodes of a block's own code (nested functions and classes aside)."""
-    found: list[cst.CSTNode] = []
-    pending = [root]
-    while pending:
-        node = pending.pop()
-        found.append(node)
-        if not isinstance(node, _NESTED):
-            pending.extend(children(node))
-    return found

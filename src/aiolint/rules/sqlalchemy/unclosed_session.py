@@ -4,11 +4,11 @@ import libcst as cst
 
 from aiolint.gate import AstFacts
 from aiolint.rule import Rule
+from aiolint.semantic.context import FileContext
 from aiolint.semantic.names import dotted, qualified_name
 from aiolint.semantic.sqlalchemy import SQLA_ROOTS, opens_session
-from aiolint.semantic.visit_order import children
+from aiolint.semantic.visit_order import SCOPE_NODES, children, own_code
 
-_NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 PYTEST_FIXTURES = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
 
 
@@ -88,7 +88,7 @@ class UnclosedSession(Rule):
             return  # pytest resumes a fixture after its `yield` whatever the test did
         opened: dict[str, list[cst.Call]] = {}
         bound: dict[str, int] = {}
-        for statement, _ in _walk(node.body):
+        for statement in own_code(node.body):
             if not isinstance(statement, cst.Assign):
                 continue
             for target in statement.targets:
@@ -105,7 +105,7 @@ class UnclosedSession(Rule):
         for name, calls in opened.items():
             if bound.get(name) != 1 or _declared(node.body, name):
                 continue  # rebound, or global/nonlocal: not one local session
-            if not _closed_or_handed_off(node.body, name):
+            if not _closed_or_handed_off(self.ctx, node.body, name):
                 (call,) = calls
                 factory = dotted(call.func) or "Session"
                 self.report(
@@ -134,7 +134,7 @@ def _walk(root: cst.CSTNode) -> list[tuple[cst.CSTNode, bool]]:
     while pending:
         node, in_finally = pending.pop()
         found.append((node, in_finally))
-        if isinstance(node, _NESTED):
+        if isinstance(node, SCOPE_NODES):
             continue
         inner = in_finally or isinstance(node, cst.Finally)
         pending.extend((child, inner) for child in children(node))
@@ -145,27 +145,21 @@ def _declared(body: cst.BaseSuite, name: str) -> bool:
     return any(
         isinstance(node, cst.Global | cst.Nonlocal)
         and any(n.name.value == name for n in node.names)
-        for node, _ in _walk(body)
+        for node in own_code(body)
     )
 
 
-def _closed_or_handed_off(body: cst.BaseSuite, name: str) -> bool:
+def _closed_or_handed_off(ctx: FileContext, body: cst.BaseSuite, name: str) -> bool:
     """Whether the session named `name` is managed: entered with `with`,
     closed in a `finally:`, or given to something else."""
-    parents: dict[cst.CSTNode, cst.CSTNode] = {}
-    nodes = _walk(body)
-    for node, _ in nodes:
-        if not isinstance(node, _NESTED):
-            for child in children(node):
-                parents[child] = node
-    for node, in_finally in nodes:
+    for node, in_finally in _walk(body):
         if not (isinstance(node, cst.Name) and node.value == name):
             continue
-        parent = parents.get(node)
+        parent = ctx.parent(node)
         if isinstance(parent, cst.WithItem) and parent.item is node:
             return True  # `with db:` / `async with db:`
         if isinstance(parent, cst.Attribute) and parent.value is node:
-            call = parents.get(parent)
+            call = ctx.parent(parent)
             if (
                 in_finally
                 and parent.attr.value == "close"
