@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -27,3 +28,28 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
 
 
 SLEEPY = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
+
+#: The SQLAlchemy model the behaviour tests store rows of (a `users` table).
+USERS_MODEL = """\
+from sqlalchemy import String, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+"""
+
+
+def exec_source(source: str, name: str = "app") -> dict[str, Any]:
+    """Run `source` as a module of its own (no `from __future__` of the caller's)
+    and return its namespace."""
+    namespace: dict[str, Any] = {"__name__": name}
+    exec(compile(source, f"{name}.py", "exec", dont_inherit=True), namespace)
+    return namespace

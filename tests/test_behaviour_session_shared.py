@@ -7,32 +7,25 @@ from __future__ import annotations
 import asyncio
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
+from helpers import USERS_MODEL, exec_source
+
+from aiolint.engine import lint_source
+from aiolint.registry import resolve_selection
+from aiolint.semantic.context import LintOptions
 
 pytest.importorskip("aiosqlite")
-sqlalchemy = pytest.importorskip("sqlalchemy")
-from sqlalchemy import String, func, select  # noqa: E402
-from sqlalchemy.exc import InvalidRequestError  # noqa: E402
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine  # noqa: E402
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column  # noqa: E402
+InvalidRequestError = pytest.importorskip("sqlalchemy.exc").InvalidRequestError
 
-from aiolint.engine import lint_source  # noqa: E402
-from aiolint.registry import resolve_selection  # noqa: E402
-from aiolint.semantic.context import LintOptions  # noqa: E402
+MODEL = exec_source(USERS_MODEL, "models")
+Base, User = MODEL["Base"], MODEL["User"]
+select, func = MODEL["select"], MODEL["func"]
+async_sessionmaker, create_async_engine = MODEL["async_sessionmaker"], MODEL["create_async_engine"]
 
 
-class Base(DeclarativeBase):
-    pass
-
-
-class User(Base):
-    __tablename__ = "users"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(50))
-
-
-async def add(session: AsyncSession, name: str) -> None:
+async def add(session: Any, name: str) -> None:
     session.add(User(name=name))
     await session.flush()
 

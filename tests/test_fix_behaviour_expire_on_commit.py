@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import USERS_MODEL, exec_source
 
 from aiolint.fixes.apply import FixSettings, fix_source
 from aiolint.registry import resolve_selection
@@ -19,21 +20,8 @@ from aiolint.semantic.context import LintOptions
 pytest.importorskip("aiosqlite")
 sqlalchemy_exc = pytest.importorskip("sqlalchemy.exc")
 
-APP = textwrap.dedent(
+APP = USERS_MODEL + textwrap.dedent(
     """\
-    from sqlalchemy import String
-    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
-    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-
-    class Base(DeclarativeBase):
-        pass
-
-
-    class User(Base):
-        __tablename__ = "users"
-        id: Mapped[int] = mapped_column(primary_key=True)
-        name: Mapped[str] = mapped_column(String(50))
 
 
     def make(url):
@@ -58,9 +46,7 @@ APP = textwrap.dedent(
 
 
 def _run(source: str, url: str) -> Any:
-    namespace: dict[str, Any] = {"__name__": "app"}
-    exec(compile(source, "app.py", "exec", dont_inherit=True), namespace)
-    return asyncio.run(namespace["create_user"](url, "ada"))
+    return asyncio.run(exec_source(source)["create_user"](url, "ada"))
 
 
 def test_expire_on_commit_false_makes_the_read_after_commit_work(tmp_path: Path) -> None:

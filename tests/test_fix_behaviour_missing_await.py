@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import USERS_MODEL, exec_source
 
 from aiolint.fixes.apply import FixSettings, fix_source
 from aiolint.registry import resolve_selection
@@ -19,21 +20,8 @@ from aiolint.semantic.context import LintOptions
 pytest.importorskip("aiosqlite")
 pytest.importorskip("sqlalchemy.ext.asyncio")
 
-APP = textwrap.dedent(
+APP = USERS_MODEL + textwrap.dedent(
     """\
-    from sqlalchemy import String, func, select
-    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
-    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-
-    class Base(DeclarativeBase):
-        pass
-
-
-    class User(Base):
-        __tablename__ = "users"
-        id: Mapped[int] = mapped_column(primary_key=True)
-        name: Mapped[str] = mapped_column(String(50))
 
 
     async def save(session: AsyncSession, name: str) -> None:
@@ -57,8 +45,7 @@ APP = textwrap.dedent(
 
 
 def _run(source: str, url: str) -> Any:
-    namespace: dict[str, Any] = {"__name__": "app"}
-    exec(compile(source, "app.py", "exec", dont_inherit=True), namespace)
+    namespace = exec_source(source)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # "coroutine ... never awaited"
         result = asyncio.run(namespace["stored"](url, "ada"))
