@@ -158,12 +158,12 @@ class UnclosedLifespanResource(Rule):
             _has_yield(s) for s in statements if not _is_yield_statement(s)
         ):
             fix = _release_fix(statements[first_yield], unreleased)
-        for call, target, _ in unreleased:
+        for call, target, release in unreleased:
             self.report(
                 call,
                 f"`{target}` is made in the lifespan and never released after its `yield`: "
                 "its connections stay open after shutdown; release it after the `yield` "
-                f"({_release_code(target, RESOURCES[call_name(self.ctx, call) or ''])})",
+                f"({_release_code(target, release)})",
                 fix=fix,
             )
 
