@@ -382,6 +382,9 @@ def _check(args: argparse.Namespace) -> int:
     paths = [] if stdin else (raw_paths or ["."])
     config_paths = [normalized(args.stdin_filename)] if stdin and args.stdin_filename else paths
     config = _resolve_config(args, config_paths)
+    from aiolint.project.build import set_record_cache  # the project model's records
+
+    set_record_cache(None)  # kept only by a run that uses the result cache (_open_cache)
     layer = SelectionLayer(args.select, tuple(args.extend_select or ()), tuple(args.ignore or ()))
     if stdin and (args.since or args.add_noqa):
         raise ConfigError("command line: --since and --add-noqa do not read stdin")
@@ -420,6 +423,9 @@ def _open_cache(args: argparse.Namespace, config: Config) -> ResultCache | None:
     if cache_disabled(args.no_cache):
         return None
     root = cache_root(args.cache_dir, config)
+    from aiolint.project.build import set_record_cache
+
+    set_record_cache(root)
     try:
         return ResultCache.open(root, lint_options(config))
     except OSError as exc:

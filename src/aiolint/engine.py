@@ -144,7 +144,13 @@ def _lint_source(
             result.diagnostics.append(_invalid(path, f"Cannot decode file: {exc}", 1, 1))
         return result
 
-    active = [r for r in rules if r.code != INVALID_FILE and _applies(r, text, options)]
+    project = options.project
+    # A file that names something a project module defines may resolve it through
+    # the project, whatever the rules' text prefilters look for.
+    through_project = project is not None and project.mentioned_in(text)
+    active = [
+        r for r in rules if r.code != INVALID_FILE and _applies(r, text, options, through_project)
+    ]
     if not active:
         return result
 
@@ -159,6 +165,9 @@ def _lint_source(
         # under py314): LibCST's parser may know the syntax; every rule runs.
     else:
         facts = checked
+        if project is not None:
+            module, is_package = project.module_name(path)
+            facts.add_project(project, module, is_package)
         if options.gate:
             active = [r for r in active if r.gate(facts)]
             if not active:
@@ -288,9 +297,11 @@ def _describe(exc: BaseException) -> str:
     return f"{exc.__class__.__name__}: {exc}{where}"
 
 
-def _applies(rule: type[Rule], text: str, options: LintOptions) -> bool:
+def _applies(rule: type[Rule], text: str, options: LintOptions, through_project: bool) -> bool:
     if rule.min_target is not None and options.target_version < rule.min_target:
         return False
+    if through_project and not (rule.async_only and "async" not in text):
+        return True
     return rule.may_match(text)
 
 

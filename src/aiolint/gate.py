@@ -24,6 +24,10 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from aiolint.project.model import ProjectModel
+
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _SUSPENSIONS = (ast.Await, ast.Yield, ast.YieldFrom, ast.AsyncFor, ast.AsyncWith)
 #: A string literal that starts, after whitespace and SQL comments, with a SQL verb.
@@ -95,6 +99,10 @@ class AstFacts:
     #: (line, column) of a node that deep: LibCST's parser is super-linear in it.
     depth: int = 0
     deepest: tuple[int, int] = (1, 0)
+    #: The project (see `add_project`) uses SQLAlchemy.
+    project_sqlalchemy: bool = False
+    #: Library classes of which the file imports an instance from the project.
+    project_instances: set[str] = field(default_factory=set)
     #: The names and attribute chains inside `annotations` (computed on first use).
     _annotation_names: list[ast.expr] | None = field(default=None, init=False, repr=False)
 
@@ -107,6 +115,27 @@ class AstFacts:
         self.annotations = []
         self.self_annotations = {}
         self._annotation_names = None
+
+    def add_project(self, project: ProjectModel, module: str | None, is_package: bool) -> None:
+        """What the file's imports of project modules stand for: relative names
+        made absolute, re-exports of library names added as those names, the
+        libraries of the project objects imported added to `roots`, their
+        classes to `project_instances` (so the gates see through the project)."""
+        self.project_sqlalchemy = project.uses_sqlalchemy
+        for bound in self.imports.values():
+            for dotted in list(bound):
+                name = project.absolute(dotted, module, is_package) if dotted[:1] == "." else dotted
+                if name is None:
+                    continue
+                bound.add(name)
+                canonical = project.canonical(name)
+                if canonical != name:
+                    bound.add(canonical)
+                    self.roots.add(canonical.split(".")[0])
+                self.roots.update(project.libraries_under(name))
+                made = project.instance_class(name)
+                if made is not None:
+                    self.project_instances.add(made)
 
     def imports_any(self, roots: Collection[str]) -> bool:
         """Whether the file imports one of the top-level packages `roots`."""
@@ -161,8 +190,13 @@ class AstFacts:
 
     def instantiates(self, classes: Collection[str]) -> bool:
         """Whether an instance of one of `classes` can be known to exist in the
-        file: a call of one of them, or an annotation naming one."""
-        return self.calls_to(classes) or self.annotated(classes)
+        file: a call of one of them, an annotation naming one, or one imported
+        from a project module."""
+        return (
+            self.calls_to(classes)
+            or self.annotated(classes)
+            or not self.project_instances.isdisjoint(classes)
+        )
 
     @property
     def has_sql_literal(self) -> bool:

@@ -56,7 +56,13 @@ def default_jobs() -> int:
 def lint_options(config: Config) -> dict[str, object]:
     """The `LintOptions` keywords a run lints with. Every option that changes
     what rules report comes from here, since these are in the cache key."""
-    return {"target_version": config.effective_target, "peer_noqa": config.peer_noqa}
+    from aiolint.project.build import project_for
+
+    return {
+        "target_version": config.effective_target,
+        "peer_noqa": config.peer_noqa,
+        "project": project_for(config),
+    }
 
 
 class RunResult:

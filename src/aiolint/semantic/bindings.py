@@ -93,15 +93,23 @@ def origin(ctx: FileContext, expr: cst.BaseExpression | None, depth: int = 0) ->
     if isinstance(expr, cst.Attribute):
         resolved = qualified_name(ctx, expr)
         if resolved:
-            return resolved
+            return _project_origin(ctx, resolved)
         base = origin(ctx, expr.value, depth + 1)
         return f"{base}.{expr.attr.value}" if base else None
     if isinstance(expr, cst.Name):
         resolved = qualified_name(ctx, expr)
         if resolved:
-            return resolved
+            return _project_origin(ctx, resolved)
         return _name_origin(ctx, expr, depth)
     return None
+
+
+def _project_origin(ctx: FileContext, name: str) -> str:
+    """An imported name; an instance a project module made is described by its
+    library class (`router` from `app.api` -> `fastapi.APIRouter()`)."""
+    project = ctx.project
+    made = project.instance_class(name) if project is not None else None
+    return f"{made}()" if made is not None else name
 
 
 def _name_origin(ctx: FileContext, name: cst.Name, depth: int) -> str | None:

@@ -26,6 +26,7 @@ from aiolint.semantic.scopes import scopes_of
 
 if TYPE_CHECKING:
     from aiolint.gate import AstFacts
+    from aiolint.project.model import ProjectModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,9 @@ class LintOptions:
     own_positions: bool = field(
         default_factory=lambda: os.environ.get("AIOLINT_LIBCST_POSITIONS", "") != "1"
     )
+    #: What the project's other modules define (`aiolint.project`); None: the
+    #: file is linted alone.
+    project: ProjectModel | None = None
 
 
 @dataclass(eq=False)
@@ -144,3 +148,28 @@ class FileContext:
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.parents.get(node)
+
+    @property
+    def project(self) -> ProjectModel | None:
+        return self.options.project
+
+    @cached_property
+    def module_name(self) -> tuple[str | None, bool]:
+        """This file's dotted module name in the project, and whether it is a
+        package; (None, False) without a project or outside it."""
+        project = self.options.project
+        return project.module_name(self.path) if project is not None else (None, False)
+
+    def absolute_name(self, name: str) -> str:
+        """An imported dotted name made absolute (relative imports) and, where
+        it is a project re-export of a library name, that library name."""
+        project = self.options.project
+        if project is None:
+            return name
+        if name.startswith("."):
+            module, is_package = self.module_name
+            resolved = project.absolute(name, module, is_package)
+            if resolved is None:
+                return name
+            name = resolved
+        return project.canonical(name)

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import Assignment, GlobalScope, ImportAssignment
 
+from aiolint import known_names
 from aiolint.semantic.bindings import annotation_origin, assignments_of, origin
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import decorator_expressions
@@ -51,12 +52,7 @@ class AppKind(enum.Enum):
 
 #: Classes whose instances are apps or routers, by qualified name.
 APP_CLASSES: dict[str, AppKind] = {
-    "fastapi.FastAPI": AppKind.APPLICATION,
-    "fastapi.applications.FastAPI": AppKind.APPLICATION,
-    "starlette.applications.Starlette": AppKind.APPLICATION,
-    "fastapi.APIRouter": AppKind.ROUTER,
-    "fastapi.routing.APIRouter": AppKind.ROUTER,
-    "starlette.routing.Router": AppKind.ROUTER,
+    name: AppKind(kind) for name, kind in known_names.APP_CLASSES.items()
 }
 #: Decorator methods of an app or router that register a route handler.
 ROUTE_METHODS = frozenset(

@@ -18,6 +18,9 @@ def qualified_name(ctx: FileContext, node: cst.BaseExpression) -> str | None:
     `import asyncio as aio; aio.gather` -> "asyncio.gather"; `open` -> "builtins.open".
     A name that may also refer to a local definition (shadowing), or to two
     different imports, resolves to None: we stay silent on what we cannot know.
+    In a project (`ctx.project`), relative imports are made absolute and a
+    project module's re-export of a library name is that library name
+    (`from app.db import Session` -> "sqlalchemy.orm.Session").
     """
     if not ctx.may_be_imported_or_builtin(node):
         return None
@@ -27,6 +30,8 @@ def qualified_name(ctx: FileContext, node: cst.BaseExpression) -> str | None:
     (name,) = names
     if name.source not in _RESOLVED:
         return None
+    if name.source is QualifiedNameSource.IMPORT and ctx.options.project is not None:
+        return ctx.absolute_name(name.name)
     return name.name
 
 

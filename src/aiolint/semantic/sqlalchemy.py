@@ -31,6 +31,7 @@ from enum import Enum
 import libcst as cst
 from libcst.metadata import QualifiedNameSource
 
+from aiolint import known_names
 from aiolint.semantic.bindings import assignments_of, binding_value
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_scope
@@ -105,89 +106,10 @@ _ASYNC = frozenset(
 
 #: Classes (and class-like callables) -> the kind of their instances. Used for
 #: annotations, `class_=` arguments and base classes.
-_TYPES: dict[str, SqlaKind] = {
-    **dict.fromkeys(
-        (
-            "sqlalchemy.orm.Session",
-            "sqlalchemy.orm.session.Session",
-            "sqlmodel.Session",
-            "sqlmodel.orm.session.Session",
-            "flask_sqlalchemy.session.Session",
-        ),
-        SqlaKind.SESSION,
-    ),
-    **dict.fromkeys(
-        (
-            "sqlalchemy.ext.asyncio.AsyncSession",
-            "sqlalchemy.ext.asyncio.session.AsyncSession",
-            "sqlmodel.ext.asyncio.session.AsyncSession",
-        ),
-        SqlaKind.ASYNC_SESSION,
-    ),
-    **dict.fromkeys(
-        ("sqlalchemy.orm.scoped_session", "sqlalchemy.orm.scoping.scoped_session"),
-        SqlaKind.SCOPED_SESSION,
-    ),
-    **dict.fromkeys(
-        (
-            "sqlalchemy.ext.asyncio.async_scoped_session",
-            "sqlalchemy.ext.asyncio.scoping.async_scoped_session",
-        ),
-        SqlaKind.ASYNC_SCOPED_SESSION,
-    ),
-    **dict.fromkeys(
-        ("sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker"),
-        SqlaKind.SESSION_FACTORY,
-    ),
-    **dict.fromkeys(
-        (
-            "sqlalchemy.ext.asyncio.async_sessionmaker",
-            "sqlalchemy.ext.asyncio.session.async_sessionmaker",
-        ),
-        SqlaKind.ASYNC_SESSION_FACTORY,
-    ),
-    **dict.fromkeys(
-        (
-            "sqlalchemy.Engine",
-            "sqlalchemy.engine.Engine",
-            "sqlalchemy.engine.base.Engine",
-        ),
-        SqlaKind.ENGINE,
-    ),
-    **dict.fromkeys(
-        ("sqlalchemy.ext.asyncio.AsyncEngine", "sqlalchemy.ext.asyncio.engine.AsyncEngine"),
-        SqlaKind.ASYNC_ENGINE,
-    ),
-    **dict.fromkeys(
-        ("flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy.extension.SQLAlchemy"),
-        SqlaKind.FLASK_SQLALCHEMY,
-    ),
-}
-
+_TYPES: dict[str, SqlaKind] = {name: SqlaKind(kind) for name, kind in known_names.TYPES.items()}
 #: Functions that build an engine.
 _ENGINE_FUNCTIONS: dict[str, SqlaKind] = {
-    **dict.fromkeys(
-        (
-            "sqlalchemy.create_engine",
-            "sqlalchemy.engine.create_engine",
-            "sqlalchemy.engine.create.create_engine",
-            "sqlalchemy.engine_from_config",
-            "sqlalchemy.engine.engine_from_config",
-            "sqlalchemy.engine.create.engine_from_config",
-            "sqlmodel.create_engine",
-            "sqlmodel.engine_from_config",
-        ),
-        SqlaKind.ENGINE,
-    ),
-    **dict.fromkeys(
-        (
-            "sqlalchemy.ext.asyncio.create_async_engine",
-            "sqlalchemy.ext.asyncio.engine.create_async_engine",
-            "sqlalchemy.ext.asyncio.async_engine_from_config",
-            "sqlalchemy.ext.asyncio.engine.async_engine_from_config",
-        ),
-        SqlaKind.ASYNC_ENGINE,
-    ),
+    name: SqlaKind(kind) for name, kind in known_names.ENGINE_FUNCTIONS.items()
 }
 
 _OPTIONAL = frozenset({"typing.Optional", "typing_extensions.Optional"})
@@ -209,10 +131,7 @@ _DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends"})
 _CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
 #: What calling an instance of a kind gives.
 _CALL_RESULT = {
-    SqlaKind.SESSION_FACTORY: SqlaKind.SESSION,
-    SqlaKind.ASYNC_SESSION_FACTORY: SqlaKind.ASYNC_SESSION,
-    SqlaKind.SCOPED_SESSION: SqlaKind.SESSION,
-    SqlaKind.ASYNC_SCOPED_SESSION: SqlaKind.ASYNC_SESSION,
+    SqlaKind(kind): SqlaKind(result) for kind, result in known_names.CALL_RESULTS.items()
 }
 
 
@@ -307,8 +226,9 @@ def _classify_uncached(ctx: FileContext, expr: cst.BaseExpression, depth: int) -
     if isinstance(expr, cst.Call):
         return _call_kind(ctx, expr, depth)
     if isinstance(expr, cst.Name):
-        if qualified_name(ctx, expr) is not None:
-            return None  # an imported name: a class or function, not an instance we know
+        imported = qualified_name(ctx, expr)
+        if imported is not None:  # a class or function, or a project module's instance
+            return _project_instance(ctx, imported)
         return _name_kind(ctx, expr, depth)
     if isinstance(expr, cst.Attribute):
         return _attribute_kind(ctx, expr, depth)
@@ -330,7 +250,7 @@ def _call_kind(ctx: FileContext, call: cst.Call, depth: int) -> SqlaKind | None:
             return _sessionmaker_kind(ctx, call, depth)
         if kind is not None and kind.is_engine:
             return None  # Engine(...) is not constructed directly
-        return kind
+        return kind if kind is not None else _project_call(ctx, name)
     if isinstance(func, cst.Attribute) and func.attr.value == "begin":
         # `with SessionLocal.begin() as session:` (sessionmaker.begin)
         owner = _classify(ctx, func.value, depth + 1)
@@ -414,8 +334,9 @@ def _param_kind(ctx: FileContext, param: cst.Param, depth: int) -> SqlaKind | No
 
 
 def _attribute_kind(ctx: FileContext, attr: cst.Attribute, depth: int) -> SqlaKind | None:
-    if qualified_name(ctx, attr) is not None:
-        return None  # `sqlalchemy.orm.Session` itself: a class
+    imported = qualified_name(ctx, attr)
+    if imported is not None:  # `sqlalchemy.orm.Session` itself (a class), or `db.SessionLocal`
+        return _project_instance(ctx, imported)
     if attr.attr.value in ("session", "engine"):
         owner = _classify(ctx, attr.value, depth + 1)
         if owner is SqlaKind.FLASK_SQLALCHEMY:
@@ -494,9 +415,13 @@ def _type_name_kind(
 ) -> SqlaKind | None:
     name = _type_name(ctx, node, anchor)
     if name is not None:
-        return _TYPES.get(name)
+        return _TYPES.get(name) or _project_class(ctx, name) or _factory_product(ctx, name)
     if node in ctx.parents:
-        return _class_kind(ctx, node, depth + 1)
+        kind = _class_kind(ctx, node, depth + 1)
+        if kind is None:  # `db: SessionLocal`, a factory of this module: what it makes
+            made = _classify(ctx, node, depth + 1)
+            kind = _CALL_RESULT.get(made) if made is not None and made.is_factory else None
+        return kind
     return None
 
 
@@ -526,7 +451,7 @@ def _class_kind(ctx: FileContext, expr: cst.BaseExpression, depth: int) -> SqlaK
         return None
     name = qualified_name(ctx, expr)
     if name is not None:
-        return _TYPES.get(name)
+        return _TYPES.get(name) or _project_class(ctx, name)
     classdef = _local_class(ctx, expr)
     if classdef is None:
         return None
@@ -651,6 +576,11 @@ def _depends_kind(ctx: FileContext, call: cst.Call, depth: int) -> SqlaKind | No
     if not call.args or call.args[0].keyword not in (None,):
         return None
     target = call.args[0].value
+    imported = qualified_name(ctx, target)
+    if imported is not None and ctx.project is not None:
+        function = ctx.project.functions.get(imported)  # `Depends(get_db)` from `app.deps`
+        if function is not None:
+            return _kind(function[0])
     funcdef = _local_function(ctx, target)
     if funcdef is not None:
         if _is_generator(ctx, funcdef):
@@ -741,6 +671,55 @@ def _function_facts(ctx: FileContext) -> _FunctionFacts:
             facts.attribute_stores.setdefault(func, []).append(store)
     ctx.memo["sqla.function_facts"] = facts
     return facts
+
+
+# --- the project's other modules ----------------------------------------------
+
+
+def _kind(value: str | None) -> SqlaKind | None:
+    try:
+        return SqlaKind(value) if value is not None else None
+    except ValueError:
+        return None  # an app, not a SQLAlchemy object
+
+
+def _project_instance(ctx: FileContext, name: str) -> SqlaKind | None:
+    """`SessionLocal` imported from the project's `app.db`: what it holds."""
+    project = ctx.project
+    return _kind(project.instances.get(name)) if project is not None else None
+
+
+def _project_class(ctx: FileContext, name: str) -> SqlaKind | None:
+    """A project class deriving from a SQLAlchemy one: the kind of its instances."""
+    project = ctx.project
+    return _kind(project.classes.get(name)) if project is not None else None
+
+
+def _factory_product(ctx: FileContext, name: str) -> SqlaKind | None:
+    """`db: SessionLocal` with a project factory: the session it makes."""
+    made = _project_instance(ctx, name)
+    return _CALL_RESULT.get(made) if made is not None and made.is_factory else None
+
+
+def _project_call(ctx: FileContext, name: str) -> SqlaKind | None:
+    """A call of a project name: a factory's product, a subclass's instance, or
+    what a plain function returns (`SessionLocal()`, `SessionLocal.begin()`,
+    `TenantSession(engine)`, `get_engine()`)."""
+    project = ctx.project
+    if project is None:
+        return None
+    owner, _, method = name.rpartition(".")
+    if method == "begin":
+        made = _project_instance(ctx, owner)
+        if made is not None and made.is_factory:
+            return _CALL_RESULT[made]
+    made = _project_instance(ctx, name)
+    if made is not None:
+        return _CALL_RESULT.get(made)
+    function = project.functions.get(name)
+    if function is not None and not function[1]:
+        return _kind(function[0])
+    return _project_class(ctx, name)
 
 
 # --- small helpers ------------------------------------------------------------

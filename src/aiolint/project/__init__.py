@@ -1,0 +1,1 @@
+"""The project model: what the project's own modules define that rules care about."""

@@ -1,0 +1,202 @@
+"""Building the project model before a run: find the modules, scan, link.
+
+The project is the folder of the configuration file that was found (the
+`pyproject.toml` or `aiolint.toml`), or the working folder when it holds a
+`.git`, `setup.py` or `setup.cfg`; without one there is no project and rules
+see each file alone. Its Python files are found as a check of the whole folder
+finds them (excludes and `.gitignore` apply). Module names are taken relative
+to the project folder, its `src/`, and the folder above each top-level package
+(the first folder up without an `__init__.py`).
+
+A module is read only when its text can define something the model records
+(it mentions a session, an engine, an app, a router, SQLAlchemy); its record
+is kept in the result cache's folder (`project-<hash>.marshal`), keyed by the
+file's size and modification time, so that a run where nothing changed reads
+no module again. Standard library only, without `ast` unless a module changed:
+this runs on the cached path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+
+from aiolint.project.model import ProjectModel, link, module_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from aiolint.config import Config
+    from aiolint.project.scan import ModuleRecord
+
+__all__ = ["MAX_FILES", "build_project", "project_for", "set_record_cache"]
+
+#: A folder with more Python files than this is not taken as one project.
+MAX_FILES = 20_000
+_FORMAT = 1
+_MARKERS = (".git", "setup.py", "setup.cfg")
+#: Words (lowercase) one of which a module must contain to define anything recorded.
+_WORDS = (
+    "session",
+    "engine",
+    "sqlalchemy",
+    "sqlmodel",
+    "fastapi",
+    "router",
+    "starlette",
+    "application",
+)
+_DEPENDENCY_FILES = ("pyproject.toml", "requirements.txt", "setup.cfg", "setup.py")
+
+_built: dict[tuple[str, ...], ProjectModel | None] = {}
+#: Where module records are kept: set by the CLI (its `--cache-dir`, None with
+#: `--no-cache`); unset, the configuration's cache folder.
+_record_cache: dict[str, str | None] = {}
+
+
+def set_record_cache(folder: str | None) -> None:
+    """Keep module records in `folder` (None: nowhere)."""
+    _record_cache["folder"] = folder
+
+
+def project_for(config: Config) -> ProjectModel | None:
+    """The model of the project `config` belongs to (memoized per process);
+    None when there is no project (see the module doc)."""
+    root = config.root
+    if config.source is None and not any(
+        os.path.exists(os.path.join(root, marker)) for marker in _MARKERS
+    ):
+        return None
+    key = (root, *config.all_excludes, str(config.respect_gitignore))
+    if key not in _built:
+        _built[key] = build_project(config)
+    return _built[key]
+
+
+def build_project(config: Config) -> ProjectModel | None:
+    from aiolint.files import FileFilter, PathMatcher, discover
+
+    root = os.path.realpath(config.root)
+    filters = FileFilter(
+        PathMatcher.build(config.root, config.all_excludes), config.respect_gitignore
+    )
+    files: list[str] = []
+    for path in discover([config.root], filters):
+        files.append(os.path.realpath(path))
+        if len(files) > MAX_FILES:
+            return None
+    roots = _roots(root, files)
+    cache_path = _cache_path(config, root)
+    stored = _load(cache_path)
+    fresh: dict[str, tuple[int, int, ModuleRecord | None]] = {}
+    records: dict[str, ModuleRecord] = {}
+    for path in files:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            continue
+        entry = stored.get(path)
+        if entry is None or entry[0] != stat.st_mtime_ns or entry[1] != stat.st_size:
+            entry = (stat.st_mtime_ns, stat.st_size, _scan(path, roots))
+        fresh[path] = entry
+        record = entry[2]
+        if record is None:
+            continue
+        for name in _names(path, roots):
+            records.setdefault(name, record)
+    if cache_path is not None and fresh != stored:
+        _store(cache_path, fresh)
+    return link(records, roots, uses_sqlalchemy=_depends_on_sqlalchemy(root))
+
+
+def _roots(root: str, files: list[str]) -> tuple[str, ...]:
+    """The project folder, its `src/`, and the folder above each top-level package."""
+    found = {root}
+    if os.path.isdir(os.path.join(root, "src")):
+        found.add(os.path.join(root, "src"))
+    packages = {os.path.dirname(p) for p in files if os.path.basename(p) == "__init__.py"}
+    for package in packages:
+        parent = os.path.dirname(package)
+        if parent not in packages and parent.startswith(root):
+            found.add(parent)
+    return tuple(sorted(found))
+
+
+def _names(path: str, roots: tuple[str, ...]) -> list[str]:
+    """Every dotted name the file has from one of `roots`."""
+    names: list[str] = []
+    for root in roots:
+        name, _ = module_name(path, (root,))
+        if name is not None:
+            names.append(name)
+    names.sort(key=len)  # the longest root (shortest name) first: it is the one Python uses
+    return names
+
+
+def _scan(path: str, roots: tuple[str, ...]) -> ModuleRecord | None:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lowered = text.lower()
+    if not any(word in lowered for word in _WORDS):
+        return None
+    name, is_package = module_name(path, roots)
+    if name is None:
+        return None
+    from aiolint.project.scan import scan
+
+    return scan(text, name, is_package)
+
+
+def _depends_on_sqlalchemy(root: str) -> bool:
+    for name in _DEPENDENCY_FILES:
+        try:
+            with open(os.path.join(root, name), encoding="utf-8", errors="replace") as handle:
+                text = handle.read().lower()
+        except OSError:
+            continue
+        if "sqlalchemy" in text or "sqlmodel" in text:
+            return True
+    return False
+
+
+def _cache_path(config: Config, root: str) -> str | None:
+    if "folder" in _record_cache:
+        folder = _record_cache["folder"]
+    else:
+        from aiolint.cache_dir import cache_disabled, cache_root
+
+        folder = None if cache_disabled(False) else cache_root(None, config)
+    if folder is None:
+        return None
+    digest = hashlib.sha256(root.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return os.path.join(folder, f"project-{digest}.marshal")
+
+
+def _load(path: str | None) -> dict[str, tuple[int, int, ModuleRecord | None]]:
+    if path is None:
+        return {}
+    try:
+        with open(path, "rb") as handle:
+            data = marshal.load(handle)
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(data, tuple) or len(data) != 2 or data[0] != _FORMAT:
+        return {}
+    return data[1] if isinstance(data[1], dict) else {}
+
+
+def _store(path: str, entries: dict[str, tuple[int, int, ModuleRecord | None]]) -> None:
+    from aiolint.cache import create_cache_dir, write_atomic
+
+    try:
+        create_cache_dir(os.path.dirname(path))
+        write_atomic(path, marshal.dumps((_FORMAT, entries)))
+    except (OSError, ValueError):
+        pass  # the cache only saves time

@@ -1,0 +1,425 @@
+"""`ProjectModel`: what the project's modules define, by absolute dotted name.
+
+Built by `link(records)` from every module's `scan` record (see
+`aiolint.project.scan`). Each exported name that rules care about lands in one
+flat table:
+
+- `aliases`: a re-export of a library name (`Session` in `app/db.py` doing
+  `from sqlalchemy.orm import Session`) -> that library name;
+- `instances`: a value -> what it is: a `SqlaKind` value (`SessionLocal =
+  sessionmaker(...)` -> "sessionmaker", `engine = create_async_engine(...)` ->
+  "AsyncEngine", `db = SessionLocal()` -> "Session") or an app class
+  (`router = APIRouter()` -> "fastapi.APIRouter");
+- `classes`: a class deriving from a SQLAlchemy one -> the kind of its instances;
+- `functions`: a function -> (the kind of what it returns or yields, whether it
+  is a generator): `get_db` yielding `SessionLocal()` -> ("Session", True).
+
+Names are resolved through the project's own imports, relative ones included,
+and through chains of re-exports; a name bound twice to different values, or
+made by something unknown, is left out (rules stay silent on it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from aiolint import known_names
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from aiolint.project.scan import Made, ModuleRecord
+
+_MAX_DEPTH = 24
+#: The kind of an instance of a library class or of a library function's result.
+_LIBRARY_INSTANCES: dict[str, str] = {
+    **known_names.TYPES,
+    **dict.fromkeys(known_names.APP_CLASSES, ""),
+    **dict.fromkeys(known_names.AIOHTTP_APPLICATIONS, ""),
+}
+_SESSION_KINDS = frozenset({"Session", "AsyncSession"})
+_ROOTS = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")
+
+
+class ProjectModel:
+    """The project's exports (see the module doc); immutable once built."""
+
+    __slots__ = (
+        "_names",
+        "_under",
+        "aliases",
+        "classes",
+        "digest",
+        "functions",
+        "instances",
+        "roots",
+        "uses_sqlalchemy",
+    )
+
+    def __init__(
+        self,
+        roots: tuple[str, ...] = (),
+        aliases: dict[str, str] | None = None,
+        instances: dict[str, str] | None = None,
+        classes: dict[str, str] | None = None,
+        functions: dict[str, tuple[str, bool]] | None = None,
+        uses_sqlalchemy: bool = False,
+    ) -> None:
+        #: Folders module names are relative to (the project root, its `src/`).
+        self.roots = roots
+        self.aliases = aliases or {}
+        self.instances = instances or {}
+        self.classes = classes or {}
+        self.functions = functions or {}
+        #: The project uses SQLAlchemy (a dependency, or one of its modules imports it).
+        self.uses_sqlalchemy = uses_sqlalchemy
+        content = repr(
+            (
+                sorted(self.aliases.items()),
+                sorted(self.instances.items()),
+                sorted(self.classes.items()),
+                sorted(self.functions.items()),
+                uses_sqlalchemy,
+            )
+        )
+        self.digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        self._under: dict[str, frozenset[str]] | None = None
+        self._names: frozenset[str] | None = None
+
+    def __repr__(self) -> str:  # stable: it is part of the result cache's key
+        return f"ProjectModel({self.digest})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ProjectModel) and other.digest == self.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            ProjectModel,
+            (
+                self.roots,
+                self.aliases,
+                self.instances,
+                self.classes,
+                self.functions,
+                self.uses_sqlalchemy,
+            ),
+        )
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The last part of every exported name (a text prefilter for files)."""
+        if self._names is None:
+            tables = (self.aliases, self.instances, self.classes, self.functions)
+            self._names = frozenset(name.rpartition(".")[2] for table in tables for name in table)
+        return self._names
+
+    def mentioned_in(self, text: str) -> bool:
+        """Whether `text` may name an exported object (its last name appears)."""
+        return any(name in text for name in self.names)
+
+    def instance_class(self, name: str) -> str | None:
+        """The library class a project value is an instance of (`SessionLocal` ->
+        `sqlalchemy.orm.sessionmaker`, `router` -> `fastapi.APIRouter`)."""
+        kind = self.instances.get(name)
+        if kind is None:
+            return None
+        return known_names.KIND_CLASSES.get(kind, kind if "." in kind else None)
+
+    def libraries_under(self, name: str) -> frozenset[str]:
+        """The libraries (top-level packages) whose objects the project name
+        `name`, or any name inside it (a module), stands for: `app.db` ->
+        {"sqlalchemy"} when it defines `SessionLocal = sessionmaker(...)`."""
+        if self._under is None:
+            under: dict[str, set[str]] = {}
+            for table in (self.instances, self.classes):
+                for exported, kind in table.items():
+                    self._mark(under, exported, _library_of(kind))
+            for exported, (kind, _) in self.functions.items():
+                self._mark(under, exported, _library_of(kind))
+            for exported, library in self.aliases.items():
+                self._mark(under, exported, library.split(".")[0])
+            self._under = {k: frozenset(v) for k, v in under.items()}
+        return self._under.get(name, frozenset())
+
+    @staticmethod
+    def _mark(under: dict[str, set[str]], name: str, library: str) -> None:
+        parts = name.split(".")
+        for end in range(1, len(parts) + 1):
+            under.setdefault(".".join(parts[:end]), set()).add(library)
+
+    def canonical(self, name: str) -> str:
+        """`name` with a re-export of a library name replaced by that name."""
+        if name in self.aliases:
+            return self.aliases[name]
+        head = name.rpartition(".")[0]
+        while head:
+            if head in self.aliases:
+                return f"{self.aliases[head]}.{name[len(head) + 1 :]}"
+            head = head.rpartition(".")[0]
+        return name
+
+    def absolute(self, name: str, module: str | None, is_package: bool) -> str | None:
+        """An import's dotted name made absolute: `.db.SessionLocal` in the module
+        `app.api.deps` -> `app.api.db.SessionLocal` (None: too many dots, or
+        the module's name is unknown)."""
+        if not name.startswith("."):
+            return name
+        if module is None:
+            return None
+        level = len(name) - len(name.lstrip("."))
+        parts = module.split(".") if is_package else module.split(".")[:-1]
+        if level - 1 > len(parts):
+            return None
+        base = parts[: len(parts) - (level - 1)]
+        rest = name[level:]
+        return ".".join([*base, *([rest] if rest else [])]) or None
+
+    def module_name(self, path: str) -> tuple[str | None, bool]:
+        """The dotted module name of the file `path` and whether it is a package
+        (`__init__.py`): from the nearest of `roots` that holds it, `src/` layouts
+        included; (None, False) for a file outside the project."""
+        return module_name(path, self.roots)
+
+
+def _library_of(kind: str) -> str:
+    """`"Session"` -> "sqlalchemy"; `"fastapi.APIRouter"` -> "fastapi"."""
+    return kind.split(".")[0] if "." in kind else "sqlalchemy"
+
+
+def module_name(path: str, roots: tuple[str, ...]) -> tuple[str | None, bool]:
+    """See `ProjectModel.module_name`."""
+    import os
+
+    real = os.path.realpath(path)
+    best: str | None = None
+    for root in roots:
+        prefix = root.rstrip(os.sep) + os.sep
+        if real.startswith(prefix) and (best is None or len(root) > len(best)):
+            best = root
+    if best is None:
+        return None, False
+    relative = real[len(best.rstrip(os.sep)) + 1 :]
+    stem, ext = os.path.splitext(relative)
+    if ext not in (".py", ".pyi"):
+        return None, False
+    parts = stem.split(os.sep)
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    if not parts or not all(p.isidentifier() for p in parts):
+        return None, False
+    return ".".join(parts), is_package
+
+
+# --- linking ------------------------------------------------------------------
+
+#: ("alias", name) | ("instance", kind) | ("class", kind) | ("function", kind, generator)
+_Value = tuple[str, ...]
+
+
+class _Linker:
+    def __init__(self, records: dict[str, ModuleRecord]) -> None:
+        self.records = records
+        self.memo: dict[str, _Value | None] = {}
+
+    def value(self, name: str, depth: int = 0) -> _Value | None:
+        """What the absolute dotted `name` is (None: unknown or nothing of interest)."""
+        if depth > _MAX_DEPTH:
+            return None
+        if name in self.memo:
+            return self.memo[name]
+        self.memo[name] = None  # cycles
+        found = self._value(name, depth)
+        self.memo[name] = found
+        return found
+
+    def _value(self, name: str, depth: int) -> _Value | None:
+        module, attr = self._split(name)
+        if module is None:
+            return ("alias", name)  # not a project module: a library name
+        if attr is None:
+            return None  # a module itself
+        record = self.records[module]
+        imports, values, classes, functions = record
+        head, _, rest = attr.partition(".")
+        if rest:  # `app.db.engine.url`: an attribute of an export
+            base = self.value(f"{module}.{head}", depth + 1)
+            if base is not None and base[0] == "alias":
+                return ("alias", f"{base[1]}.{rest}")
+            return None
+        if attr in imports:
+            return self.value(imports[attr], depth + 1)
+        if attr in values:
+            return self.made(module, values[attr], depth + 1)
+        if attr in classes:
+            kinds = {self.instance_kind(module, base, depth + 1) for base in classes[attr]}
+            kinds.discard(None)
+            kind = kinds.pop() if len(kinds) == 1 else None
+            return ("class", kind) if kind else None
+        if attr in functions:
+            generator, produced = functions[attr]
+            kinds = {self.produced_kind(module, made, depth + 1) for made in produced}
+            kind = kinds.pop() if len(kinds) == 1 else None
+            return ("function", kind, "1" if generator else "") if kind else None
+        return None
+
+    def _split(self, name: str) -> tuple[str | None, str | None]:
+        """The longest project module that `name` starts with, and the rest."""
+        parts = name.split(".")
+        for end in range(len(parts), 0, -1):
+            module = ".".join(parts[:end])
+            if module in self.records:
+                rest = ".".join(parts[end:])
+                return module, rest or None
+        return None, None
+
+    def resolve(self, module: str, dotted: str) -> str:
+        """A dotted name written in `module` -> the absolute name it refers to."""
+        imports = self.records[module][0]
+        head, _, rest = dotted.partition(".")
+        base = imports.get(head, f"{module}.{head}")
+        return f"{base}.{rest}" if rest else base
+
+    def referent(self, module: str, dotted: str, depth: int) -> _Value | None:
+        return self.value(self.resolve(module, dotted), depth + 1)
+
+    def instance_kind(self, module: str, dotted: str, depth: int) -> str | None:
+        """The kind of an instance of the class `dotted` names."""
+        found = self.referent(module, dotted, depth)
+        if found is None:
+            return None
+        if found[0] == "alias":
+            kind = _LIBRARY_INSTANCES.get(found[1])
+            return (kind or found[1]) if kind is not None else None
+        return found[1] if found[0] == "class" else None
+
+    def produced_kind(self, module: str, made: Made, depth: int) -> str | None:
+        value = self.made(module, made, depth)
+        return value[1] if value is not None and value[0] == "instance" else None
+
+    def made(self, module: str, made: Made, depth: int) -> _Value | None:
+        """What a value made as `made` (in `module`) is."""
+        if depth > _MAX_DEPTH:
+            return None
+        how = made[0]
+        if how == "ann":
+            kind = self.instance_kind(module, made[1], depth + 1)
+            if kind is None:  # `db_session: SessionLocal`: a factory's product
+                called = self.referent(module, made[1], depth + 1)
+                if called is not None and called[0] == "instance":
+                    kind = known_names.CALL_RESULTS.get(called[1])
+            return ("instance", kind) if kind else None
+        if how == "ref":
+            found = self.referent(module, made[1], depth + 1)
+            if found is not None and found[0] == "alias":
+                return None  # a library object itself (a class, a function)
+            return found
+        if how == "call":
+            return self._call(module, made, depth)
+        return None
+
+    def _call(self, module: str, made: Made, depth: int) -> _Value | None:
+        func, class_, hidden = made[1], made[2], made[3]
+        owner, _, method = func.rpartition(".")
+        if method == "begin" and owner:  # `SessionLocal.begin()`
+            found = self.referent(module, owner, depth + 1)
+            if found is not None and found[0] == "instance":
+                result = known_names.CALL_RESULTS.get(found[1])
+                if result is not None and found[1].endswith("sessionmaker"):
+                    return ("instance", result)
+        found = self.referent(module, func, depth + 1)
+        if found is None:
+            return None
+        if found[0] == "alias":
+            library = found[1]
+            if library in known_names.ENGINE_FUNCTIONS:
+                return ("instance", known_names.ENGINE_FUNCTIONS[library])
+            kind = known_names.TYPES.get(library)
+            if kind == "sessionmaker":
+                return self._sessionmaker(module, class_, hidden, depth)
+            if kind is not None and kind not in ("Engine", "AsyncEngine"):
+                return ("instance", kind)
+            if library in known_names.APP_CLASSES or library in known_names.AIOHTTP_APPLICATIONS:
+                return ("instance", library)
+            return None
+        if found[0] == "instance":
+            result = known_names.CALL_RESULTS.get(found[1])
+            return ("instance", result) if result else None
+        if found[0] == "class":
+            return ("instance", found[1])
+        if found[0] == "function" and not found[2]:
+            return ("instance", found[1])
+        return None
+
+    def _sessionmaker(self, module: str, class_: str, hidden: str, depth: int) -> _Value | None:
+        if not class_:
+            return None if hidden else ("instance", "sessionmaker")
+        if class_ == "?":
+            return None
+        made = self.instance_kind(module, class_, depth + 1)
+        if made == "Session":
+            return ("instance", "sessionmaker")
+        if made == "AsyncSession":
+            return ("instance", "async_sessionmaker")
+        return None
+
+
+def link(
+    records: dict[str, ModuleRecord], roots: tuple[str, ...], uses_sqlalchemy: bool = False
+) -> ProjectModel:
+    """The model of a project whose modules (by dotted name) have these records."""
+    linker = _Linker(records)
+    aliases: dict[str, str] = {}
+    instances: dict[str, str] = {}
+    classes: dict[str, str] = {}
+    functions: dict[str, tuple[str, bool]] = {}
+    for module, (imports, values, class_bases, function_records) in records.items():
+        if not uses_sqlalchemy and any(
+            target.split(".")[0] in _ROOTS for target in imports.values()
+        ):
+            uses_sqlalchemy = True
+        for attr in (*imports, *values, *class_bases, *function_records):
+            name = f"{module}.{attr}"
+            found = linker.value(name)
+            if found is None:
+                continue
+            if found[0] == "alias":
+                if found[1] != name and _interesting(found[1]):
+                    aliases[name] = found[1]
+            elif found[0] == "instance" and found[1]:
+                instances[name] = found[1]
+            elif found[0] == "class" and found[1]:
+                classes[name] = found[1]
+            elif found[0] == "function" and found[1]:
+                functions[name] = (found[1], bool(found[2]))
+    return ProjectModel(roots, aliases, instances, classes, functions, uses_sqlalchemy)
+
+
+def _interesting(library: str) -> bool:
+    """Re-exports worth keeping: names of the libraries rules resolve."""
+    return library.split(".")[0] in (
+        *_ROOTS,
+        "fastapi",
+        "starlette",
+        "aiohttp",
+        "httpx",
+        "requests",
+        "asyncpg",
+        "redis",
+        "asyncio",
+        "anyio",
+        "time",
+        "subprocess",
+        "psycopg2",
+        "psycopg",
+        "sqlite3",
+        "pymysql",
+        "MySQLdb",
+        "contextlib",
+    )
+
+
+def is_session_kind(kind: str | None) -> bool:
+    return kind in _SESSION_KINDS
