@@ -52,6 +52,15 @@ def read_expectations(source: bytes) -> Expectations:
     return found
 
 
+#: Multi-module fixture projects (each linted as a project: tests/test_projects.py).
+PROJECTS = FIXTURES / "projects"
+
+
 def fixture_files() -> list[Path]:
-    """Every fixture (`.fixed.py` expected outputs excluded), sorted."""
-    return sorted(p for p in FIXTURES.rglob("*.py") if not p.name.endswith(".fixed.py"))
+    """Every single-file fixture (`.fixed.py` expected outputs and the modules
+    of fixture projects excluded), sorted."""
+    return sorted(
+        p
+        for p in FIXTURES.rglob("*.py")
+        if not p.name.endswith(".fixed.py") and PROJECTS not in p.parents
+    )

@@ -29,7 +29,13 @@ if TYPE_CHECKING:
     from aiolint.config import Config
     from aiolint.project.scan import ModuleRecord
 
-__all__ = ["MAX_FILES", "build_project", "project_for", "set_record_cache"]
+__all__ = [
+    "MAX_FILES",
+    "build_project",
+    "project_for",
+    "reset_record_cache",
+    "set_record_cache",
+]
 
 #: A folder with more Python files than this is not taken as one project.
 MAX_FILES = 20_000
@@ -57,6 +63,11 @@ _record_cache: dict[str, str | None] = {}
 def set_record_cache(folder: str | None) -> None:
     """Keep module records in `folder` (None: nowhere)."""
     _record_cache["folder"] = folder
+
+
+def reset_record_cache() -> None:
+    """Back to the default: the configuration's cache folder."""
+    _record_cache.clear()
 
 
 def project_for(config: Config) -> ProjectModel | None:
@@ -126,6 +137,8 @@ def _names(path: str, roots: tuple[str, ...]) -> list[str]:
     """Every dotted name the file has from one of `roots`."""
     names: list[str] = []
     for root in roots:
+        if os.path.join(root, "src") in roots and path.startswith(os.path.join(root, "src", "")):
+            continue  # `src/` layouts: `src` is not a package
         name, _ = module_name(path, (root,))
         if name is not None:
             names.append(name)

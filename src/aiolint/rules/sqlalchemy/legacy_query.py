@@ -17,6 +17,8 @@ from aiolint.semantic.sqlalchemy import (
 
 #: Receivers taken for a session, in a SQLAlchemy module, when called with a model.
 SESSION_NAMES = frozenset({"session", "db", "db_session", "sess"})
+#: Lowercase names that hold a model class (`def get(db, model_cls, pk)`).
+MODEL_NAMES = frozenset({"model", "model_cls", "model_class", "cls", "klass", "entity"})
 #: Query methods that show `X.query` is Flask-SQLAlchemy's `Model.query`.
 QUERY_METHODS = frozenset(
     {
@@ -147,7 +149,9 @@ class LegacyQuery(Rule):
 
     @classmethod
     def gate(cls, facts: AstFacts) -> bool:
-        return "query" in facts.attributes and facts.imports_any((*SQLA_ROOTS, "flask"))
+        return "query" in facts.attributes and (
+            facts.imports_any((*SQLA_ROOTS, "flask")) or facts.project_sqlalchemy
+        )
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -201,11 +205,16 @@ class LegacyQuery(Rule):
             named = receiver.attr.value
         else:
             return False
-        if named not in SESSION_NAMES or not imports_sqlalchemy(self.ctx):
+        if named not in SESSION_NAMES or not self._sqlalchemy_in_reach():
             return False
         if not call.args or call.args[0].star or not self._model_like(call.args[0].value):
             return False
         return not self._known_other(receiver)
+
+    def _sqlalchemy_in_reach(self) -> bool:
+        """The module imports SQLAlchemy, or its project uses it."""
+        project = self.ctx.project
+        return imports_sqlalchemy(self.ctx) or (project is not None and project.uses_sqlalchemy)
 
     def _known_other(self, receiver: cst.BaseExpression) -> bool:
         """The receiver is an instance of a known non-session class: annotated
@@ -220,7 +229,8 @@ class LegacyQuery(Rule):
 
     def _model_like(self, arg: cst.BaseExpression) -> bool:
         if isinstance(arg, cst.Name):
-            return _capitalized(arg.value) and not self._is_string(arg)
+            named = _capitalized(arg.value) or arg.value in MODEL_NAMES
+            return named and not self._is_string(arg)
         if isinstance(arg, cst.Attribute):
             return True
         if isinstance(arg, cst.Call):

@@ -1,0 +1,131 @@
+"""Fixture projects (`fixtures/projects/*`): modules whose findings depend on
+what other modules of the project define. Each project is checked as the CLI
+checks it, and every module must give exactly its inline `# error:`
+expectations; linted alone (no project), a module may only give fewer."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from fixture_expectations import PROJECTS, read_expectations
+
+from aiolint.config import find_pyproject, load_config
+from aiolint.engine import lint_source
+from aiolint.project.build import build_project, reset_record_cache, set_record_cache
+from aiolint.project.model import module_name
+from aiolint.registry import resolve_selection
+from aiolint.runner import lint_files
+from aiolint.selection import SelectionLayer
+from aiolint.semantic.context import LintOptions
+
+ROOTS = sorted(p.parent for p in PROJECTS.rglob("pyproject.toml"))
+
+
+def _expected(root: Path) -> dict[str, Counter[tuple[int, str]]]:
+    paths = sorted(root.rglob("*.py"))
+    return {str(path): read_expectations(path.read_bytes()).errors for path in paths}
+
+
+def _found(root: Path) -> dict[str, Counter[tuple[int, str]]]:
+    config = load_config(root / "pyproject.toml")
+    result = lint_files([str(root)], config, SelectionLayer())
+    assert not result.errors, result.errors
+    found: dict[str, Counter[tuple[int, str]]] = {}
+    for d in result.diagnostics:
+        found.setdefault(str(Path(d.path).resolve()), Counter())[(d.start.line, d.code)] += 1
+    return found
+
+
+@pytest.mark.parametrize("root", ROOTS, ids=[str(r.relative_to(PROJECTS)) for r in ROOTS])
+def test_project_findings(root: Path) -> None:
+    found = _found(root)
+    for path, expected in _expected(root).items():
+        actual = found.get(str(Path(path).resolve()), Counter())
+        missing = sorted((expected - actual).elements())
+        unexpected = sorted((actual - expected).elements())
+        assert not missing and not unexpected, (
+            f"{path}\nmissing: {missing}\nunexpected: {unexpected}"
+        )
+
+
+@pytest.mark.parametrize("root", ROOTS, ids=[str(r.relative_to(PROJECTS)) for r in ROOTS])
+def test_modules_alone_stay_precise(root: Path) -> None:
+    """Without the project a module's names are unknown: no finding that the
+    project run does not also give."""
+    for path, expected in _expected(root).items():
+        source = Path(path).read_bytes()
+        result = lint_source(source, path, resolve_selection(None), LintOptions())
+        alone = Counter((d.start.line, d.code) for d in result.diagnostics)
+        assert not (alone - expected), (path, sorted((alone - expected).elements()))
+
+
+def test_projects_have_cross_module_findings() -> None:
+    """The fixtures prove something: some expected findings need the project."""
+    needing = 0
+    for root in ROOTS:
+        for path, expected in _expected(root).items():
+            result = lint_source(
+                Path(path).read_bytes(), path, resolve_selection(None), LintOptions()
+            )
+            alone = Counter((d.start.line, d.code) for d in result.diagnostics)
+            needing += sum((expected - alone).values())
+    assert needing >= 15
+
+
+def test_model_of_the_shop_project() -> None:
+    model = build_project(load_config(PROJECTS / "shop" / "pyproject.toml"))
+    assert model is not None
+    assert model.instances["shop.database.SessionLocal"] == "sessionmaker"
+    assert model.instances["shop.db.SessionLocal"] == "sessionmaker"  # a re-export
+    assert model.instances["shop.database.AsyncSessionLocal"] == "async_sessionmaker"
+    assert model.instances["shop.database.async_engine"] == "AsyncEngine"
+    assert model.instances["shop.api.api_router"] == "fastapi.APIRouter"
+    assert model.aliases["shop.db.Session"] == "sqlalchemy.orm.Session"
+    assert model.classes["shop.database.TenantSession"] == "Session"
+    assert model.functions["shop.database.get_db"] == ("Session", True)
+    assert model.functions["shop.db.get_async_db"] == ("AsyncSession", True)
+    assert model.functions["shop.database.get_engine"] == ("Engine", False)
+    assert model.uses_sqlalchemy
+    assert not any(name.startswith("src.") for name in model.instances)  # `src/` layout
+
+
+def test_model_of_lookalikes_records_nothing() -> None:
+    model = build_project(load_config(PROJECTS / "lookalike" / "pyproject.toml"))
+    assert model is not None
+    assert not model.instances and not model.functions and not model.classes
+    assert not model.uses_sqlalchemy
+
+
+def test_module_names_from_roots(tmp_path: Path) -> None:
+    (tmp_path / "src" / "pkg").mkdir(parents=True)
+    file = tmp_path / "src" / "pkg" / "__init__.py"
+    file.write_text("")
+    roots = (str(tmp_path), str(tmp_path / "src"))
+    assert module_name(str(file), roots) == ("pkg", True)
+    assert module_name(str(tmp_path / "src" / "pkg" / "db.py"), roots) == ("pkg.db", False)
+    assert module_name("/elsewhere/x.py", roots) == (None, False)
+
+
+def test_records_are_cached_and_follow_edits(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\n')
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    db = tmp_path / "app" / "db.py"
+    db.write_text("from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\n")
+    config = load_config(find_pyproject(tmp_path) or "")
+    set_record_cache(str(tmp_path / "cache"))
+    try:
+        first = build_project(config)
+        assert first is not None and first.instances["app.db.SessionLocal"] == "sessionmaker"
+        assert any(p.name.startswith("project-") for p in (tmp_path / "cache").iterdir())
+        db.write_text("from sqlalchemy.orm import sessionmaker\nSessionLocal = object()\n")
+        stat = db.stat()
+        os.utime(db, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+        second = build_project(config)
+    finally:
+        reset_record_cache()
+    assert second is not None and "app.db.SessionLocal" not in second.instances
+    assert second.digest != first.digest
