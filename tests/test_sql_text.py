@@ -22,6 +22,23 @@ from aiolint.semantic.sql_text import HOLE, BuildKind, SqlBuild, build_of, is_sq
         f"INSERT INTO t VALUES ({HOLE})",
         "replace into t values (1)",
         "MERGE INTO t USING s ON (1 = 1)",
+        # statements that are SQL by their first words
+        "SET search_path TO app",
+        "set local statement_timeout = 5",
+        "CREATE TABLE t (id int)",
+        "create unique index if not exists ix on t (a)",
+        f"ALTER TABLE {HOLE} ADD COLUMN x int",
+        "DROP SCHEMA IF EXISTS s CASCADE",
+        f"TRUNCATE {HOLE}",
+        "GRANT SELECT ON t TO r",
+        "REVOKE ALL ON t FROM r",
+        "COPY t FROM STDIN",
+        f"VACUUM ANALYZE {HOLE}",
+        "EXPLAIN SELECT 1",
+        "CALL p(1)",
+        "COMMENT ON TABLE t IS 'x'",
+        f"SELECT setval('{HOLE}', 1)",
+        "-- c\nselect pg_notify('a', 'b')",
     ],
 )
 def test_sql_like(text: str) -> None:
@@ -33,8 +50,11 @@ def test_sql_like(text: str) -> None:
     [
         "SELECT 1",
         f"SELECT {HOLE}",
-        "SET search_path TO app",
-        "CREATE TABLE t (id int)",
+        f"SET {HOLE} {HOLE}",  # a Redis-like command
+        "Set up the tables",
+        "created the table",
+        "dropping rows",
+        f"LISTEN {HOLE}",
         f"{HOLE} FROM t WHERE a = 1",
         "selection from the menu",
         "Updated the set",

@@ -24,18 +24,21 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
+from aiolint import known_names
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from aiolint.project.model import ProjectModel
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _SUSPENSIONS = (ast.Await, ast.Yield, ast.YieldFrom, ast.AsyncFor, ast.AsyncWith)
-#: A string literal that starts, after whitespace and SQL comments, with a SQL verb.
-_SQL_START = re.compile(
-    r"(?:\s|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*(?:SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE|MERGE)\b",
-    re.IGNORECASE | re.DOTALL,
+#: A string literal that starts, after whitespace and SQL comments, with a SQL verb
+#: (then it needs a clause word) or a whole SQL statement's first words.
+_SQL_START = re.compile(known_names.SQL_LEADING + known_names.SQL_VERB, re.IGNORECASE | re.DOTALL)
+_SQL_CLAUSE = re.compile(known_names.SQL_CLAUSE, re.IGNORECASE)
+_SQL_STATEMENT = re.compile(
+    known_names.SQL_LEADING + known_names.SQL_STATEMENT, re.IGNORECASE | re.DOTALL
 )
-_SQL_CLAUSE = re.compile(r"\b(?:FROM|INTO|SET|WHERE|VALUES)\b", re.IGNORECASE)
 #: Nodes that bind their `name` (or `rest`): match captures, type parameters.
 _BINDERS: tuple[type[ast.AST], ...] = tuple(
     getattr(ast, name)
@@ -81,6 +84,7 @@ class AstFacts:
     #: the SQL text a rule can see is made of them.
     has_sql_start: bool = False
     has_sql_clause: bool = False
+    has_sql_statement: bool = False
     #: Which of `self`/`cls` are bound by something else than a parameter.
     rebound_self: set[str] = field(default_factory=set)
     #: The annotations of `self`/`cls` parameters, by name.
@@ -200,7 +204,7 @@ class AstFacts:
 
     @property
     def has_sql_literal(self) -> bool:
-        return self.has_sql_start and self.has_sql_clause
+        return (self.has_sql_start and self.has_sql_clause) or self.has_sql_statement
 
     def method_calls(
         self,
@@ -309,6 +313,8 @@ def collect(tree: ast.Module) -> AstFacts:
                     facts.has_sql_start = _SQL_START.match(text) is not None
                 if not facts.has_sql_clause:
                     facts.has_sql_clause = _SQL_CLAUSE.search(text) is not None
+                if not facts.has_sql_statement:
+                    facts.has_sql_statement = _SQL_STATEMENT.match(text) is not None
             continue
         elif kind is ast.Expr:
             if type(node.value) is ast.Constant:  # type: ignore[attr-defined]

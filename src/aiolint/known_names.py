@@ -127,3 +127,23 @@ KIND_CLASSES: dict[str, str] = {
     "AsyncEngine": "sqlalchemy.ext.asyncio.AsyncEngine",
     "SQLAlchemy": "flask_sqlalchemy.SQLAlchemy",
 }
+
+# --- SQL text -------------------------------------------------------------------
+#: What SQL text may start with before its first word: whitespace and comments.
+SQL_LEADING = r"(?:\s|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*"
+#: Statements that are SQL when they also hold a clause word (`SQL_CLAUSE`).
+SQL_VERB = r"(?:SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE|MERGE)\b"
+SQL_CLAUSE = r"\b(?:FROM|INTO|SET|WHERE|VALUES)\b"
+#: Statements that are SQL by their first words alone: DDL, session and
+#: maintenance statements, `SELECT f(...)` (`SELECT setval(...)`).
+SQL_STATEMENT = (
+    r"(?:(?:CREATE|ALTER|DROP)\s+(?:(?:OR\s+REPLACE|TEMP(?:ORARY)?|UNIQUE|MATERIALIZED"
+    r"|UNLOGGED|IF\s+(?:NOT\s+)?EXISTS)\s+)*(?:TABLE|INDEX|VIEW|SCHEMA|DATABASE|EXTENSION"
+    r"|SEQUENCE|TRIGGER|FUNCTION|PROCEDURE|TYPE|ROLE|USER|POLICY|DOMAIN|PUBLICATION"
+    r"|SUBSCRIPTION|COLUMN|CONSTRAINT|PARTITION)\b"
+    r"|(?:TRUNCATE|GRANT|REVOKE|COPY|VACUUM|ANALYZE|EXPLAIN|CALL)\s"
+    r"|COMMENT\s+ON\s"
+    r"|SET\s+(?:(?:LOCAL|SESSION)\s+)?(?:ROLE|TIME\s+ZONE|SCHEMA|NAMES|TRANSACTION"
+    r"|CONSTRAINTS|SEARCH_PATH|[A-Za-z_][\w.]*\s*(?:=|TO\b))"
+    r"|SELECT\s+[A-Za-z_][\w.]*\s*\()"
+)

@@ -21,8 +21,11 @@ a local list only ever appended constant strings); `len(...)`.
 
 SQL-like (`is_sql`): the constant text, after leading whitespace and SQL
 comments, begins with SELECT/INSERT/UPDATE/DELETE/WITH/REPLACE/MERGE and holds
-FROM/INTO/SET/WHERE/VALUES as a word. Interpolated values never count: only
-the text the program itself wrote decides.
+FROM/INTO/SET/WHERE/VALUES as a word, or begins with a statement that is SQL
+by its first words: `CREATE`/`ALTER`/`DROP` of a table, index, schema, role...,
+`TRUNCATE`, `GRANT`, `REVOKE`, `SET x = / TO`, `COPY`, `VACUUM`, `ANALYZE`,
+`EXPLAIN`, `CALL`, `COMMENT ON`, `SELECT f(...)` (`known_names.SQL_STATEMENT`).
+Interpolated values never count: only the text the program itself wrote decides.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from enum import Enum
 import libcst as cst
 from libcst.metadata import Assignment, GlobalScope
 
+from aiolint import known_names
 from aiolint.semantic.bindings import assignments_of, binding_value
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_scope
@@ -44,9 +48,10 @@ from aiolint.semantic.reaching import reaching_bindings
 HOLE = "\x00"
 _MAX_DEPTH = 10
 
-_LEADING = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
-_VERB = re.compile(r"(?:SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE|MERGE)\b", re.IGNORECASE)
-_CLAUSE = re.compile(r"\b(?:FROM|INTO|SET|WHERE|VALUES)\b", re.IGNORECASE)
+_LEADING = re.compile(r"\A" + known_names.SQL_LEADING, re.DOTALL)
+_VERB = re.compile(known_names.SQL_VERB, re.IGNORECASE)
+_CLAUSE = re.compile(known_names.SQL_CLAUSE, re.IGNORECASE)
+_STATEMENT = re.compile(known_names.SQL_STATEMENT, re.IGNORECASE)
 _UPPER = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 _SANITIZER = re.compile(r"(?:^|_)(?:quote|escape)", re.IGNORECASE)
 _IDENTIFIER_ATTRS = frozenset({"__tablename__"})
@@ -97,12 +102,21 @@ class SqlBuild:
 def is_sql(text: str) -> bool:
     """Whether constant text reads as a SQL statement (see the module doc)."""
     body = text[_LEADING.match(text).end() :]  # type: ignore[union-attr]
+    if _STATEMENT.match(body) is not None:
+        return True
     return _VERB.match(body) is not None and _CLAUSE.search(body) is not None
 
 
 def starts_like_sql(text: str) -> bool:
     body = text[_LEADING.match(text).end() :]  # type: ignore[union-attr]
     return _VERB.match(body) is not None
+
+
+def is_sql_statement(text: str) -> bool:
+    """Whether the text begins with a statement that is SQL by its first words
+    (`CREATE TABLE`, `SET search_path TO`, `SELECT setval(`)."""
+    body = text[_LEADING.match(text).end() :]  # type: ignore[union-attr]
+    return _STATEMENT.match(body) is not None
 
 
 def has_sql_clause(text: str) -> bool:
@@ -578,7 +592,7 @@ def variable_builds(ctx: FileContext, name: cst.Name) -> list[SqlBuild]:
         (b for b in bindings if not _overwritten(b, bindings, read)), key=lambda b: b.position
     )
     builds: list[SqlBuild] = []
-    starts = False
+    starts = statement = False
     combined = ""
     for binding in live:
         build, text = _build(ctx, binding.value, name.value)
@@ -586,10 +600,12 @@ def variable_builds(ctx: FileContext, name: cst.Name) -> list[SqlBuild]:
             text = _Analyzer(ctx, name.value).part(binding.value, 0).text
         if not binding.augmented and starts_like_sql(text):
             starts = True
+        if not binding.augmented and is_sql_statement(text):
+            statement = True
         combined += text
         if build is not None:
             builds.append(build)
-    if not starts or not has_sql_clause(combined):
+    if not statement and (not starts or not has_sql_clause(combined)):
         return []
     return builds
 

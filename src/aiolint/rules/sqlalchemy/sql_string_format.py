@@ -13,9 +13,10 @@ from aiolint.fixes.bind_params import Placeholders, bind_fix
 from aiolint.gate import AstFacts
 from aiolint.model import Fix, FixAvailability
 from aiolint.rule import Rule
+from aiolint.semantic.bindings import assignments_of, binding_value
 from aiolint.semantic.names import call_name
 from aiolint.semantic.sql_text import SqlBuild, alternatives, build_of, variable_builds
-from aiolint.semantic.visit_order import children
+from aiolint.semantic.visit_order import children, own_code
 
 if TYPE_CHECKING:
     from aiolint.semantic.context import FileContext
@@ -43,7 +44,23 @@ PANDAS_READERS = frozenset(
 #: Methods that run SQL text, on any receiver (DB-API cursors and connections,
 #: SQLAlchemy connections and sessions, asyncpg connections and pools, aiosqlite).
 SINK_METHODS = frozenset(
-    {"execute", "executemany", "exec_driver_sql", "fetch", "fetchrow", "fetchval"}
+    {
+        "execute",
+        "executemany",
+        "executescript",
+        "exec_driver_sql",
+        "fetch",
+        "fetchrow",
+        "fetchval",
+        # the `databases` package and project DB helpers that take SQL text
+        "fetchall",
+        "fetchone",
+        "fetchmany",
+        "fetch_all",
+        "fetch_one",
+        "fetch_many",
+        "fetch_val",
+    }
 )
 #: asyncpg's query methods whose arguments after the SQL are `$n` values (its
 #: `.execute()` shares the name with SQLAlchemy and DB-API: no fix there).
@@ -54,7 +71,8 @@ _MAX_SHOWN = 40
 
 
 _SQL_LITERAL = re.compile(
-    r"""["'](?:\s|--[^\n]*\n|/\*.*?\*/)*(?:select|insert|update|delete|with|replace|merge)\b""",
+    r"""["'](?:\s|--[^\n]*\n|/\*.*?\*/)*(?:select|insert|update|delete|with|replace|merge"""
+    r"""|create|alter|drop|truncate|grant|revoke|set|copy|vacuum|analyze|explain|call|comment)\b""",
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -67,18 +85,31 @@ class SqlStringFormat(Rule):
     f-string, `%` formatting, `.format()`, `+` concatenation or `str.join()`,
     when that text reaches a database call in the same function (or in the
     same module-level code): `sqlalchemy.text()`, `.execute()`,
-    `.executemany()`, `.exec_driver_sql()`, asyncpg's `.fetch()`,
-    `.fetchrow()` and `.fetchval()`, or `pandas.read_sql()`. The text may be
-    passed directly or through a local variable, also one extended with
-    `sql += f" AND ..."`; the diagnostic points at the expression that builds
-    the text, once, however many calls it reaches. A variable is followed
-    only within one function: text built in an enclosing function and run in
-    a nested `def` or `lambda` is not reported.
+    `.executemany()`, `.executescript()`, `.exec_driver_sql()`, asyncpg's
+    `.fetch()`, `.fetchrow()` and `.fetchval()`, `pandas.read_sql()`, and
+    the `fetchall`/`fetchone`/`fetchmany`/`fetch_all`/`fetch_one`/
+    `fetch_many`/`fetch_val` methods of any receiver (the `databases`
+    package, a project's own DB helpers) when given SQL text. The text may be
+    passed directly, through a local variable (also one extended with
+    `sql += f" AND ..."`), or as what a function of the module returns
+    (`cursor.execute(build_query(name))`).
+
+    Text built right in the call is reported where it is built. Text built
+    on another line is reported at each call that runs it, where a `noqa`
+    belongs, and the message names the lines that build it. A variable is
+    followed only within one function: text built in an enclosing function
+    and run in a nested `def` or `lambda` is not reported.
 
     A string counts as SQL when the text the program itself wrote (never an
     interpolated value) begins, after whitespace and SQL comments, with
     `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `WITH`, `REPLACE` or `MERGE` and
-    contains `FROM`, `INTO`, `SET`, `WHERE` or `VALUES`.
+    contains `FROM`, `INTO`, `SET`, `WHERE` or `VALUES`; or begins with a
+    statement that is SQL by its first words: `CREATE`/`ALTER`/`DROP` of a
+    table, index, view, schema, role and the like, `TRUNCATE`, `GRANT`,
+    `REVOKE`, `SET name = ...`/`SET name TO ...`, `COPY`, `VACUUM`,
+    `ANALYZE`, `EXPLAIN`, `CALL`, `COMMENT ON`, or `SELECT f(...)`
+    (`SELECT setval(...)`). Interpolated identifiers there (a schema, a
+    table, a role) are the injection as much as values are.
 
     Not flagged: text that interpolates only constants, such as module-level
     `UPPER_CASE` names (`TABLE = "users"`), `self.TABLE`, `__tablename__`,
@@ -211,10 +242,16 @@ class SqlStringFormat(Rule):
         if found is None:
             return
         sink, sql = found
+        elsewhere: list[SqlBuild] = []
         for value in alternatives(sql):
             for build in self._builds(value):
-                fix = self._fix(node, sink, build) if build.node is sql else None
-                self._report_build(build, sink, fix)
+                if self._inside(build.node, node):
+                    fix = self._fix(node, sink, build) if build.node is sql else None
+                    self._report_build(build, sink, fix)
+                else:
+                    elsewhere.append(build)
+        if elsewhere:
+            self._report_at_sink(node, sink, elsewhere)
 
     def _fix(self, call: cst.Call, sink: str, build: SqlBuild) -> Fix | None:
         """Bound parameters, when the text is built right in the sink's call."""
@@ -254,26 +291,81 @@ class SqlStringFormat(Rule):
         sql = _sql_argument(call)
         return (shown, sql) if sql is not None else None
 
-    def _builds(self, value: cst.BaseExpression) -> list[SqlBuild]:
+    def _builds(self, value: cst.BaseExpression, depth: int = 0) -> list[SqlBuild]:
         if isinstance(value, cst.Name):
             return variable_builds(self.ctx, value)
+        if isinstance(value, cst.Call) and depth < 2:
+            helper = self._helper(value)
+            if helper is not None:  # SQL text a function of this module returns
+                return [b for v in helper for b in self._builds(v, depth + 1)]
         build = build_of(self.ctx, value)
         return [build] if build is not None else []
+
+    def _helper(self, call: cst.Call) -> list[cst.BaseExpression] | None:
+        """What a call of a plain function of this module returns (None: not one)."""
+        func = call.func
+        if not isinstance(func, cst.Name) or call_name(self.ctx, call) is not None:
+            return None
+        values = [binding_value(self.ctx, a) for a in assignments_of(self.ctx, func) or ()]
+        if len(values) != 1 or not isinstance(values[0], cst.FunctionDef):
+            return None
+        returned = [
+            node.value
+            for node in own_code(values[0].body)
+            if isinstance(node, cst.Return) and node.value is not None
+        ]
+        return [v for r in returned for v in alternatives(r)]
+
+    def _inside(self, node: cst.CSTNode, call: cst.Call) -> bool:
+        """Whether `node` is part of `call` (the text is built in the sink's call)."""
+        current: cst.CSTNode | None = node
+        while current is not None:
+            if current is call:
+                return True
+            current = self.ctx.parent(current)
+        return False
+
+    def _report_at_sink(self, call: cst.Call, sink: str, builds: list[SqlBuild]) -> None:
+        """Text built elsewhere: reported where it runs, naming where it is built."""
+        if call in self._reported:
+            return
+        self._reported.add(call)
+        build = builds[0]
+        lines = sorted({self.ctx.positions[b.node].start.line for b in builds})
+        where = f"line {lines[0]}" if len(lines) == 1 else f"lines {_listed(lines)}"
+        self.report(
+            call,
+            f"SQL text built with {build.kind.value} from `{_shown(self.ctx, build)}`"
+            f"{_more(build)} on {where} reaches `{sink}`; pass the values as bound "
+            "parameters (`:name`, `$1`, `%s`) instead",
+        )
 
     def _report_build(self, build: SqlBuild, sink: str, fix: Fix | None) -> None:
         if build.node in self._reported:
             return
         self._reported.add(build.node)
-        first = self.ctx.module.code_for_node(build.holes[0]).strip()
-        if len(first) > _MAX_SHOWN or "\n" in first:
-            first = first.splitlines()[0][: _MAX_SHOWN - 3] + "..."
-        more = f" and {len(build.holes) - 1} more" if len(build.holes) > 1 else ""
         self.report(
             build.node,
-            f"SQL text built with {build.kind.value} from `{first}`{more} reaches `{sink}`; "
+            f"SQL text built with {build.kind.value} from `{_shown(self.ctx, build)}`"
+            f"{_more(build)} reaches `{sink}`; "
             "pass the values as bound parameters (`:name`, `$1`, `%s`) instead",
             fix=fix,
         )
+
+
+def _shown(ctx: FileContext, build: SqlBuild) -> str:
+    first = ctx.module.code_for_node(build.holes[0]).strip()
+    if len(first) > _MAX_SHOWN or "\n" in first:
+        first = first.splitlines()[0][: _MAX_SHOWN - 3] + "..."
+    return first
+
+
+def _more(build: SqlBuild) -> str:
+    return f" and {len(build.holes) - 1} more" if len(build.holes) > 1 else ""
+
+
+def _listed(lines: list[int]) -> str:
+    return ", ".join(map(str, lines[:-1])) + f" and {lines[-1]}"
 
 
 def imported_modules(module: cst.Module) -> list[str]:
