@@ -98,6 +98,8 @@ class GlobalSession(Rule):
     def _check(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         kind = classify(self.ctx, value)
         if kind is SqlaKind.SCOPED_SESSION and isinstance(value, cst.Call):
+            if any(a.keyword is not None and a.keyword.value == "scopefunc" for a in value.args):
+                return  # per-scope (`scopefunc=get_request_id`), not one for the thread
             if self._used_in_async_code(target):
                 self.report(
                     value,

@@ -11,7 +11,7 @@ from libcst.metadata import Assignment, GlobalScope
 from aiolint.gate import AstFacts
 from aiolint.model import FixAvailability
 from aiolint.rule import Rule
-from aiolint.semantic.bindings import assignments_of
+from aiolint.semantic.bindings import assignments_of, binding_value, origin
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.fastapi import (
     function_references,
@@ -53,6 +53,10 @@ RESOURCES: dict[str, tuple[str, str]] = {
 }
 #: Decorators that make a function return the same object on every call.
 CACHES = frozenset({"functools.lru_cache", "functools.cache", "async_lru.alru_cache"})
+#: Command-line frameworks whose commands run once per invocation.
+CLI_PACKAGES = frozenset({"click", "asyncclick", "typer", "cyclopts"})
+#: aiohttp `Application` signal lists whose callbacks run once per process.
+AIOHTTP_HOOKS = frozenset({"cleanup_ctx", "on_startup", "on_shutdown", "on_cleanup"})
 #: Decorators of test fixtures (set up per test, by design).
 FIXTURES = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
 #: Runners of a program's entry point: `asyncio.run(main())`, `anyio.run(main)`.
@@ -172,7 +176,7 @@ class ResourcePerRequest(Rule):
             return
         resolved = call_name(self.ctx, node) or ""
         resource = RESOURCES.get(resolved)
-        if resource is None or _in_test_module(self.ctx) or _reuses_pool(resolved, node):
+        if resource is None or _in_test_module(self.ctx) or _reuses_pool(self.ctx, resolved, node):
             return
         func = enclosing_function(self.ctx, node)
         if func is None:
@@ -195,19 +199,32 @@ class ResourcePerRequest(Rule):
         )
 
 
-def _reuses_pool(resolved: str, call: cst.Call) -> bool:
+def _reuses_pool(ctx: FileContext, resolved: str, call: cst.Call) -> bool:
     """A client built around an existing pool is cheap: `httpx.AsyncClient(transport=t)`
     or `Redis(connection_pool=p)` with a pool made elsewhere,
-    `aiohttp.ClientSession(connector=c, connector_owner=False)`."""
+    `aiohttp.ClientSession(connector=c, connector_owner=False)`; not one whose
+    pool is chosen by a condition and may be None."""
     keywords = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
-    shared = {"httpx": "transport", "redis": "connection_pool"}.get(resolved.split(".")[0])
-    if shared is not None:
-        pool = keywords.get(shared)
-        return pool is not None and not isinstance(pool, cst.Call)
-    if resolved.startswith("aiohttp."):
+    if resolved.startswith("aiohttp."):  # a session owning the connector closes it
         owner = keywords.get("connector_owner")
-        return isinstance(owner, cst.Name) and owner.value == "False"
-    return False
+        if not (isinstance(owner, cst.Name) and owner.value == "False"):
+            return False
+    shared = {"httpx": "transport", "redis": "connection_pool", "aiohttp": "connector"}.get(
+        resolved.split(".")[0]
+    )
+    if shared is None:
+        return False
+    pool = keywords.get(shared)
+    # A pool made elsewhere (a name, an attribute); not one made here, nor one
+    # chosen by a condition (`transport=(MockTransport(h) if testing else None)`),
+    # directly or through a local name.
+    if isinstance(pool, cst.Name):
+        if pool.value == "None":
+            return False
+        local = [a for a in assignments_of(ctx, pool) or () if not isinstance(a.scope, GlobalScope)]
+        if any(isinstance(binding_value(ctx, a), cst.IfExp | cst.Call) for a in local):
+            return False  # made in this function: a new pool each call
+    return isinstance(pool, cst.Name | cst.Attribute | cst.Subscript)
 
 
 def _role(ctx: FileContext, func: cst.FunctionDef) -> _Role | None:
@@ -329,6 +346,7 @@ def _runs_once(ctx: FileContext, func: cst.FunctionDef) -> bool:
         is_lifespan(ctx, func)
         or is_startup_handler(ctx, func)
         or _is_cached_or_fixture(ctx, func)
+        or _is_command(ctx, func)
         or _under_main_guard(ctx, func)
         or _only_used_once(ctx, func)
     )
@@ -345,6 +363,49 @@ def _is_cached_or_fixture(ctx: FileContext, func: cst.FunctionDef) -> bool:
     )
 
 
+def _is_command(ctx: FileContext, func: cst.FunctionDef) -> bool:
+    """A click / typer command: `@click.command()`, `@cli.command()` of a click
+    group, `@app.command()` of a `typer.Typer()` (it runs once per invocation)."""
+    for callee in iter_decorator_callees(func):
+        name = qualified_name(ctx, callee) or ""
+        if name.split(".")[0] in CLI_PACKAGES:
+            return True
+        if isinstance(callee, cst.Attribute) and callee.attr.value in ("command", "group"):
+            made = origin(ctx, callee.value) or ""
+            if made.split(".")[0] in CLI_PACKAGES:
+                return True  # `typer.Typer()`, `click.Group()`
+            group = _local_function(ctx, callee.value)
+            if group is not None and _is_command(ctx, group):
+                return True  # `@cli.command()` under `@click.group() def cli()`
+    return False
+
+
+def _local_function(ctx: FileContext, expr: cst.BaseExpression) -> cst.FunctionDef | None:
+    if not isinstance(expr, cst.Name):
+        return None
+    values = [binding_value(ctx, a) for a in assignments_of(ctx, expr) or ()]
+    return values[0] if len(values) == 1 and isinstance(values[0], cst.FunctionDef) else None
+
+
+def _is_aiohttp_hook(ctx: FileContext, ref: cst.CSTNode) -> bool:
+    """`app.cleanup_ctx.append(f)`, `app.on_startup.append(f)` (also `extend([f])`,
+    `on_shutdown`, `on_cleanup`): aiohttp runs it once, at startup or shutdown."""
+    node: cst.CSTNode | None = ctx.parent(ref)
+    if isinstance(node, cst.Element):
+        node = ctx.parent(ctx.parent(node) or node)
+    if not isinstance(node, cst.Arg):
+        return False
+    call = ctx.parent(node)
+    if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+        return False
+    method, owner = call.func.attr.value, call.func.value
+    return (
+        method in ("append", "extend", "insert")
+        and isinstance(owner, cst.Attribute)
+        and owner.attr.value in AIOHTTP_HOOKS
+    )
+
+
 def _only_used_once(ctx: FileContext, func: cst.FunctionDef) -> bool:
     """Every reference to `func` is an entry-point use or sits, outside any loop,
     in code that runs once."""
@@ -353,6 +414,8 @@ def _only_used_once(ctx: FileContext, func: cst.FunctionDef) -> bool:
 
 
 def _is_once_use(ctx: FileContext, ref: cst.CSTNode) -> bool:
+    if _is_aiohttp_hook(ctx, ref):
+        return True
     if _in_loop(ctx, ref):
         return False
     if _under_main_guard(ctx, ref) or _is_run_by_runner(ctx, ref):
