@@ -66,7 +66,7 @@ def code_frame(source: str, diagnostic: Diagnostic, style: Style | None = None) 
         bottom -= 1
     width = len(str(bottom + 1))
     blank = " " * width
-    bar = style.gutter(f"{blank} |")
+    bar = f"{blank} {style.gutter('|')}"
 
     def row(index: int, margin: str, text: str) -> str:
         number = style.gutter(f"{index + 1:>{width}} |")
@@ -82,7 +82,8 @@ def code_frame(source: str, diagnostic: Diagnostic, style: Style | None = None) 
                 start = _at(starts, diagnostic.start.column)
                 stop = _at(starts, end_column)
                 carets = "^" * max(stop - start, 1)
-                out.append(f"{bar} {' ' * start}{style.marker(f'{carets} {diagnostic.code}')}")
+                label = f"{style.marker(carets)} {style.marker(diagnostic.code)}"
+                out.append(f"{bar} {' ' * start}{label}")
             continue
         if index == first_line:
             start = _at(starts, diagnostic.start.column)
@@ -96,10 +97,10 @@ def code_frame(source: str, diagnostic: Diagnostic, style: Style | None = None) 
             if index == last_line:
                 caret = max(_at(starts, end_column) - 1, 0)
                 underline = "|" + "_" * (caret + 1) + "^"
-                out.append(f"{bar} {style.marker(f'{underline} {diagnostic.code}')}")
+                out.append(f"{bar} {style.marker(underline)} {style.marker(diagnostic.code)}")
         else:
             out.append(row(index, "  ", text))
     out.append(bar)
     if diagnostic.fix is not None and diagnostic.fix.title:
-        out.append(f"{style.gutter(f'{blank} =')} {style.bold('help')}: {diagnostic.fix.title}")
+        out.append(f"{blank} {style.gutter('= ')}{style.help('help')}: {diagnostic.fix.title}")
     return out
