@@ -51,7 +51,9 @@ def test_isolated_and_explicit_config(repo: Path, capsys) -> None:
     assert run_cli(capsys, "check", "--isolated").code == 1
     other = repo / "aiolint.toml"
     other.write_text('select = ["AIO0"]\n')
-    assert run_cli(capsys, "check", "--isolated", "--config", str(other)).code == 1  # isolated wins
+    # ruff's rule: a configuration file does not go with --isolated
+    run = run_cli(capsys, "check", "--isolated", "--config", str(other))
+    assert run.code == 2 and "cannot be used with `--isolated`" in run.err
     assert run_cli(capsys, "check", "--config", str(other)).code == 0
     run = run_cli(capsys, "check", "--config", "missing.toml")
     assert run.code == 2 and "missing.toml" in run.err

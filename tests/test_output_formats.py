@@ -75,7 +75,21 @@ def render(name: str, diagnostics: list[Diagnostic], ctx: ReportContext | None =
 
 
 def test_registry_lists_every_format() -> None:
-    assert list(FORMATS) == ["text", "concise", "json", "sarif", "github", "junit", "gitlab"]
+    assert list(FORMATS) == [
+        "text",
+        "concise",
+        "full",
+        "grouped",
+        "json",
+        "json-lines",
+        "sarif",
+        "github",
+        "gitlab",
+        "junit",
+        "pylint",
+        "rdjson",
+        "azure",
+    ]
 
 
 def test_text_is_the_default(project: Path, capsys) -> None:
@@ -353,12 +367,22 @@ def test_output_file_unwritable_is_an_error(project: Path, capsys) -> None:
     assert "blocker/report.txt" in run.err and "Traceback" not in run.err
 
 
-def test_statistics_never_corrupt_a_structured_report(project: Path, capsys) -> None:
+def test_statistics_json_is_ruffs_list(project: Path, capsys) -> None:
+    # ruff prints the statistics instead of the findings: a JSON list with `json`
     run = run_cli(capsys, "check", "--output-format", "json", "--statistics")
-    assert len(json.loads(run.out)) == 3
-    assert "3\tAIO204\tblocking-file-io" in run.err
+    assert run.code == 1
+    assert json.loads(run.out) == [
+        {"code": "AIO204", "name": "blocking-file-io", "count": 3, "fixable": False}
+    ]
     run = run_cli(capsys, "check", "--output-format", "concise", "--statistics")
-    assert run.lines[-1] == "3\tAIO204\tblocking-file-io"
+    assert run.lines == ["3\tAIO204\tblocking-file-io"]  # no fixable code: no marker column
+
+
+@pytest.mark.parametrize("name", ["sarif", "github", "grouped", "junit", "rdjson"])
+def test_statistics_refuse_other_formats(project: Path, capsys, name: str) -> None:
+    run = run_cli(capsys, "check", "--output-format", name, "--statistics")
+    assert run.code == 2 and run.out == ""
+    assert f"not the {name} output format" in run.err
 
 
 def test_output_format_from_config(project: Path, capsys) -> None:

@@ -17,6 +17,8 @@ from aiolint import __version__
 from aiolint.cache import ResultCache
 from aiolint.cache_dir import cache_disabled, cache_root, clean
 from aiolint.codes import CODES
+from aiolint.color import CHOICES as COLOR_CHOICES
+from aiolint.color import use_color
 from aiolint.config import (
     Config,
     ConfigError,
@@ -25,14 +27,24 @@ from aiolint.config import (
     parse_per_file_ignores,
     parse_target_version,
 )
+from aiolint.config_args import ConfigArguments
 from aiolint.fix_settings import FixSettings
 from aiolint.model import Diagnostic
 from aiolint.paths import absolute, normalized
 from aiolint.progress import Progress, wanted
-from aiolint.reporters import FORMATS, LINE_FORMATS, ReportContext
+from aiolint.reporters import FORMATS, ReportContext
 from aiolint.reporters.output import OutputFileError, report_stream
-from aiolint.reporters.text import summary, write_fixes, write_statistics
-from aiolint.runner import FixMode, RunResult, default_jobs, lint_files, lint_options, lint_stdin
+from aiolint.reporters.summary import summary, write_fixes
+from aiolint.runner import (
+    FixMode,
+    RuleSets,
+    RunResult,
+    default_jobs,
+    files_to_check,
+    lint_files,
+    lint_options,
+    lint_stdin,
+)
 from aiolint.selection import SelectionLayer, UnknownSelectorError, resolve_codes
 
 TYPE_CHECKING = False
@@ -97,6 +109,16 @@ class _HelpFormatter(argparse.HelpFormatter):
     def __init__(self, prog: str, **kwargs: Any) -> None:
         kwargs.setdefault("width", _terminal_columns() - 2)
         super().__init__(prog, **kwargs)
+
+
+def _config_argument(group: argparse._ActionsContainer) -> None:
+    group.add_argument(
+        "--config",
+        action="append",
+        metavar="CONFIG_OPTION",
+        help="a pyproject.toml or aiolint.toml to use, or a TOML 'KEY = VALUE' override "
+        "(may be repeated; overrides win over the file)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -200,16 +222,19 @@ def build_parser() -> argparse.ArgumentParser:
     settings.add_argument(
         "--target-version", metavar="VERSION", help="py310, py311, py312, py313 or py314"
     )
-    settings.add_argument(
-        "--config",
-        type=normalized,
-        metavar="PATH",
-        help="use this pyproject.toml (or aiolint.toml)",
-    )
+    _config_argument(settings)
     settings.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    settings.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the settings the first file is checked with, and exit",
+    )
+    settings.add_argument(
+        "--show-files", action="store_true", help="print the files a check would lint, and exit"
+    )
     run = check.add_argument_group("cache and processes")
     run.add_argument(
-        "--no-cache", action="store_true", help="neither read nor write the result cache"
+        "-n", "--no-cache", action="store_true", help="neither read nor write the result cache"
     )
     run.add_argument(
         "--cache-dir",
@@ -235,20 +260,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--output-format",
         choices=list(FORMATS),
         default=None,
-        help="text (default), concise, json, sarif, github, junit or gitlab",
+        help=f"{', '.join(FORMATS)} (default: text)",
     )
     output.add_argument(
+        "--color",
+        choices=COLOR_CHOICES,
+        default="auto",
+        help="paint text, concise, full and grouped output (auto: on a terminal)",
+    )
+    output.add_argument(
+        "-o",
         "--output-file",
         type=normalized,
         metavar="PATH",
         help="write the report to PATH, not stdout",
     )
-    output.add_argument("--statistics", action="store_true", help="print a count per code")
+    output.add_argument(
+        "--statistics", action="store_true", help="print a count per code instead of the findings"
+    )
     output.add_argument(
         "-q", "--quiet", action="store_true", help="print diagnostics only, no summary"
     )
     output.add_argument(
-        "--exit-zero", action="store_true", help="exit 0 even when there are findings"
+        "-e", "--exit-zero", action="store_true", help="exit 0 even when there are findings"
     )
 
     adopt = check.add_argument_group("new code only")
@@ -276,12 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("rules", "list all rules")
     clean_cmd = command("clean", "remove the result cache")
     clean_cmd.add_argument("--cache-dir", type=normalized, metavar="PATH", help="the cache folder")
-    clean_cmd.add_argument(
-        "--config",
-        type=normalized,
-        metavar="PATH",
-        help="use this pyproject.toml (or aiolint.toml)",
-    )
+    _config_argument(clean_cmd)
     clean_cmd.add_argument("--isolated", action="store_true", help="ignore all configuration files")
     return parser
 
@@ -322,20 +351,19 @@ def _user_errors() -> tuple[type[Exception], ...]:
 
 def _find_config(args: argparse.Namespace, paths: Sequence[str]) -> Config:
     """The configuration file's settings (`--isolated`, `--config`, or the
-    nearest pyproject.toml above the paths)."""
+    nearest pyproject.toml above the paths), then the `--config` overrides."""
+    config_args = ConfigArguments.parse(args.config, isolated=args.isolated)
     if args.isolated:
         config = Config(root=os.getcwd())
-    elif args.config is not None:
-        if not os.path.isfile(args.config):
-            raise ConfigError(f"{args.config}: config file not found")
-        config = load_config(args.config)
+    elif config_args.file is not None:
+        config = load_config(config_args.file)
     else:
         start = (
             normalized(os.path.commonpath([absolute(p) for p in paths])) if paths else os.getcwd()
         )
         found = find_pyproject(start if os.path.exists(start) else os.getcwd())
         config = load_config(found) if found else Config(root=os.getcwd())
-    return config
+    return config_args.apply(config)
 
 
 def _resolve_config(args: argparse.Namespace, paths: Sequence[str]) -> Config:
@@ -394,6 +422,9 @@ def _check(args: argparse.Namespace) -> int:
         )
     if args.write_baseline and args.diff:
         raise ConfigError("command line: --write-baseline does not go with --diff")
+    _check_statistics(args, config)
+    if args.show_files or args.show_settings:
+        return _show(args, config, layer, paths, stdin)
     try:
         fix = None if args.add_noqa else _fix_mode(config, args)
         if stdin:
@@ -415,6 +446,64 @@ def _check(args: argparse.Namespace) -> int:
         raise ConfigError(f"command line: {exc}") from None
     done = _new_code_only(result, args, paths)
     return done if done is not None else _report(result, config, args, fix, stdin)
+
+
+def _check_statistics(args: argparse.Namespace, config: Config) -> None:
+    """`--statistics` prints a table (text, concise, full) or JSON, as ruff's does."""
+    if not args.statistics:
+        return
+    from aiolint.reporters.statistics import STATISTICS_FORMATS
+
+    if args.diff or args.add_noqa:
+        raise ConfigError("command line: --statistics does not go with --diff or --add-noqa")
+    if config.output_format not in STATISTICS_FORMATS:
+        raise ConfigError(
+            f"command line: --statistics prints {', '.join(STATISTICS_FORMATS[:-1])} or "
+            f"{STATISTICS_FORMATS[-1]}, not the {config.output_format} output format"
+        )
+
+
+def _show(
+    args: argparse.Namespace,
+    config: Config,
+    layer: SelectionLayer,
+    paths: list[str],
+    stdin: bool,
+) -> int:
+    """`--show-files`, `--show-settings`: print, lint nothing, exit 0."""
+    from aiolint.show import write_files, write_settings
+
+    if args.show_files and args.show_settings:
+        raise ConfigError("command line: --show-files does not go with --show-settings")
+    if stdin or args.add_noqa or args.statistics:
+        raise ConfigError(
+            "command line: --show-files and --show-settings do not go with stdin, "
+            "--add-noqa or --statistics"
+        )
+    try:
+        rule_sets = RuleSets(config, layer)
+    except UnknownSelectorError as exc:
+        raise ConfigError(f"command line: {exc}") from None
+    files = files_to_check(paths, config, force_exclude=args.force_exclude)
+    if args.show_files:
+        if not files:
+            print("aiolint: warning: No Python files found under the given paths", file=sys.stderr)
+        write_files(sys.stdout, files)
+        return EXIT_CLEAN
+    try:
+        write_settings(
+            sys.stdout,
+            config,
+            rule_sets,
+            files,
+            isolated=args.isolated,
+            cache_dir=cache_root(args.cache_dir, config),
+            force_exclude=args.force_exclude,
+            fix_only=args.fix_only,
+        )
+    except LookupError as exc:
+        raise ConfigError(str(exc)) from None
+    return EXIT_CLEAN
 
 
 def _open_cache(args: argparse.Namespace, config: Config) -> ResultCache | None:
@@ -557,20 +646,28 @@ def _write_report(
     args: argparse.Namespace,
     fixable: Callable[[Diagnostic], bool] | None = None,
 ) -> None:
-    """The report in the configured format, to `out` or `--output-file`. Statistics
-    follow a line format (text, concise) and go to stderr after a structured one."""
-    ctx = ReportContext(
-        root=os.getcwd(),
-        unsafe_fixes=bool(config.unsafe_fixes),
-        show_source=config.show_source,
-        source_line=result.source_line,
-        fixable=fixable,
-    )
+    """The report in the configured format, to `out` or `--output-file`; with
+    `--statistics`, the count per code instead (a table, or JSON with `json`)."""
     with report_stream(args.output_file, out) as stream:
-        FORMATS[config.output_format](stream, result.diagnostics, ctx)
-        if args.statistics:
-            line_format = config.output_format in LINE_FORMATS
-            write_statistics(stream if line_format else sys.stderr, result.diagnostics)
+        ctx = ReportContext(
+            root=os.getcwd(),
+            unsafe_fixes=bool(config.unsafe_fixes),
+            show_source=config.show_source,
+            source_line=result.source_line,
+            fixable=fixable,
+            source_text=result.source_text,
+            color=use_color(args.color, stream),
+        )
+        if not args.statistics:
+            FORMATS[config.output_format](stream, result.diagnostics, ctx)
+            return
+        from aiolint.reporters.statistics import statistics, write_json, write_table
+
+        found = statistics(result.diagnostics, ctx.would_fix)
+        if config.output_format == "json":
+            write_json(stream, found)
+        else:
+            write_table(stream, found, ctx.style)
 
 
 def _rule(code: str) -> int:

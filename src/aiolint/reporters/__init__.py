@@ -20,11 +20,17 @@ if TYPE_CHECKING:
 _MODULES = {
     "text": "text",
     "concise": "concise",
+    "full": "full",
+    "grouped": "grouped",
     "json": "json",
+    "json-lines": "json_lines",
     "sarif": "sarif",
     "github": "github",
-    "junit": "junit",
     "gitlab": "gitlab",
+    "junit": "junit",
+    "pylint": "pylint",
+    "rdjson": "rdjson",
+    "azure": "azure",
 }
 
 
@@ -45,7 +51,5 @@ class _Writers(Mapping[str, "Writer"]):
 
 FORMATS: Mapping[str, Writer] = _Writers()
 DEFAULT_FORMAT = "text"
-#: Formats of one line per finding, which `--statistics` may follow.
-LINE_FORMATS = frozenset({"text", "concise"})
 
-__all__ = ["DEFAULT_FORMAT", "FORMATS", "LINE_FORMATS", "ReportContext"]
+__all__ = ["DEFAULT_FORMAT", "FORMATS", "ReportContext"]

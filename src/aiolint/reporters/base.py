@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from aiolint.model import Applicability, Diagnostic, TextFix
 from aiolint.record import Record
+from aiolint.reporters.style import Style
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,6 +35,13 @@ def rule_url(code: str) -> str:
     return DOCS_URL.format(code=code)
 
 
+def absolute_filename(path: str) -> str:
+    """A diagnostic's path as ruff's `filename` holds it: absolute (stdin stays `-`)."""
+    if path == "-" or os.path.isabs(path):
+        return path
+    return os.path.join(os.getcwd(), path)
+
+
 def _no_source(diagnostic: Diagnostic) -> str | None:
     return None
 
@@ -41,7 +49,15 @@ def _no_source(diagnostic: Diagnostic) -> str | None:
 class ReportContext(Record):
     """Facts about the run that some formats need besides the diagnostics."""
 
-    __slots__ = _fields = ("root", "unsafe_fixes", "show_source", "source_line", "fixable")
+    __slots__ = _fields = (
+        "root",
+        "unsafe_fixes",
+        "show_source",
+        "source_line",
+        "fixable",
+        "source_text",
+        "color",
+    )
     #: Paths in SARIF are relative to this folder (`%SRCROOT%`).
     root: str
     #: `--unsafe-fixes` was given: unsafe fixes count as applicable.
@@ -53,6 +69,11 @@ class ReportContext(Record):
     #: Whether the run would fix a diagnostic (the fix settings' own test, which
     #: also knows `--fixable`/`--unfixable`); None: `fix_applies` with `unsafe_fixes`.
     fixable: Callable[[Diagnostic], bool] | None
+    #: The whole decoded source of a diagnostic's file (None when unreadable),
+    #: for the code frames of `full`.
+    source_text: Callable[[Diagnostic], str | None]
+    #: `--color`: the human formats paint their output (ANSI escapes).
+    color: bool
 
     def __init__(
         self,
@@ -61,6 +82,8 @@ class ReportContext(Record):
         show_source: bool = False,
         source_line: Callable[[Diagnostic], str | None] = _no_source,
         fixable: Callable[[Diagnostic], bool] | None = None,
+        source_text: Callable[[Diagnostic], str | None] = _no_source,
+        color: bool = False,
     ) -> None:
         self._set(
             root=os.getcwd() if root is None else os.fspath(root),
@@ -68,7 +91,13 @@ class ReportContext(Record):
             show_source=show_source,
             source_line=source_line,
             fixable=fixable,
+            source_text=source_text,
+            color=color,
         )
+
+    @property
+    def style(self) -> Style:
+        return Style(self.color)
 
     def would_fix(self, diagnostic: Diagnostic) -> bool:
         """Whether `--fix` would apply this diagnostic's fix (`[*]` in line formats)."""

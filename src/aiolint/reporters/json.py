@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path
 
 from aiolint.model import Diagnostic, Location, TextFix
-from aiolint.reporters.base import ReportContext, rule_url
+from aiolint.reporters.base import ReportContext, absolute_filename, rule_url
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -37,17 +36,13 @@ def _fix(fix: TextFix | None) -> dict[str, Any] | None:
     }
 
 
-def _filename(path: str) -> str:
-    return path if path == "-" else str(Path(path).absolute())
-
-
 def diagnostic_json(diagnostic: Diagnostic) -> dict[str, Any]:
     d = diagnostic
     return {
         "cell": None,
         "code": d.code,
         "end_location": _location(d.end),
-        "filename": _filename(d.path),
+        "filename": absolute_filename(d.path),
         "fix": _fix(d.fix),
         "location": _location(d.start),
         "message": d.message,
