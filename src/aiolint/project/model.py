@@ -371,6 +371,9 @@ def link(
 ) -> ProjectModel:
     """The model of a project whose modules (by dotted name) have these records."""
     linker = _Linker(records)
+    # Only what another module imports can reach a rule: `from app.db import
+    # SessionLocal` (the name), `from app import db` (its module).
+    imported = {target for record in records.values() for target in record[0].values()}
     aliases: dict[str, str] = {}
     instances: dict[str, str] = {}
     classes: dict[str, str] = {}
@@ -380,8 +383,11 @@ def link(
             target.split(".")[0] in _ROOTS for target in imports.values()
         ):
             uses_sqlalchemy = True
+        reached = module in imported
         for attr in (*imports, *values, *class_bases, *function_records):
             name = f"{module}.{attr}"
+            if not reached and name not in imported:
+                continue
             found = linker.value(name)
             if found is None:
                 continue
@@ -397,28 +403,21 @@ def link(
     return ProjectModel(roots, aliases, instances, classes, functions, uses_sqlalchemy)
 
 
+#: Library names whose re-exports the model keeps: the classes and functions
+#: the project-aware rules resolve.
+_REEXPORTED = frozenset(
+    {
+        *known_names.TYPES,
+        *known_names.ENGINE_FUNCTIONS,
+        *known_names.APP_CLASSES,
+        *known_names.AIOHTTP_APPLICATIONS,
+    }
+)
+
+
 def _interesting(library: str) -> bool:
-    """Re-exports worth keeping: names of the libraries rules resolve."""
-    return library.split(".")[0] in (
-        *_ROOTS,
-        "fastapi",
-        "starlette",
-        "aiohttp",
-        "httpx",
-        "requests",
-        "asyncpg",
-        "redis",
-        "asyncio",
-        "anyio",
-        "time",
-        "subprocess",
-        "psycopg2",
-        "psycopg",
-        "sqlite3",
-        "pymysql",
-        "MySQLdb",
-        "contextlib",
-    )
+    """Re-exports worth keeping (`Session` from `app.db`)."""
+    return library in _REEXPORTED
 
 
 def is_session_kind(kind: str | None) -> bool:

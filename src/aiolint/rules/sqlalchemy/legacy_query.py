@@ -19,6 +19,7 @@ from aiolint.semantic.sqlalchemy import (
 SESSION_NAMES = frozenset({"session", "db", "db_session", "sess"})
 #: Lowercase names that hold a model class (`def get(db, model_cls, pk)`).
 MODEL_NAMES = frozenset({"model", "model_cls", "model_class", "cls", "klass", "entity"})
+MODEL_SUFFIXES = ("_cls", "_class", "_model", "_entity")
 #: Query methods that show `X.query` is Flask-SQLAlchemy's `Model.query`.
 QUERY_METHODS = frozenset(
     {
@@ -228,14 +229,26 @@ class LegacyQuery(Rule):
         return last[:1].isupper()
 
     def _model_like(self, arg: cst.BaseExpression) -> bool:
+        """A model class or column: `User`, `models.User`, `model_cls`, `type(obj)`,
+        `Model.id.label("id")`, `get_class_by_tablename(name)`, `func.count(...)`."""
         if isinstance(arg, cst.Name):
-            named = _capitalized(arg.value) or arg.value in MODEL_NAMES
+            named = (
+                _capitalized(arg.value)
+                or arg.value in MODEL_NAMES
+                or arg.value.endswith(MODEL_SUFFIXES)
+            )
             return named and not self._is_string(arg)
         if isinstance(arg, cst.Attribute):
             return True
         if isinstance(arg, cst.Call):
             name = qualified_name(self.ctx, arg.func)
-            return name is not None and name.split(".")[0] in SQLA_ROOTS
+            if name is not None and (name.split(".")[0] in SQLA_ROOTS or name == "builtins.type"):
+                return True
+            func = arg.func
+            if isinstance(func, cst.Attribute):  # `Model.id.label("id")`, `Model.name.desc()`
+                return isinstance(func.value, cst.Attribute) and self._model_like(func.value)
+            if isinstance(func, cst.Name):  # `get_class_by_tablename(...)`, `get_model(...)`
+                return any(word in func.value.lower() for word in ("class", "model", "mapper"))
         return False
 
     def _is_string(self, arg: cst.BaseExpression) -> bool:
