@@ -370,3 +370,19 @@ async def test_crashes_are_logged_and_the_server_goes_on(
     assert in_hover.type == types.MessageType.Error and str(path) in in_hover.message
     other = open_document(crashing, tmp_path / "other.py", SLEEP)
     assert [d.code for d in await diagnostics(crashing, other, 1)] == ["AIO201"]
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(
+        server_command=[sys.executable, "-m", "aiolint", "server"], client_factory=make_client
+    )
+)
+async def module_client(lsp_client: LanguageClient, tmp_path: Path):
+    await lsp_client.initialize_session(initialize_params(project(tmp_path)))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_python_dash_m_aiolint_server(module_client: LanguageClient, tmp_path: Path) -> None:
+    uri = open_document(module_client, tmp_path / "app.py", SLEEP)
+    assert [d.code for d in await diagnostics(module_client, uri, 1)] == ["AIO201"]

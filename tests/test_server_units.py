@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from lsp_client import apply_text_edits
+from lsprotocol import types
 
-from aiolint.server.edits import text_edits
+from aiolint.server.edits import text_edits, workspace_edit
 from aiolint.server.positions import UTF8, UTF16, UTF32, LineIndex, units
 from aiolint.server.settings import Settings, SettingsError, parse_settings
 
@@ -81,3 +82,14 @@ def test_the_cli_does_not_import_pygls(tmp_path: Path) -> None:
     )
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_workspace_edit_versioned_or_not() -> None:
+    edits = text_edits("a\n", "b\n", LineIndex("a\n"))
+    versioned = workspace_edit("file:///x.py", 3, edits, versioned=True)
+    assert versioned.changes is None and versioned.document_changes is not None
+    (change,) = versioned.document_changes
+    assert isinstance(change, types.TextDocumentEdit)
+    assert (change.text_document.uri, change.text_document.version) == ("file:///x.py", 3)
+    plain = workspace_edit("file:///x.py", 3, edits, versioned=False)
+    assert plain.document_changes is None and plain.changes == {"file:///x.py": edits}

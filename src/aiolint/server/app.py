@@ -7,7 +7,8 @@ so the server keeps reading messages meanwhile; a result is published only if
 the document is still at the version linted and no newer lint of it started,
 so a stale result never replaces a newer one. Code actions and hover answer
 from the result for the document's current version (linting it if there is
-none yet).
+none yet); computing their edits (which lints again) runs in the lint thread
+too, since the engine checks one file at a time.
 
 Nothing here stops the server: a crash in a rule becomes the engine's internal
 error, one in the server's own handling is caught, and both are logged to the
@@ -259,8 +260,14 @@ def build_server() -> AiolintServer:
         snapshot = await ls.snapshot(params.text_document.uri)
         if snapshot is None:
             return []
-        actions = code_actions(
-            snapshot, params.range, params.context.only, versioned=ls.versioned_edits
+        # in the lint thread: fixing lints again, and the engine runs one file at a time
+        actions = await asyncio.get_running_loop().run_in_executor(
+            ls.linter,
+            code_actions,
+            snapshot,
+            params.range,
+            params.context.only,
+            ls.versioned_edits,
         )
         if snapshot.fix_all_error is not None:
             error = snapshot.fix_all_error
