@@ -57,24 +57,32 @@ def project(root: Path, settings: str = "") -> Path:
     return root
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_client)
-)
-async def client(lsp_client: LanguageClient, tmp_path: Path):
-    await lsp_client.initialize_session(initialize_params(project(tmp_path)))
-    yield
-    await lsp_client.shutdown_session()
+def server_fixture(command: list[str], encodings: list[str] | None = None) -> object:
+    """A pytest-lsp fixture: the server started with `command`, initialized in a
+    project of the test's own (with a client that offers these position encodings)."""
 
-
-@pytest_lsp.fixture(
-    config=ClientServerConfig(
-        server_command=[sys.executable, str(LAUNCHER)], client_factory=make_client
+    @pytest_lsp.fixture(
+        config=ClientServerConfig(server_command=command, client_factory=make_client)
     )
-)
-async def crashing(lsp_client: LanguageClient, tmp_path: Path):
-    await lsp_client.initialize_session(initialize_params(project(tmp_path)))
-    yield
-    await lsp_client.shutdown_session()
+    async def fixture(lsp_client: LanguageClient, tmp_path: Path):
+        params = initialize_params(project(tmp_path))
+        if encodings is not None:
+            params.capabilities.general = types.GeneralClientCapabilities(
+                position_encodings=encodings
+            )
+        result = await lsp_client.initialize_session(params)
+        lsp_client.position_encoding = result.capabilities.position_encoding
+        yield
+        await lsp_client.shutdown_session()
+
+    return fixture
+
+
+client = server_fixture(SERVER_COMMAND)
+#: The server with a crashing rule and a crashing hover handler planted.
+crashing = server_fixture([sys.executable, str(LAUNCHER)])
+module_client = server_fixture([sys.executable, "-m", "aiolint", "server"])
+utf8_client = server_fixture(SERVER_COMMAND, encodings=["utf-8", "utf-16"])
 
 
 def cli_json(path: Path, text: str) -> list[dict[str, object]]:
@@ -156,6 +164,15 @@ async def test_columns_are_utf16_code_units(client: LanguageClient, tmp_path: Pa
     assert cli["location"] == {"row": 5, "column": 15}  # characters, 1-based
     # the emoji is two UTF-16 code units: one more than its characters
     assert (found.range.start.character, found.range.end.character) == (15, 28)
+
+
+async def test_columns_in_a_negotiated_utf8(utf8_client: LanguageClient, tmp_path: Path) -> None:
+    assert utf8_client.position_encoding == types.PositionEncodingKind.Utf8
+    text = 'import time\n\n\nasync def handler():\n    x = "😀é"; time.sleep(1)\n'
+    uri = open_document(utf8_client, tmp_path / "emoji.py", text)
+    (found,) = await diagnostics(utf8_client, uri, 1)
+    # the emoji is four UTF-8 bytes, é two: 14 characters, 18 bytes before the call
+    assert (found.range.start.character, found.range.end.character) == (18, 31)
 
 
 async def test_change_is_debounced_and_latest_version_wins(
@@ -370,17 +387,6 @@ async def test_crashes_are_logged_and_the_server_goes_on(
     assert in_hover.type == types.MessageType.Error and str(path) in in_hover.message
     other = open_document(crashing, tmp_path / "other.py", SLEEP)
     assert [d.code for d in await diagnostics(crashing, other, 1)] == ["AIO201"]
-
-
-@pytest_lsp.fixture(
-    config=ClientServerConfig(
-        server_command=[sys.executable, "-m", "aiolint", "server"], client_factory=make_client
-    )
-)
-async def module_client(lsp_client: LanguageClient, tmp_path: Path):
-    await lsp_client.initialize_session(initialize_params(project(tmp_path)))
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def test_python_dash_m_aiolint_server(module_client: LanguageClient, tmp_path: Path) -> None:

@@ -79,7 +79,10 @@ class AiolintServer(LanguageServer):
         return document.version, document.source
 
     def _encoding(self) -> str:
-        return str(self.workspace.position_encoding or UTF16)
+        """The position encoding negotiated at initialize ("utf-16" unless the
+        client prefers another pygls supports)."""
+        encoding = self.workspace.position_encoding
+        return str(getattr(encoding, "value", encoding) or UTF16)
 
     def _build(self, uri: str, version: int | None, text: str) -> Snapshot:
         """Runs in the lint thread."""
