@@ -296,6 +296,10 @@ async def test_settings_change_republishes(client: LanguageClient, tmp_path: Pat
     settings_changed(client, {"aiolint": {"ignore": ["AIO201"]}})
     await until(lambda: len(published(client, uri)) == 2 or None)
     assert list(published(client, uri)[-1].diagnostics) == []
+    settings_changed(client, {"python": {}})  # no aiolint settings: the current ones stay
+    second = open_document(client, tmp_path / "second.py", SLEEP)
+    assert await diagnostics(client, second, 1) == []
+    assert len(published(client, uri)) == 2
     settings_changed(client, {"ignore": [], "select": ["AIO2"]})  # the keys at top level
     await until(lambda: len(published(client, uri)) == 3 or None)
     assert [d.code for d in published(client, uri)[-1].diagnostics] == ["AIO201"]

@@ -13,7 +13,7 @@ from lsprotocol import types
 
 from aiolint.server.edits import text_edits, workspace_edit
 from aiolint.server.positions import UTF8, UTF16, UTF32, LineIndex, units
-from aiolint.server.settings import Settings, SettingsError, parse_settings
+from aiolint.server.settings import Settings, SettingsError, names_settings, parse_settings
 
 
 def test_units_per_encoding() -> None:
@@ -93,3 +93,11 @@ def test_workspace_edit_versioned_or_not() -> None:
     assert (change.text_document.uri, change.text_document.version) == ("file:///x.py", 3)
     plain = workspace_edit("file:///x.py", 3, edits, versioned=False)
     assert plain.document_changes is None and plain.changes == {"file:///x.py": edits}
+
+
+def test_which_configuration_changes_carry_settings() -> None:
+    assert names_settings({"aiolint": {}}) and names_settings({"ignore": ["AIO201"]})
+    assert not names_settings(None)
+    assert not names_settings({})
+    assert not names_settings({"python": {"analysis": {}}})
+    assert names_settings([])  # not an object: an error, reported

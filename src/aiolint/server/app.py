@@ -34,7 +34,7 @@ from aiolint.server.actions import KINDS, code_actions
 from aiolint.server.hover import hover
 from aiolint.server.linting import setup
 from aiolint.server.positions import UTF16
-from aiolint.server.settings import Settings, SettingsError, parse_settings
+from aiolint.server.settings import Settings, SettingsError, names_settings, parse_settings
 from aiolint.server.snapshot import Snapshot
 
 #: Seconds after the last change before a document is linted again.
@@ -229,7 +229,7 @@ def build_server() -> AiolintServer:
     def did_change_configuration(
         ls: AiolintServer, params: types.DidChangeConfigurationParams
     ) -> None:
-        if ls.apply_settings(params.settings):
+        if names_settings(params.settings) and ls.apply_settings(params.settings):
             ls.relint_all()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)

@@ -70,6 +70,15 @@ def _codes(value: object, key: str) -> tuple[str, ...]:
         raise SettingsError(f"settings: {key}: {exc}") from None
 
 
+def names_settings(raw: object) -> bool:
+    """`raw` holds aiolint settings (an `aiolint` object, or one of the keys at
+    top level); a change of configuration without any (null, `{}`, only other
+    tools' settings) leaves the current settings alone."""
+    if not isinstance(raw, Mapping):
+        return raw is not None
+    return SECTION in raw or any(key in KEYS for key in raw)
+
+
 def parse_settings(raw: object) -> Settings:
     """The settings in `raw` (`{"aiolint": {...}}`, or the keys at top level;
     None or an empty object: no settings)."""
