@@ -20,7 +20,7 @@ T = TypeVar("T")
 #: `aiolint server`, as an editor starts it: the console script beside this Python.
 SERVER_COMMAND = [str(Path(sys.executable).with_name("aiolint")), "server"]
 #: What every editor snippet in the README sends as initializationOptions.
-INIT_OPTIONS = {"aiolint": {"select": ["AIO"], "unsafeFixes": False}}
+INIT_OPTIONS = {"aiolint": {"unsafeFixes": False}}
 LAUNCHER = Path(__file__).with_name("lsp_crash_launcher.py")
 TIMEOUT = 15.0
 

@@ -48,6 +48,10 @@ async def consume(queue, handle):
         except asyncio.CancelledError:
             print("worker interrupted, continuing")
 """
+HTTP_AND_SLEEP = (
+    "import time\n\nimport requests\n\n\nasync def handler():\n"
+    "    time.sleep(1)\n    requests.get(url)\n"
+)
 CLI = str(Path(sys.executable).with_name("aiolint"))
 
 
@@ -396,3 +400,27 @@ async def test_crashes_are_logged_and_the_server_goes_on(
 async def test_python_dash_m_aiolint_server(module_client: LanguageClient, tmp_path: Path) -> None:
     uri = open_document(module_client, tmp_path / "app.py", SLEEP)
     assert [d.code for d in await diagnostics(module_client, uri, 1)] == ["AIO201"]
+
+
+async def test_untitled_document_uses_the_workspace_config(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    project(tmp_path, 'ignore = ["AIO202"]\n')
+    uri = "untitled:Untitled-1"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=1, text=HTTP_AND_SLEEP
+            )
+        )
+    )
+    found = await diagnostics(client, uri, 1)
+    assert [d.code for d in found] == ["AIO201"]  # AIO202 ignored by the root's pyproject.toml
+    named = open_document(client, tmp_path / "named.py", HTTP_AND_SLEEP)
+    assert [d.code for d in await diagnostics(client, named, 1)] == ["AIO201"]
+    (tmp_path / "pyproject.toml").unlink()  # read again for each check
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=named))
+    )
+    await until(lambda: len(published(client, named)) == 2 or None)
+    assert [d.code for d in published(client, named)[-1].diagnostics] == ["AIO201", "AIO202"]
