@@ -1,4 +1,4 @@
-"""The `aiolint` command: `check`, `rule`, `rules`, `clean`.
+"""The `aiolint` command: `check`, `rule`, `rules`, `clean`, `server`.
 
 Exit codes (ruff's): 0 no findings, 1 findings, 2 usage, config or internal error.
 Standard library only up to the first file the cache cannot answer (the
@@ -312,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     clean_cmd.add_argument("--cache-dir", type=normalized, metavar="PATH", help="the cache folder")
     _config_argument(clean_cmd)
     clean_cmd.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    command("server", "run the language server on stdio (for editors)")
     return parser
 
 
@@ -327,6 +328,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules()
         if args.command == "clean":
             return _clean(args)
+        if args.command == "server":
+            return _server()
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     except _user_errors() as exc:
@@ -687,6 +690,20 @@ def _rules() -> int:
     for code, info in CODES.items():
         print(f"{code}  {info.name:<{width}}  fix: {info.fix:<9}  {info.summary}")
     return EXIT_CLEAN
+
+
+def _server() -> int:
+    """`aiolint server`: the language server (pygls is imported only here)."""
+    try:
+        from aiolint.server.app import main as serve
+    except ImportError as exc:
+        print(
+            f"aiolint: error: the language server needs pygls and lsprotocol ({exc}); "
+            "install aiolint with the `server` extra: pip install '.[server]'",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    return serve()
 
 
 def _clean(args: argparse.Namespace) -> int:

@@ -1,0 +1,300 @@
+"""`aiolint server`: the language server on stdio (pygls, lsprotocol types).
+
+Diagnostics are published on open, save, a change of settings (every open
+document) and, debounced, on change (`DEBOUNCE_SECONDS` after the last edit);
+close clears them. Linting runs in one background thread, in the order asked,
+so the server keeps reading messages meanwhile; a result is published only if
+the document is still at the version linted and no newer lint of it started,
+so a stale result never replaces a newer one. Code actions and hover answer
+from the result for the document's current version (linting it if there is
+none yet); computing their edits (which lints again) runs in the lint thread
+too, since the engine checks one file at a time.
+
+Nothing here stops the server: a crash in a rule becomes the engine's internal
+error, one in the server's own handling is caught, and both are logged to the
+client (`window/logMessage`, type Error) naming the file; the other findings
+are still published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from aiolint import __version__
+from aiolint.config import ConfigError
+from aiolint.selection import UnknownSelectorError
+from aiolint.server.actions import KINDS, code_actions
+from aiolint.server.hover import hover
+from aiolint.server.linting import setup
+from aiolint.server.positions import UTF16
+from aiolint.server.settings import Settings, SettingsError, names_settings, parse_settings
+from aiolint.server.snapshot import Snapshot
+
+#: Seconds after the last change before a document is linted again.
+DEBOUNCE_SECONDS = 0.3
+NAME = "aiolint"
+T = TypeVar("T")
+
+
+class AiolintServer(LanguageServer):
+    """The server's state: the settings, the last result and pending lint per document."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            NAME, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+        )
+        self.settings = Settings()
+        self.snapshots: dict[str, Snapshot] = {}
+        self.pending: dict[str, asyncio.Task[None]] = {}
+        self.latest: dict[str, int] = {}
+        self.tickets = 0
+        self.linter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aiolint-lint")
+
+    # -- logging ---------------------------------------------------------------
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Error) -> None:
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    def crashed(self, where: str, uri: str, exc: BaseException) -> None:
+        """Log a crash in the server's handling of `uri` (it keeps serving)."""
+        self.log(
+            f"aiolint: internal error in {where} while checking {_shown(uri)}: "
+            f"{exc.__class__.__name__}: {exc}"
+        )
+
+    # -- documents -------------------------------------------------------------
+
+    def open_document(self, uri: str) -> tuple[int | None, str] | None:
+        """The version and text of an open document (None: not open)."""
+        if uri not in self.workspace.text_documents:
+            return None
+        document = self.workspace.get_text_document(uri)
+        return document.version, document.source
+
+    def _encoding(self) -> str:
+        """The position encoding negotiated at initialize ("utf-16" unless the
+        client prefers another pygls supports)."""
+        encoding = self.workspace.position_encoding
+        return str(getattr(encoding, "value", encoding) or UTF16)
+
+    def _build(self, uri: str, version: int | None, text: str) -> Snapshot:
+        """Runs in the lint thread."""
+        how = setup(to_fs_path(uri), self.settings, self.workspace.root_path)
+        return Snapshot.build(uri, version, text, self._encoding(), how)
+
+    async def snapshot(self, uri: str) -> Snapshot | None:
+        """The result for the document's current version, linting it if needed."""
+        document = self.open_document(uri)
+        if document is None:
+            return None
+        version, text = document
+        known = self.snapshots.get(uri)
+        if known is not None and known.version == version and known.text == text:
+            return known
+        return await self._lint(uri, version, text)
+
+    async def _lint(self, uri: str, version: int | None, text: str) -> Snapshot | None:
+        """Lint one version in the lint thread; report what went wrong."""
+        loop = asyncio.get_running_loop()
+        try:
+            snapshot = await loop.run_in_executor(self.linter, self._build, uri, version, text)
+        except (ConfigError, UnknownSelectorError) as exc:
+            self.log(f"aiolint: error: {exc} (while checking {_shown(uri)})")
+            return None
+        for error in snapshot.result.errors:
+            self.log(
+                f"aiolint: internal error in {error.where} while checking {_shown(uri)}: "
+                f"{error.detail}"
+            )
+        return snapshot
+
+    async def refresh(self, uri: str, delay: float = 0.0) -> None:
+        """Lint the document (after `delay`) and publish, unless it moved on."""
+        try:
+            if delay:
+                await asyncio.sleep(delay)
+            document = self.open_document(uri)
+            if document is None:
+                return
+            version, text = document
+            self.tickets += 1
+            ticket = self.latest[uri] = self.tickets
+            snapshot = await self._lint(uri, version, text)
+            current = self.open_document(uri)
+            if current is None or current[0] != version or self.latest.get(uri) != ticket:
+                return  # stale: a newer version, or a newer lint of it, is on its way
+            if snapshot is None:
+                self.snapshots.pop(uri, None)
+                self.publish(uri, version, [])
+                return
+            self.snapshots[uri] = snapshot
+            self.publish(uri, version, snapshot.lsp)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.crashed("diagnostics", uri, exc)
+
+    def schedule(self, uri: str, delay: float = 0.0) -> None:
+        """Lint the document soon; replaces a lint not yet started for it."""
+        previous = self.pending.pop(uri, None)
+        if previous is not None and not previous.done():
+            previous.cancel()
+        task = asyncio.get_running_loop().create_task(self.refresh(uri, delay))
+        self.pending[uri] = task
+        task.add_done_callback(lambda done: self._forget(uri, done))
+
+    def _forget(self, uri: str, task: asyncio.Task[None]) -> None:
+        if self.pending.get(uri) is task:
+            del self.pending[uri]
+
+    def publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+        )
+
+    def close(self, uri: str) -> None:
+        task = self.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        self.snapshots.pop(uri, None)
+        self.latest.pop(uri, None)
+        self.publish(uri, None, [])
+
+    def apply_settings(self, raw: object) -> bool:
+        """Take the client's settings; False (and an error logged) if they are bad."""
+        try:
+            self.settings = parse_settings(raw)
+        except SettingsError as exc:
+            self.log(f"aiolint: error: {exc} (previous settings kept)")
+            return False
+        return True
+
+    def relint_all(self) -> None:
+        for uri in list(self.workspace.text_documents):
+            self.schedule(uri)
+
+    @property
+    def versioned_edits(self) -> bool:
+        workspace = self.client_capabilities.workspace
+        edit = workspace.workspace_edit if workspace is not None else None
+        return bool(edit is not None and edit.document_changes)
+
+
+def _shown(uri: str) -> str:
+    return to_fs_path(uri) or uri
+
+
+def _guarded(
+    server: AiolintServer, where: str, uri: Callable[[T], str], default: object = None
+) -> Callable[[Callable[[AiolintServer, T], object]], Callable[[AiolintServer, T], object]]:
+    """Wrap an async handler: a crash is logged and `default` returned."""
+
+    def wrap(handler: Callable[[AiolintServer, T], object]) -> Callable[[AiolintServer, T], object]:
+        async def guarded(ls: AiolintServer, params: T) -> object:
+            try:
+                result = handler(ls, params)
+                if asyncio.iscoroutine(result):
+                    result = await result
+                return result
+            except Exception as exc:
+                server.crashed(where, uri(params), exc)
+                return default
+
+        guarded.__name__ = handler.__name__
+        guarded.__doc__ = handler.__doc__
+        return guarded
+
+    return wrap
+
+
+def build_server() -> AiolintServer:
+    """The server with its features registered."""
+    server = AiolintServer()
+
+    def doc_uri(params: object) -> str:
+        return str(params.text_document.uri)  # type: ignore[attr-defined]
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: AiolintServer, params: types.InitializeParams) -> None:
+        ls.apply_settings(params.initialization_options)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def did_change_configuration(
+        ls: AiolintServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        if names_settings(params.settings) and ls.apply_settings(params.settings):
+            ls.relint_all()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    @_guarded(server, "didOpen", doc_uri)
+    def did_open(ls: AiolintServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    @_guarded(server, "didChange", doc_uri)
+    def did_change(ls: AiolintServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, DEBOUNCE_SECONDS)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
+    @_guarded(server, "didSave", doc_uri)
+    def did_save(ls: AiolintServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    @_guarded(server, "didClose", doc_uri)
+    def did_close(ls: AiolintServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.close(params.text_document.uri)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=KINDS, resolve_provider=False),
+    )
+    @_guarded(server, "codeAction", doc_uri, default=[])
+    async def code_action(
+        ls: AiolintServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction]:
+        snapshot = await ls.snapshot(params.text_document.uri)
+        if snapshot is None:
+            return []
+        # in the lint thread: fixing lints again, and the engine runs one file at a time
+        actions = await asyncio.get_running_loop().run_in_executor(
+            ls.linter,
+            code_actions,
+            snapshot,
+            params.range,
+            params.context.only,
+            ls.versioned_edits,
+        )
+        if snapshot.fix_all_error is not None:
+            error = snapshot.fix_all_error
+            ls.log(
+                f"aiolint: fix-all: {error.where} while fixing {_shown(snapshot.uri)}: "
+                f"{error.detail}",
+                types.MessageType.Warning,
+            )
+        return actions
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    @_guarded(server, "hover", doc_uri)
+    async def on_hover(ls: AiolintServer, params: types.HoverParams) -> types.Hover | None:
+        snapshot = await ls.snapshot(params.text_document.uri)
+        return None if snapshot is None else hover(snapshot, params.position)
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: AiolintServer, params: None) -> None:
+        ls.linter.shutdown(wait=False, cancel_futures=True)
+
+    return server
+
+
+def main() -> int:
+    """Serve on stdin/stdout until the client exits."""
+    build_server().start_io()
+    return 0

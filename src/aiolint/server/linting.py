@@ -1,0 +1,169 @@
+"""One document through the engine, configured as `aiolint check` would be.
+
+The configuration is found as the CLI finds it for a file named on its command
+line (the nearest `pyproject.toml` with `[tool.aiolint]` above the document,
+else the nearest at all; `configPath` plays `--config`), the client's settings
+are applied as the flags would be, the codes enabled for the file come from
+`runner.RuleSets` (select, ignore, per-file-ignores) and the `LintOptions` from
+`runner.lint_options` (target-version, peer-noqa): the same code paths as
+`aiolint check -  --stdin-filename FILE`. Fixing goes through
+`fixes.apply.fix_source`, as `aiolint check --fix` does.
+"""
+
+from __future__ import annotations
+
+import os
+import tokenize
+from io import BytesIO
+
+from aiolint.add_noqa import NoqaUpdateError, add_noqa_bytes
+from aiolint.config import Config, ConfigError, find_pyproject, load_config
+from aiolint.fix_settings import FixSettings
+from aiolint.fixes.apply import VerificationError, apply_edits, compiles, fix_source, verify
+from aiolint.fixes.unused_imports import remove_imports_made_unused
+from aiolint.model import Diagnostic, FileResult, InternalError
+from aiolint.record import Record
+from aiolint.registry import rules_for
+from aiolint.rule import Rule
+from aiolint.runner import RuleSets, lint_options
+from aiolint.selection import SelectionLayer, resolve_codes
+from aiolint.semantic.context import LintOptions
+from aiolint.server.settings import Settings
+
+#: The name a document without a file path is linted as (stdin's).
+NO_PATH = "-"
+
+
+class Setup(Record):
+    """How one document is linted: its rules, options and fix settings."""
+
+    __slots__ = _fields = ("path", "config", "rules", "options", "fixes")
+    path: str
+    config: Config
+    rules: tuple[type[Rule], ...]
+    options: LintOptions
+    fixes: FixSettings
+
+    def __init__(
+        self,
+        path: str,
+        config: Config,
+        rules: tuple[type[Rule], ...],
+        options: LintOptions,
+        fixes: FixSettings,
+    ) -> None:
+        self._set(path=path, config=config, rules=rules, options=options, fixes=fixes)
+
+
+def find_config(path: str | None, settings: Settings, root: str | None) -> Config:
+    """The configuration `aiolint check PATH` would read (`configPath`: `--config`,
+    relative to the workspace root); a document without a path: the root's."""
+    if settings.config_path is not None:
+        config_path = os.path.join(root or os.getcwd(), os.path.expanduser(settings.config_path))
+        if not os.path.isfile(config_path):
+            raise ConfigError(f"{config_path}: config file not found")
+        return load_config(config_path)
+    found = find_pyproject(path if path is not None else (root or os.getcwd()))
+    return load_config(found) if found else Config(root=os.getcwd())
+
+
+def setup(path: str | None, settings: Settings, root: str | None = None) -> Setup:
+    """Everything the engine needs for the document at `path` (raises ConfigError
+    or UnknownSelectorError for a bad configuration)."""
+    config = find_config(path, settings, root)
+    if settings.unsafe_fixes is not None:
+        config = config.replace(unsafe_fixes=settings.unsafe_fixes)
+    layer = SelectionLayer(settings.select, settings.extend_select, settings.ignore)
+    shown = path if path is not None else NO_PATH
+    codes = RuleSets(config, layer).for_path(shown)
+    fixable = resolve_codes(
+        [SelectionLayer(config.fixable, config.extend_fixable, config.unfixable)]
+    )
+    return Setup(
+        path=shown,
+        config=config,
+        rules=tuple(rules_for(codes)),
+        options=LintOptions(**lint_options(config)),  # type: ignore[arg-type]
+        fixes=FixSettings(unsafe=config.unsafe_fixes, fixable=frozenset(fixable)),
+    )
+
+
+def encode(text: str) -> tuple[bytes, str]:
+    """The document's bytes as they would be saved: in the encoding its coding
+    cookie declares (UTF-8 without one), and that encoding."""
+    raw = text.encode("utf-8", "surrogatepass")
+    try:
+        encoding, _ = tokenize.detect_encoding(BytesIO(raw).readline)
+    except SyntaxError:
+        return raw, "utf-8"
+    if encoding in ("utf-8", "utf-8-sig"):
+        return raw, encoding
+    try:
+        return text.encode(encoding), encoding
+    except (LookupError, UnicodeEncodeError):
+        return raw, "utf-8"  # the engine reports the mismatch (AIO000)
+
+
+def lint(text: str, how: Setup) -> FileResult:
+    """The document's findings, as `aiolint check` reports them."""
+    from aiolint.engine import lint_source
+
+    source, _ = encode(text)
+    return lint_source(source, how.path, how.rules, how.options)
+
+
+class Fixed(Record):
+    """A document's text after fixing (None: nothing changed), and why it failed."""
+
+    __slots__ = _fields = ("text", "error")
+    text: str | None
+    error: InternalError | None
+
+    def __init__(self, text: str | None, error: InternalError | None = None) -> None:
+        self._set(text=text, error=error)
+
+
+def fix_all(text: str, how: Setup) -> Fixed:
+    """The text `aiolint check --fix` would leave (the configuration's `fixable`,
+    `unfixable` and `unsafe-fixes`, the client's `unsafeFixes`)."""
+    source, encoding = encode(text)
+    outcome = fix_source(source, how.path, how.rules, how.options, how.fixes)
+    if outcome.error is not None:
+        return Fixed(None, outcome.error)
+    if outcome.result.errors:
+        return Fixed(None, outcome.result.errors[0])
+    if outcome.fixed is None:
+        return Fixed(None)
+    return Fixed(outcome.fixed.decode(encoding))
+
+
+def fix_one(text: str, diagnostic: Diagnostic) -> str | None:
+    """The text with one diagnostic's fix applied as one `--fix` pass applies it
+    (verified, then the imports it made unused removed); None if it fails."""
+    if diagnostic.fix is None:
+        return None
+    must_compile = compiles(text, diagnostic.path)
+    fixed = apply_edits(text, [diagnostic.fix])
+    try:
+        verify(fixed, diagnostic.path, must_compile)
+    except VerificationError:
+        return None
+    cleaned = remove_imports_made_unused(text, fixed)
+    if cleaned != fixed:
+        try:
+            verify(cleaned, diagnostic.path, must_compile)
+        except VerificationError:
+            return fixed
+    return cleaned
+
+
+def add_noqa(text: str, diagnostic: Diagnostic) -> str | None:
+    """The text with `# noqa: CODE` for the diagnostic's line, as `--add-noqa`
+    writes it (an existing `# noqa: X` extended, the code otherwise unchanged);
+    None if it cannot take one."""
+    source, encoding = encode(text)
+    try:
+        new_source, changed = add_noqa_bytes(source, [diagnostic])
+    except NoqaUpdateError:
+        return None
+    return new_source.decode(encoding) if changed else None
