@@ -80,14 +80,15 @@ def test_model_of_the_shop_project() -> None:
     assert model is not None
     assert model.instances["shop.database.SessionLocal"] == "sessionmaker"
     assert model.instances["shop.db.SessionLocal"] == "sessionmaker"  # a re-export
-    assert model.instances["shop.database.AsyncSessionLocal"] == "async_sessionmaker"
-    assert model.instances["shop.database.async_engine"] == "AsyncEngine"
+    assert model.instances["shop.database.engine"] == "Engine"
+    # Only what another module imports is kept (nothing imports these).
+    assert "shop.database.AsyncSessionLocal" not in model.instances
+    assert "shop.database.get_engine" not in model.functions
     assert model.instances["shop.api.api_router"] == "fastapi.APIRouter"
     assert model.aliases["shop.db.Session"] == "sqlalchemy.orm.Session"
     assert model.classes["shop.database.TenantSession"] == "Session"
     assert model.functions["shop.database.get_db"] == ("Session", True)
     assert model.functions["shop.db.get_async_db"] == ("AsyncSession", True)
-    assert model.functions["shop.database.get_engine"] == ("Engine", False)
     assert model.uses_sqlalchemy
     assert not any(name.startswith("src.") for name in model.instances)  # `src/` layout
 
@@ -115,6 +116,7 @@ def test_records_are_cached_and_follow_edits(tmp_path: Path) -> None:
     (tmp_path / "app" / "__init__.py").write_text("")
     db = tmp_path / "app" / "db.py"
     db.write_text("from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\n")
+    (tmp_path / "app" / "jobs.py").write_text("from app.db import SessionLocal\n")
     config = load_config(find_pyproject(tmp_path) or "")
     set_record_cache(str(tmp_path / "cache"))
     try:
