@@ -26,7 +26,8 @@ class GlobalSession(Rule):
 
     ## What it does
     Finds a session instance (`Session(engine)`, `AsyncSession(engine)`,
-    `SessionLocal()` where `SessionLocal` is a `sessionmaker`, a call of a
+    `SessionLocal()` where `SessionLocal` is a `sessionmaker`, also one
+    imported from another module of the project, a call of a
     `scoped_session`) assigned at module level, as a class attribute, to a name
     declared `global`, or to `app.state.<name>` (`app` a FastAPI/Starlette app,
     a name `app`, or `request.app`). Also a `scoped_session(...)` registry that
@@ -34,7 +35,8 @@ class GlobalSession(Rule):
     one thread.
 
     Not flagged: session factories (`sessionmaker(...)`, `async_sessionmaker(...)`),
-    `scoped_session(...)` used only by sync code, `async_scoped_session(...)`,
+    `scoped_session(...)` used only by sync code or given a `scopefunc=`
+    (per scope, e.g. per request), `async_scoped_session(...)`,
     `request.state.db = ...` (per request), `self.session = ...` (the object's
     lifetime is unknown), and assignments under `if __name__ == "__main__":`
     (a script, not a server).

@@ -59,12 +59,15 @@ class LegacyQuery(Rule):
     `Model.query`. The receiver must be known to be a session: annotated
     `Session`/`AsyncSession`/`scoped_session`, made by `Session(...)`, a
     `sessionmaker`/`async_sessionmaker`/`scoped_session`, injected by
-    `Depends(<function of this module yielding one>)`, Flask-SQLAlchemy's
-    `db.session`; or, in a module that imports sqlalchemy, sqlmodel or
-    flask_sqlalchemy, a receiver named `session`, `db`, `db_session` or `sess`
-    (also as `self.session`, `db.session`) called with a model-like first
-    argument (a capitalized name such as `User`, an attribute such as
-    `models.User` or `User.id`, or a SQLAlchemy expression such as
+    `Depends(<function yielding one>)`, Flask-SQLAlchemy's `db.session`, each
+    also when it comes from another module of the project (`from app.db
+    import SessionLocal, get_db`); or, in a module that imports sqlalchemy,
+    sqlmodel or flask_sqlalchemy, or of a project that uses them, a receiver
+    named `session`, `db`, `db_session` or `sess` (also as `self.session`,
+    `db.session`) called with a model-like first argument (a capitalized name
+    such as `User`, a name such as `model`, `model_cls`, `cls`, `user_model`,
+    an attribute such as `models.User` or `User.id`, `type(obj)`,
+    `User.id.label("id")`, or a SQLAlchemy expression such as
     `func.count(...)`), unless that receiver is known to be something else.
     `X.query` counts as Flask-SQLAlchemy's when `X` is a class of the module
     deriving from `db.Model` (or `cls` in its methods), or, in a module that

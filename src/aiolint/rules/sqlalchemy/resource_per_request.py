@@ -93,7 +93,9 @@ class ResourcePerRequest(Rule):
     `add_event_handler("startup", ...)` handler, a cached function
     (`@lru_cache`, `@cache`, `@alru_cache`), the program's entry point (defined
     or called under `if __name__ == "__main__":`, or run by `asyncio.run()`), a
-    function only ever called from such code (outside a loop), a pytest fixture, or code in a
+    click or typer command, a callback aiohttp runs at startup or shutdown
+    (`app.cleanup_ctx.append(f)`, `app.on_startup.append(f)`), a function only
+    ever called from such code (outside a loop), a pytest fixture, or code in a
     test module. It also stays silent when the function stores the object for
     reuse (on `self`, on `app.state`, in a module-level name declared
     `global`, or in a module-level object or container), directly or through a
@@ -103,7 +105,9 @@ class ResourcePerRequest(Rule):
     neither is a client built around a pool made elsewhere
     (`httpx.AsyncClient(transport=shared_transport)`,
     `Redis(connection_pool=shared_pool)`,
-    `aiohttp.ClientSession(connector=shared, connector_owner=False)`).
+    `aiohttp.ClientSession(connector=shared, connector_owner=False)`); a
+    transport chosen by a condition (`transport=(mock if testing else None)`)
+    or made in the function is no shared pool.
 
     ## Why is this bad?
     Each of these objects owns a connection pool. Creating one per request
