@@ -131,3 +131,12 @@ def test_records_are_cached_and_follow_edits(tmp_path: Path) -> None:
         reset_record_cache()
     assert second is not None and "app.db.SessionLocal" not in second.instances
     assert second.digest != first.digest
+
+
+@pytest.mark.parametrize("root", ROOTS, ids=[str(r.relative_to(PROJECTS)) for r in ROOTS])
+def test_gates_skip_nothing_in_projects(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the project, the `ast` gates see through project imports: turning
+    them off finds nothing more."""
+    gated = _found(root)
+    monkeypatch.setenv("AIOLINT_NO_GATE", "1")
+    assert _found(root) == gated

@@ -7,7 +7,7 @@ from aiolint.model import FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.bindings import origin
 from aiolint.semantic.functions import enclosing_scope, in_async_code
-from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, classify
+from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, classify, type_kind
 
 #: What `app` in `app.state.x = ...` may be made from.
 APP_CLASSES = frozenset(
@@ -95,10 +95,18 @@ class GlobalSession(Rule):
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
-            self._check(node.target, node.value)
+            annotated = type_kind(self.ctx, node.annotation.annotation)
+            # `db: Session = make_session()`: the annotation says what the call makes.
+            made = annotated if isinstance(node.value, cst.Call | cst.Await) else None
+            self._check(node.target, node.value, made)
 
-    def _check(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        kind = classify(self.ctx, value)
+    def _check(
+        self,
+        target: cst.BaseExpression,
+        value: cst.BaseExpression,
+        annotated: SqlaKind | None = None,
+    ) -> None:
+        kind = classify(self.ctx, value) or annotated
         if kind is SqlaKind.SCOPED_SESSION and isinstance(value, cst.Call):
             if any(a.keyword is not None and a.keyword.value == "scopefunc" for a in value.args):
                 return  # per-scope (`scopefunc=get_request_id`), not one for the thread
