@@ -6,6 +6,9 @@ expectations; linted alone (no project), a module may only give fewer."""
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -140,3 +143,41 @@ def test_gates_skip_nothing_in_projects(root: Path, monkeypatch: pytest.MonkeyPa
     gated = _found(root)
     monkeypatch.setenv("AIOLINT_NO_GATE", "1")
     assert _found(root) == gated
+
+
+def _cli(cwd: Path, *args: str) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "aiolint", "check", "-q", "--output-format", "concise", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    found = []
+    for line in proc.stdout.splitlines():
+        path, row, _, rest = line.split(":", 3)
+        found.append(f"{Path(path).name}:{row}:{rest.split()[0]}")
+    return sorted(found)
+
+
+def test_isolated_run_from_elsewhere_finds_the_project(tmp_path: Path) -> None:
+    """Without a configuration (`--isolated`), the project is the folder with
+    a marker above the checked path, not the working folder."""
+    shop = PROJECTS / "shop"
+    expected = sum(sum(c.values()) for c in _expected(shop).values())
+    assert len(_cli(tmp_path, "--isolated", "--no-cache", str(shop))) == expected
+
+
+def test_cached_results_follow_the_other_modules(tmp_path: Path) -> None:
+    """A module's cached result is stale when what it imports changes."""
+    project = tmp_path / "shop"
+    shutil.copytree(PROJECTS / "shop", project)
+    cache = str(tmp_path / "cache")
+    first = _cli(project, "--cache-dir", cache, ".")
+    assert _cli(project, "--cache-dir", cache, ".") == first  # served from the cache
+    database = project / "src" / "shop" / "database.py"
+    database.write_text(database.read_text().replace("sessionmaker(bind=engine)", "object()"))
+    after = _cli(project, "--cache-dir", cache, ".")
+    assert "nightly.py:6:AIO302" in first  # `session = SessionLocal()`
+    assert "nightly.py:6:AIO302" not in after

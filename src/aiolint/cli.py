@@ -441,7 +441,7 @@ def _check(args: argparse.Namespace) -> int:
                 layer,
                 force_exclude=args.force_exclude,
                 fix=fix,
-                cache=None if fix is not None else _open_cache(args, config),
+                cache=None if fix is not None else _open_cache(args, config, paths[0]),
                 jobs=args.jobs or default_jobs(),
                 progress=Progress(stream=sys.stderr, enabled=wanted(sys.stderr, args.quiet)),
             )
@@ -509,7 +509,7 @@ def _show(
     return EXIT_CLEAN
 
 
-def _open_cache(args: argparse.Namespace, config: Config) -> ResultCache | None:
+def _open_cache(args: argparse.Namespace, config: Config, anchor: str | None) -> ResultCache | None:
     """The result cache for a check run, unless turned off; a cache that cannot
     be created only costs a warning."""
     if cache_disabled(args.no_cache):
@@ -519,7 +519,7 @@ def _open_cache(args: argparse.Namespace, config: Config) -> ResultCache | None:
 
     set_record_cache(root)
     try:
-        return ResultCache.open(root, lint_options(config))
+        return ResultCache.open(root, lint_options(config, anchor))
     except OSError as exc:
         print(
             f"aiolint: warning: not caching: cannot create {root}: {exc.strerror or exc}",

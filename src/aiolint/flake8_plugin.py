@@ -29,7 +29,7 @@ def _settings_for(folder: Path) -> tuple[RuleSets, LintOptions]:
         config = load_config(found) if found else Config(root=folder)
     except ConfigError as exc:
         raise SystemExit(f"aiolint: error: {exc}") from None
-    return RuleSets(config, SelectionLayer()), LintOptions(**lint_options(config))
+    return RuleSets(config, SelectionLayer()), LintOptions(**lint_options(config, folder))
 
 
 class Plugin:

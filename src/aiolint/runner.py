@@ -61,15 +61,17 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def lint_options(config: Config) -> dict[str, object]:
+def lint_options(config: Config, anchor: StrPath | None = None) -> dict[str, object]:
     """The `LintOptions` keywords a run lints with. Every option that changes
-    what rules report comes from here, since these are in the cache key."""
+    what rules report comes from here, since these are in the cache key.
+    `anchor`: a checked path, where the project is looked for when no
+    configuration file was found."""
     from aiolint.project.build import project_for
 
     return {
         "target_version": config.effective_target,
         "peer_noqa": config.peer_noqa,
-        "project": project_for(config),
+        "project": project_for(config, None if anchor is None else os.fspath(anchor)),
     }
 
 
@@ -240,7 +242,7 @@ def lint_files(
     """Check (or fix) the files under `paths`; `cache` answers what it can
     (check runs only: a fixing run never reads or writes it)."""
     rule_sets = RuleSets(config, layer)
-    options = tuple(lint_options(config).items())
+    options = tuple(lint_options(config, paths[0] if paths else None).items())
     files = files_to_check(paths, config, force_exclude=force_exclude)
     cache = cache if fix is None else None
     result = RunResult(files_checked=len(files))
@@ -302,7 +304,8 @@ def lint_stdin(
     from aiolint import worker
 
     codes = RuleSets(config, layer).for_path(Path(filename))
-    job = Job(Path(filename), filename, codes, tuple(lint_options(config).items()), fix)
+    options = lint_options(config, filename if filename != "-" else None)
+    job = Job(Path(filename), filename, codes, tuple(options.items()), fix)
     result = RunResult(files_checked=1)
     outcome = worker.run_source(job, source)
     result.add(outcome)

@@ -1,12 +1,14 @@
 """Building the project model before a run: find the modules, scan, link.
 
 The project is the folder of the configuration file that was found (the
-`pyproject.toml` or `aiolint.toml`), or the working folder when it holds a
-`.git`, `setup.py` or `setup.cfg`; without one there is no project and rules
-see each file alone. Its Python files are found as a check of the whole folder
-finds them (excludes and `.gitignore` apply). Module names are taken relative
-to the project folder, its `src/`, and the folder above each top-level package
-(the first folder up without an `__init__.py`).
+`pyproject.toml` or `aiolint.toml`); without one (`--isolated`, a file with no
+configuration above it), the nearest folder at or above the checked path that
+holds a `.git`, `pyproject.toml`, `setup.py` or `setup.cfg`; without that there
+is no project and rules see each file alone. Its Python files are found as a
+check of the whole folder finds them (excludes and `.gitignore` apply).
+Module names are taken relative to the project folder, its `src/`, and the
+folder above each top-level package (the first folder up without an
+`__init__.py`).
 
 A module is read only when its text can define something the model records
 (it mentions a session, an engine, an app, a router, SQLAlchemy); its record
@@ -33,6 +35,7 @@ __all__ = [
     "MAX_FILES",
     "build_project",
     "project_for",
+    "project_root",
     "reset_record_cache",
     "set_record_cache",
 ]
@@ -70,29 +73,47 @@ def reset_record_cache() -> None:
     _record_cache.clear()
 
 
-def project_for(config: Config) -> ProjectModel | None:
+def project_for(config: Config, anchor: str | None = None) -> ProjectModel | None:
     """The model of the project `config` belongs to (memoized per process);
-    None when there is no project (see the module doc)."""
-    root = config.root
-    if config.source is None and not any(
-        os.path.exists(os.path.join(root, marker)) for marker in _MARKERS
-    ):
+    None when there is no project (see the module doc). `anchor` is a checked
+    path, where the project is looked for when no configuration file was found
+    (`--isolated`, a lone file)."""
+    root = project_root(config, anchor)
+    if root is None:
         return None
     key = (root, *config.all_excludes, str(config.respect_gitignore))
     if key not in _built:
-        _built[key] = build_project(config)
+        _built[key] = build_project(config, root)
     return _built[key]
 
 
-def build_project(config: Config) -> ProjectModel | None:
+def project_root(config: Config, anchor: str | None = None) -> str | None:
+    """The configuration file's folder; without one, the nearest folder at or
+    above `anchor` (else the working folder) holding `.git`, `pyproject.toml`,
+    `setup.py` or `setup.cfg`."""
+    if config.source is not None:
+        return config.root
+    folder = os.path.realpath(anchor if anchor is not None else config.root)
+    if not os.path.isdir(folder):
+        folder = os.path.dirname(folder)
+    while True:
+        if any(os.path.exists(os.path.join(folder, m)) for m in (*_MARKERS, "pyproject.toml")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def build_project(config: Config, root: str | None = None) -> ProjectModel | None:
+    """Scan and link the project's modules (`root`: the project folder, by
+    default the configuration's)."""
     from aiolint.files import FileFilter, PathMatcher, discover
 
-    root = os.path.realpath(config.root)
-    filters = FileFilter(
-        PathMatcher.build(config.root, config.all_excludes), config.respect_gitignore
-    )
+    root = os.path.realpath(root if root is not None else config.root)
+    filters = FileFilter(PathMatcher.build(root, config.all_excludes), config.respect_gitignore)
     files: list[str] = []
-    for path in discover([config.root], filters):
+    for path in discover([root], filters):
         files.append(os.path.realpath(path))
         if len(files) > MAX_FILES:
             return None

@@ -83,7 +83,7 @@ def setup(path: str | None, settings: Settings, root: str | None = None) -> Setu
         path=shown,
         config=config,
         rules=tuple(rules_for(codes)),
-        options=LintOptions(**lint_options(config)),  # type: ignore[arg-type]
+        options=LintOptions(**lint_options(config, path)),  # type: ignore[arg-type]
         fixes=FixSettings(unsafe=config.unsafe_fixes, fixable=frozenset(fixable)),
     )
 
