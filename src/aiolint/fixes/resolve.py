@@ -158,9 +158,21 @@ def _expression_span(
             return None  # not in the module, or lines LineIndex does not count (a lone CR)
         start = index.starts[rng.start.line - 1] + rng.start.column
         end = index.starts[rng.end.line - 1] + rng.end.column
-    if source[start:end] != module.code_for_node(node):
-        return None
-    return start, end, module.code_for_node(replacement)
+    if source[start:end] == module.code_for_node(node):
+        return start, end, module.code_for_node(replacement)
+    if isinstance(positions, Positions):
+        # Parenthesized or spanning lines (`(db.query(X)\n    .all())`): the
+        # node's whole span, generated under its indentation as the module's own
+        # code generation would, and the replacement generated the same way.
+        try:
+            start, end = positions.span(node)
+        except KeyError:
+            return None
+        indent = positions.indent(node)
+        if end <= len(source) and source[start:end] == code_in_context(module, node, indent):
+            new = code_in_context(module, replacement, indent)
+            return _diff(source, source[:start] + new + source[end:])
+    return None
 
 
 #: Nodes whose code depends only on the indentation they are generated under

@@ -28,8 +28,13 @@ from aiolint.project.model import ProjectModel, link, module_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from aiolint.config import Config
     from aiolint.project.scan import ModuleRecord
+
+    #: (modification time in ns, size, the module's record) of one file.
+    _Entry: TypeAlias = tuple[int, int, ModuleRecord | None]
 
 __all__ = [
     "MAX_FILES",
@@ -42,7 +47,7 @@ __all__ = [
 
 #: A folder with more Python files than this is not taken as one project.
 MAX_FILES = 20_000
-_FORMAT = 1
+_FORMAT = 2
 _MARKERS = (".git", "setup.py", "setup.cfg")
 #: Words (lowercase) one of which a module must contain to define anything recorded.
 _WORDS = (
@@ -113,14 +118,15 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
     root = os.path.realpath(root if root is not None else config.root)
     filters = FileFilter(PathMatcher.build(root, config.all_excludes), config.respect_gitignore)
     files: list[str] = []
-    for path in discover([root], filters):
-        files.append(os.path.realpath(path))
+    for path in discover([root], filters):  # under `root`, already resolved
+        files.append(path)
         if len(files) > MAX_FILES:
             return None
     roots = _roots(root, files)
+    uses_sqlalchemy = _depends_on_sqlalchemy(root)
     cache_path = _cache_path(config, root)
-    stored = _load(cache_path)
-    fresh: dict[str, tuple[int, int, ModuleRecord | None]] = {}
+    stored, linked = _load(cache_path)
+    fresh: dict[str, _Entry] = {}
     records: dict[str, ModuleRecord] = {}
     for path in files:
         try:
@@ -136,9 +142,13 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
             continue
         for name in _names(path, roots):
             records.setdefault(name, record)
-    if cache_path is not None and fresh != stored:
-        _store(cache_path, fresh)
-    return link(records, roots, uses_sqlalchemy=_depends_on_sqlalchemy(root))
+    if fresh == stored and linked is not None and linked[0] == (roots, uses_sqlalchemy):
+        return ProjectModel(roots, *linked[1])  # nothing changed: the model as last linked
+    model = link(records, roots, uses_sqlalchemy=uses_sqlalchemy)
+    if cache_path is not None:
+        tables = (model.aliases, model.instances, model.classes, model.functions)
+        _store(cache_path, fresh, ((roots, uses_sqlalchemy), (*tables, model.uses_sqlalchemy)))
+    return model
 
 
 def _roots(root: str, files: list[str]) -> tuple[str, ...]:
@@ -160,7 +170,7 @@ def _names(path: str, roots: tuple[str, ...]) -> list[str]:
     for root in roots:
         if os.path.join(root, "src") in roots and path.startswith(os.path.join(root, "src", "")):
             continue  # `src/` layouts: `src` is not a package
-        name, _ = module_name(path, (root,))
+        name, _ = module_name(path, (root,), resolved=True)
         if name is not None:
             names.append(name)
     names.sort(key=len)  # the longest root (shortest name) first: it is the one Python uses
@@ -180,7 +190,7 @@ def _scan(path: str, roots: tuple[str, ...]) -> ModuleRecord | None:
     lowered = text.lower()
     if not any(word in lowered for word in _WORDS):
         return None
-    name, is_package = module_name(path, roots)
+    name, is_package = module_name(path, roots, resolved=True)
     if name is None:
         return None
     from aiolint.project.scan import scan
@@ -213,24 +223,26 @@ def _cache_path(config: Config, root: str) -> str | None:
     return os.path.join(folder, f"project-{digest}.marshal")
 
 
-def _load(path: str | None) -> dict[str, tuple[int, int, ModuleRecord | None]]:
+def _load(path: str | None) -> tuple[dict[str, _Entry], tuple[object, ...] | None]:
+    """The stored module records, and the model linked from them (if any)."""
     if path is None:
-        return {}
+        return {}, None
     try:
         with open(path, "rb") as handle:
             data = marshal.load(handle)
     except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    if not isinstance(data, tuple) or len(data) != 2 or data[0] != _FORMAT:
-        return {}
-    return data[1] if isinstance(data[1], dict) else {}
+        return {}, None
+    if not isinstance(data, tuple) or len(data) != 3 or data[0] != _FORMAT:
+        return {}, None
+    entries, linked = data[1], data[2]
+    return (entries if isinstance(entries, dict) else {}), linked
 
 
-def _store(path: str, entries: dict[str, tuple[int, int, ModuleRecord | None]]) -> None:
+def _store(path: str, entries: dict[str, _Entry], linked: tuple[object, ...]) -> None:
     from aiolint.cache import create_cache_dir, write_atomic
 
     try:
         create_cache_dir(os.path.dirname(path))
-        write_atomic(path, marshal.dumps((_FORMAT, entries)))
+        write_atomic(path, marshal.dumps((_FORMAT, entries, linked)))
     except (OSError, ValueError):
         pass  # the cache only saves time

@@ -188,11 +188,13 @@ def _library_of(kind: str) -> str:
     return kind.split(".")[0] if "." in kind else "sqlalchemy"
 
 
-def module_name(path: str, roots: tuple[str, ...]) -> tuple[str | None, bool]:
-    """See `ProjectModel.module_name`."""
+def module_name(
+    path: str, roots: tuple[str, ...], *, resolved: bool = False
+) -> tuple[str | None, bool]:
+    """See `ProjectModel.module_name` (`resolved`: `path` is already real)."""
     import os
 
-    real = os.path.realpath(path)
+    real = path if resolved else os.path.realpath(path)
     best: str | None = None
     for root in roots:
         prefix = root.rstrip(os.sep) + os.sep
