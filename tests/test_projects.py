@@ -84,8 +84,9 @@ def test_model_of_the_shop_project() -> None:
     assert model.instances["shop.database.SessionLocal"] == "sessionmaker"
     assert model.instances["shop.db.SessionLocal"] == "sessionmaker"  # a re-export
     assert model.instances["shop.database.engine"] == "Engine"
+    assert model.instances["shop.database.AsyncSessionLocal"] == "async_sessionmaker"
     # Only what another module imports is kept (nothing imports these).
-    assert "shop.database.AsyncSessionLocal" not in model.instances
+    assert "shop.database.async_engine" not in model.instances
     assert "shop.database.get_engine" not in model.functions
     assert model.instances["shop.api.api_router"] == "fastapi.APIRouter"
     assert model.aliases["shop.db.Session"] == "sqlalchemy.orm.Session"
