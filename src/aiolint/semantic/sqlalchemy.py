@@ -250,6 +250,8 @@ def _call_kind(ctx: FileContext, call: cst.Call, depth: int) -> SqlaKind | None:
             return _sessionmaker_kind(ctx, call, depth)
         if kind is not None and kind.is_engine:
             return None  # Engine(...) is not constructed directly
+        if name == "builtins.next":
+            return _next_kind(ctx, call, depth)
         return kind if kind is not None else _project_call(ctx, name)
     if isinstance(func, cst.Attribute) and func.attr.value == "begin":
         # `with SessionLocal.begin() as session:` (sessionmaker.begin)
@@ -319,7 +321,30 @@ def _binding_expression_kind(
             funcdef = _local_function(ctx, value.func)
             if funcdef is not None and _is_context_manager(ctx, funcdef):
                 return _yielded_kind(ctx, funcdef, depth + 1)
+            yielded = _project_generator(ctx, value.func)
+            if yielded is not None:  # a project `@contextmanager` yielding a session
+                return yielded
     return _classify(ctx, value, depth)
+
+
+def _project_generator(ctx: FileContext, func: cst.BaseExpression) -> SqlaKind | None:
+    """What a generator function of another project module yields."""
+    name = qualified_name(ctx, func)
+    project = ctx.project
+    function = project.functions.get(name) if project is not None and name else None
+    return _kind(function[0]) if function is not None and function[1] else None
+
+
+def _next_kind(ctx: FileContext, call: cst.Call, depth: int) -> SqlaKind | None:
+    """`next(get_db())`: what the generator `get_db` (of this module or the
+    project) yields first."""
+    if len(call.args) != 1 or not isinstance(call.args[0].value, cst.Call):
+        return None
+    inner = call.args[0].value
+    funcdef = _local_function(ctx, inner.func)
+    if funcdef is not None:
+        return _yielded_kind(ctx, funcdef, depth + 1) if _is_generator(ctx, funcdef) else None
+    return _project_generator(ctx, inner.func)
 
 
 def _param_kind(ctx: FileContext, param: cst.Param, depth: int) -> SqlaKind | None:
