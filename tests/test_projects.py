@@ -182,3 +182,50 @@ def test_cached_results_follow_the_other_modules(tmp_path: Path) -> None:
     after = _cli(project, "--cache-dir", cache, ".")
     assert "nightly.py:6:AIO302" in first  # `session = SessionLocal()`
     assert "nightly.py:6:AIO302" not in after
+
+
+def test_stdin_and_flake8_use_the_project_model(tmp_path: Path) -> None:
+    """A lone file (stdin with `--stdin-filename`, flake8's per-file plugin)
+    gets the same cross-module findings as the whole project's run."""
+    nightly = PROJECTS / "shop" / "src" / "shop" / "jobs" / "nightly.py"
+    expected = sorted(
+        f"{nightly.name}:{line}:{code}"
+        for (line, code), n in read_expectations(nightly.read_bytes()).errors.items()
+        for _ in range(n)
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "aiolint",
+            "check",
+            "--no-cache",
+            "-q",
+            "--output-format",
+            "concise",
+            "-",
+            "--stdin-filename",
+            str(nightly),
+        ],
+        input=nightly.read_bytes(),
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    )
+    found = sorted(
+        f"{nightly.name}:{line.split(':')[1]}:{line.split(':', 3)[3].split()[0]}"
+        for line in proc.stdout.decode().splitlines()
+    )
+    assert found == expected
+    flake8 = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "AIO", str(nightly)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    codes = sorted(
+        f"{nightly.name}:{line.split(':')[1]}:{line.split(':', 3)[3].split()[0]}"
+        for line in flake8.stdout.splitlines()
+    )
+    assert codes == expected
