@@ -424,3 +424,22 @@ async def test_untitled_document_uses_the_workspace_config(
     )
     await until(lambda: len(published(client, named)) == 2 or None)
     assert [d.code for d in published(client, named)[-1].diagnostics] == ["AIO201", "AIO202"]
+
+
+async def test_project_names_and_a_saved_module(client: LanguageClient, tmp_path: Path) -> None:
+    """Names from other modules resolve through the project model; saving one
+    of those modules rebuilds it and rechecks the open documents."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    db = tmp_path / "app" / "db.py"
+    db.write_text("from sqlalchemy.orm import sessionmaker\n\nSessionLocal = sessionmaker()\n")
+    jobs_text = "from app.db import SessionLocal\n\nsession = SessionLocal()\n"
+    (tmp_path / "app" / "jobs.py").write_text(jobs_text)
+    jobs = open_document(client, tmp_path / "app" / "jobs.py", jobs_text)
+    assert [d.code for d in await diagnostics(client, jobs, 1)] == ["AIO302"]
+    db.write_text("SessionLocal = object()\n")
+    db_uri = open_document(client, db, db.read_text())
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=db_uri))
+    )
+    await until(lambda: (not published(client, jobs)[-1].diagnostics) or None)

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_FILES",
     "build_project",
+    "forget_projects",
     "project_for",
     "project_root",
     "reset_record_cache",
@@ -76,6 +77,11 @@ def set_record_cache(folder: str | None) -> None:
 def reset_record_cache() -> None:
     """Back to the default: the configuration's cache folder."""
     _record_cache.clear()
+
+
+def forget_projects() -> None:
+    """Drop the models built so far (a long-running server, after a save)."""
+    _built.clear()
 
 
 def project_for(config: Config, anchor: str | None = None) -> ProjectModel | None:

@@ -29,6 +29,7 @@ from pygls.uris import to_fs_path
 
 from aiolint import __version__
 from aiolint.config import ConfigError
+from aiolint.project.build import forget_projects
 from aiolint.selection import UnknownSelectorError
 from aiolint.server.actions import KINDS, code_actions
 from aiolint.server.hover import hover
@@ -245,7 +246,10 @@ def build_server() -> AiolintServer:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
     @_guarded(server, "didSave", doc_uri)
     def did_save(ls: AiolintServer, params: types.DidSaveTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri)
+        # A saved module may change what the project model says of the names
+        # other documents import (`SessionLocal`): rebuild it, recheck them all.
+        forget_projects()
+        ls.relint_all()
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     @_guarded(server, "didClose", doc_uri)
