@@ -229,3 +229,19 @@ def test_stdin_and_flake8_use_the_project_model(tmp_path: Path) -> None:
         for line in flake8.stdout.splitlines()
     )
     assert codes == expected
+
+
+def test_a_failing_model_build_costs_only_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aiolint.project import build
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(build, "build_project", broken)
+    build.forget_projects()
+    config = load_config(PROJECTS / "shop" / "pyproject.toml")
+    assert build.project_for(config) is None
+    assert "project model of" in capsys.readouterr().err
+    build.forget_projects()

@@ -94,7 +94,17 @@ def project_for(config: Config, anchor: str | None = None) -> ProjectModel | Non
         return None
     key = (root, *config.all_excludes, str(config.respect_gitignore))
     if key not in _built:
-        _built[key] = build_project(config, root)
+        try:
+            _built[key] = build_project(config, root)
+        except Exception as exc:  # never lose a run to the model: lint files alone
+            import sys
+
+            print(
+                f"aiolint: warning: project model of {root} unavailable "
+                f"({exc.__class__.__name__}: {exc}); files are checked alone",
+                file=sys.stderr,
+            )
+            _built[key] = None
     return _built[key]
 
 
