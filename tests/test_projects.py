@@ -5,6 +5,7 @@ expectations; linted alone (no project), a module may only give fewer."""
 
 from __future__ import annotations
 
+import marshal
 import os
 import shutil
 import subprocess
@@ -17,7 +18,12 @@ from fixture_expectations import PROJECTS, read_expectations
 
 from aiolint.config import find_pyproject, load_config
 from aiolint.engine import lint_source
-from aiolint.project.build import build_project, reset_record_cache, set_record_cache
+from aiolint.project.build import (
+    SKIPPED,
+    build_project,
+    reset_record_cache,
+    set_record_cache,
+)
 from aiolint.project.model import module_name
 from aiolint.registry import resolve_selection
 from aiolint.runner import lint_files
@@ -245,3 +251,43 @@ def test_a_failing_model_build_costs_only_the_model(
     assert build.project_for(config) is None
     assert "project model of" in capsys.readouterr().err
     build.forget_projects()
+
+
+def test_modules_without_library_imports_are_read_when_they_name_a_recorded_object(
+    tmp_path: Path,
+) -> None:
+    """A re-export chain through modules that import no library is followed;
+    modules that name nothing recorded are not read (their entry says so)."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\n')
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "core.py").write_text(
+        "from sqlalchemy.orm import sessionmaker\n\nSessionLocal = sessionmaker()\n"
+    )
+    (app / "middle.py").write_text("from app.core import SessionLocal as Factory\n")
+    (app / "deps.py").write_text(
+        "from app.middle import Factory\n\n\ndef get_db():\n    db = Factory()\n"
+        "    try:\n        yield db\n    finally:\n        db.close()\n"
+    )
+    (app / "leaf.py").write_text(
+        "from app.deps import get_db\nfrom app.middle import Factory\n\n"
+        "session = Factory()\nshared = next(get_db())\n"
+    )
+    (app / "unrelated.py").write_text("def add(a, b):\n    return a + b\n")
+    config = load_config(tmp_path / "pyproject.toml")
+    set_record_cache(str(tmp_path / "cache"))
+    try:
+        model = build_project(config)
+        assert model is not None
+        assert model.instances["app.middle.Factory"] == "sessionmaker"
+        assert model.functions["app.deps.get_db"] == ("Session", True)
+        cache = next((tmp_path / "cache").glob("project-*.marshal"))
+        entries = marshal.loads(cache.read_bytes())[1]
+        assert entries[str(app / "unrelated.py")][2] == SKIPPED
+        assert entries[str(app / "middle.py")][2] not in (None, SKIPPED)
+    finally:
+        reset_record_cache()
+    found = _found(tmp_path)
+    leaf = str((app / "leaf.py").resolve())
+    assert sorted(found[leaf]) == [(4, "AIO302"), (5, "AIO302")]

@@ -10,12 +10,16 @@ Module names are taken relative to the project folder, its `src/`, and the
 folder above each top-level package (the first folder up without an
 `__init__.py`).
 
-A module is read only when its text can define something the model records
-(it mentions a session, an engine, an app, a router, SQLAlchemy); its record
-is kept in the result cache's folder (`project-<hash>.marshal`), keyed by the
-file's size and modification time, so that a run where nothing changed reads
-no module again. Standard library only, without `ast` unless a module changed:
-this runs on the cached path.
+A module is parsed only when it can define something the model records: first
+those that import SQLAlchemy, SQLModel, Flask-SQLAlchemy, FastAPI, Starlette or
+aiohttp and name one of the objects recorded (`sessionmaker`, `Session`,
+`FastAPI`, `APIRouter`, ...), then, until nothing changes, those whose text
+names something recorded so far (a re-export, a dependency built on a
+factory). Each module's record is kept in the result cache's folder
+(`project-<hash>.marshal`), keyed by the file's size and modification time,
+with the model linked from them, so that a run where nothing changed reads
+no module again. Standard library only, without `ast` unless a module
+changed: this runs on the cached path.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import re
 
-from aiolint.project.model import ProjectModel, link, module_name
+from aiolint.project.model import ProjectModel, link, module_name, recorded_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,8 +38,8 @@ if TYPE_CHECKING:
     from aiolint.config import Config
     from aiolint.project.scan import ModuleRecord
 
-    #: (modification time in ns, size, the module's record) of one file.
-    _Entry: TypeAlias = tuple[int, int, ModuleRecord | None]
+    #: (modification time in ns, size, the module's record or SKIPPED) of one file.
+    _Entry: TypeAlias = tuple[int, int, ModuleRecord | int | None]
 
 __all__ = [
     "MAX_FILES",
@@ -48,19 +53,24 @@ __all__ = [
 
 #: A folder with more Python files than this is not taken as one project.
 MAX_FILES = 20_000
-_FORMAT = 2
+_FORMAT = 3
 _MARKERS = (".git", "setup.py", "setup.cfg")
-#: Words (lowercase) one of which a module must contain to define anything recorded.
-_WORDS = (
-    "session",
-    "engine",
-    "sqlalchemy",
-    "sqlmodel",
-    "fastapi",
-    "router",
-    "starlette",
-    "application",
+#: A module that imports one of these is read first.
+_LIBRARY_IMPORT = re.compile(
+    r"^[ \t]*(?:from|import)[ \t]+(?:sqlalchemy|sqlmodel|flask_sqlalchemy|fastapi|starlette"
+    r"|aiohttp)\b",
+    re.MULTILINE,
 )
+#: ... and names one of the objects the model records (a module importing only
+#: `Column` or `HTTPException` records nothing).
+_MAKERS = re.compile(
+    r"\b(?:sessionmaker|async_sessionmaker|scoped_session|async_scoped_session|Session"
+    r"|AsyncSession|create_engine|create_async_engine|engine_from_config"
+    r"|async_engine_from_config|Engine|AsyncEngine|SQLAlchemy|FastAPI|APIRouter|Starlette"
+    r"|Router|Application)\b"
+)
+#: The entry of a module not read (nothing it could record was named in it).
+SKIPPED = 0
 _DEPENDENCY_FILES = ("pyproject.toml", "requirements.txt", "setup.cfg", "setup.py")
 
 _built: dict[tuple[str, ...], ProjectModel | None] = {}
@@ -128,7 +138,7 @@ def project_root(config: Config, anchor: str | None = None) -> str | None:
 
 def build_project(config: Config, root: str | None = None) -> ProjectModel | None:
     """Scan and link the project's modules (`root`: the project folder, by
-    default the configuration's)."""
+    default the configuration's); see the module doc for which are read."""
     from aiolint.files import FileFilter, PathMatcher, discover
 
     root = os.path.realpath(root if root is not None else config.root)
@@ -142,29 +152,68 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
     uses_sqlalchemy = _depends_on_sqlalchemy(root)
     cache_path = _cache_path(config, root)
     stored, linked = _load(cache_path)
-    fresh: dict[str, _Entry] = {}
-    records: dict[str, ModuleRecord] = {}
+    stats: dict[str, tuple[int, int]] = {}
     for path in files:
         try:
             stat = os.stat(path)
         except OSError:
             continue
-        entry = stored.get(path)
-        if entry is None or entry[0] != stat.st_mtime_ns or entry[1] != stat.st_size:
-            entry = (stat.st_mtime_ns, stat.st_size, _scan(path, roots))
-        fresh[path] = entry
-        record = entry[2]
-        if record is None:
-            continue
-        for name in _names(path, roots):
-            records.setdefault(name, record)
-    if fresh == stored and linked is not None and linked[0] == (roots, uses_sqlalchemy):
+        stats[path] = (stat.st_mtime_ns, stat.st_size)
+    unchanged = stats.keys() == stored.keys() and all(
+        stored[path][:2] == stat for path, stat in stats.items()
+    )
+    if unchanged and linked is not None and linked[0] == (roots, uses_sqlalchemy):
         return ProjectModel(roots, *linked[1])  # nothing changed: the model as last linked
+    fresh, records = _scan_project(stats, stored, roots)
     model = link(records, roots, uses_sqlalchemy=uses_sqlalchemy)
     if cache_path is not None:
         tables = (model.aliases, model.instances, model.classes, model.functions)
         _store(cache_path, fresh, ((roots, uses_sqlalchemy), (*tables, model.uses_sqlalchemy)))
     return model
+
+
+def _scan_project(
+    stats: dict[str, tuple[int, int]], stored: dict[str, _Entry], roots: tuple[str, ...]
+) -> tuple[dict[str, _Entry], dict[str, ModuleRecord]]:
+    """Every module's entry and the records by module name. Modules importing
+    one of the libraries are read first; then, until nothing changes, those
+    whose text names something already recorded (a re-export, a dependency
+    built on a factory)."""
+    fresh: dict[str, _Entry] = {}
+    records: dict[str, ModuleRecord] = {}
+    waiting: dict[str, str] = {}  # not read: no library import, nothing recorded named yet
+
+    def add(path: str, record: ModuleRecord | None) -> None:
+        fresh[path] = (*stats[path], record)
+        if record is not None:
+            for name in _names(path, roots):
+                records.setdefault(name, record)
+
+    for path, stat in stats.items():
+        entry = stored.get(path)
+        if entry is not None and entry[:2] == stat and entry[2] != SKIPPED:
+            add(path, entry[2])
+            continue
+        text = _text(path)
+        if text is None:
+            add(path, None)
+        elif _LIBRARY_IMPORT.search(text) and _MAKERS.search(text):
+            add(path, _scan(path, text, roots))
+        else:
+            waiting[path] = text
+    known: set[str] = set()
+    while waiting:
+        names = recorded_names(records) - known
+        if not names:
+            break
+        known |= names
+        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
+        named = [p for p, text in waiting.items() if pattern.search(text)]
+        for path in named:
+            add(path, _scan(path, waiting.pop(path), roots))
+    for path in waiting:
+        fresh[path] = (*stats[path], SKIPPED)
+    return fresh, records
 
 
 def _roots(root: str, files: list[str]) -> tuple[str, ...]:
@@ -193,19 +242,15 @@ def _names(path: str, roots: tuple[str, ...]) -> list[str]:
     return names
 
 
-def _scan(path: str, roots: tuple[str, ...]) -> ModuleRecord | None:
+def _text(path: str) -> str | None:
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
+            return handle.read().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
         return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    lowered = text.lower()
-    if not any(word in lowered for word in _WORDS):
-        return None
+
+
+def _scan(path: str, text: str, roots: tuple[str, ...]) -> ModuleRecord | None:
     name, is_package = module_name(path, roots, resolved=True)
     if name is None:
         return None

@@ -368,6 +368,20 @@ class _Linker:
         return None
 
 
+def recorded_names(records: dict[str, ModuleRecord]) -> set[str]:
+    """The last part of every name of these modules that stands for something
+    the model records (a factory, a re-export, a dependency...): a module
+    whose text names none of them cannot record anything more."""
+    linker = _Linker(records)
+    found: set[str] = set()
+    for module, (imports, values, classes, functions) in records.items():
+        for attr in (*imports, *values, *classes, *functions):
+            value = linker.value(f"{module}.{attr}")
+            if value is not None and (value[0] != "alias" or _interesting(value[1])):
+                found.add(attr.rpartition(".")[2])
+    return found
+
+
 def link(
     records: dict[str, ModuleRecord], roots: tuple[str, ...], uses_sqlalchemy: bool = False
 ) -> ProjectModel:

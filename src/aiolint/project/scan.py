@@ -219,18 +219,32 @@ def _bind_local(locals_: dict[str, Made | None], name: str, made: Made | None) -
         locals_[name] = made
 
 
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
 def _own_nodes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
-    """The nodes of `func`'s body, not those of nested functions, lambdas or classes."""
+    """The statements of `func`'s body, nested blocks included (not nested
+    functions or classes), and the `yield`s standing as a statement or as an
+    assignment's value: what `_function` reads, without walking every
+    expression (the project scan reads whole applications)."""
     found: list[ast.AST] = []
     pending: list[ast.AST] = list(func.body)
     while pending:
         node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
         found.append(node)
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(
-                child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
-            ):
-                pending.append(child)
+        value = getattr(node, "value", None)
+        if isinstance(node, ast.Expr | ast.Assign | ast.AnnAssign | ast.Return) and isinstance(
+            value, ast.Await
+        ):
+            value = value.value
+        if isinstance(value, ast.Yield | ast.YieldFrom):
+            found.append(value)
+        for block in _BLOCKS:
+            children = getattr(node, block, None)
+            if isinstance(children, list):
+                pending.extend(children)
     return found
 
 
