@@ -291,3 +291,38 @@ def test_modules_without_library_imports_are_read_when_they_name_a_recorded_obje
     found = _found(tmp_path)
     leaf = str((app / "leaf.py").resolve())
     assert sorted(found[leaf]) == [(4, "AIO302"), (5, "AIO302")]
+
+
+def test_fixes_place_imports_with_the_project_as_first_party(tmp_path: Path) -> None:
+    """`from sqlalchemy import select` goes in the third-party section, above the
+    project's own `from shop.models import ...` (ruff's I001 agrees)."""
+    project = tmp_path / "shop"
+    shutil.copytree(PROJECTS / "shop", project)
+    users = project / "src" / "shop" / "services" / "users.py"
+    subprocess.run(
+        [sys.executable, "-m", "aiolint", "check", "--no-cache", "-q", "--fix", "--unsafe-fixes"],
+        cwd=project,
+        capture_output=True,
+        check=False,
+    )
+    fixed = users.read_text()
+    assert fixed.index("from sqlalchemy import select\n\nfrom shop.models import") > 0
+    compile(fixed, str(users), "exec")
+    ruff = Path(sys.executable).with_name("ruff")
+    lint = subprocess.run(
+        [
+            str(ruff),
+            "check",
+            "--isolated",
+            "--select",
+            "I001",
+            "--config",
+            "src = ['src']",
+            str(users),
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout

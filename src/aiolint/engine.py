@@ -248,7 +248,11 @@ def _parse_failure(path: str, exc: Exception) -> Diagnostic:
 def _with_fix(ctx: FileContext, diagnostic: Diagnostic, fix: Fix, result: FileResult) -> Diagnostic:
     """The diagnostic carrying its resolved text fix (none if it must not be offered)."""
     try:
-        text_fix = resolve_fix(ctx.module, fix, ctx.options.target_version, ctx.positions)
+        project = ctx.options.project
+        first_party = project.packages if project is not None else frozenset()
+        text_fix = resolve_fix(
+            ctx.module, fix, ctx.options.target_version, ctx.positions, first_party
+        )
     except Exception as exc:
         where = f"{diagnostic.code} fix"
         result.errors.append(InternalError(ctx.path, where, _describe(exc)))

@@ -1,8 +1,9 @@
 """Add an import where isort (ruff's `I001`, default settings) would put it.
 
 The file's leading import block is read as isort reads it: sections (`__future__`,
-the standard library, third-party, relative imports; a project's own packages
-cannot be told from one file and count as third-party), each holding `import x`
+the standard library, third-party, first-party, relative imports; first-party
+are the project's own top-level packages, from the project model, and without
+one they count as third-party), each holding `import x`
 lines before `from x import y` lines, by module name ignoring case. A name
 asked `from x` joins an existing `from x import ...` line without `as`
 names, in isort's member order (CONSTANTS, Classes, functions, ignoring
@@ -25,11 +26,14 @@ from aiolint.model import RequiredImport
 
 __all__ = ["insert_import"]
 
-_FUTURE, _STDLIB, _THIRD_PARTY, _LOCAL = range(4)
+_FUTURE, _STDLIB, _THIRD_PARTY, _FIRST_PARTY, _LOCAL = range(5)
 
 
-def insert_import(module: cst.Module, required: RequiredImport) -> cst.Module:
-    """`module` with `required` added (nothing when the same import is there)."""
+def insert_import(
+    module: cst.Module, required: RequiredImport, first_party: frozenset[str] = frozenset()
+) -> cst.Module:
+    """`module` with `required` added (nothing when the same import is there);
+    `first_party`: the project's top-level packages."""
     body = list(module.body)
     start = 1 if body and _is_docstring(body[0]) else 0
     end = start
@@ -45,15 +49,16 @@ def insert_import(module: cst.Module, required: RequiredImport) -> cst.Module:
     if any(_same(line, required) for line in header):
         return module
     new = _statement(required)
-    key = _key(new)
+    keys = [_line_key(line, first_party) for line in header]
+    key = _line_key(new, first_party)
     if not header:
         body.insert(start, new)
         if start + 1 < len(body):
             body[start + 1] = _spaced_after_imports(body[start + 1])
         return module.with_changes(body=body)
-    same_section = [i for i, line in enumerate(header) if _key(line)[0] == key[0]]
+    same_section = [i for i, line_key in enumerate(keys) if line_key[0] == key[0]]
     if same_section:
-        later = [i for i in same_section if _key(header[i]) > key]
+        later = [i for i in same_section if keys[i] > key]
         if later:
             at = later[0]
             new = new.with_changes(leading_lines=header[at].leading_lines)
@@ -61,7 +66,7 @@ def insert_import(module: cst.Module, required: RequiredImport) -> cst.Module:
         else:
             at = same_section[-1] + 1
     else:
-        after = [i for i, line in enumerate(header) if _key(line)[0] > key[0]]
+        after = [i for i, line_key in enumerate(keys) if line_key[0] > key[0]]
         if after:
             at = after[0]
             new = new.with_changes(leading_lines=header[at].leading_lines)
@@ -96,7 +101,9 @@ def _module_of(small: cst.Import | cst.ImportFrom) -> tuple[str, bool]:
     return name or "", bool(small.relative)
 
 
-def _key(line: cst.SimpleStatementLine) -> tuple[int, int, str, str, tuple[int, str, str]]:
+def _line_key(
+    line: cst.SimpleStatementLine, first_party: frozenset[str]
+) -> tuple[int, int, str, str, tuple[int, str, str]]:
     """(section, style, module ignoring case, module, first member) of an import
     line (lines importing from one module sort by their first name)."""
     small = line.body[0]
@@ -106,15 +113,17 @@ def _key(line: cst.SimpleStatementLine) -> tuple[int, int, str, str, tuple[int, 
     first = (0, "", "")
     if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
         first = _member_key(small.names[0].evaluated_name)
-    return _section(module, relative), style, module.lower(), module, first
+    return _section(module, relative, first_party), style, module.lower(), module, first
 
 
-def _section(module: str, relative: bool) -> int:
+def _section(module: str, relative: bool, first_party: frozenset[str]) -> int:
     if relative:
         return _LOCAL
     root = module.split(".", 1)[0]
     if root == "__future__":
         return _FUTURE
+    if root in first_party:
+        return _FIRST_PARTY
     return _STDLIB if root in sys.stdlib_module_names else _THIRD_PARTY
 
 

@@ -116,9 +116,13 @@ def reference(
     return Reference(target, (RequiredImport(module),))
 
 
-def add_imports(module: cst.Module, required: Sequence[RequiredImport]) -> cst.Module:
+def add_imports(
+    module: cst.Module,
+    required: Sequence[RequiredImport],
+    first_party: frozenset[str] = frozenset(),
+) -> cst.Module:
     """`module` with the missing imports added where isort would put them
-    (`fixes.import_order`)."""
+    (`fixes.import_order`; `first_party`: the project's top-level packages)."""
     for item in required:
-        module = insert_import(module, item)
+        module = insert_import(module, item, first_party)
     return module

@@ -242,11 +242,13 @@ def _source(module: cst.Module, code: str | None = None) -> tuple[str, LineIndex
 
 
 @lru_cache(maxsize=8)
-def _import_span(module: cst.Module, imports: tuple[RequiredImport, ...]) -> tuple[int, int, str]:
+def _import_span(
+    module: cst.Module, imports: tuple[RequiredImport, ...], first_party: frozenset[str]
+) -> tuple[int, int, str]:
     """The text edit adding `imports` (cached: most fixes of a file need the same
     imports, and LibCST's AddImportsVisitor walks the whole module)."""
     head = _import_head(module)
-    return _diff(head.code, add_imports(head, imports).code)
+    return _diff(head.code, add_imports(head, imports, first_party).code)
 
 
 def _import_head(module: cst.Module) -> cst.Module:
@@ -279,8 +281,10 @@ def resolve_fix(
     fix: Fix,
     target_version: tuple[int, int],
     positions: Mapping[cst.CSTNode, CodeRange] | None = None,
+    first_party: frozenset[str] = frozenset(),
 ) -> TextFix | None:
-    """The text form of `fix`, or None when it must not be offered."""
+    """The text form of `fix`, or None when it must not be offered
+    (`first_party`: the project's top-level packages, for import placement)."""
     if fix.min_version is not None and target_version < fix.min_version:
         return None
     source, index = _source(module, positions.code if isinstance(positions, Positions) else None)
@@ -298,7 +302,7 @@ def resolve_fix(
             raise FixResolutionError(f"edit target {type(edit.node).__name__} is not in the module")
         spans.append(_diff(source, changed.code))
     if fix.imports:
-        spans.append(_import_span(module, fix.imports))
+        spans.append(_import_span(module, fix.imports, first_party))
     spans = sorted({span for span in spans if span[0] != span[1] or span[2]})
     for (_, end, _), (start, _, _) in pairwise(spans):
         if start < end:

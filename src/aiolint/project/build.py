@@ -53,7 +53,7 @@ __all__ = [
 
 #: A folder with more Python files than this is not taken as one project.
 MAX_FILES = 20_000
-_FORMAT = 3
+_FORMAT = 4
 _MARKERS = (".git", "setup.py", "setup.cfg")
 #: A module that imports one of these is read first.
 _LIBRARY_IMPORT = re.compile(
@@ -165,10 +165,12 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
     if unchanged and linked is not None and linked[0] == (roots, uses_sqlalchemy):
         return ProjectModel(roots, *linked[1])  # nothing changed: the model as last linked
     fresh, records = _scan_project(stats, stored, roots)
-    model = link(records, roots, uses_sqlalchemy=uses_sqlalchemy)
+    packages = frozenset(name.split(".")[0] for path in stats for name in _names(path, roots))
+    model = link(records, roots, uses_sqlalchemy, packages)
     if cache_path is not None:
         tables = (model.aliases, model.instances, model.classes, model.functions)
-        _store(cache_path, fresh, ((roots, uses_sqlalchemy), (*tables, model.uses_sqlalchemy)))
+        linked = (*tables, model.uses_sqlalchemy, model.packages)
+        _store(cache_path, fresh, ((roots, uses_sqlalchemy), linked))
     return model
 
 

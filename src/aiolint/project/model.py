@@ -51,6 +51,7 @@ class ProjectModel:
         "digest",
         "functions",
         "instances",
+        "packages",
         "roots",
         "uses_sqlalchemy",
     )
@@ -63,6 +64,7 @@ class ProjectModel:
         classes: dict[str, str] | None = None,
         functions: dict[str, tuple[str, bool]] | None = None,
         uses_sqlalchemy: bool = False,
+        packages: frozenset[str] = frozenset(),
     ) -> None:
         #: Folders module names are relative to (the project root, its `src/`).
         self.roots = roots
@@ -72,6 +74,8 @@ class ProjectModel:
         self.functions = functions or {}
         #: The project uses SQLAlchemy (a dependency, or one of its modules imports it).
         self.uses_sqlalchemy = uses_sqlalchemy
+        #: The project's top-level modules and packages (isort's first party).
+        self.packages = frozenset(packages)
         content = repr(
             (
                 sorted(self.aliases.items()),
@@ -79,6 +83,7 @@ class ProjectModel:
                 sorted(self.classes.items()),
                 sorted(self.functions.items()),
                 uses_sqlalchemy,
+                sorted(self.packages),
             )
         )
         self.digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -104,6 +109,7 @@ class ProjectModel:
                 self.classes,
                 self.functions,
                 self.uses_sqlalchemy,
+                self.packages,
             ),
         )
 
@@ -383,7 +389,10 @@ def recorded_names(records: dict[str, ModuleRecord]) -> set[str]:
 
 
 def link(
-    records: dict[str, ModuleRecord], roots: tuple[str, ...], uses_sqlalchemy: bool = False
+    records: dict[str, ModuleRecord],
+    roots: tuple[str, ...],
+    uses_sqlalchemy: bool = False,
+    packages: frozenset[str] = frozenset(),
 ) -> ProjectModel:
     """The model of a project whose modules (by dotted name) have these records."""
     linker = _Linker(records)
@@ -416,7 +425,7 @@ def link(
                 classes[name] = found[1]
             elif found[0] == "function" and found[1]:
                 functions[name] = (found[1], bool(found[2]))
-    return ProjectModel(roots, aliases, instances, classes, functions, uses_sqlalchemy)
+    return ProjectModel(roots, aliases, instances, classes, functions, uses_sqlalchemy, packages)
 
 
 #: Library names whose re-exports the model keeps: the classes and functions
