@@ -21,6 +21,7 @@ from aiolint.engine import lint_source
 from aiolint.project.build import (
     SKIPPED,
     build_project,
+    forget_projects,
     reset_record_cache,
     set_record_cache,
 )
@@ -326,3 +327,31 @@ def test_fixes_place_imports_with_the_project_as_first_party(tmp_path: Path) -> 
         check=False,
     )
     assert lint.returncode == 0, lint.stdout
+
+
+def test_cached_file_list_follows_new_files_and_gitignore(tmp_path: Path) -> None:
+    """The stored list of files is reused only while no folder listed and no
+    ignore file changed: a new module, or a `.gitignore` edit, is seen."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\n')
+    (tmp_path / ".git").mkdir()
+    app = tmp_path / "app"
+    (app / "db").mkdir(parents=True)
+    (app / "__init__.py").write_text("")
+    (app / "db" / "__init__.py").write_text("")
+    (app / "jobs.py").write_text("from app.db.core import SessionLocal\n")
+    config = load_config(tmp_path / "pyproject.toml")
+    set_record_cache(str(tmp_path / "cache"))
+    try:
+        assert build_project(config).instances == {}  # type: ignore[union-attr]
+        core = app / "db" / "core.py"
+        core.write_text("from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\n")
+        stat = (app / "db").stat()
+        os.utime(app / "db", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+        model = build_project(config)
+        assert model is not None and "app.db.core.SessionLocal" in model.instances
+        (tmp_path / ".gitignore").write_text("app/db/core.py\n")
+        forget_projects()  # a new run reads ignore rules again
+        model = build_project(config)
+        assert model is not None and "app.db.core.SessionLocal" not in model.instances
+    finally:
+        reset_record_cache()

@@ -235,6 +235,12 @@ def _ignore_scope(folder: str) -> _IgnoreScope:
     return _IgnoreScope(True, (*above, ("", own)) if own else above)
 
 
+def forget_ignore_rules() -> None:
+    """Read `.gitignore` files again from now on (they are read once per process)."""
+    _ignore_scope.cache_clear()
+    _gitignore_rules.cache_clear()
+
+
 def gitignored(path: StrPath, is_dir: bool) -> bool:
     """Whether the `.gitignore` files between the repository root and `path` ignore it."""
     resolved = os.path.realpath(path)
@@ -275,10 +281,14 @@ class FileFilter(Record):
 
 
 def discover(
-    paths: Sequence[StrPath], filters: FileFilter, *, force_exclude: bool = False
+    paths: Sequence[StrPath],
+    filters: FileFilter,
+    *,
+    force_exclude: bool = False,
+    visited: list[str] | None = None,
 ) -> Iterator[str]:
     """Python files under `paths`, in a stable order, each once (spelled as
-    `str(Path(...))` spells them)."""
+    `str(Path(...))` spells them); `visited` collects the folders listed."""
     seen: set[str] = set()
     for entry in paths:
         given = normalized(os.fspath(entry))
@@ -286,7 +296,7 @@ def discover(
         if os.path.isdir(given):
             if force_exclude and filters.skip_explicit(given, True):
                 continue
-            found = _walk(given, os.path.realpath(given), filters)
+            found = _walk(given, os.path.realpath(given), filters, visited)
         else:
             if force_exclude and filters.skip_explicit(given, False):
                 continue
@@ -311,7 +321,9 @@ def _special(entry: os.DirEntry[str]) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
-def _walk(folder: str, resolved: str, filters: FileFilter) -> Iterator[tuple[str, str]]:
+def _walk(
+    folder: str, resolved: str, filters: FileFilter, visited: list[str] | None = None
+) -> Iterator[tuple[str, str]]:
     """(path, `_identity`) of each Python file under `folder` (normalized),
     which resolves to `resolved`."""
     try:
@@ -319,6 +331,8 @@ def _walk(folder: str, resolved: str, filters: FileFilter) -> Iterator[tuple[str
             entries = sorted(listing, key=lambda e: e.name)
     except OSError:
         return
+    if visited is not None:
+        visited.append(resolved)
     for entry in entries:
         try:
             is_dir = entry.is_dir()
@@ -338,6 +352,6 @@ def _walk(folder: str, resolved: str, filters: FileFilter) -> Iterator[tuple[str
             continue
         path = entry.name if folder == "." else entry.path  # normalized, as `folder`
         if is_dir:
-            yield from _walk(path, target, filters)
+            yield from _walk(path, target, filters, visited)
         else:
             yield path, target if not is_link else _identity(path)

@@ -33,7 +33,7 @@ from aiolint.project.model import ProjectModel, link, module_name, recorded_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import TypeAlias
+    from typing import Any, TypeAlias
 
     from aiolint.config import Config
     from aiolint.project.scan import ModuleRecord
@@ -53,7 +53,7 @@ __all__ = [
 
 #: A folder with more Python files than this is not taken as one project.
 MAX_FILES = 20_000
-_FORMAT = 4
+_FORMAT = 5
 _MARKERS = (".git", "setup.py", "setup.cfg")
 #: A module that imports one of these is read first.
 _LIBRARY_IMPORT = re.compile(
@@ -90,8 +90,12 @@ def reset_record_cache() -> None:
 
 
 def forget_projects() -> None:
-    """Drop the models built so far (a long-running server, after a save)."""
+    """Drop the models built so far, and the ignore rules read (a long-running
+    server, after a save)."""
+    from aiolint.files import forget_ignore_rules
+
     _built.clear()
+    forget_ignore_rules()
 
 
 def project_for(config: Config, anchor: str | None = None) -> ProjectModel | None:
@@ -139,19 +143,19 @@ def project_root(config: Config, anchor: str | None = None) -> str | None:
 def build_project(config: Config, root: str | None = None) -> ProjectModel | None:
     """Scan and link the project's modules (`root`: the project folder, by
     default the configuration's); see the module doc for which are read."""
-    from aiolint.files import FileFilter, PathMatcher, discover
-
     root = os.path.realpath(root if root is not None else config.root)
-    filters = FileFilter(PathMatcher.build(root, config.all_excludes), config.respect_gitignore)
-    files: list[str] = []
-    for path in discover([root], filters):  # under `root`, already resolved
-        files.append(path)
-        if len(files) > MAX_FILES:
+    cache_path = _cache_path(config, root)
+    stored, linked, walk = _load(cache_path)
+    settings = (tuple(config.all_excludes), config.respect_gitignore)
+    if walk is not None and walk[0] == settings and _unchanged(walk[1]) and _unchanged(walk[2]):
+        files = list(walk[3])  # no folder or ignore file changed: the same files
+    else:
+        found = _discover(config, root)
+        if found is None:
             return None
+        files, walk = found[0], (settings, *found[1:], tuple(found[0]))
     roots = _roots(root, files)
     uses_sqlalchemy = _depends_on_sqlalchemy(root)
-    cache_path = _cache_path(config, root)
-    stored, linked = _load(cache_path)
     stats: dict[str, tuple[int, int]] = {}
     for path in files:
         try:
@@ -170,8 +174,46 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
     if cache_path is not None:
         tables = (model.aliases, model.instances, model.classes, model.functions)
         linked = (*tables, model.uses_sqlalchemy, model.packages)
-        _store(cache_path, fresh, ((roots, uses_sqlalchemy), linked))
+        _store(cache_path, fresh, ((roots, uses_sqlalchemy), linked), walk)
     return model
+
+
+def _discover(config: Config, root: str) -> tuple[list[str], dict[str, int], dict[str, int]] | None:
+    """The project's Python files (None: more than MAX_FILES), and what decides
+    the list: the modification times of the folders listed, and of the
+    `.gitignore` / `.git/info/exclude` files that apply (-1: absent)."""
+    from aiolint.files import FileFilter, PathMatcher, discover
+
+    filters = FileFilter(PathMatcher.build(root, config.all_excludes), config.respect_gitignore)
+    visited: list[str] = []
+    files: list[str] = []
+    for path in discover([root], filters, visited=visited):  # under `root`, resolved
+        files.append(path)
+        if len(files) > MAX_FILES:
+            return None
+    above = []
+    folder = root
+    while os.path.dirname(folder) != folder:  # where ignore rules above the root live
+        folder = os.path.dirname(folder)
+        above.append(folder)
+    folders = {f: _mtime(f) for f in (*visited, *above)}
+    ignores = {
+        path: _mtime(path)
+        for f in folders
+        for path in (os.path.join(f, ".gitignore"), os.path.join(f, ".git", "info", "exclude"))
+    }
+    return files, folders, ignores
+
+
+def _mtime(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return -1
+
+
+def _unchanged(times: dict[str, int]) -> bool:
+    return all(_mtime(path) == mtime for path, mtime in times.items())
 
 
 def _scan_project(
@@ -286,26 +328,31 @@ def _cache_path(config: Config, root: str) -> str | None:
     return os.path.join(folder, f"project-{digest}.marshal")
 
 
-def _load(path: str | None) -> tuple[dict[str, _Entry], tuple[object, ...] | None]:
-    """The stored module records, and the model linked from them (if any)."""
+def _load(
+    path: str | None,
+) -> tuple[dict[str, _Entry], tuple[object, ...] | None, tuple[Any, ...] | None]:
+    """The stored module records, the model linked from them, and what decided
+    the list of files (see `_discover`)."""
     if path is None:
-        return {}, None
+        return {}, None, None
     try:
         with open(path, "rb") as handle:
             data = marshal.load(handle)
     except (OSError, EOFError, ValueError, TypeError):
-        return {}, None
-    if not isinstance(data, tuple) or len(data) != 3 or data[0] != _FORMAT:
-        return {}, None
-    entries, linked = data[1], data[2]
-    return (entries if isinstance(entries, dict) else {}), linked
+        return {}, None, None
+    if not isinstance(data, tuple) or len(data) != 4 or data[0] != _FORMAT:
+        return {}, None, None
+    entries, linked, walk = data[1], data[2], data[3]
+    return (entries if isinstance(entries, dict) else {}), linked, walk
 
 
-def _store(path: str, entries: dict[str, _Entry], linked: tuple[object, ...]) -> None:
+def _store(
+    path: str, entries: dict[str, _Entry], linked: tuple[object, ...], walk: tuple[Any, ...]
+) -> None:
     from aiolint.cache import create_cache_dir, write_atomic
 
     try:
         create_cache_dir(os.path.dirname(path))
-        write_atomic(path, marshal.dumps((_FORMAT, entries, linked)))
+        write_atomic(path, marshal.dumps((_FORMAT, entries, linked, walk)))
     except (OSError, ValueError):
         pass  # the cache only saves time
