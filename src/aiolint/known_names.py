@@ -147,3 +147,14 @@ SQL_STATEMENT = (
     r"|CONSTRAINTS|SEARCH_PATH|[A-Za-z_][\w.]*\s*(?:=|TO\b))"
     r"|SELECT\s+[A-Za-z_][\w.]*\s*\()"
 )
+
+#: Generic classes whose first argument is what an iterator or generator
+#: function yields (`AsyncIterator[AsyncSession]`), from typing and collections.abc.
+ITERATOR_NAMES = (
+    "Generator",
+    "Iterator",
+    "Iterable",
+    "AsyncGenerator",
+    "AsyncIterator",
+    "AsyncIterable",
+)

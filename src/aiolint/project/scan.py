@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import ast
 
+from aiolint import known_names
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -33,18 +35,7 @@ if TYPE_CHECKING:
 
 #: Annotation wrappers whose first argument is the value's type (by last name).
 _WRAPPERS = frozenset(
-    {
-        "Optional",
-        "Annotated",
-        "Generator",
-        "Iterator",
-        "Iterable",
-        "AsyncGenerator",
-        "AsyncIterator",
-        "AsyncIterable",
-        "Awaitable",
-        "Coroutine",
-    }
+    {"Optional", "Annotated", "Awaitable", "Coroutine", *known_names.ITERATOR_NAMES}
 )
 
 

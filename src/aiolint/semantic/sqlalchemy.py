@@ -118,14 +118,7 @@ _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 _ITERATORS = frozenset(
     f"{module}.{name}"
     for module in ("typing", "typing_extensions", "collections.abc")
-    for name in (
-        "Generator",
-        "Iterator",
-        "Iterable",
-        "AsyncGenerator",
-        "AsyncIterator",
-        "AsyncIterable",
-    )
+    for name in known_names.ITERATOR_NAMES
 )
 _DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends"})
 _CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
