@@ -54,7 +54,7 @@ __all__ = [
 #: A folder with more Python files than this is not taken as one project.
 MAX_FILES = 20_000
 _FORMAT = 5
-_MARKERS = (".git", "setup.py", "setup.cfg")
+_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 #: A module that imports one of these is read first.
 _LIBRARY_IMPORT = re.compile(
     r"^[ \t]*(?:from|import)[ \t]+(?:sqlalchemy|sqlmodel|flask_sqlalchemy|fastapi|starlette"
@@ -132,7 +132,7 @@ def project_root(config: Config, anchor: str | None = None) -> str | None:
     if not os.path.isdir(folder):
         folder = os.path.dirname(folder)
     while True:
-        if any(os.path.exists(os.path.join(folder, m)) for m in (*_MARKERS, "pyproject.toml")):
+        if any(os.path.exists(os.path.join(folder, m)) for m in _MARKERS):
             return folder
         parent = os.path.dirname(folder)
         if parent == folder:

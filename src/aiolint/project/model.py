@@ -22,6 +22,8 @@ made by something unknown, is left out (rules stay silent on it).
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Iterator
 
 from aiolint import known_names
 
@@ -30,13 +32,6 @@ if TYPE_CHECKING:
     from aiolint.project.scan import Made, ModuleRecord
 
 _MAX_DEPTH = 24
-#: The kind of an instance of a library class or of a library function's result.
-_LIBRARY_INSTANCES: dict[str, str] = {
-    **known_names.TYPES,
-    **dict.fromkeys(known_names.APP_CLASSES, ""),
-    **dict.fromkeys(known_names.AIOHTTP_APPLICATIONS, ""),
-}
-_SESSION_KINDS = frozenset({"Session", "AsyncSession"})
 _ROOTS = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")
 
 
@@ -198,8 +193,6 @@ def module_name(
     path: str, roots: tuple[str, ...], *, resolved: bool = False
 ) -> tuple[str | None, bool]:
     """See `ProjectModel.module_name` (`resolved`: `path` is already real)."""
-    import os
-
     real = path if resolved else os.path.realpath(path)
     best: str | None = None
     for root in roots:
@@ -298,9 +291,11 @@ class _Linker:
         found = self.referent(module, dotted, depth)
         if found is None:
             return None
-        if found[0] == "alias":
-            kind = _LIBRARY_INSTANCES.get(found[1])
-            return (kind or found[1]) if kind is not None else None
+        if found[0] == "alias":  # a SQLAlchemy kind, or the app class itself
+            library = found[1]
+            if library in known_names.APP_CLASSES or library in known_names.AIOHTTP_APPLICATIONS:
+                return library
+            return known_names.TYPES.get(library)
         return found[1] if found[0] == "class" else None
 
     def produced_kind(self, module: str, made: Made, depth: int) -> str | None:
@@ -374,18 +369,33 @@ class _Linker:
         return None
 
 
+def _exports(
+    records: dict[str, ModuleRecord], imported: set[str] | None = None
+) -> Iterator[tuple[str, _Value]]:
+    """(absolute name, value) of every module-level name the model records
+    (`imported`: only those, or names of those modules, when given)."""
+    linker = _Linker(records)
+    for module, (imports, values, classes, functions) in records.items():
+        reached = imported is None or module in imported
+        for attr in (*imports, *values, *classes, *functions):
+            name = f"{module}.{attr}"
+            if not reached and imported is not None and name not in imported:
+                continue
+            found = linker.value(name)
+            if found is None:
+                continue
+            if found[0] == "alias":
+                if found[1] != name and _interesting(found[1]):
+                    yield name, found
+            elif found[1]:
+                yield name, found
+
+
 def recorded_names(records: dict[str, ModuleRecord]) -> set[str]:
     """The last part of every name of these modules that stands for something
     the model records (a factory, a re-export, a dependency...): a module
     whose text names none of them cannot record anything more."""
-    linker = _Linker(records)
-    found: set[str] = set()
-    for module, (imports, values, classes, functions) in records.items():
-        for attr in (*imports, *values, *classes, *functions):
-            value = linker.value(f"{module}.{attr}")
-            if value is not None and (value[0] != "alias" or _interesting(value[1])):
-                found.add(attr.rpartition(".")[2])
-    return found
+    return {name.rpartition(".")[2] for name, _ in _exports(records)}
 
 
 def link(
@@ -395,36 +405,23 @@ def link(
     packages: frozenset[str] = frozenset(),
 ) -> ProjectModel:
     """The model of a project whose modules (by dotted name) have these records."""
-    linker = _Linker(records)
     # Only what another module imports can reach a rule: `from app.db import
     # SessionLocal` (the name), `from app import db` (its module).
     imported = {target for record in records.values() for target in record[0].values()}
+    uses_sqlalchemy = uses_sqlalchemy or any(t.split(".")[0] in _ROOTS for t in imported)
     aliases: dict[str, str] = {}
     instances: dict[str, str] = {}
     classes: dict[str, str] = {}
     functions: dict[str, tuple[str, bool]] = {}
-    for module, (imports, values, class_bases, function_records) in records.items():
-        if not uses_sqlalchemy and any(
-            target.split(".")[0] in _ROOTS for target in imports.values()
-        ):
-            uses_sqlalchemy = True
-        reached = module in imported
-        for attr in (*imports, *values, *class_bases, *function_records):
-            name = f"{module}.{attr}"
-            if not reached and name not in imported:
-                continue
-            found = linker.value(name)
-            if found is None:
-                continue
-            if found[0] == "alias":
-                if found[1] != name and _interesting(found[1]):
-                    aliases[name] = found[1]
-            elif found[0] == "instance" and found[1]:
-                instances[name] = found[1]
-            elif found[0] == "class" and found[1]:
-                classes[name] = found[1]
-            elif found[0] == "function" and found[1]:
-                functions[name] = (found[1], bool(found[2]))
+    for name, found in _exports(records, imported):
+        if found[0] == "alias":
+            aliases[name] = found[1]
+        elif found[0] == "instance":
+            instances[name] = found[1]
+        elif found[0] == "class":
+            classes[name] = found[1]
+        else:
+            functions[name] = (found[1], bool(found[2]))
     return ProjectModel(roots, aliases, instances, classes, functions, uses_sqlalchemy, packages)
 
 
@@ -443,7 +440,3 @@ _REEXPORTED = frozenset(
 def _interesting(library: str) -> bool:
     """Re-exports worth keeping (`Session` from `app.db`)."""
     return library in _REEXPORTED
-
-
-def is_session_kind(kind: str | None) -> bool:
-    return kind in _SESSION_KINDS

@@ -11,7 +11,7 @@ from libcst.metadata import Assignment, GlobalScope
 from aiolint.gate import AstFacts
 from aiolint.model import FixAvailability
 from aiolint.rule import Rule
-from aiolint.semantic.bindings import assignments_of, binding_value, origin
+from aiolint.semantic.bindings import assignments_of, binding_value, origin, single_binding_value
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.fastapi import (
     function_references,
@@ -385,10 +385,8 @@ def _is_command(ctx: FileContext, func: cst.FunctionDef) -> bool:
 
 
 def _local_function(ctx: FileContext, expr: cst.BaseExpression) -> cst.FunctionDef | None:
-    if not isinstance(expr, cst.Name):
-        return None
-    values = [binding_value(ctx, a) for a in assignments_of(ctx, expr) or ()]
-    return values[0] if len(values) == 1 and isinstance(values[0], cst.FunctionDef) else None
+    value = single_binding_value(ctx, expr) if isinstance(expr, cst.Name) else None
+    return value if isinstance(value, cst.FunctionDef) else None
 
 
 def _is_aiohttp_hook(ctx: FileContext, ref: cst.CSTNode) -> bool:

@@ -13,7 +13,7 @@ from aiolint.fixes.bind_params import Placeholders, bind_fix
 from aiolint.gate import AstFacts
 from aiolint.model import Fix, FixAvailability
 from aiolint.rule import Rule
-from aiolint.semantic.bindings import assignments_of, binding_value
+from aiolint.semantic.bindings import single_binding_value
 from aiolint.semantic.names import call_name
 from aiolint.semantic.sql_text import SqlBuild, alternatives, build_of, variable_builds
 from aiolint.semantic.visit_order import children, own_code
@@ -306,12 +306,12 @@ class SqlStringFormat(Rule):
         func = call.func
         if not isinstance(func, cst.Name) or call_name(self.ctx, call) is not None:
             return None
-        values = [binding_value(self.ctx, a) for a in assignments_of(self.ctx, func) or ()]
-        if len(values) != 1 or not isinstance(values[0], cst.FunctionDef):
+        helper = single_binding_value(self.ctx, func)
+        if not isinstance(helper, cst.FunctionDef):
             return None
         returned = [
             node.value
-            for node in own_code(values[0].body)
+            for node in own_code(helper.body)
             if isinstance(node, cst.Return) and node.value is not None
         ]
         return [v for r in returned for v in alternatives(r)]
