@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL server for tests: `postgres`, a session-scoped fixture.
+"""A throwaway PostgreSQL server for tests: `postgres`, a session-scoped fixture
+(import `postgres_fixture` into a test module to use it).
 
 It runs Debian's (or any) PostgreSQL binaries found in `/usr/lib/postgresql/*/bin`
 or on PATH: `initdb` a cluster in a temporary folder, `pg_ctl start` it on a
@@ -161,8 +162,8 @@ def start(folder: Path) -> tuple[Postgres, list[str], pwd.struct_passwd | None]:
     return Postgres(str(folder), port), stop, owner
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Postgres]:
+@pytest.fixture(scope="session", name="postgres")
+def postgres_fixture() -> Iterator[Postgres]:
     """A running PostgreSQL server for the session (see the module doc)."""
     folder = Path(tempfile.mkdtemp(prefix="aiolint-pg-"))
     try:

@@ -213,6 +213,8 @@ def test_unsupported_templates(source: str) -> None:
         ("SET LOCAL TIME ZONE '?'", None),
         ("SET lock_timeout = '?s'", None),
         ("SET search_path TO ?, public", None),
+        ("SET search_path TO '?'", None),
+        ("SET LOCAL Temp_Tablespaces = ?", None),
         ("-- set it\nSET x = ?", None),
         ("CREATE DATABASE ?", None),
         ("GRANT SELECT ON t TO ?", None),

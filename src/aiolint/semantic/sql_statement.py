@@ -15,7 +15,10 @@ answers:
   value is one unknown part, bare or as a whole `'...'` literal, alone in the
   text but for whitespace and a final `;`. It may become
   `SELECT set_config('name', $1, is_local)`, which takes its value as a
-  parameter;
+  parameter. Not for a list of quoted names (`search_path`,
+  `temp_tablespaces`, `*_preload_libraries`): `SET search_path TO 'Sales'`
+  sets the one schema `"Sales"`, `set_config` reads its text as a list
+  (`sales`);
 - None for anything else (no fix).
 """
 
@@ -37,6 +40,17 @@ _SET = re.compile(
     r"SET\s+(?:(?P<scope>LOCAL|SESSION)\s+)?(?P<name>" + _NAME + r")(?:\s*=\s*|\s+TO\s+)"
     r"(?P<value>" + HOLE + "|'" + HOLE + r"')(?P<rest>[\s;]*)\Z",
     re.IGNORECASE,
+)
+
+#: PostgreSQL settings whose value is a list of quoted names (GUC_LIST_QUOTE).
+_QUOTED_LISTS = frozenset(
+    {
+        "search_path",
+        "temp_tablespaces",
+        "local_preload_libraries",
+        "session_preload_libraries",
+        "shared_preload_libraries",
+    }
 )
 
 
@@ -69,8 +83,8 @@ def parameter_statement(text: str) -> Statement | SetStatement | None:
     found = _SET.match(body)
     if found is not None:
         leading = text[:start]
-        if leading.strip():
-            return None  # a comment before the statement would be lost
+        if leading.strip() or found["name"].lower() in _QUOTED_LISTS:
+            return None  # a comment before the statement would be lost; a list
         scope = (found["scope"] or "").upper()
         return SetStatement(
             found["name"].lower(),
