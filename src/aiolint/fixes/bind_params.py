@@ -265,7 +265,9 @@ def _set_config_fix(
     """`SET [LOCAL] name = {v}` -> `SELECT set_config('name', :v, <is_local>)`, when
     nothing reads the statement's result (a SELECT returns a row, SET none)."""
     slots = [item for item in template.items if isinstance(item, Slot)]
-    if len(template.leaves) != 1 or len(slots) != 1 or not _result_unused(ctx, call, style):
+    if len(template.leaves) != 1 or len(slots) != 1 or len(call.args) != 1:
+        return None  # (asyncpg: no `$n` argument yet, as there is no `$n`)
+    if not _result_unused(ctx, call, style):
         return None
     expr = slots[0].expr.with_changes(lpar=(), rpar=())
     if interpolation(ctx, slots[0].expr) is not Interpolation.VALUE or not _simple(expr):
@@ -278,20 +280,11 @@ def _set_config_fix(
     value = cst.Call(func=cst.Name("str"), args=(cst.Arg(expr),))
     plan = _Plan()
     if style is Placeholders.NAMED:
-        if len(call.args) != 1:
-            return None
         name = _base_name(expr) or "value"
         plan.params.append((name, value))
-        placeholder = f":{name}"
-    else:
-        if len(call.args) != 1:
-            return None
-        plan.params.append(("$1", value))
-        placeholder = "$1"
-    literal = spelled(placeholder)
-    if style is Placeholders.NAMED:
-        return _bindparams_fix(call, literal, plan)
-    return _dollar_fix(call, literal, plan)
+        return _bindparams_fix(call, spelled(f":{name}"), plan)
+    plan.params.append(("$1", value))
+    return _dollar_fix(call, spelled("$1"), plan)
 
 
 def _set_config_literal(
