@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
@@ -137,13 +138,34 @@ async def count(conn: asyncpg.Connection, owner, category):
     )
 
 
+async def by_key(conn: asyncpg.Connection, item):
+    # A `::uuid` cast after the value stays (`$1::uuid`); one expression, one argument.
+    rows = await conn.fetch(
+        "SELECT name FROM products WHERE key = '%s'::uuid OR parent = '%s'::uuid ORDER BY id"
+        % (item.key, item.key)
+    )
+    return [row["name"] for row in rows]
+
+
+async def tagged(conn: asyncpg.Connection, first, second):
+    rows = await conn.fetch(
+        "SELECT name FROM products WHERE name IN ('{}', '{}') ORDER BY id".format(first, second)
+    )
+    return [row["name"] for row in rows]
+
+
 async def organization(conn: asyncpg.Connection, organization_id):
     await conn.fetchval(f"SET app.current_organization_id = '{organization_id}'")
     return await conn.fetchval("SELECT current_setting('app.current_organization_id')")
 """
 
 USERS = [("alice", 30, "a"), ("bob", 45, "b"), ("carol", 52, "a")]
-PRODUCTS = [("lamp", "home", 1), ("desk", "home", 1), ("pen", "office", 2)]
+KEY = uuid.UUID("6c1f0e2a-3b7d-4f5e-9a1b-2c3d4e5f6a7b")
+PRODUCTS = [
+    ("lamp", "home", 1, KEY, None),
+    ("desk", "home", 1, None, KEY),
+    ("pen", "office", 2, None, None),
+]
 QUOTE_OR = "x' OR '1'='1"
 DROP = "'; DROP TABLE users; --"
 BACKSLASH = "\\' OR 1=1 --"
@@ -156,12 +178,17 @@ def reset(server: Postgres) -> None:
         conn.execute("DROP TABLE IF EXISTS users, products")
         conn.execute("CREATE TABLE users (id serial PRIMARY KEY, name text, age int, org text)")
         conn.execute(
-            "CREATE TABLE products (id serial PRIMARY KEY, name text, category text, owner int)"
+            "CREATE TABLE products (id serial PRIMARY KEY, name text, category text, owner int,"
+            " key uuid, parent uuid)"
         )
         for row in USERS:
             conn.execute("INSERT INTO users (name, age, org) VALUES (%s, %s, %s)", row)
         for row in PRODUCTS:
-            conn.execute("INSERT INTO products (name, category, owner) VALUES (%s, %s, %s)", row)
+            conn.execute(
+                "INSERT INTO products (name, category, owner, key, parent)"
+                " VALUES (%s, %s, %s, %s, %s)",
+                row,
+            )
 
 
 def table_rows(server: Postgres) -> list[str] | None:
@@ -332,6 +359,9 @@ ASYNCPG_CASES = [
     ("search", ("lamp", "home", 5), [1]),
     ("search", ("pen", "home", 5), []),
     ("count", (1, "home"), 2),
+    ("by_key", (SimpleNamespace(key=KEY),), ["lamp", "desk"]),
+    ("by_key", (SimpleNamespace(key=str(KEY)),), ["lamp", "desk"]),
+    ("tagged", ("pen", "lamp"), ["lamp", "pen"]),
     ("organization", (ORG,), str(ORG)),
     ("organization", ("tenant-7",), "tenant-7"),
 ]
@@ -441,6 +471,19 @@ def test_asyncpg_injection_returns_other_rows_before_and_none_after(
         lambda ns: run_asyncpg(postgres, ns, "search", payload, "home", 10), asyncpg_modules
     )
     assert original == injected
+    assert fixed == []
+
+
+def test_asyncpg_injection_in_a_cast_and_a_list(postgres: Postgres, asyncpg_modules) -> None:
+    payload = SimpleNamespace(key=f"{KEY}'::uuid OR true OR key = '{KEY}")
+    original, fixed = both(lambda ns: run_asyncpg(postgres, ns, "by_key", payload), asyncpg_modules)
+    assert original == ["lamp", "desk", "pen"], getattr(original, "message", "")
+    assert isinstance(fixed, Failed)  # not a uuid: refused as a value
+    original, fixed = both(
+        lambda ns: run_asyncpg(postgres, ns, "tagged", "x') OR 1=1 OR name IN ('z", "y"),
+        asyncpg_modules,
+    )
+    assert original == ["lamp", "desk", "pen"]
     assert fixed == []
 
 
