@@ -187,14 +187,16 @@ class SqlStringFormat(Rule):
     `text("SELECT set_config('name', :v, true)").bindparams(v=str(v))`
     (`true` for `LOCAL`, `false` otherwise), which sets the same parameter
     for the same time; `str(v)` passes the text the f-string wrote, since
-    `set_config` takes text.
+    `set_config` takes text. Not for a setting that is a list of quoted names
+    (`search_path`, `temp_tablespaces`): `SET search_path TO '{v}'` makes
+    the value one name, `set_config` reads it as a list.
 
     It is unsafe because a value that was meant as SQL (a column name or an
     `ORDER BY` expression passed in) now becomes a bound string, and because
     the driver binds the value with its own type instead of its `str()` (a
     number formatted into a text comparison, asyncpg's strict types). A bare
     `SET name = {v}` folds an unquoted identifier value to lower case
-    (`SET search_path = Sales` sets `sales`); `set_config` keeps the text.
+    (`SET app.region = Sales` sets `sales`); `set_config` keeps the text.
 
     No fix is offered unless every non-constant value is a name, an attribute
     or a subscript by a literal or a name, standing in a value position: after
