@@ -1,8 +1,10 @@
 """flake8 front end: `flake8 --select AIO` reports what `aiolint check` reports.
 
 flake8 reads the file and handles `# noqa` and its own select/ignore; the plugin
-reads `[tool.aiolint]` from the nearest pyproject.toml for rule settings
-(target-version) and the selection it configures, so both front ends agree.
+checks each file with its closest configuration (`aiolint.hierarchy`: rule
+settings, the target Python its nearest pyproject.toml declares, the selection
+it configures) and the library versions its project declares, as `aiolint
+check` does, so both front ends agree.
 flake8 reports files that do not parse itself (E999), so the plugin never sees
 them; an internal error in a rule is reported as an AIO000 line, not a crash.
 """
@@ -15,21 +17,28 @@ from functools import lru_cache
 from pathlib import Path
 
 from aiolint import __version__
-from aiolint.config import Config, ConfigError, find_pyproject, load_config
+from aiolint.config import ConfigError
 from aiolint.engine import lint_source
+from aiolint.hierarchy import ConfigResolver
 from aiolint.registry import SelectionLayer, rules_for
 from aiolint.runner import RuleSets, lint_options
 from aiolint.semantic.context import LintOptions
 
 
+@lru_cache(maxsize=1)
+def _resolver() -> ConfigResolver:
+    return ConfigResolver()
+
+
 @lru_cache(maxsize=256)
 def _settings_for(folder: Path) -> tuple[RuleSets, LintOptions]:
-    found = find_pyproject(folder)
+    """The selection and lint options of the files in `folder`."""
     try:
-        config = load_config(found) if found else Config(root=folder)
+        config = _resolver().for_path(folder)
+        rule_sets = RuleSets(config, SelectionLayer())
     except ConfigError as exc:
         raise SystemExit(f"aiolint: error: {exc}") from None
-    return RuleSets(config, SelectionLayer()), LintOptions(**lint_options(config, folder))
+    return rule_sets, LintOptions(**lint_options(config, str(folder)))  # type: ignore[arg-type]
 
 
 class Plugin:

@@ -143,6 +143,8 @@ class OnEvent(Rule):
     def _fix(self, registration: EventRegistration) -> Fix | None:
         """One fix per app, carried by each of its diagnostics (the engine
         applies identical edits once)."""
+        if self.ctx.options.library_below("fastapi", "0.93"):
+            return None  # `FastAPI(lifespan=...)` came with 0.93
         events = movable_app_events(self.ctx, registration)
         if events is None:
             return None

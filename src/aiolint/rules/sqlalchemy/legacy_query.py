@@ -7,6 +7,7 @@ from aiolint.model import FixAvailability
 from aiolint.rule import Rule
 from aiolint.rules.sqlalchemy.legacy_query_fix import build_fix
 from aiolint.semantic.bindings import assignments_of, binding_value, origin
+from aiolint.semantic.context import LintOptions
 from aiolint.semantic.names import module_imports, qualified_name
 from aiolint.semantic.sqlalchemy import (
     SQLA_ROOTS,
@@ -150,6 +151,11 @@ class LegacyQuery(Rule):
     name = "legacy-query"
     fix_availability = FixAvailability.SOMETIMES
     prefilter = ("query",)
+
+    @classmethod
+    def applies_to(cls, options: LintOptions) -> bool:
+        # below 1.4 the Query API is SQLAlchemy's only one, not a legacy
+        return not options.library_below("sqlalchemy", "1.4")
 
     @classmethod
     def gate(cls, facts: AstFacts) -> bool:
