@@ -76,6 +76,11 @@ class LegacyQuery(Rule):
     method (`User.query.filter_by(...)`). A string first argument
     (`df.query("a > 1")`, `db.query("SELECT ...")`) is never flagged.
 
+    The rule follows the SQLAlchemy version the project declares (README:
+    "The target Python and library versions"): below 1.4 it is silent (`Query`
+    is the only API there); below 1.4.24, which added `Session.scalars()`, the
+    fix writes `session.execute(select(E)...).scalars()` instead.
+
     ## Why is this bad?
     `Query` is SQLAlchemy's legacy API: SQLAlchemy 2.0 keeps it only for
     compatibility, and the 2.0 style (`select()` executed by the session)
