@@ -222,6 +222,24 @@ def _clamped(target: tuple[int, int] | None) -> tuple[int, int] | None:
     return max(SUPPORTED_TARGETS[0], min(target, SUPPORTED_TARGETS[-1]))
 
 
+def pyproject_target(path: str, data: Mapping[str, Any] | None = None) -> tuple[int, int] | None:
+    """`declared_target` of the pyproject.toml at `path` (`data`: its content,
+    when read already); remembered across runs (`declared.remembered`), so
+    that a run where it did not change does not parse its specifiers."""
+    from aiolint.declared import remembered, stamp
+
+    def compute() -> tuple[int, int] | None:
+        try:
+            return declared_target(data if data is not None else _read_toml(path))
+        except ConfigError:
+            return None
+
+    known = stamp(path)
+    if known is None:
+        return compute()
+    return remembered(("python", ((os.path.realpath(path), known),)), compute)
+
+
 def declared_target(pyproject: Mapping[str, Any]) -> tuple[int, int] | None:
     """The target Python a pyproject.toml declares: the lowest version its
     `requires-python` (or Poetry's `python`) allows, else `[tool.ruff]
@@ -328,7 +346,7 @@ def load_config(path: StrPath, _extending: tuple[str, ...] = ()) -> Config:
         table = data.get("tool", {}).get("aiolint", {})
         prefix = "[tool.aiolint]"
         has_settings = "aiolint" in data.get("tool", {})
-        target = declared_target(data)
+        target = pyproject_target(os.fspath(path), data)
     else:
         table, prefix, has_settings, target = data, "", True, None
     if not isinstance(table, dict):

@@ -17,21 +17,28 @@ pyproject and a requirements file) must all hold, so the highest of their
 lowest versions counts. A file's declarations are those of the nearest
 folder at or above it that declares the library, stopping at the repository
 root (a folder holding `.git`).
+
+What was read is remembered in the result cache's folder
+(`declared.marshal`, by the files' size and modification time; see
+`use_store`), so a run where no dependency file changed neither parses them
+nor imports `packaging`.
 """
 
 from __future__ import annotations
 
 import configparser
+import marshal
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, TypeVar
 
     from packaging.version import Version
+
+    T = TypeVar("T")
 
 __all__ = [
     "VERSIONED_LIBRARIES",
@@ -39,6 +46,9 @@ __all__ = [
     "library_versions",
     "lowest_allowed",
     "python_floor",
+    "remembered",
+    "stamp",
+    "use_store",
 ]
 
 #: The libraries whose declared versions rules and fixes follow (the version
@@ -49,6 +59,13 @@ _ZERO = "0"
 _REQUIREMENTS = re.compile(r"^requirements.*\.(?:txt|in)$", re.IGNORECASE)
 #: A quoted string in a setup.py that may be a requirement (`"sqlalchemy>=1.4"`).
 _SETUP_STRING = re.compile(r"""["']([A-Za-z0-9][A-Za-z0-9._\-\[\], ]*(?:[<>=!~]=?[^"'\n]*)?)["']""")
+#: The usual spellings of a lower bound (`>=3.10`, `~=3.11`, `==3.12.*`,
+#: Poetry's `^3.10`, with or without `,<4`): read without loading `packaging`,
+#: with the answer it would give.
+_SIMPLE_FLOOR = re.compile(
+    r"^\s*(?:>=|~=|\^)\s*(\d+(?:\.\d+){0,2})\s*(?:,\s*<\s*\d+(?:\.\d+)*\s*)?$"
+    r"|^\s*==\s*(\d+(?:\.\d+){0,2})(?:\.\*)?\s*(?:,\s*<\s*\d+(?:\.\d+)*\s*)?$"
+)
 _POETRY = re.compile(r"^\s*([\^~])\s*=?\s*([0-9][0-9a-zA-Z.*+!-]*)\s*$")
 _BARE_VERSION = re.compile(r"^\s*[0-9][0-9a-zA-Z.*+!-]*\s*$")
 
@@ -109,10 +126,21 @@ def python_floor(pyproject: Mapping[str, Any]) -> tuple[int, int] | None:
         poetry = True
     if not isinstance(requires, str):
         return None
+    simple = _SIMPLE_FLOOR.match(requires)
+    if simple is not None and (poetry or not requires.lstrip().startswith("^")):
+        release = [int(part) for part in (simple.group(1) or simple.group(2)).split(".")]
+        return _python3(release[0], release[1] if len(release) > 1 else 0)
     floor = lowest_allowed(requires, poetry=poetry)
-    if floor is None or floor.major != 3:
-        return None  # no lower bound (`<4`), or not Python 3
-    return (3, floor.minor)
+    if floor is None or floor.release == (0,):
+        return None  # no lower bound (`<4`)
+    return _python3(floor.major, floor.minor)
+
+
+def _python3(major: int, minor: int) -> tuple[int, int] | None:
+    """The lowest Python 3 allowed from this floor (`>=2.7` allows 3.0)."""
+    if major > 3:
+        return None
+    return (3, minor) if major == 3 else (3, 0)
 
 
 def _poetry_dependencies(pyproject: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -279,6 +307,72 @@ def _read_toml(path: str) -> Mapping[str, Any] | None:
         return None
 
 
+_STORE_FORMAT = 1
+#: The store's file (None: nothing remembered across runs) and what it holds.
+_store: dict[str, Any] = {"path": None, "data": None}
+
+
+def use_store(path: str | None) -> None:
+    """Remember what is read in the marshal file `path` (None: only in this process)."""
+    if path != _store["path"]:
+        _store["path"], _store["data"] = path, None
+
+
+def _stored() -> dict[Any, Any]:
+    data = _store["data"]
+    if data is None:
+        data = {}
+        if _store["path"] is not None:
+            try:
+                with open(_store["path"], "rb") as handle:
+                    loaded = marshal.load(handle)
+                if isinstance(loaded, tuple) and loaded[:1] == (_STORE_FORMAT,):
+                    data = loaded[1]
+            except (OSError, EOFError, ValueError, TypeError, IndexError):
+                pass
+        _store["data"] = data
+    return data
+
+
+#: A store key: what is remembered, and the (path, stamp) of each file it read.
+StoreKey = tuple[str, tuple[tuple[str, tuple[int, int]], ...]]
+
+
+def remembered(
+    key: StoreKey, compute: Callable[[], T], valid: Callable[[T], bool] | None = None
+) -> T:
+    """`compute()`, remembered under `key` (which holds the stamps of the
+    files it reads, so an edit is a new key) while `valid` holds for it. A
+    key whose files changed since is dropped when the store is written."""
+    data = _stored()
+    if key in data and (valid is None or valid(data[key])):
+        return data[key]  # type: ignore[no-any-return]
+    value = data[key] = compute()
+    if _store["path"] is not None:
+        _write_store(_store["path"], data)
+    return value
+
+
+def _write_store(path: str, data: dict[Any, Any]) -> None:
+    from aiolint.cache import create_cache_dir, write_atomic
+
+    current = {
+        key: value
+        for key, value in data.items()
+        if all(stamp(name) == known for name, known in key[1])
+    }
+    try:
+        create_cache_dir(os.path.dirname(path))
+        write_atomic(path, marshal.dumps((_STORE_FORMAT, current)))
+    except (OSError, ValueError):
+        pass  # the store only saves time
+
+
+def stamp(path: str) -> tuple[int, int] | None:
+    """A file's modification time (ns) and size; None when it cannot be read."""
+    return _stamp(path)
+
+
 def _stamp(path: str) -> tuple[int, int] | None:
     try:
         stat = os.stat(path)
@@ -306,9 +400,11 @@ def _dependency_files(folder: str) -> tuple[tuple[str, tuple[int, int]], ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=1024)
-def _declarations(files: tuple[tuple[str, tuple[int, int]], ...]) -> dict[str, str]:
-    """Every library these files declare and the lowest version allowed ("" unknown)."""
+def _declarations(
+    files: tuple[tuple[str, tuple[int, int]], ...],
+) -> tuple[dict[str, str], tuple[tuple[str, tuple[int, int] | None], ...]]:
+    """Every library these files declare and the lowest version allowed (""
+    unknown), and the stamps of the requirements files they `-r`-include."""
     found: dict[str, list[str]] = {}
     seen: set[str] = set()
     for path, _ in files:
@@ -328,7 +424,9 @@ def _declarations(files: tuple[tuple[str, tuple[int, int]], ...]) -> dict[str, s
             declarations = _from_requirements(path, seen)
         for library, floor in declarations:
             found.setdefault(library, []).append(floor)
-    return {library: _highest(floors) for library, floors in found.items()}
+    own = {path for path, _ in files}
+    included = tuple((path, stamp(path)) for path in sorted(seen - own))
+    return {library: _highest(floors) for library, floors in found.items()}, included
 
 
 def _highest(floors: list[str]) -> str:
@@ -342,7 +440,14 @@ def folder_declarations(folder: str) -> dict[str, str]:
     """The libraries the dependency files of `folder` declare (canonical
     names) and the lowest version each allows ("" when none is named)."""
     files = _dependency_files(folder)
-    return _declarations(files) if files else {}
+    if not files:
+        return {}
+    found, _ = remembered(
+        ("requirements", files),
+        lambda: _declarations(files),
+        lambda value: all(stamp(path) == known for path, known in value[1]),
+    )
+    return found
 
 
 def declared_names(folder: str) -> frozenset[str]:
@@ -351,18 +456,26 @@ def declared_names(folder: str) -> frozenset[str]:
 
 
 def library_versions(
-    path: str, libraries: Iterable[str] = VERSIONED_LIBRARIES
+    path: str,
+    libraries: Iterable[str] = VERSIONED_LIBRARIES,
+    *,
+    memo: dict[str, dict[str, str]] | None = None,
 ) -> tuple[tuple[str, str], ...]:
     """For the file (or folder) `path`: each of `libraries` that a folder at or
     above it declares with a version, and the lowest version allowed (the
-    nearest declaring folder counts; the walk stops at the repository root)."""
+    nearest declaring folder counts; the walk stops at the repository root).
+    `memo`: each folder's declarations read so far (one run's)."""
     wanted = set(libraries)
     found: dict[str, str] = {}
     folder = os.path.realpath(path)
     if not os.path.isdir(folder):
         folder = os.path.dirname(folder)
     while wanted:
-        declared = folder_declarations(folder)
+        declared = memo.get(folder) if memo is not None else None
+        if declared is None:
+            declared = folder_declarations(folder)
+            if memo is not None:
+                memo[folder] = declared
         for library in sorted(wanted & declared.keys()):
             wanted.discard(library)
             if declared[library]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from aiolint.config import Config, ConfigError, _read_toml, declared_target, load_config
+from aiolint.config import Config, load_config, pyproject_target
 from aiolint.config import settings_file_in as _settings_file_in
 
 TYPE_CHECKING = False
@@ -48,6 +48,7 @@ class ConfigResolver:
         "_isolated",
         "_loaded",
         "_settings",
+        "_targeted",
         "_targets",
     )
 
@@ -73,6 +74,8 @@ class ConfigResolver:
         self._loaded: dict[str, Config] = {}
         self._settings: dict[str, str | None] = {}
         self._targets: dict[str, tuple[int, int] | None] = {}
+        #: (id of a configuration, target) -> (it, it with that target).
+        self._targeted: dict[tuple[int, tuple[int, int] | None], tuple[Config, Config]] = {}
 
     @classmethod
     def fixed(cls, config: Config) -> ConfigResolver:
@@ -81,8 +84,15 @@ class ConfigResolver:
         `config` sets none."""
         return cls(fixed=config, cwd=config.root)
 
-    def for_path(self, path: StrPath) -> Config:
-        """The configuration `path` (a file, or a folder) is checked with."""
+    def for_path(self, path: StrPath, *, is_file: bool = False) -> Config:
+        """The configuration `path` (a file, or a folder) is checked with
+        (`is_file`: the caller knows `path` is a file, as found by a walk)."""
+        if is_file:
+            given = os.path.dirname(os.fspath(path)) or "."
+            config = self._by_folder.get(given)
+            if config is None:
+                config = self._by_folder[given] = self.for_path(given)
+            return config
         resolved = os.path.realpath(path)
         folder = resolved if os.path.isdir(resolved) else os.path.dirname(resolved)
         config = self._by_folder.get(folder)
@@ -100,7 +110,14 @@ class ConfigResolver:
             config = self._load(found) if found is not None else self._default
         target = self._declared_target(folder)
         if target != config.requires_python_target:
-            config = config.replace(requires_python_target=target)
+            key = (id(config), target)
+            targeted = self._targeted.get(key)
+            if targeted is None:  # one object per configuration and target
+                targeted = self._targeted[key] = (
+                    config,
+                    config.replace(requires_python_target=target),
+                )
+            config = targeted[1]
         return config
 
     def _load(self, path: str) -> Config:
@@ -127,10 +144,7 @@ class ConfigResolver:
         candidate = os.path.join(folder, "pyproject.toml")
         target: tuple[int, int] | None
         if os.path.isfile(candidate):
-            try:
-                target = declared_target(_read_toml(candidate))
-            except ConfigError:
-                target = None
+            target = pyproject_target(candidate)
         else:
             parent = os.path.dirname(folder)
             target = None if parent == folder else self._declared_target(parent)

@@ -67,13 +67,18 @@ _NO_PROJECT: object = object()
 
 
 def lint_options(
-    config: Config, path: StrPath | None = None, *, project: object = _NO_PROJECT
+    config: Config,
+    path: StrPath | None = None,
+    *,
+    project: object = _NO_PROJECT,
+    memo: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, object]:
     """The `LintOptions` keywords a file is linted with. Every option that
     changes what rules report comes from here, since these are in the cache
     key. `path`: the file (or a checked path), whose folder's declared library
     versions count; `project`: the run's project model (default: the one found
-    from `path`, see `project.build.project_for`)."""
+    from `path`, see `project.build.project_for`); `memo`: the dependency
+    files read so far in this run, by folder."""
     from aiolint.declared import library_versions
 
     if project is _NO_PROJECT:
@@ -84,7 +89,7 @@ def lint_options(
         "target_version": config.effective_target,
         "target_explicit": config.target_explicit,
         "peer_noqa": config.peer_noqa,
-        "libraries": () if path is None else library_versions(os.fspath(path)),
+        "libraries": () if path is None else library_versions(os.fspath(path), memo=memo),
         "project": project,
     }
 
@@ -93,7 +98,7 @@ class FileSettings:
     """Each file's configuration (`hierarchy.ConfigResolver`), enabled codes
     and lint options, worked out once per folder and configuration."""
 
-    __slots__ = ("_layer", "_options", "_project", "_resolver", "_rule_sets")
+    __slots__ = ("_declarations", "_layer", "_options", "_project", "_resolver", "_rule_sets")
 
     def __init__(
         self, resolver: ConfigResolver, layer: SelectionLayer, project: ProjectModel | None
@@ -103,9 +108,11 @@ class FileSettings:
         self._project = project
         self._rule_sets: dict[int, tuple[Config, RuleSets]] = {}
         self._options: dict[tuple[int, str], tuple[tuple[str, object], ...]] = {}
+        #: What each folder's dependency files declare, read once per run.
+        self._declarations: dict[str, dict[str, str]] = {}
 
     def config(self, path: StrPath) -> Config:
-        return self._resolver.for_path(path)
+        return self._resolver.for_path(path, is_file=True)
 
     def codes(self, path: StrPath) -> tuple[str, ...]:
         config = self.config(path)
@@ -116,11 +123,11 @@ class FileSettings:
 
     def options(self, path: StrPath) -> tuple[tuple[str, object], ...]:
         config = self.config(path)
-        folder = os.path.dirname(os.path.realpath(path))
+        folder = os.path.dirname(os.fspath(path)) or "."
         key = (id(config), folder)
         options = self._options.get(key)
         if options is None:
-            found = lint_options(config, folder, project=self._project)
+            found = lint_options(config, folder, project=self._project, memo=self._declarations)
             options = self._options[key] = tuple(found.items())
         return options
 

@@ -81,13 +81,20 @@ _record_cache: dict[str, str | None] = {}
 
 
 def set_record_cache(folder: str | None) -> None:
-    """Keep module records in `folder` (None: nowhere)."""
+    """Keep module records, and what the dependency files declare
+    (`aiolint.declared`), in `folder` (None: nowhere)."""
+    from aiolint.declared import use_store
+
     _record_cache["folder"] = folder
+    use_store(None if folder is None else os.path.join(folder, "declared.marshal"))
 
 
 def reset_record_cache() -> None:
     """Back to the default: the configuration's cache folder."""
+    from aiolint.declared import use_store
+
     _record_cache.clear()
+    use_store(None)
 
 
 def forget_projects() -> None:
