@@ -516,3 +516,46 @@ def test_requirements_app_without_git_gets_cross_module_findings(tmp_path: Path)
     )
     found = json.loads(cli(tmp_path / "app", "--output-format", "json", ".").stdout)
     assert [(Path(d["filename"]).name, d["code"]) for d in found] == [("routes.py", "AIO301")]
+
+
+def test_the_result_cache_follows_declared_versions(tmp_path: Path, capsys) -> None:
+    """A cached run sees an edited `requires-python` and an edited pin: each
+    file's options (its target, its declared libraries) are in its cache key."""
+    (tmp_path / "repo").mkdir()
+    root = monorepo(tmp_path / "repo")
+    cache = str(tmp_path / "cache")
+
+    def codes() -> list[tuple[str, str]]:
+        run = run_cli(capsys, "check", "--cache-dir", cache, "--output-format", "json", str(root))
+        return sorted((rel(root, d).split("/")[0], d["code"]) for d in json.loads(run.out))
+
+    assert ("backend", "AIO101") not in codes()
+    assert ("backend", "AIO101") not in codes()  # from the cache
+    (root / "backend" / "pyproject.toml").write_text('[project]\nrequires-python = ">=3.11.0"\n')
+    assert ("backend", "AIO101") in codes()
+    app = root / "service" / "app"
+    (app / "models.py").write_text(MODELS)
+    (app / "crud.py").write_text(CRUD.replace("from app.models", "from .models"))
+    (root / "service" / "requirements.txt").write_text("sqlalchemy==1.3.24\n")
+    assert ("service", "AIO301") not in codes()
+    (root / "service" / "requirements.txt").write_text("sqlalchemy==2.0.30\n")
+    assert ("service", "AIO301") in codes()
+
+
+def test_each_folder_excludes_by_its_own_configuration(tmp_path: Path) -> None:
+    """`backend/`'s `extend-exclude` skips its migrations when checked from the
+    root; the same folder name elsewhere is checked."""
+    root = monorepo(tmp_path)
+    backend = root / "backend" / "pyproject.toml"
+    backend.write_text(backend.read_text() + '[tool.aiolint]\nextend-exclude = ["migrations"]\n')
+    for name in ("backend", "service"):
+        (root / name / "migrations").mkdir()
+        (root / name / "migrations" / "m1.py").write_text(GENERICS)
+    listed = cli(root, "--show-files").stdout.splitlines()
+    assert [Path(p).relative_to(root).as_posix() for p in listed] == [
+        "backend/app/__init__.py",
+        "backend/app/tasks.py",
+        "service/app/__init__.py",
+        "service/app/tasks.py",
+        "service/migrations/m1.py",
+    ]

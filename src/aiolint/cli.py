@@ -499,7 +499,7 @@ def _show(
             "command line: --show-files and --show-settings do not go with stdin, "
             "--add-noqa or --statistics"
         )
-    files = files_to_check(paths, config, force_exclude=args.force_exclude)
+    files = files_to_check(paths, config, force_exclude=args.force_exclude, resolver=resolver)
     if files and args.show_settings:
         from aiolint.show import absolute_sorted
 

@@ -275,14 +275,64 @@ def run_jobs(
     Pool(worker.run_job, _crashed, workers=workers).run(jobs, order, on_result, tick)
 
 
+class ConfigFilter:
+    """`files.FileFilter` with each folder's own configuration: an entry is
+    skipped by the `exclude` and `respect-gitignore` of the configuration of
+    the folder it sits in (as ruff excludes during its walk)."""
+
+    __slots__ = ("_by_folder", "_filters", "_resolver")
+
+    def __init__(self, resolver: ConfigResolver) -> None:
+        self._resolver = resolver
+        self._filters: dict[int, tuple[Config, FileFilter]] = {}
+        self._by_folder: dict[str, FileFilter] = {}
+
+    def _filter(self, folder: str) -> FileFilter:
+        found = self._by_folder.get(folder)
+        if found is None:
+            found = self._by_folder[folder] = self._filter_of(folder)
+        return found
+
+    def _filter_of(self, folder: str) -> FileFilter:
+        config = self._resolver.for_path(folder)
+        held = self._filters.get(id(config))
+        if held is None:
+            matcher = PathMatcher.build(config.root, config.all_excludes)
+            held = self._filters[id(config)] = (
+                config,
+                FileFilter(matcher, config.respect_gitignore),
+            )
+        return held[1]
+
+    def skip(self, path: StrPath, is_dir: bool) -> bool:
+        return self.skip_resolved(os.path.basename(path), os.path.realpath(path), is_dir)
+
+    def skip_resolved(self, name: str, resolved: str, is_dir: bool) -> bool:
+        return self._filter(os.path.dirname(resolved)).skip_resolved(name, resolved, is_dir)
+
+    def skip_explicit(self, path: StrPath, is_dir: bool) -> bool:
+        folder = os.path.dirname(os.path.realpath(path))
+        return self._filter(folder).skip_explicit(path, is_dir)
+
+
 def files_to_check(
-    paths: Sequence[StrPath], config: Config, *, force_exclude: bool = False
+    paths: Sequence[StrPath],
+    config: Config,
+    *,
+    force_exclude: bool = False,
+    resolver: ConfigResolver | None = None,
 ) -> list[str]:
-    """The files a check of `paths` lints, in discovery order (`--show-files` too)."""
-    filters = FileFilter(
-        PathMatcher.build(config.root, config.all_excludes), config.respect_gitignore
-    )
-    return list(discover(paths, filters, force_exclude=force_exclude))
+    """The files a check of `paths` lints, in discovery order (`--show-files`
+    too): with `resolver`, each folder's own configuration decides what is
+    excluded in it; without, `config` everywhere."""
+    filters: FileFilter | ConfigFilter
+    if resolver is not None:
+        filters = ConfigFilter(resolver)
+    else:
+        filters = FileFilter(
+            PathMatcher.build(config.root, config.all_excludes), config.respect_gitignore
+        )
+    return list(discover(paths, filters, force_exclude=force_exclude))  # type: ignore[arg-type]
 
 
 def lint_files(
@@ -305,7 +355,7 @@ def lint_files(
 
     project = project_for(config, [os.fspath(p) for p in paths])
     settings = FileSettings(resolver or ConfigResolver.fixed(config), layer, project)
-    files = files_to_check(paths, config, force_exclude=force_exclude)
+    files = files_to_check(paths, config, force_exclude=force_exclude, resolver=resolver)
     cache = cache if fix is None else None
     result = RunResult(files_checked=len(files))
     progress = progress or Progress(len(files), enabled=False)
