@@ -559,3 +559,29 @@ def test_each_folder_excludes_by_its_own_configuration(tmp_path: Path) -> None:
         "service/app/tasks.py",
         "service/migrations/m1.py",
     ]
+
+
+def test_extended_path_patterns_keep_pointing_at_their_paths(tmp_path: Path) -> None:
+    """A pattern with a `/` in an extended file names a path from that file's
+    folder; the extending file, deeper, sees it from its own folder."""
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.aiolint]\n"
+        'extend-exclude = ["backend/migrations", "docs/x", "**/gen/*", "build"]\n'
+        "[tool.aiolint.per-file-ignores]\n"
+        '"backend/tests/*" = ["AIO201"]\n'
+        '"scripts/*" = ["AIO3"]\n'
+    )
+    backend = tmp_path / "backend"
+    (backend / "app" / "migrations").mkdir(parents=True)
+    (backend / "migrations").mkdir()
+    (backend / "aiolint.toml").write_text('extend = "../pyproject.toml"\n')
+    config = load_config(backend / "aiolint.toml")
+    assert config.extend_exclude == ("/migrations", "**/gen/*", "build")
+    assert [(e.pattern, e.codes) for e in config.per_file_ignores] == [("tests/*", ("AIO201",))]
+    for name in ("migrations/m1.py", "app/migrations/m2.py", "app/main.py"):
+        (backend / name).write_text(GENERICS)
+    listed = cli(tmp_path, "--show-files", "backend").stdout.splitlines()
+    assert sorted(Path(p).relative_to(backend).as_posix() for p in listed) == [
+        "app/main.py",
+        "app/migrations/m2.py",
+    ]

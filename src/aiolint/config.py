@@ -355,7 +355,7 @@ def load_config(path: StrPath, _extending: tuple[str, ...] = ()) -> Config:
     config = Config(root=root, source=path, has_settings=has_settings)
     if "extend" in table:
         chain = (*_extending, os.path.realpath(path))
-        config = _extended(table["extend"], root, where("extend"), chain)
+        config = _rebased(_extended(table["extend"], root, where("extend"), chain), root)
         config = config.replace(root=root, source=path, has_settings=has_settings)
         table = {key: value for key, value in table.items() if key != "extend"}
     if target is not None:
@@ -365,6 +365,38 @@ def load_config(path: StrPath, _extending: tuple[str, ...] = ()) -> Config:
     if config.cache_dir is not None and config.cache_dir != cache_dir:
         config = config.replace(cache_dir=normalized(os.path.join(root, config.cache_dir)))
     return config
+
+
+def _rebased(config: Config, root: str) -> Config:
+    """`config`'s path patterns (`exclude`, `per-file-ignores`: those with a
+    `/`, relative to its folder) made relative to `root`, the folder of the
+    file extending it; a pattern for a path outside `root` is dropped (no file
+    checked with the extending configuration is there)."""
+    if config.root == root:
+        return config
+
+    def moved(pattern: str) -> str | None:
+        if "/" not in pattern.rstrip("/") or pattern.startswith("**/"):
+            return pattern
+        rel = os.path.relpath(os.path.join(config.root, pattern.lstrip("/")), root)
+        if rel == ".." or rel.startswith("../"):
+            return None
+        rel = rel.replace(os.sep, "/")
+        return rel if "/" in rel.rstrip("/") else f"/{rel}"  # still anchored at `root`
+
+    def patterns(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(p for p in map(moved, values) if p is not None)
+
+    def ignores(values: tuple[PerFileIgnore, ...]) -> tuple[PerFileIgnore, ...]:
+        kept = ((moved(e.pattern), e.codes) for e in values)
+        return tuple(PerFileIgnore(p, codes) for p, codes in kept if p is not None)
+
+    return config.replace(
+        exclude=patterns(config.exclude),
+        extend_exclude=patterns(config.extend_exclude),
+        per_file_ignores=ignores(config.per_file_ignores),
+        extend_per_file_ignores=ignores(config.extend_per_file_ignores),
+    )
 
 
 def _extended(value: object, root: str, where: str, chain: tuple[str, ...]) -> Config:
