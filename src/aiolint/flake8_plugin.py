@@ -11,7 +11,9 @@ them; an internal error in a rule is reported as an AIO000 line, not a crash.
 
 from __future__ import annotations
 
+import argparse
 import ast
+import os
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -31,14 +33,20 @@ def _resolver() -> ConfigResolver:
 
 
 @lru_cache(maxsize=256)
-def _settings_for(folder: Path) -> tuple[RuleSets, LintOptions]:
-    """The selection and lint options of the files in `folder`."""
+def _settings_for(folder: Path, checked: tuple[str, ...]) -> tuple[RuleSets, LintOptions]:
+    """The selection and lint options of the files in `folder`; the project is
+    found from the paths flake8 checks (`checked`), as `aiolint check` finds it
+    from its own (else from `folder`)."""
+    from aiolint.project.build import project_for
+
     try:
         config = _resolver().for_path(folder)
         rule_sets = RuleSets(config, SelectionLayer())
     except ConfigError as exc:
         raise SystemExit(f"aiolint: error: {exc}") from None
-    return rule_sets, LintOptions(**lint_options(config, str(folder)))  # type: ignore[arg-type]
+    project = project_for(config, list(checked) if checked else str(folder))
+    options = lint_options(config, str(folder), project=project)
+    return rule_sets, LintOptions(**options)  # type: ignore[arg-type]
 
 
 class Plugin:
@@ -46,6 +54,14 @@ class Plugin:
 
     name = "aiolint"
     version = __version__
+    #: The paths flake8 was given (absolute), where the project is found.
+    checked: tuple[str, ...] = ()
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        """flake8 hands over its options once, before checking: keep the paths."""
+        filenames = [str(f) for f in getattr(options, "filenames", None) or ["."]]
+        cls.checked = () if "-" in filenames else tuple(os.path.abspath(f) for f in filenames)
 
     def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
         self.tree = tree
@@ -55,7 +71,7 @@ class Plugin:
     def run(self) -> Iterator[tuple[int, int, str, type[Plugin]]]:
         path = Path(self.filename)
         folder = path.parent if self.filename not in ("-", "stdin") else Path.cwd()
-        rule_sets, options = _settings_for(folder.resolve())
+        rule_sets, options = _settings_for(folder.resolve(), self.checked)
         result = lint_source(
             "".join(self.lines),
             self.filename,

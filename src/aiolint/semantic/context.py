@@ -35,9 +35,10 @@ class LintOptions:
 
     target_version: tuple[int, int] = (3, 11)
     #: The target was declared (target-version, requires-python, ruff's
-    #: target-version), not defaulted: only then is syntax newer than what the
-    #: running Python parses an error (else the newest grammar LibCST knows is used).
-    target_explicit: bool = False
+    #: target-version; options built by hand name theirs), not defaulted: only
+    #: then is syntax newer than what the running Python parses an error (else
+    #: the newest grammar LibCST knows is used).
+    target_explicit: bool = True
     #: The lowest version the project's declared requirements allow of each
     #: library the rules follow (`declared.VERSIONED_LIBRARIES`), e.g.
     #: `(("sqlalchemy", "1.4.0"),)`; a library not listed: unknown (the newest).
