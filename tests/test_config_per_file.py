@@ -471,6 +471,14 @@ def test_nearest_declaring_folder_counts(tmp_path: Path) -> None:
         ("fastapi", "0.92.0"),
         ("sqlalchemy", "1.3.24"),
     )
+    setup = tmp_path / "setup_based"
+    setup.mkdir()
+    (setup / "setup.py").write_text(
+        "from setuptools import setup\n\n"
+        'setup(name="svc", install_requires=["SQLAlchemy>=1.4.0"])\n'
+    )
+    (setup / "setup.cfg").write_text("[options]\ninstall_requires =\n    fastapi ~= 0.90.1\n")
+    assert library_versions(str(setup)) == (("fastapi", "0.90.1"), ("sqlalchemy", "1.4.0"))
     # a pyproject and a requirements file must both hold: the higher floor counts
     (legacy / "pyproject.toml").write_text('[project]\ndependencies = ["sqlalchemy>=1.3.20"]\n')
     (legacy / "Pipfile").write_text('[packages]\nsqlalchemy = ">=1.3.10"\n')
