@@ -443,3 +443,25 @@ async def test_project_names_and_a_saved_module(client: LanguageClient, tmp_path
         types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=db_uri))
     )
     await until(lambda: (not published(client, jobs)[-1].diagnostics) or None)
+
+
+async def test_each_document_uses_its_nearest_requires_python(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """A monorepo whose `backend/` runs on 3.10: no AIO101 (TaskGroup) and no
+    AIO102 `cancelling()` fix there, both in the 3.11 `service/` beside it."""
+    from test_config_per_file import TASKS
+
+    for name, requires in (("backend", ">=3.10"), ("service", ">=3.11")):
+        (tmp_path / name / "app").mkdir(parents=True)
+        (tmp_path / name / "pyproject.toml").write_text(
+            f'[project]\nname = "{name}"\nrequires-python = "{requires}"\n'
+        )
+    backend = open_document(client, tmp_path / "backend" / "app" / "tasks.py", TASKS)
+    service = open_document(client, tmp_path / "service" / "app" / "tasks.py", TASKS)
+
+    def fixes(found: list[types.Diagnostic]) -> dict[object, bool]:
+        return {d.code: bool(d.data.get("fix")) for d in found}
+
+    assert fixes(await diagnostics(client, backend, 1)) == {"AIO102": False}
+    assert fixes(await diagnostics(client, service, 1)) == {"AIO101": True, "AIO102": True}

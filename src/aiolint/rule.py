@@ -18,7 +18,7 @@ from aiolint.model import Diagnostic, Fix, FixAvailability, Location
 
 if TYPE_CHECKING:
     from aiolint.gate import AstFacts
-    from aiolint.semantic.context import FileContext
+    from aiolint.semantic.context import FileContext, LintOptions
 
 CODE_RE = re.compile(r"^AIO[0-9]{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -72,6 +72,13 @@ class Rule(cst.BatchableCSTVisitor):
     async_only: ClassVar[bool] = False
     #: Lowest target Python (major, minor) for which the rule applies.
     min_target: ClassVar[tuple[int, int] | None] = None
+
+    @classmethod
+    def applies_to(cls, options: LintOptions) -> bool:
+        """Whether the rule runs with these options at all (a library version
+        the project declares may put it out of scope; see `LintOptions.libraries`)."""
+        return True
+
     #: The visitor method names (`get_visitors`), found on first use per class.
     _visitor_names: ClassVar[tuple[str, ...]]
 
