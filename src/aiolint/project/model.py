@@ -12,7 +12,9 @@ flat table:
   (`router = APIRouter()` -> "fastapi.APIRouter");
 - `classes`: a class deriving from a SQLAlchemy one -> the kind of its instances;
 - `functions`: a function -> (the kind of what it returns or yields, whether it
-  is a generator): `get_db` yielding `SessionLocal()` -> ("Session", True).
+  is a generator): `get_db` yielding `SessionLocal()` -> ("Session", True);
+- `blocking`: a sync function or method that blocks, itself or through the
+  project functions it calls -> its chain (`aiolint.project.blocking`).
 
 Names are resolved through the project's own imports, relative ones included,
 and through chains of re-exports; a name bound twice to different values, or
@@ -29,6 +31,7 @@ from aiolint import known_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from aiolint.project.blocking import Blocking
     from aiolint.project.scan import Made, ModuleRecord
 
 _MAX_DEPTH = 24
@@ -39,9 +42,11 @@ class ProjectModel:
     """The project's exports (see the module doc); immutable once built."""
 
     __slots__ = (
+        "_blocking_names",
         "_names",
         "_under",
         "aliases",
+        "blocking",
         "classes",
         "digest",
         "functions",
@@ -60,6 +65,7 @@ class ProjectModel:
         functions: dict[str, tuple[str, bool]] | None = None,
         uses_sqlalchemy: bool = False,
         packages: frozenset[str] = frozenset(),
+        blocking: dict[str, Blocking] | None = None,
     ) -> None:
         #: Folders module names are relative to (the project root, its `src/`).
         self.roots = roots
@@ -71,6 +77,7 @@ class ProjectModel:
         self.uses_sqlalchemy = uses_sqlalchemy
         #: The project's top-level modules and packages (isort's first party).
         self.packages = frozenset(packages)
+        self.blocking = blocking or {}
         content = repr(
             (
                 sorted(self.aliases.items()),
@@ -79,11 +86,13 @@ class ProjectModel:
                 sorted(self.functions.items()),
                 uses_sqlalchemy,
                 sorted(self.packages),
+                sorted(self.blocking.items()),
             )
         )
         self.digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         self._under: dict[str, frozenset[str]] | None = None
         self._names: frozenset[str] | None = None
+        self._blocking_names: frozenset[str] | None = None
 
     def __repr__(self) -> str:  # stable: it is part of the result cache's key
         return f"ProjectModel({self.digest})"
@@ -105,6 +114,7 @@ class ProjectModel:
                 self.functions,
                 self.uses_sqlalchemy,
                 self.packages,
+                self.blocking,
             ),
         )
 
@@ -115,6 +125,13 @@ class ProjectModel:
             tables = (self.aliases, self.instances, self.classes, self.functions)
             self._names = frozenset(name.rpartition(".")[2] for table in tables for name in table)
         return self._names
+
+    @property
+    def blocking_names(self) -> frozenset[str]:
+        """The last part of every blocking function's name (AIO206's gate)."""
+        if self._blocking_names is None:
+            self._blocking_names = frozenset(k.rpartition(".")[2] for k in self.blocking)
+        return self._blocking_names
 
     def mentioned_in(self, text: str) -> bool:
         """Whether `text` may name an exported object (its last name appears)."""
@@ -176,6 +193,16 @@ class ProjectModel:
         base = parts[: len(parts) - (level - 1)]
         rest = name[level:]
         return ".".join([*base, *([rest] if rest else [])]) or None
+
+    def module_path(self, module: str) -> str | None:
+        """The file of the project module `module` (None: not found)."""
+        parts = module.split(".")
+        for root in self.roots:
+            base = os.path.join(root, *parts)
+            for path in (f"{base}.py", os.path.join(base, "__init__.py"), f"{base}.pyi"):
+                if os.path.isfile(path):
+                    return path
+        return None
 
     def module_name(self, path: str) -> tuple[str | None, bool]:
         """The dotted module name of the file `path` and whether it is a package
@@ -243,7 +270,7 @@ class _Linker:
         if attr is None:
             return None  # a module itself
         record = self.records[module]
-        imports, values, classes, functions = record
+        imports, values, classes, functions = record[:4]
         head, _, rest = attr.partition(".")
         if rest:  # `app.db.engine.url`: an attribute of an export
             base = self.value(f"{module}.{head}", depth + 1)
@@ -375,7 +402,7 @@ def _exports(
     """(absolute name, value) of every module-level name the model records
     (`imported`: only those, or names of those modules, when given)."""
     linker = _Linker(records)
-    for module, (imports, values, classes, functions) in records.items():
+    for module, (imports, values, classes, functions, *_) in records.items():
         reached = imported is None or module in imported
         for attr in (*imports, *values, *classes, *functions):
             name = f"{module}.{attr}"
@@ -395,7 +422,10 @@ def recorded_names(records: dict[str, ModuleRecord]) -> set[str]:
     """The last part of every name of these modules that stands for something
     the model records (a factory, a re-export, a dependency...): a module
     whose text names none of them cannot record anything more."""
-    return {name.rpartition(".")[2] for name, _ in _exports(records)}
+    from aiolint.project.blocking import blocking_table
+
+    names = {name.rpartition(".")[2] for name, _ in _exports(records)}
+    return names | {name.rpartition(".")[2] for name in blocking_table(records, _Linker(records))}
 
 
 def link(
@@ -422,7 +452,12 @@ def link(
             classes[name] = found[1]
         else:
             functions[name] = (found[1], bool(found[2]))
-    return ProjectModel(roots, aliases, instances, classes, functions, uses_sqlalchemy, packages)
+    from aiolint.project.blocking import blocking_table
+
+    blocking = blocking_table(records, _Linker(records))
+    return ProjectModel(
+        roots, aliases, instances, classes, functions, uses_sqlalchemy, packages, blocking
+    )
 
 
 #: Library names whose re-exports the model keeps: the classes and functions
