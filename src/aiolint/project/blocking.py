@@ -44,13 +44,23 @@ _RECEIVERS: dict[str, tuple[frozenset[str], str]] = {
 
 
 def blocking_table(records: dict[str, ModuleRecord], linker: _Linker) -> dict[str, Blocking]:
-    """Every sync function of the project that blocks (see the module doc)."""
-    summaries: dict[str, tuple[str, str | None, Summary]] = {}
-    for module, record in records.items():
-        for name, summary in record[4].items():
-            owner = name.partition(".")[0] if "." in name else None
-            summaries[f"{module}.{name}"] = (module, owner, summary)
-    resolver = _Resolver(records, linker, summaries)
+    """Every sync function of the project that blocks (see the module doc),
+    under each name it is called by."""
+    resolver = _Resolver(records, linker)
+    found = _closure(resolver)
+    if found:
+        found.update(_other_names(records, resolver, found))
+    return found
+
+
+def blocking_functions(records: dict[str, ModuleRecord], linker: _Linker) -> set[str]:
+    """The functions that block, under their own names only (the project scan
+    reads the modules that name one of them)."""
+    return set(_closure(_Resolver(records, linker)))
+
+
+def _closure(resolver: _Resolver) -> dict[str, Blocking]:
+    summaries = resolver.summaries
     found: dict[str, Blocking] = {}
     callers: dict[str, list[tuple[str, int]]] = {}
     for key, (module, owner, summary) in summaries.items():
@@ -74,8 +84,6 @@ def blocking_table(records: dict[str, ModuleRecord], linker: _Linker) -> dict[st
             module, _, summary = summaries[caller]
             found[caller] = (module, summary[3], callee, line, *end[4:])
             pending.append(caller)
-    if found:
-        found.update(_other_names(records, resolver, found))
     return found
 
 
@@ -138,15 +146,16 @@ def _links(summary: Summary) -> bool:
 
 
 class _Resolver:
-    def __init__(
-        self,
-        records: dict[str, ModuleRecord],
-        linker: _Linker,
-        summaries: dict[str, tuple[str, str | None, Summary]],
-    ) -> None:
+    def __init__(self, records: dict[str, ModuleRecord], linker: _Linker) -> None:
         self.records = records
         self.linker = linker
-        self.summaries = summaries
+        #: Function (absolute) -> (its module, its class or None, its summary).
+        self.summaries: dict[str, tuple[str, str | None, Summary]] = {}
+        for module, record in records.items():
+            for name, summary in record[4].items():
+                owner = name.partition(".")[0] if "." in name else None
+                self.summaries[f"{module}.{name}"] = (module, owner, summary)
+        self.memo: dict[tuple[str, ...], str | None] = {}
 
     def own_block(self, module: str, summary: Summary) -> tuple[str, str, int] | None:
         """The first blocking call of the function's own body: (code, shown, line)."""
@@ -187,11 +196,18 @@ class _Resolver:
 
     def function(self, name: str, depth: int = 0) -> str | None:
         """The function `name` (absolute) stands for, through re-exports."""
+        key = ("function", name)
+        if key not in self.memo:
+            self.memo[key] = None  # cycles of re-exports
+            self.memo[key] = self._function(name, depth)
+        return self.memo[key]
+
+    def _function(self, name: str, depth: int) -> str | None:
         if name in self.summaries:
             return name
         if depth > _MAX_DEPTH:
             return None
-        module, attr = self.linker._split(name)
+        module, attr = self.linker.split(name)
         if module is None or attr is None:
             return None
         imports, values, classes = self.records[module][:3]
@@ -215,9 +231,17 @@ class _Resolver:
         return self.project_class(self.linker.resolve(module, made[1]), depth + 1)
 
     def project_class(self, name: str, depth: int = 0) -> str | None:
+        """The project class `name` (absolute) stands for, through re-exports."""
+        key = ("class", name)
+        if key not in self.memo:
+            self.memo[key] = None
+            self.memo[key] = self._project_class(name, depth)
+        return self.memo[key]
+
+    def _project_class(self, name: str, depth: int) -> str | None:
         if depth > _MAX_DEPTH:
             return None
-        module, attr = self.linker._split(name)
+        module, attr = self.linker.split(name)
         if module is None or attr is None or "." in attr:
             return None
         imports, _, classes = self.records[module][:3]
@@ -231,7 +255,7 @@ class _Resolver:
         """The project base classes of `class_`, nearest first, transitively."""
         if depth > _MAX_DEPTH:
             return []
-        module, attr = self.linker._split(class_)
+        module, attr = self.linker.split(class_)
         if module is None or attr is None:
             return []
         found: list[str] = []
@@ -244,12 +268,19 @@ class _Resolver:
 
     def method(self, class_: str, name: str, depth: int = 0) -> str | None:
         """`class_.name`, or the first project base class defining it."""
+        memo_key = ("method", class_, name)
+        if memo_key not in self.memo:
+            self.memo[memo_key] = None
+            self.memo[memo_key] = self._method(class_, name, depth)
+        return self.memo[memo_key]
+
+    def _method(self, class_: str, name: str, depth: int) -> str | None:
         key = f"{class_}.{name}"
         if key in self.summaries:
             return key
         if depth > _MAX_DEPTH:
             return None
-        module, attr = self.linker._split(class_)
+        module, attr = self.linker.split(class_)
         if module is None or attr is None:
             return None
         for base in self.records[module][2].get(attr, ()):

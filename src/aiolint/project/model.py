@@ -251,6 +251,7 @@ class _Linker:
     def __init__(self, records: dict[str, ModuleRecord]) -> None:
         self.records = records
         self.memo: dict[str, _Value | None] = {}
+        self.splits: dict[str, tuple[str | None, str | None]] = {}
 
     def value(self, name: str, depth: int = 0) -> _Value | None:
         """What the absolute dotted `name` is (None: unknown or nothing of interest)."""
@@ -264,7 +265,7 @@ class _Linker:
         return found
 
     def _value(self, name: str, depth: int) -> _Value | None:
-        module, attr = self._split(name)
+        module, attr = self.split(name)
         if module is None:
             return ("alias", name)  # not a project module: a library name
         if attr is None:
@@ -293,8 +294,14 @@ class _Linker:
             return ("function", kind, "1" if generator else "") if kind else None
         return None
 
-    def _split(self, name: str) -> tuple[str | None, str | None]:
+    def split(self, name: str) -> tuple[str | None, str | None]:
         """The longest project module that `name` starts with, and the rest."""
+        found = self.splits.get(name)
+        if found is None:
+            found = self.splits[name] = self._split(name)
+        return found
+
+    def _split(self, name: str) -> tuple[str | None, str | None]:
         parts = name.split(".")
         for end in range(len(parts), 0, -1):
             module = ".".join(parts[:end])
@@ -422,10 +429,11 @@ def recorded_names(records: dict[str, ModuleRecord]) -> set[str]:
     """The last part of every name of these modules that stands for something
     the model records (a factory, a re-export, a dependency...): a module
     whose text names none of them cannot record anything more."""
-    from aiolint.project.blocking import blocking_table
+    from aiolint.project.blocking import blocking_functions
 
     names = {name.rpartition(".")[2] for name, _ in _exports(records)}
-    return names | {name.rpartition(".")[2] for name in blocking_table(records, _Linker(records))}
+    blocking = blocking_functions(records, _Linker(records))
+    return names | {name.rpartition(".")[2] for name in blocking}
 
 
 def link(

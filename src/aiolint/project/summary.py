@@ -52,7 +52,22 @@ if TYPE_CHECKING:
 
 #: Receiver methods that may do database I/O (a sync Session's, a sync Engine's).
 _DB_METHODS = known_names.SESSION_IO_METHODS | known_names.ENGINE_METHODS
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_SCOPE_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+#: Nodes that bind names in a function's own scope.
+_BINDER_TYPES = _SCOPE_TYPES | {
+    ast.Import,
+    ast.ImportFrom,
+    ast.Assign,
+    ast.AnnAssign,
+    ast.AugAssign,
+    ast.With,
+    ast.AsyncWith,
+    ast.For,
+    ast.AsyncFor,
+    ast.comprehension,
+    ast.NamedExpr,
+    ast.ExceptHandler,
+}
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
@@ -83,18 +98,17 @@ class _Reader:
         self.defined = defined
 
     def summary(self, func: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None) -> Summary:
-        nodes = _own_nodes(func)
+        if isinstance(func, ast.AsyncFunctionDef):  # never a link of a blocking chain
+            return (True, False, False, func.lineno, (), (), ())
+        calls_made, nodes, generator = _own_nodes(func)
         local_imports: dict[str, str] = {}
         bound: dict[str, list[Made | None]] = {}
         params = _params(func)
         for arg in params:
             ann = annotation_class(arg.annotation) if arg.annotation is not None else ""
             bound.setdefault(arg.arg, []).append(("ann", ann) if ann else None)
-        generator = False
         for node in nodes:
-            if isinstance(node, ast.Yield | ast.YieldFrom):
-                generator = True
-            elif isinstance(node, ast.Import | ast.ImportFrom):
+            if isinstance(node, ast.Import | ast.ImportFrom):
                 _local_import(local_imports, node)
             elif isinstance(node, ast.Assign):
                 value = value_made(node.value)
@@ -134,9 +148,7 @@ class _Reader:
         uses: list[tuple[Made, str, int, str]] = []
         calls: list[tuple[object, ...]] = []
         self_name = params[0].arg if owner is not None and params and not _static(func) else None
-        for node in nodes:
-            if not isinstance(node, ast.Call):
-                continue
+        for node in calls_made:
             written = dotted_name(node.func)
             if not written:
                 continue
@@ -229,15 +241,41 @@ def _local_import(imports: dict[str, str], node: ast.Import | ast.ImportFrom) ->
                 imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
 
 
-def _own_nodes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
-    """Every node of `func`'s body and of its parameters' defaults, not those
-    of nested functions, lambdas or classes (whose names are kept, as bindings)."""
-    found: list[ast.AST] = []
-    pending: list[ast.AST] = list(reversed(func.body))
+def _own_nodes(
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> tuple[list[ast.Call], list[ast.AST], bool]:
+    """The calls of `func`'s body, the nodes there that bind names, and whether
+    it yields; not those of nested functions, lambdas or classes (whose own
+    names are kept, as bindings). The project scan reads whole applications:
+    one pass, dispatched on the node's exact type."""
+    calls: list[ast.Call] = []
+    binders: list[ast.AST] = []
+    generator = False
+    pending: list[ast.AST] = list(func.body)
     while pending:
         node = pending.pop()
-        found.append(node)
-        if isinstance(node, _SCOPES):
-            continue  # its name binds here; its body runs elsewhere, later
-        pending.extend(reversed(list(ast.iter_child_nodes(node))))
-    return found
+        kind = type(node)
+        if kind is ast.Call:
+            calls.append(node)  # type: ignore[arg-type]
+        elif kind in _BINDER_TYPES:
+            binders.append(node)
+            if kind in _SCOPE_TYPES:
+                continue  # its name binds here; its body runs elsewhere, later
+        elif kind is ast.Lambda:
+            continue
+        elif kind is ast.Yield or kind is ast.YieldFrom:
+            generator = True
+        for field in node._fields:
+            if field == "ctx":
+                continue
+            value = getattr(node, field, None)
+            if type(value) is list:
+                pending.extend(v for v in value if isinstance(v, ast.AST))
+            elif isinstance(value, ast.AST):
+                pending.append(value)
+    calls.sort(key=_position)
+    return calls, binders, generator
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    return node.lineno, node.col_offset  # type: ignore[attr-defined]
