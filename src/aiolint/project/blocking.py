@@ -226,7 +226,7 @@ class _Resolver:
 
     def class_of(self, module: str, made: Made, depth: int = 0) -> str | None:
         """The project class (absolute) a value made as `made` is an instance of."""
-        if made[0] not in ("ann", "call") or depth > _MAX_DEPTH:
+        if made[0] not in ("ann", "call", "type") or depth > _MAX_DEPTH:
             return None
         return self.project_class(self.linker.resolve(module, made[1]), depth + 1)
 

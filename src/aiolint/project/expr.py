@@ -20,6 +20,15 @@ _WRAPPERS = frozenset(
 
 
 def value_made(node: ast.expr | None) -> Made | None:
+    """How a value is made: `("call", ...)`, `("ref", dotted)`, or `("type",
+    dotted)` for a type alias of a class (`SessionDep = Annotated[AsyncSession,
+    Depends(get_session)]`, FastAPI's idiom: an annotation naming it annotates
+    the class)."""
+    if isinstance(node, ast.Subscript) and dotted_name(node.value).rpartition(".")[2] == (
+        "Annotated"
+    ):
+        annotated = annotation_class(node)
+        return ("type", annotated) if annotated else None
     if isinstance(node, ast.Await):
         node = node.value
     if isinstance(node, ast.Call):

@@ -353,6 +353,9 @@ class _Linker:
             if found is not None and found[0] == "alias":
                 return None  # a library object itself (a class, a function)
             return found
+        if how == "type":  # a type alias: the class it stands for
+            found = self.referent(module, made[1], depth + 1)
+            return found if found is not None and found[0] in ("alias", "class") else None
         if how == "call":
             return self._call(module, made, depth)
         return None

@@ -14,9 +14,11 @@ dicts, strings and booleans, so that `marshal` stores it in the cache:
 A `Made` is `("ref", dotted)` (a name or attribute chain, resolved later through
 the module's own names), `("call", dotted, class_, flags)` (a call of one:
 `class_` is the dotted `class_=` / second positional argument, `flags` says
-"**" when keywords are hidden), or `("ann", dotted)` (an instance of the
-annotated class). Dotted names start with a name of this module (an import or a
-definition); the model resolves them.
+"**" when keywords are hidden), `("ann", dotted)` (an instance of the
+annotated class), or `("type", dotted)` (a type alias of a class:
+`SessionDep = Annotated[AsyncSession, Depends(get_session)]`). Dotted names
+start with a name of this module (an import or a definition); the model
+resolves them.
 """
 
 from __future__ import annotations
