@@ -236,3 +236,35 @@ OFFLOADERS = frozenset(
         "asyncer.asyncify",
     }
 )
+
+# --- long-lived resources (AIO303) ---------------------------------------------
+_ENGINE = "an engine and its connection pool"
+_POOL = "a connection pool"
+_HTTP = "an HTTP client and its connection pool"
+_REDIS = "a Redis client and its connection pool"
+
+#: Constructors of long-lived resources, by qualified name: (shown as, what they
+#: create). A project function returning a new one is a factory of it.
+RESOURCES: dict[str, tuple[str, str]] = {
+    "sqlalchemy.create_engine": ("create_engine", _ENGINE),
+    "sqlalchemy.engine.create_engine": ("create_engine", _ENGINE),
+    "sqlalchemy.ext.asyncio.create_async_engine": ("create_async_engine", _ENGINE),
+    "sqlalchemy.ext.asyncio.engine.create_async_engine": ("create_async_engine", _ENGINE),
+    "asyncpg.create_pool": ("asyncpg.create_pool", _POOL),
+    "asyncpg.pool.create_pool": ("asyncpg.create_pool", _POOL),
+    "aiohttp.ClientSession": ("aiohttp.ClientSession", _HTTP),
+    "aiohttp.client.ClientSession": ("aiohttp.ClientSession", _HTTP),
+    "httpx.AsyncClient": ("httpx.AsyncClient", _HTTP),
+    "httpx.Client": ("httpx.Client", _HTTP),
+    "redis.asyncio.Redis": ("Redis", _REDIS),
+    "redis.asyncio.StrictRedis": ("StrictRedis", _REDIS),
+    "redis.asyncio.client.Redis": ("Redis", _REDIS),
+    "redis.asyncio.client.StrictRedis": ("StrictRedis", _REDIS),
+    "redis.asyncio.from_url": ("redis.asyncio.from_url", _REDIS),
+    "redis.asyncio.utils.from_url": ("redis.asyncio.from_url", _REDIS),
+    "redis.asyncio.Redis.from_url": ("Redis.from_url", _REDIS),
+    "redis.asyncio.client.Redis.from_url": ("Redis.from_url", _REDIS),
+}
+#: Decorators that make a function return the same object on every call (by
+#: last name: `functools.lru_cache`, `cache`, `async_lru.alru_cache`, ...).
+CACHE_DECORATORS = frozenset({"lru_cache", "cache", "cached", "alru_cache", "cached_property"})

@@ -53,7 +53,7 @@ __all__ = [
 
 #: A folder with more Python files than this is not taken as one project.
 MAX_FILES = 20_000
-_FORMAT = 6
+_FORMAT = 7
 _MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 #: A module that imports one of these is read first.
 _LIBRARY_IMPORT = re.compile(
@@ -181,7 +181,13 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
     model = link(records, roots, uses_sqlalchemy, packages)
     if cache_path is not None:
         tables = (model.aliases, model.instances, model.classes, model.functions)
-        linked = (*tables, model.uses_sqlalchemy, model.packages, model.blocking)
+        linked = (
+            *tables,
+            model.uses_sqlalchemy,
+            model.packages,
+            model.blocking,
+            model.factories,
+        )
         _store(cache_path, fresh, ((roots, uses_sqlalchemy), linked), walk)
     return model
 

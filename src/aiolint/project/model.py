@@ -14,7 +14,9 @@ flat table:
 - `functions`: a function -> (the kind of what it returns or yields, whether it
   is a generator): `get_db` yielding `SessionLocal()` -> ("Session", True);
 - `blocking`: a sync function or method that blocks, itself or through the
-  project functions it calls -> its chain (`aiolint.project.blocking`).
+  project functions it calls -> its chain (`aiolint.project.blocking`);
+- `factories`: a function that returns a new engine, pool or HTTP client on
+  every call -> the library constructor (`make_client` -> "httpx.AsyncClient").
 
 Names are resolved through the project's own imports, relative ones included,
 and through chains of re-exports; a name bound twice to different values, or
@@ -49,6 +51,7 @@ class ProjectModel:
         "blocking",
         "classes",
         "digest",
+        "factories",
         "functions",
         "instances",
         "packages",
@@ -66,6 +69,7 @@ class ProjectModel:
         uses_sqlalchemy: bool = False,
         packages: frozenset[str] = frozenset(),
         blocking: dict[str, Blocking] | None = None,
+        factories: dict[str, str] | None = None,
     ) -> None:
         #: Folders module names are relative to (the project root, its `src/`).
         self.roots = roots
@@ -78,6 +82,7 @@ class ProjectModel:
         #: The project's top-level modules and packages (isort's first party).
         self.packages = frozenset(packages)
         self.blocking = blocking or {}
+        self.factories = factories or {}
         content = repr(
             (
                 sorted(self.aliases.items()),
@@ -87,6 +92,7 @@ class ProjectModel:
                 uses_sqlalchemy,
                 sorted(self.packages),
                 sorted(self.blocking.items()),
+                sorted(self.factories.items()),
             )
         )
         self.digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -115,6 +121,7 @@ class ProjectModel:
                 self.uses_sqlalchemy,
                 self.packages,
                 self.blocking,
+                self.factories,
             ),
         )
 
@@ -122,7 +129,7 @@ class ProjectModel:
     def names(self) -> frozenset[str]:
         """The last part of every exported name (a text prefilter for files)."""
         if self._names is None:
-            tables = (self.aliases, self.instances, self.classes, self.functions)
+            tables = (self.aliases, self.instances, self.classes, self.functions, self.factories)
             self._names = frozenset(name.rpartition(".")[2] for table in tables for name in table)
         return self._names
 
@@ -288,7 +295,7 @@ class _Linker:
             kind = kinds.pop() if len(kinds) == 1 else None
             return ("class", kind) if kind else None
         if attr in functions:
-            generator, produced = functions[attr]
+            generator, produced = functions[attr][:2]
             kinds = {self.produced_kind(module, made, depth + 1) for made in produced}
             kind = kinds.pop() if len(kinds) == 1 else None
             return ("function", kind, "1" if generator else "") if kind else None
@@ -465,10 +472,44 @@ def link(
             functions[name] = (found[1], bool(found[2]))
     from aiolint.project.blocking import blocking_table
 
-    blocking = blocking_table(records, _Linker(records))
+    linker = _Linker(records)
+    blocking = blocking_table(records, linker)
     return ProjectModel(
-        roots, aliases, instances, classes, functions, uses_sqlalchemy, packages, blocking
+        roots,
+        aliases,
+        instances,
+        classes,
+        functions,
+        uses_sqlalchemy,
+        packages,
+        blocking,
+        _factories(records, linker),
     )
+
+
+def _factories(records: dict[str, ModuleRecord], linker: _Linker) -> dict[str, str]:
+    """Functions returning a new engine, pool or client on every call (also
+    through another factory), under their names and their re-exports."""
+    made: dict[str, str] = {}
+    for module, record in records.items():
+        for name, function in record[3].items():
+            if function[2]:
+                made[f"{module}.{name}"] = linker.resolve(module, function[2])
+    found: dict[str, str] = {}
+    for _ in range(_MAX_DEPTH):
+        before = len(found)
+        for name, callee in made.items():
+            if callee in known_names.RESOURCES:
+                found[name] = callee
+            elif callee in found:
+                found[name] = found[callee]
+        for module, record in records.items():
+            for name, target in record[0].items():
+                if target in found:
+                    found[f"{module}.{name}"] = found[target]
+        if len(found) == before:
+            break
+    return found
 
 
 #: Library names whose re-exports the model keeps: the classes and functions

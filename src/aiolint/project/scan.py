@@ -7,7 +7,10 @@ dicts, strings and booleans, so that `marshal` stores it in the cache:
   (`from .db import SessionLocal` in `app.api.deps` -> `app.api.db.SessionLocal`);
 - `values`: module-level name -> how its value is made (a `Made`);
 - `classes`: class name -> its bases, as dotted names of this module;
-- `functions`: function name -> (is a generator, what it yields or returns);
+- `functions`: function name -> (is a generator, what it yields or returns,
+  the callee of the new object it returns: `make_client` returning
+  `httpx.AsyncClient(...)` on every call -> "httpx.AsyncClient", "" when it
+  returns anything else or is cached);
 - `summaries`: function or `Class.method` name -> its summary (what it
   blocks on and which functions it calls: `aiolint.project.summary`).
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import ast
 
+from aiolint import known_names
 from aiolint.project.expr import annotation_class, dotted_name, is_none, value_made
 from aiolint.project.summary import summaries
 
@@ -33,7 +37,7 @@ if TYPE_CHECKING:
     from typing import TypeAlias
 
     Made: TypeAlias = tuple[str, ...]
-    FunctionRecord: TypeAlias = tuple[bool, tuple[Made, ...]]
+    FunctionRecord: TypeAlias = tuple[bool, tuple[Made, ...], str]
     from aiolint.project.summary import Summary
 
     ModuleRecord: TypeAlias = tuple[
@@ -128,6 +132,7 @@ def _bind(values: dict[str, Made], name: str, made: Made | None) -> None:
 def _function(func: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionRecord:
     """Whether `func` is a generator, and what it yields (a generator) or returns."""
     locals_: dict[str, Made | None] = {}
+    declared: set[str] = set()  # `global` / `nonlocal`: not the function's own
     yields: list[ast.expr | None] = []
     returns: list[ast.expr | None] = []
     for node in _own_nodes(func):
@@ -137,6 +142,8 @@ def _function(func: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionRecord:
             yields.append(None)
         elif isinstance(node, ast.Return):
             returns.append(node.value)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            declared.update(node.names)
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
@@ -150,6 +157,8 @@ def _function(func: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionRecord:
                 if isinstance(item.optional_vars, ast.Name):
                     _bind_local(locals_, item.optional_vars.id, value_made(item.context_expr))
     generator = bool(yields)
+    own = {name: made for name, made in locals_.items() if name not in declared}
+    new = "" if generator or _cached(func) else _new_object(returns, own)
     produced: list[Made] = []
     if func.returns is not None:
         annotated = annotation_class(func.returns)
@@ -164,7 +173,32 @@ def _function(func: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionRecord:
             else:
                 made = value_made(value)
             produced.append(made if made is not None else ("unknown",))
-    return generator, tuple(dict.fromkeys(produced))
+    return generator, tuple(dict.fromkeys(produced)), new
+
+
+def _new_object(returns: list[ast.expr | None], locals_: dict[str, Made | None]) -> str:
+    """The callee every `return` calls (directly, or through a local bound once
+    to that call): the function makes a new object on every call."""
+    callees: set[str] = set()
+    for value in returns:
+        if value is None:
+            return ""
+        made = locals_.get(value.id) if isinstance(value, ast.Name) else value_made(value)
+        if isinstance(value, ast.Name) and value.id not in locals_:
+            return ""  # a module-level object: the same one on every call
+        if made is None or made[0] != "call":
+            return ""
+        callees.add(made[1])
+    return callees.pop() if len(callees) == 1 else ""
+
+
+def _cached(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Decorated to return the same object on every call (`@lru_cache`)."""
+    for decorator in func.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if dotted_name(target).rpartition(".")[2] in known_names.CACHE_DECORATORS:
+            return True
+    return False
 
 
 def _bind_local(locals_: dict[str, Made | None], name: str, made: Made | None) -> None:
