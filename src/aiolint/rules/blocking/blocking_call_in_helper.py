@@ -9,12 +9,12 @@ import libcst as cst
 
 from aiolint.fixes.to_thread import to_thread_fix
 from aiolint.gate import AstFacts
-from aiolint.model import Fix, FixAvailability
+from aiolint.model import Fix, FixAvailability, Location, Related
 from aiolint.rule import Rule
 from aiolint.semantic.async_library import async_library, thread_call
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_function, in_async_code
-from aiolint.semantic.project_calls import blocking_table, callee
+from aiolint.semantic.project_calls import LONE_MODULE, blocking_table, callee
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -117,13 +117,14 @@ class BlockingCallInHelper(Rule):
             return  # a sync function whose result is awaited returns an awaitable
         caller = enclosing_function(self.ctx, node)
         name = caller.name.value if caller is not None else "?"
-        chain = _chain(self.ctx, table, key, module)
+        chain, related = _chain(self.ctx, table, key, module)
         library = async_library(self.ctx)
         self.report(
             node,
             f"Sync helper `{_short(key, module)}()` blocks the event loop: `{name}()` {chain}; "
             f"run it with `{thread_call(library)}`, or make it async",
             fix=self._fix(node),
+            related=related,
         )
 
     def _fix(self, node: cst.Call) -> Fix | None:
@@ -136,20 +137,34 @@ def _last_name(func: ast.expr) -> str:
     return func.id if isinstance(func, ast.Name) else ""
 
 
-def _chain(ctx: FileContext, table: dict[str, Blocking], key: str, module: str) -> str:
+def _chain(
+    ctx: FileContext, table: dict[str, Blocking], key: str, module: str
+) -> tuple[str, tuple[Related, ...]]:
     """`calls crud.get_users() (app/crud.py:12) -> _fetch() -> db.execute(...)
-    on a sync Session (app/crud.py:30)`."""
+    on a sync Session (app/crud.py:30)`, and each step as a related place."""
     entry = table[key]
     hops = [f"calls `{_short(key, module)}()` ({_where(ctx, entry[0], entry[1])})"]
+    related = [_related(ctx, entry[0], entry[1], f"`{_short(key, module)}()` is defined here")]
     seen = {key}
     while entry[2] and entry[2] in table and entry[2] not in seen and len(hops) < _MAX_CHAIN:
         seen.add(entry[2])
-        hops.append(f"`{_short(entry[2], module)}()`")
+        callee = _short(entry[2], module)
+        hops.append(f"`{callee}()`")
+        related.append(_related(ctx, entry[0], entry[3], f"calls `{callee}()`"))
         entry = table[entry[2]]
     call, _, receiver = entry[5].partition(" on ")
     on = f" on {receiver}" if receiver else ""
     hops.append(f"`{call}`{on} ({_where(ctx, entry[6], entry[7])})")
-    return " -> ".join(hops)
+    related.append(_related(ctx, entry[6], entry[7], f"blocks: `{call}`{on}"))
+    return " -> ".join(hops), tuple(r for r in related if r is not None)
+
+
+def _related(ctx: FileContext, module: str, line: int, message: str) -> Related | None:
+    project = ctx.project
+    path = project.module_path(module) if project is not None else None
+    if path is None and module == LONE_MODULE:
+        path = ctx.path
+    return Related(path, Location(line, 1), message) if path is not None else None
 
 
 def _short(key: str, module: str) -> str:
