@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
 
-from aiolint.model import Diagnostic, Fix, FixAvailability, Location
+from aiolint.model import Diagnostic, Fix, FixAvailability, Location, Related
 
 if TYPE_CHECKING:
     from aiolint.gate import AstFacts
@@ -142,8 +142,15 @@ class Rule(cst.BatchableCSTVisitor):
         """The rule's doc sections, by heading."""
         return doc_sections(cls.__doc__ or "")
 
-    def report(self, node: cst.CSTNode, message: str, fix: Fix | None = None) -> None:
-        """Record a diagnostic spanning `node`, with the fix the rule offers."""
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        fix: Fix | None = None,
+        related: tuple[Related, ...] = (),
+    ) -> None:
+        """Record a diagnostic spanning `node`, with the fix the rule offers and
+        the places it points to."""
         rng = self.ctx.positions[node]
         self.diagnostics.append(
             Diagnostic(
@@ -153,6 +160,7 @@ class Rule(cst.BatchableCSTVisitor):
                 start=Location(rng.start.line, rng.start.column + 1),
                 end=Location(rng.end.line, rng.end.column + 1),
                 rule_name=self.name,
+                related=related,
             )
         )
         self.fixes.append(fix)

@@ -54,13 +54,21 @@ __all__ = [
 
 #: A folder with more Python files than this is not taken as one project.
 MAX_FILES = 20_000
-_FORMAT = 5
+_FORMAT = 7
 _MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 _REQUIREMENTS = re.compile(r"^requirements.*\.txt$", re.IGNORECASE)
 #: A module that imports one of these is read first.
 _LIBRARY_IMPORT = re.compile(
     r"^[ \t]*(?:from|import)[ \t]+(?:sqlalchemy|sqlmodel|flask_sqlalchemy|fastapi|starlette"
     r"|aiohttp)\b",
+    re.MULTILINE,
+)
+#: ... as is one with a sync function that may block (AIO206's summaries): it
+#: imports a library AIO201-AIO205 know, or opens a file.
+_BLOCKING_IMPORT = re.compile(
+    r"^[ \t]*(?:from|import)[ \t]+(?:time|requests|httpx|urllib3?|subprocess|sqlite3"
+    r"|psycopg2?|pymysql|MySQLdb)\b|(?<![\w.])open\(|\bio\.open\("
+    r"|\bos\.(?:system|popen|wait|posix_spawn)",
     re.MULTILINE,
 )
 #: ... and names one of the objects the model records (a module importing only
@@ -196,7 +204,13 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
     model = link(records, roots, uses_sqlalchemy, packages)
     if cache_path is not None:
         tables = (model.aliases, model.instances, model.classes, model.functions)
-        linked = (*tables, model.uses_sqlalchemy, model.packages)
+        linked = (
+            *tables,
+            model.uses_sqlalchemy,
+            model.packages,
+            model.blocking,
+            model.factories,
+        )
         _store(cache_path, fresh, ((roots, uses_sqlalchemy), linked), walk)
     return model
 
@@ -264,7 +278,9 @@ def _scan_project(
         text = _text(path)
         if text is None:
             add(path, None)
-        elif _LIBRARY_IMPORT.search(text) and _MAKERS.search(text):
+        elif (_LIBRARY_IMPORT.search(text) and _MAKERS.search(text)) or (
+            _BLOCKING_IMPORT.search(text)
+        ):
             add(path, _scan(path, text, roots))
         else:
             waiting[path] = text
