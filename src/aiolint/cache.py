@@ -185,6 +185,11 @@ def file_digest(path: StrPath) -> str:
     return digest
 
 
+def forget_digests() -> None:
+    """Drop the hashes `file_digest` kept that no lookup took."""
+    _digests.clear()
+
+
 def _current_digest(path: StrPath) -> str:
     """The SHA-256 of `path`'s bytes: the one `file_digest` computed this run
     when the file has not changed since, else read and hashed now."""

@@ -163,14 +163,7 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
         files, walk = found[0], (settings, *found[1:], tuple(found[0]))
     roots = _roots(root, files)
     uses_sqlalchemy = _depends_on_sqlalchemy(root)
-    from aiolint.cache import file_digest
-
-    digests: dict[str, str] = {}
-    for path in files:
-        try:
-            digests[path] = file_digest(path)
-        except OSError:
-            continue
+    digests = _digests(files, hashed=cache_path is not None)
     unchanged = digests.keys() == stored.keys() and all(
         stored[path][0] == digest for path, digest in digests.items()
     )
@@ -184,6 +177,27 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
         linked = (*tables, model.uses_sqlalchemy, model.packages)
         _store(cache_path, fresh, ((roots, uses_sqlalchemy), linked), walk)
     return model
+
+
+def _digests(files: list[str], *, hashed: bool) -> dict[str, str]:
+    """The SHA-256 of each file that can be read (the keys of its record);
+    without a record cache, nothing to compare them with: "" for each file
+    that exists."""
+    from aiolint.cache import file_digest, forget_digests
+
+    forget_digests()  # only this build's hashes go to the lookups (a long-running server)
+    digests: dict[str, str] = {}
+    for path in files:
+        try:
+            digests[path] = file_digest(path) if hashed else _exists(path)
+        except OSError:
+            continue
+    return digests
+
+
+def _exists(path: str) -> str:
+    os.stat(path)  # raises OSError for a file gone since it was listed
+    return ""
 
 
 def _discover(config: Config, root: str) -> tuple[list[str], dict[str, int], dict[str, int]] | None:
