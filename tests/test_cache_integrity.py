@@ -12,6 +12,7 @@ cache folder of its own, and compared with a `--no-cache` run of the same tree:
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -19,9 +20,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
 import aiolint
+import aiolint.cache as cache_module
 from aiolint.cache import unseal
+from aiolint.project.build import forget_projects
 
 #: The session factory the model records, and a module using it at import
 #: time: AIO302 on `session = SessionLocal()` only through the project model.
@@ -153,3 +157,34 @@ def test_project_records_with_a_flipped_byte_are_not_used(project: Path, tmp_pat
             entry.unlink()
     assert findings(check(project, cache)) == first
     assert unseal(records.read_bytes()) is not None  # rewritten
+
+
+def test_a_cached_run_reads_each_file_once(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The project model hashes every module; the result cache's lookup takes
+    that hash instead of reading the file again."""
+    monkeypatch.chdir(project)
+    first = run_cli(capsys, "check", "--output-format", "concise")
+    assert LEAF_FINDING in first.out
+    reads: list[str] = []
+    real = cache_module.read_source
+
+    def counting(path):  # type: ignore[no-untyped-def]
+        reads.append(os.path.realpath(path))
+        return real(path)
+
+    monkeypatch.setattr(cache_module, "read_source", counting)
+    forget_projects()  # as a new process: the model is built again
+    cache_module.forget_digests()
+    assert run_cli(capsys, "check", "--output-format", "concise") == first
+    modules = sorted(str(p.resolve()) for p in project.rglob("*.py"))
+    assert sorted(reads) == modules
+    # a file changed after it was hashed is hashed again, never given the old hash
+    core = project / "app" / "core.py"
+    before = core.stat()
+    cache_module.file_digest(core)
+    core.write_text(CORE_PLAIN)
+    os.utime(core, ns=(before.st_atime_ns, before.st_mtime_ns))
+    expected = hashlib.sha256(CORE_PLAIN.encode()).hexdigest()
+    assert cache_module._current_digest(core) == expected
