@@ -19,7 +19,7 @@ from helpers import SLEEPY, run_cli
 
 import aiolint.cache as cache_module
 import aiolint.runner as runner
-from aiolint.cache import CACHEDIR_SIGNATURE, ResultCache
+from aiolint.cache import CACHEDIR_SIGNATURE, ResultCache, seal, unseal
 from aiolint.config import Config
 from aiolint.model import FileResult, InternalError
 
@@ -64,7 +64,15 @@ def linted(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
 
 
 def entries(root: Path) -> list[Path]:
-    return sorted(root.glob(".aiolint_cache/*/*.marshal"))
+    """The result entries (not the project model's records beside them)."""
+    found = root.glob(".aiolint_cache/*/*.marshal")
+    return sorted(p for p in found if not p.name.startswith("project-"))
+
+
+def read_entry(entry: Path) -> object:
+    payload = unseal(entry.read_bytes())
+    assert payload is not None, f"{entry}: checksum does not match"
+    return marshal.loads(payload)
 
 
 def test_second_run_is_served_from_the_cache(project: Path, capsys, linted) -> None:
@@ -162,6 +170,10 @@ def test_build_id_changes_when_a_package_file_changes(tmp_path: Path, monkeypatc
         marshal.dumps(None),
         marshal.dumps(("key", "digest")),
         marshal.dumps({"key": [], "digest": "x", "result": {}}),
+        seal(b""),  # the checksum right, what it guards wrong
+        seal(b"[\xff\xff\xff\x7f"),
+        seal(marshal.dumps(None)),
+        seal(marshal.dumps(("key", "digest"))),
     ],
 )
 def test_a_corrupt_entry_is_ignored_and_rewritten(
@@ -172,7 +184,7 @@ def test_a_corrupt_entry_is_ignored_and_rewritten(
         entry.write_bytes(garbage)
     assert run_cli(capsys, "check") == first
     assert len(linted[1]) == 3
-    assert all(marshal.loads(e.read_bytes())[1] for e in entries(project))
+    assert all(read_entry(e)[1] for e in entries(project))  # type: ignore[index]
     assert run_cli(capsys, "check") == first and linted[2] == []
 
 
@@ -191,9 +203,9 @@ def test_an_entry_with_the_right_key_and_a_bad_result_is_a_miss(
 ) -> None:
     """The result an entry holds is checked value by value, not trusted."""
     first = run_cli(capsys, "check")
-    entry = next(e for e in entries(project) if marshal.loads(e.read_bytes())[2][2])
-    key, digest, result = marshal.loads(entry.read_bytes())
-    entry.write_bytes(marshal.dumps((key, digest, damage(result))))
+    entry = next(e for e in entries(project) if read_entry(e)[2][2])  # type: ignore[index]
+    key, digest, result = read_entry(entry)  # type: ignore[misc]
+    entry.write_bytes(seal(marshal.dumps((key, digest, damage(result)))))
     assert run_cli(capsys, "check") == first
     assert len(linted[1]) == 1
 

@@ -14,9 +14,16 @@ holding one entry per file and settings:
 - the entry's *content* repeats that key, the SHA-256 of the file's bytes and
   the encoded `FileResult` (`aiolint.serialize`), written with `marshal`, as
   Python writes bytecode caches (the build folder names the Python, whose
-  marshal format it is). A lookup hashes the file and uses the entry only
-  when the key and the hash match, so an edited file is a miss and its entry
-  is overwritten; a corrupt, truncated or foreign entry is a miss too.
+  marshal format it is), behind the SHA-256 of those bytes (`seal`). A lookup
+  hashes the file and uses the entry only when its checksum, the key and the
+  file's hash match, so an edited file is a miss and its entry is
+  overwritten; a corrupt (a flipped bit), truncated or foreign entry is a
+  miss too, and is rewritten.
+
+The project model's records (`aiolint.project.build`) live in the same build
+folder, sealed the same way, and take the file hashes from `file_digest`,
+which hands each to the file's lookup in the same run (a file is read and
+hashed once per run).
 
 What does not change findings (fixability, output format, `--show-source`) is
 not in the key. Writes go to a temporary file in the same folder and are
@@ -38,6 +45,7 @@ import hashlib
 import marshal
 import os
 import re
+import stat
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -58,7 +66,7 @@ if TYPE_CHECKING:
     Options: TypeAlias = tuple[tuple[str, object], ...]
 
 #: Bump when the entry layout or what a result holds changes.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 DEFAULT_CACHE_DIR = ".aiolint_cache"
 ENV_CACHE_DIR = "AIOLINT_CACHE_DIR"
 ENV_NO_CACHE = "AIOLINT_NO_CACHE"
@@ -84,6 +92,10 @@ _ENTRY_SUFFIX = ".marshal"
 #: marshal's own errors, unpacking and the type checks of `decode_result`,
 #: and MemoryError for damage that reads as a huge length.
 _BAD_ENTRY = (ValueError, EOFError, TypeError, IndexError, MemoryError)
+_CHECKSUM_SIZE = 32  # SHA-256
+#: File hashes `file_digest` computed in this process and no lookup took yet:
+#: (device, inode) -> (size, mtime, ctime, digest) as the file was read.
+_digests: dict[tuple[int, int], tuple[int, int, int, str]] = {}
 
 
 def _package_files(folder: str, prefix: str = "") -> Iterator[str]:
@@ -149,6 +161,59 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def seal(payload: bytes) -> bytes:
+    """`payload` behind its checksum (SHA-256), as a cache entry is stored."""
+    return hashlib.sha256(payload).digest() + payload
+
+
+def unseal(data: bytes) -> bytes | None:
+    """The payload of an entry `seal` wrote; None when its bytes changed since."""
+    checksum, payload = data[:_CHECKSUM_SIZE], data[_CHECKSUM_SIZE:]
+    if len(checksum) == _CHECKSUM_SIZE and hashlib.sha256(payload).digest() == checksum:
+        return payload
+    return None
+
+
+def _identity(st: os.stat_result) -> tuple[int, int] | None:
+    # no inode (some file systems report 0): no identity to share a digest by
+    return (st.st_dev, st.st_ino) if st.st_ino else None
+
+
+def file_digest(path: StrPath) -> str:
+    """The SHA-256 (hex) of a source file's bytes (raises OSError, as
+    `read_source`). The digest is kept for the file's next `ResultCache.lookup`
+    in this process, which takes it instead of reading the file again while
+    the file's size, modification and change times are those it was read with."""
+    st = os.stat(path)
+    digest = _sha256(read_source(path))
+    identity = _identity(st)
+    if identity is not None and stat.S_ISREG(st.st_mode):
+        _digests[identity] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, digest)
+    return digest
+
+
+def forget_digests() -> None:
+    """Drop the hashes `file_digest` kept that no lookup took."""
+    _digests.clear()
+
+
+def _current_digest(path: StrPath) -> str:
+    """The SHA-256 of `path`'s bytes: the one `file_digest` computed this run
+    when the file has not changed since, else read and hashed now."""
+    st = os.stat(path)
+    identity = _identity(st)
+    shared = _digests.pop(identity, None) if identity is not None else None
+    if shared is not None and shared[:3] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns):
+        return shared[3]
+    return _sha256(read_source(path))
+
+
+def build_folder(root: StrPath) -> str:
+    """The folder of this aiolint build's entries in the cache folder `root`
+    (`<version>-<build id>`)."""
+    return os.path.join(root, f"{__version__}-{build_id()}")
+
+
 def _write_if_missing(path: str, content: str) -> None:
     if not os.path.exists(path):
         write_atomic(path, content.encode())
@@ -200,8 +265,8 @@ class ResultCache:
 
     def __init__(self, root: StrPath, options: Mapping[str, object]) -> None:
         self.root = os.fspath(root)
-        self.name = f"{__version__}-{build_id()}"
-        self.folder = os.path.join(self.root, self.name)
+        self.folder = build_folder(self.root)
+        self.name = os.path.basename(self.folder)
         run_key = (CACHE_FORMAT, __version__, build_id(), sorted(options.items()), _switches())
         self._run_key = _sha256(repr(run_key).encode("utf-8", "surrogatepass"))
         self._options_keys: dict[Options, str] = {}
@@ -250,12 +315,14 @@ class ResultCache:
         entry = self._entry(key)
         try:
             with open(entry, "rb") as handle:
-                data = marshal.loads(handle.read())
+                payload = unseal(handle.read())
                 age = time.time() - os.fstat(handle.fileno()).st_mtime
-            stored_key, digest, encoded = data
+            if payload is None:
+                return None  # damaged since it was written: never served, rewritten
+            stored_key, digest, encoded = marshal.loads(payload)
             if stored_key != key:
                 return None
-            if digest != _sha256(read_source(path)):
+            if digest != _current_digest(path):
                 return None
             result = decode_result(encoded)
         except (OSError, *_BAD_ENTRY):
@@ -283,7 +350,7 @@ class ResultCache:
         except CannotEncodeError:
             return
         try:
-            write_atomic(self._entry(key), marshal.dumps((key, digest, encoded)))
+            write_atomic(self._entry(key), seal(marshal.dumps((key, digest, encoded))))
         except OSError:
             return
         self.stores += 1

@@ -143,6 +143,10 @@ def _lint_source(
         if report_invalid:
             result.diagnostics.append(_invalid(path, f"Cannot decode file: {exc}", 1, 1))
         return result
+    if "\0" in text:  # Python refuses the file whatever it holds; no rule need look
+        if report_invalid:
+            result.diagnostics.append(_null_byte(path, text))
+        return result
 
     project = options.project
     # A file that names something a project module defines may resolve it through
@@ -324,6 +328,17 @@ def _applies(rule: type[Rule], text: str, options: LintOptions, through_project:
 
 def _enabled(rules: Sequence[type[Rule]], code: str) -> bool:
     return any(r.code == code for r in rules)
+
+
+def _null_byte(path: str, text: str) -> Diagnostic:
+    """AIO000 for source holding a NUL character, which CPython rejects before
+    parsing (without a position): CPython's message, at the first NUL."""
+    index = text.index("\0")
+    line = 1 + text.count("\n", 0, index) + text.count("\r", 0, index)
+    line -= text.count("\r\n", 0, index)
+    start = max(text.rfind("\n", 0, index), text.rfind("\r", 0, index)) + 1
+    message = "SyntaxError: source code string cannot contain null bytes"
+    return _invalid(path, message, line, index - start + 1)
 
 
 def _invalid(path: str, message: str, line: int, column: int) -> Diagnostic:

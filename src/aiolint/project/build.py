@@ -15,19 +15,26 @@ those that import SQLAlchemy, SQLModel, Flask-SQLAlchemy, FastAPI, Starlette or
 aiohttp and name one of the objects recorded (`sessionmaker`, `Session`,
 `FastAPI`, `APIRouter`, ...), then, until nothing changes, those whose text
 names something recorded so far (a re-export, a dependency built on a
-factory). Each module's record is kept in the result cache's folder
-(`project-<hash>.marshal`), keyed by the file's size and modification time,
-with the model linked from them, so that a run where nothing changed reads
-no module again. Standard library only, without `ast` unless a module
-changed: this runs on the cached path.
+factory). Each module's record is kept in the result cache's folder of the
+running aiolint build (`<version>-<build id>/project-<hash>.marshal`, so an
+upgraded aiolint, whose scanner may record otherwise, starts afresh), keyed by
+the SHA-256 of the file's bytes (a module replaced by one of the same size
+and modification time, as `cp -p`, `rsync -a` or `tar x` leave it, is read
+again), with the model linked from them, so that a run where nothing changed
+scans no module again. Each file is hashed once per run: the result cache's
+lookup takes the hash (`aiolint.cache.file_digest`). The stored bytes carry a
+checksum: a damaged file is ignored and rewritten. Standard library only,
+without `ast` unless a module changed: this runs on the cached path.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
 import re
+import time
 from collections.abc import Sequence
 
 from aiolint.project.model import ProjectModel, link, module_name, recorded_names
@@ -39,8 +46,8 @@ if TYPE_CHECKING:
     from aiolint.config import Config
     from aiolint.project.scan import ModuleRecord
 
-    #: (modification time in ns, size, the module's record or SKIPPED) of one file.
-    _Entry: TypeAlias = tuple[int, int, ModuleRecord | int | None]
+    #: (SHA-256 of the file's bytes, the module's record or SKIPPED) of one file.
+    _Entry: TypeAlias = tuple[str, ModuleRecord | int | None]
 
 __all__ = [
     "MAX_FILES",
@@ -54,7 +61,7 @@ __all__ = [
 
 #: A folder with more Python files than this is not taken as one project.
 MAX_FILES = 20_000
-_FORMAT = 7
+_FORMAT = 8
 _MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 _REQUIREMENTS = re.compile(r"^requirements.*\.txt$", re.IGNORECASE)
 #: A module that imports one of these is read first.
@@ -187,20 +194,14 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
         files, walk = found[0], (settings, *found[1:], tuple(found[0]))
     roots = _roots(root, files)
     uses_sqlalchemy = _depends_on_sqlalchemy(root)
-    stats: dict[str, tuple[int, int]] = {}
-    for path in files:
-        try:
-            stat = os.stat(path)
-        except OSError:
-            continue
-        stats[path] = (stat.st_mtime_ns, stat.st_size)
-    unchanged = stats.keys() == stored.keys() and all(
-        stored[path][:2] == stat for path, stat in stats.items()
+    digests = _digests(files, hashed=cache_path is not None)
+    unchanged = digests.keys() == stored.keys() and all(
+        stored[path][0] == digest for path, digest in digests.items()
     )
     if unchanged and linked is not None and linked[0] == (roots, uses_sqlalchemy):
         return ProjectModel(roots, *linked[1])  # nothing changed: the model as last linked
-    fresh, records = _scan_project(stats, stored, roots)
-    packages = frozenset(name.split(".")[0] for path in stats for name in _names(path, roots))
+    fresh, records = _scan_project(digests, stored, roots)
+    packages = frozenset(name.split(".")[0] for path in digests for name in _names(path, roots))
     model = link(records, roots, uses_sqlalchemy, packages)
     if cache_path is not None:
         tables = (model.aliases, model.instances, model.classes, model.functions)
@@ -213,6 +214,27 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
         )
         _store(cache_path, fresh, ((roots, uses_sqlalchemy), linked), walk)
     return model
+
+
+def _digests(files: list[str], *, hashed: bool) -> dict[str, str]:
+    """The SHA-256 of each file that can be read (the keys of its record);
+    without a record cache, nothing to compare them with: "" for each file
+    that exists."""
+    from aiolint.cache import file_digest, forget_digests
+
+    forget_digests()  # only this build's hashes go to the lookups (a long-running server)
+    digests: dict[str, str] = {}
+    for path in files:
+        try:
+            digests[path] = file_digest(path) if hashed else _exists(path)
+        except OSError:
+            continue
+    return digests
+
+
+def _exists(path: str) -> str:
+    os.stat(path)  # raises OSError for a file gone since it was listed
+    return ""
 
 
 def _discover(config: Config, root: str) -> tuple[list[str], dict[str, int], dict[str, int]] | None:
@@ -254,7 +276,7 @@ def _unchanged(times: dict[str, int]) -> bool:
 
 
 def _scan_project(
-    stats: dict[str, tuple[int, int]], stored: dict[str, _Entry], roots: tuple[str, ...]
+    digests: dict[str, str], stored: dict[str, _Entry], roots: tuple[str, ...]
 ) -> tuple[dict[str, _Entry], dict[str, ModuleRecord]]:
     """Every module's entry and the records by module name. Modules importing
     one of the libraries are read first; then, until nothing changes, those
@@ -265,15 +287,15 @@ def _scan_project(
     waiting: dict[str, str] = {}  # not read: no library import, nothing recorded named yet
 
     def add(path: str, record: ModuleRecord | None) -> None:
-        fresh[path] = (*stats[path], record)
+        fresh[path] = (digests[path], record)
         if record is not None:
             for name in _names(path, roots):
                 records.setdefault(name, record)
 
-    for path, stat in stats.items():
+    for path, digest in digests.items():
         entry = stored.get(path)
-        if entry is not None and entry[:2] == stat and entry[2] != SKIPPED:
-            add(path, entry[2])
+        if entry is not None and entry[0] == digest and entry[1] != SKIPPED:
+            add(path, entry[1])
             continue
         text = _text(path)
         if text is None:
@@ -295,7 +317,7 @@ def _scan_project(
         for path in named:
             add(path, _scan(path, waiting.pop(path), roots))
     for path in waiting:
-        fresh[path] = (*stats[path], SKIPPED)
+        fresh[path] = (digests[path], SKIPPED)
     return fresh, records
 
 
@@ -359,8 +381,10 @@ def _cache_path(config: Config, root: str) -> str | None:
         folder = None if cache_disabled(False) else cache_root(None, config)
     if folder is None:
         return None
+    from aiolint.cache import build_folder
+
     digest = hashlib.sha256(root.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return os.path.join(folder, f"project-{digest}.marshal")
+    return os.path.join(build_folder(folder), f"project-{digest}.marshal")
 
 
 def _load(
@@ -370,11 +394,18 @@ def _load(
     the list of files (see `_discover`)."""
     if path is None:
         return {}, None, None
+    from aiolint.cache import DAY, unseal
+
     try:
         with open(path, "rb") as handle:
-            data = marshal.load(handle)
+            payload = unseal(handle.read())
+            modified = os.fstat(handle.fileno()).st_mtime
+        data = marshal.loads(payload) if payload is not None else None
     except (OSError, EOFError, ValueError, TypeError):
         return {}, None, None
+    if data is not None and time.time() - modified > DAY:
+        with contextlib.suppress(OSError):  # in use: not pruned as unused (ResultCache.prune)
+            os.utime(path)
     if not isinstance(data, tuple) or len(data) != 4 or data[0] != _FORMAT:
         return {}, None, None
     entries, linked, walk = data[1], data[2], data[3]
@@ -384,10 +415,12 @@ def _load(
 def _store(
     path: str, entries: dict[str, _Entry], linked: tuple[object, ...], walk: tuple[Any, ...]
 ) -> None:
-    from aiolint.cache import create_cache_dir, write_atomic
+    from aiolint.cache import create_cache_dir, seal, write_atomic
 
+    folder = os.path.dirname(path)  # the build's folder in the cache folder
     try:
-        create_cache_dir(os.path.dirname(path))
-        write_atomic(path, marshal.dumps((_FORMAT, entries, linked, walk)))
+        create_cache_dir(os.path.dirname(folder))
+        os.makedirs(folder, exist_ok=True)
+        write_atomic(path, seal(marshal.dumps((_FORMAT, entries, linked, walk))))
     except (OSError, ValueError):
         pass  # the cache only saves time

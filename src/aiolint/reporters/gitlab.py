@@ -25,7 +25,9 @@ SEVERITY = "major"
 
 def fingerprint(path: str, code: str, line_text: str, occurrence: int = 0) -> str:
     key = "\0".join((path, code, line_text.strip(), str(occurrence)))
-    return hashlib.md5(key.encode("utf-8"), usedforsecurity=False).hexdigest()
+    # surrogatepass: a file name that is not UTF-8 keeps its own fingerprint
+    data = key.encode("utf-8", "surrogatepass")
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
 def gitlab_issues(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> list[dict[str, Any]]:

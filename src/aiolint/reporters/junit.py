@@ -1,9 +1,12 @@
 """JUnit XML for CI test dashboards: one test suite `aiolint`, one test case per
 file with findings (a `<failure>` per diagnostic); a clean run is one passing
-test case, so the suite is never empty."""
+test case, so the suite is never empty. A character XML 1.0 cannot hold (a
+control character or an undecodable byte of a file name) is written as
+U+FFFD."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from itertools import groupby
@@ -17,6 +20,12 @@ if TYPE_CHECKING:
 
 SUITE = "aiolint"
 CLEAN_CASE = "No errors found"
+#: What XML 1.0's `Char` excludes (tab, line feed and carriage return are allowed).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _classname(path: str) -> str:
@@ -35,12 +44,12 @@ def build_junit(diagnostics: Sequence[Diagnostic]) -> ET.Element:
     if not by_file:
         ET.SubElement(suite, "testcase", {"name": CLEAN_CASE, "classname": SUITE})
     for path, found in by_file:
-        case = ET.SubElement(suite, "testcase", {"name": path, "classname": _classname(path)})
+        name, classname = _xml(path), _xml(_classname(path))
+        case = ET.SubElement(suite, "testcase", {"name": name, "classname": classname})
         for d in found:
-            failure = ET.SubElement(
-                case, "failure", {"message": f"{d.code} {d.message}", "type": d.code}
-            )
-            failure.text = f"{d.path}:{d.start.line}:{d.start.column}: {d.code} {d.message}"
+            message = _xml(f"{d.code} {d.message}")
+            failure = ET.SubElement(case, "failure", {"message": message, "type": d.code})
+            failure.text = f"{name}:{d.start.line}:{d.start.column}: {message}"
     return suites
 
 

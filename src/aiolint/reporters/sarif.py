@@ -2,7 +2,9 @@
 
 The rule descriptions come from the registry (each rule's docstring), paths
 are relative to the run's root (`%SRCROOT%`), columns count characters, and a
-diagnostic with a fix carries it as SARIF `fixes`."""
+diagnostic with a fix carries it as SARIF `fixes`. A byte of a file name that
+does not decode is U+FFFD, as in every format, so `%EF%BF%BD` in a URI (as
+ruff writes it)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from aiolint.docs import render_rule
 from aiolint.model import Diagnostic, Location, TextFix
 from aiolint.registry import load_rules
 from aiolint.reporters.base import HOME_URL, ReportContext, rule_url
+from aiolint.reporters.output import valid_text
 from aiolint.rule import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -51,8 +54,12 @@ def artifact_location(path: str, root: str | Path) -> dict[str, str]:
     try:
         relative = absolute.resolve().relative_to(Path(root).resolve())
     except ValueError:
-        return {"uri": absolute.resolve().as_uri()}
-    return {"uri": quote(relative.as_posix()), "uriBaseId": SRCROOT}
+        return {"uri": Path(valid_text(str(absolute.resolve()))).as_uri()}
+    return {"uri": quote(valid_text(relative.as_posix())), "uriBaseId": SRCROOT}
+
+
+def _root_uri(root: str) -> str:
+    return Path(valid_text(str(Path(root).resolve()))).as_uri() + "/"
 
 
 def _region(start: Location, end: Location) -> dict[str, int]:
@@ -116,7 +123,7 @@ def sarif_log(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> dict[str
                         "rules": [rule_descriptor(rule) for rule in rules],
                     }
                 },
-                "originalUriBaseIds": {SRCROOT: {"uri": Path(ctx.root).resolve().as_uri() + "/"}},
+                "originalUriBaseIds": {SRCROOT: {"uri": _root_uri(ctx.root)}},
                 "columnKind": "unicodeCodePoints",
                 "results": [_result(d, rule_index, ctx.root) for d in diagnostics],
             }
