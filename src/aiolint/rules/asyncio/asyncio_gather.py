@@ -111,7 +111,10 @@ class AsyncioGather(Rule):
     ones are still being created); when a `x, y = ...` target has a starred
     name or a different number of names; and when the `gather` is nested in
     another expression, shares its line with another statement, or is not in
-    an `async def`.
+    an `async def`; and when two or more of the awaitables use one
+    `AsyncSession` (what AIO305 reports, also under its `noqa`): a TaskGroup
+    over one session is as wrong, the fix there is to await the queries one
+    after another.
 
     ## References
     - [asyncio.TaskGroup](https://docs.python.org/3/library/asyncio-task.html#task-groups)

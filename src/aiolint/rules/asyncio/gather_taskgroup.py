@@ -27,6 +27,7 @@ from aiolint.fixes.imports import reference
 from aiolint.model import Applicability, Edit, Fix
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_function, is_async_function
+from aiolint.semantic.shared_session import call_shares_session
 
 #: Last name of callees known to return a future or task, not a coroutine
 #: (`tg.create_task` accepts only coroutines): no fix when an argument calls one.
@@ -66,6 +67,8 @@ def gather_fix(ctx: FileContext, call: cst.Call) -> Fix | None:
     site = _site(ctx, call)
     if site is None or any(arg.keyword is not None for arg in call.args):
         return None
+    if call_shares_session(ctx, call) is not None:
+        return None  # AIO305: a TaskGroup over one session is as wrong; await one by one
     task_group = reference(ctx, "asyncio", "TaskGroup", call)
     if task_group is None:
         return None
