@@ -5,6 +5,8 @@ the rule's "Use instead" (a session per task, or one after another) works."""
 from __future__ import annotations
 
 import asyncio
+import builtins
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -75,3 +77,48 @@ def test_one_session_under_gather_fails_and_a_session_per_task_works(tmp_path: P
         failure, stored = asyncio.run(run())
     assert failure is not None and "already flushing" in str(failure)
     assert stored == 2  # the two tasks with their own sessions stored their rows
+
+
+def test_aio101_offers_no_taskgroup_fix_where_aio305_fires() -> None:
+    """One answer for both rules: the gather sharing `session` keeps AIO101
+    without a fix, the one giving each task its own session gets the fix."""
+    source = SHARED + (
+        "\n\nasync def own(factory) -> None:\n"
+        "    async def one(name: str) -> None:\n"
+        "        async with factory() as session:\n"
+        "            await add(session, name)\n\n"
+        '    await asyncio.gather(one("a"), one("b"))\n'
+    )
+    result = lint_source(
+        source.encode(), "s.py", resolve_selection(["AIO101", "AIO305"]), LintOptions((3, 12))
+    )
+    found = sorted((d.start.line, d.code, d.fix is not None) for d in result.diagnostics)
+    assert found == [(7, "AIO101", False), (7, "AIO305", False), (15, "AIO101", True)]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="asyncio.TaskGroup is 3.11+")
+def test_a_task_group_over_the_shared_session_fails_too(tmp_path: Path) -> None:
+    """Why AIO101's TaskGroup fix is withheld there: the tasks still share it."""
+
+    async def run() -> BaseException | None:
+        engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'app.db'}")
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        factory = async_sessionmaker(engine, expire_on_commit=False)
+        failure: BaseException | None = None
+        async with factory() as session:
+            try:
+                async with asyncio.TaskGroup() as tg:
+                    tg.create_task(add(session, "a"))
+                    tg.create_task(add(session, "b"))
+            except Exception as group:  # the TaskGroup's ExceptionGroup
+                failure = group
+        await engine.dispose()
+        return failure
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SAWarning about the concurrent add
+        failure = asyncio.run(run())
+    assert isinstance(failure, builtins.ExceptionGroup)
+    first = failure.exceptions[0]
+    assert isinstance(first, InvalidRequestError) and "already flushing" in str(first)

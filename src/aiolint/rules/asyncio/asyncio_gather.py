@@ -71,12 +71,36 @@ class AsyncioGather(Rule):
     scopes (`tg_1`, `task_fetch_2`, ...). Comments stay on the lines they
     describe; `asyncio.TaskGroup` is spelled with the file's `asyncio` import.
 
+    The block keeps `gather`'s exception contract: a TaskGroup raises an
+    `ExceptionGroup`, which an `except AuthenticationError:` around the call
+    or in any caller (an adapter translating errors, a retry decorator) no
+    longer catches, so the fix wraps it:
+    ```python
+    try:
+        async with asyncio.TaskGroup() as tg:
+            task_profile = tg.create_task(api.profile(user_id))
+            task_orders = tg.create_task(api.orders(user_id))
+    except BaseExceptionGroup as group:
+        raise group.exceptions[0]
+    profile, orders = task_profile.result(), task_orders.result()
+    ```
+    and the fixed code raises what `gather` raised: the first failure itself,
+    with its `__cause__` and traceback (a task that raises an
+    `ExceptionGroup` of its own raises that group, as with `gather`). The
+    handler's name is new in the function (`group_1`...); no fix is offered
+    where `BaseExceptionGroup` is not the builtin.
+
     It is unsafe because a `TaskGroup` behaves differently on failure: the
-    first failing task cancels its siblings, and the block raises an
-    `ExceptionGroup` (so `except ValueError:` around it no longer catches the
-    error; `except* ValueError:` does), where `gather` raised the first
-    exception itself and let the others run on. `tg.create_task` accepts only
-    coroutines, where `gather` also took futures and tasks.
+    first failing task cancels its siblings (their cleanup runs then), where
+    `gather` raised the first exception at once and let the others run on,
+    unawaited. What also stays different: when several tasks fail (in the
+    same step of the event loop, or a sibling raising while it is cancelled),
+    the first is raised and the others stay only in the TaskGroup's group,
+    which becomes its `__context__` (tracebacks show it; the `__context__` it
+    had is replaced); a task cancelled on its own, not through the caller,
+    made `gather` raise `CancelledError`, where the TaskGroup lets the others
+    finish and only reading that task's result raises it; `tg.create_task`
+    accepts only coroutines, where `gather` also took futures and tasks.
 
     No fix is offered with `return_exceptions=` or any other keyword
     argument; with a `*args` that is not a comprehension; when an argument is
@@ -87,7 +111,10 @@ class AsyncioGather(Rule):
     ones are still being created); when a `x, y = ...` target has a starred
     name or a different number of names; and when the `gather` is nested in
     another expression, shares its line with another statement, or is not in
-    an `async def`.
+    an `async def`; and when two or more of the awaitables use one
+    `AsyncSession` (what AIO305 reports, also under its `noqa`): a TaskGroup
+    over one session is as wrong, the fix there is to await the queries one
+    after another.
 
     ## References
     - [asyncio.TaskGroup](https://docs.python.org/3/library/asyncio-task.html#task-groups)

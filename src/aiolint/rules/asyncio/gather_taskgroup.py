@@ -2,6 +2,16 @@
 `async with asyncio.TaskGroup() as tg:` block that creates one task per argument,
 followed by the statement reading the tasks' results (see `AsyncioGather`'s
 "Fix safety" for the shapes that get a fix and why it is unsafe).
+
+The block is wrapped so that it raises what `gather` raised, the first failure
+itself, not the `ExceptionGroup` a TaskGroup raises (callers' `except
+SomeError:` keep catching it):
+
+    try:
+        async with asyncio.TaskGroup() as tg:
+            ...
+    except BaseExceptionGroup as group:
+        raise group.exceptions[0]
 """
 
 from __future__ import annotations
@@ -11,11 +21,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
+from libcst.metadata import BuiltinAssignment
 
 from aiolint.fixes.imports import reference
 from aiolint.model import Applicability, Edit, Fix
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_function, is_async_function
+from aiolint.semantic.shared_session import call_shares_session
 
 #: Last name of callees known to return a future or task, not a coroutine
 #: (`tg.create_task` accepts only coroutines): no fix when an argument calls one.
@@ -36,6 +48,8 @@ FUTURE_MAKERS = frozenset(
 )
 
 Statement = cst.Expr | cst.Assign | cst.Return
+#: What a TaskGroup raises on failure (a builtin since Python 3.11).
+GROUP_CLASS = "BaseExceptionGroup"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +67,16 @@ def gather_fix(ctx: FileContext, call: cst.Call) -> Fix | None:
     site = _site(ctx, call)
     if site is None or any(arg.keyword is not None for arg in call.args):
         return None
+    if call_shares_session(ctx, call) is not None:
+        return None  # AIO305: a TaskGroup over one session is as wrong; await one by one
     task_group = reference(ctx, "asyncio", "TaskGroup", call)
     if task_group is None:
         return None
     names = _NamePicker(ctx, site.function, call)
+    if not names.builtin(GROUP_CLASS):
+        return None  # the name is taken: the first failure cannot be unwrapped
     tg = names.pick("tg", numbered=False)
+    group = names.pick("group", numbered=False)
     comprehension = _comprehension(call.args)
     if comprehension is not None:
         built = _comprehension_block(site, call, comprehension, tg, names)
@@ -76,9 +95,8 @@ def gather_fix(ctx: FileContext, call: cst.Call) -> Fix | None:
         ],
         body=cst.IndentedBlock(body=_with_leading(body, leading), header=header),
         asynchronous=cst.Asynchronous(),
-        leading_lines=site.line.leading_lines,
     )
-    new: list[cst.BaseStatement] = [block]
+    new: list[cst.BaseStatement] = [_raising_first_failure(block, group, site.line.leading_lines)]
     if result is not None:
         statement = site.statement.with_changes(value=result, semicolon=cst.MaybeSentinel.DEFAULT)
         new.append(cst.SimpleStatementLine([statement]))
@@ -90,6 +108,23 @@ def gather_fix(ctx: FileContext, call: cst.Call) -> Fix | None:
         (Edit(site.line, cst.FlattenSentinel(new)),),
         task_group.imports,
         min_version=(3, 11),
+    )
+
+
+def _raising_first_failure(
+    block: cst.With, group: str, leading_lines: Sequence[cst.EmptyLine]
+) -> cst.Try:
+    """`try: <block>` + `except BaseExceptionGroup as <group>: raise
+    <group>.exceptions[0]`: the failure that stopped the TaskGroup (the first
+    one, as `gather` raised it), as itself. A group of several keeps the
+    others as the raised exception's `__context__`; a task's own
+    `ExceptionGroup` comes out as that group, as `gather` raised it."""
+    template = cst.parse_statement(
+        f"try:\n    pass\nexcept {GROUP_CLASS} as {group}:\n    raise {group}.exceptions[0]\n"
+    )
+    assert isinstance(template, cst.Try)
+    return template.with_changes(
+        body=cst.IndentedBlock([block]), leading_lines=tuple(leading_lines)
     )
 
 
@@ -404,6 +439,12 @@ class _NamePicker:
             name in collector.names or (self.scope is not None and self.scope[name])
             for name in names
         )
+
+    def builtin(self, name: str) -> bool:
+        """Whether `name` means the builtin here (no scope rebinds it)."""
+        if self.scope is None:
+            return False
+        return all(isinstance(a, BuiltinAssignment) for a in self.scope[name])
 
     def free(self, name: str) -> bool:
         if name in self.used:

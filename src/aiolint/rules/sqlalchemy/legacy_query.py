@@ -115,37 +115,47 @@ class LegacyQuery(Rule):
     The fix is unsafe. It rewrites a whole chain `session.query(E...)` + any of
     `filter` (becomes `where`), `filter_by`, `where`, `join`, `outerjoin`,
     `order_by`, `group_by`, `limit`, `offset`, `options`, `distinct`, ending in:
-    `.all()` / `.one()` / `.one_or_none()` -> `session.scalars(select(E)...).all()`
-    for one entity, `session.execute(select(E1, E2)...).all()` for several
-    entities or columns (rows, as `Query` returned); `.first()` adds
+    `.all()` / `.one()` / `.one_or_none()` ->
+    `session.scalars(select(E)...).unique().all()` for one entity,
+    `session.execute(select(E1, E2)...).unique().all()` for several (rows, as
+    `Query` returned), without `.unique()` for columns only; `.first()` adds
     `.limit(1)` as `Query.first()` did; `.scalar()` ->
-    `session.scalars(...).one_or_none()` (first column, error on several rows);
-    `.get(pk)` -> `session.get(E, pk)`; `.count()` ->
+    `session.scalars(...).unique().one_or_none()` (the first column, an error
+    on several rows); `.get(pk)` -> `session.get(E, pk)`; `.count()` ->
     `session.scalar(select(func.count()).select_from(E)...)`; `.delete()` /
     `.update({...})` -> `session.execute(delete(E).where(...))` /
     `update(E).where(...).values({...})` (`.rowcount` appended when the count
     is used, `synchronize_session=` passed as an execution option). On an
     `AsyncSession`, inside `async def`, the call is awaited:
-    `(await session.scalars(...)).all()`, `await session.get(E, pk)`.
+    `(await session.scalars(...)).unique().all()`, `await session.get(E, pk)`.
     `select`, `func`, `delete`, `update` reuse the file's sqlalchemy imports
     (`sa.select`, `from sqlalchemy import select as sa_select`; SQLModel's
     `select` too) or are imported.
 
-    `Query` de-duplicated rows holding an entity; after `join`, `outerjoin`
-    or `options` the fix adds `.unique()` to keep that. What stays different:
-    autoflush and eager-loading details of `Query`; `.all()` is typed
-    `Sequence`, not `list`; `Query.count()` counted a subquery of the whole
-    statement (so no fix with `distinct`, `group_by`, `limit`, `offset`,
-    `order_by` or `options`); the `synchronize_session` default of
-    `Query.delete()`/`update()` was `'evaluate'` before SQLAlchemy 2.0 and is
-    `'auto'` for `session.execute(delete(...))`. A receiver taken for a session
-    only by its name makes a guessed fix. No fix for other shapes (a query
-    stored in a variable or iterated, `paginate`, `with_entities`, `get` after
-    criteria, an argument that is neither a class-like name nor a column,
-    `distinct` with `order_by`, an `AsyncSession` outside `async def` or in a
-    generator expression, an `await` already on the chain, a name such as
-    `select` taken by a local), nor for
-    Flask-SQLAlchemy's `Model.query`.
+    `.unique()` keeps what `Query` returned: `Query` de-duplicated the rows of
+    every query that selects an entity (one object per primary key, whatever
+    repeats it: a `join`, a criterion such as `User.id == Address.user_id`,
+    an eager load; a row `(User, email)` once), and a collection loaded
+    `lazy="joined"` makes `select()`'s `.all()` / `.one()` raise
+    `InvalidRequestError` until `.unique()` is called. Rows of columns only
+    were never de-duplicated and get no `.unique()`.
+
+    What stays different: a row mixing an entity with a column of a
+    non-hashable type (JSON, ARRAY) makes `.unique()` raise, where `Query`
+    compared such values by identity; autoflush and eager-loading details of
+    `Query`; `.all()` is typed `Sequence`, not `list`; `Query.count()` counted
+    a subquery of the whole statement (so no fix with `distinct`, `group_by`,
+    `limit`, `offset`, `order_by` or `options`); the `synchronize_session`
+    default of `Query.delete()`/`update()` was `'evaluate'` before SQLAlchemy
+    2.0 and is `'auto'` for `session.execute(delete(...))`. A receiver taken
+    for a session only by its name makes a guessed fix. No fix for other
+    shapes (a query stored in a variable or iterated, `paginate`,
+    `with_entities`, `get` after criteria, an argument that is neither a
+    class-like name nor a column, `distinct` with `order_by`, `.scalar()` of
+    several entities or of an entity with columns (`Query` de-duplicated whole
+    rows, `scalars()` the first column), an `AsyncSession` outside `async def`
+    or in a generator expression, an `await` already on the chain, a name such
+    as `select` taken by a local), nor for Flask-SQLAlchemy's `Model.query`.
 
     ## References
     - [SQLAlchemy 2.0 migration: ORM querying](https://docs.sqlalchemy.org/en/20/changelog/migration_20.html#migration-20-query-usage)

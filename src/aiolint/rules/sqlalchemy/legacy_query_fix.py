@@ -6,10 +6,12 @@ the `.query(...)` call; `build_fix` turns it into `session.scalars(select(E)...)
 or `session.execute(delete(E)...)` / `update(E)...`, awaited on an `AsyncSession`.
 Anything it does not understand gets no fix (the diagnostic stays).
 
-Result shape: `Query` de-duplicates rows that hold an ORM entity; a 2.0
-`select()` does not, so a chain with `join`/`outerjoin`/`options` (the only
-steps that can repeat an entity) gets `.unique()`, as SQLAlchemy's migration
-guide prescribes.
+Result shape: `Query` de-duplicates the rows of every statement that selects
+an ORM entity (`Query._iter()` calls `result.unique()` whenever the rows hold
+one, whatever the steps); a 2.0 `select()` does not, and a joined-eager
+collection (`lazy="joined"`) makes its `.all()`/`.one()` raise until
+`.unique()` is called. So every rows rewrite that selects an entity gets
+`.unique()` before its terminal; rows of columns only get none.
 """
 
 from __future__ import annotations
@@ -48,8 +50,6 @@ TERMINALS = frozenset(
     {"all", "count", "delete", "first", "get", "one", "one_or_none", "scalar", "update"}
 )
 _RENAMED = {"filter": "where"}
-#: Steps after which a row may repeat an entity (`Query` de-duplicated those).
-_REPEATING = frozenset({"join", "outerjoin", "options"})
 #: Steps `count()` keeps meaning under `select(func.count()).select_from(E)`.
 _COUNT_STEPS = frozenset({"filter", "filter_by", "where", "join", "outerjoin"})
 #: Steps `Query.delete()` / `Query.update()` accept.
@@ -234,7 +234,7 @@ class _Builder:
         names = chain.step_names
         if chain.terminal.args or ("distinct" in names and "order_by" in names):
             return None  # Query adds ORDER BY columns to a DISTINCT; select() does not
-        unique = has_entity and bool(names & _REPEATING)
+        unique = has_entity  # what `Query` de-duplicated (see the module's docstring)
         if method == "scalar" and unique and not single_entity:
             return None  # Query de-duplicates whole rows, scalars() the first column
         statement = self._select()

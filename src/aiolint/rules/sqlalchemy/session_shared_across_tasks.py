@@ -4,14 +4,18 @@ import libcst as cst
 
 from aiolint.gate import AstFacts
 from aiolint.rule import Rule
-from aiolint.semantic.bindings import single_binding_value
-from aiolint.semantic.names import call_name, dotted, may_call
-from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, classify
+from aiolint.semantic.names import call_name, may_call
+from aiolint.semantic.shared_session import (
+    GATHER,
+    WAIT,
+    SharedSession,
+    call_shares_session,
+    concurrent_awaitables,
+    shared_session,
+)
+from aiolint.semantic.sqlalchemy import SQLA_ROOTS
 from aiolint.semantic.visit_order import own_code
 
-GATHER = frozenset({"asyncio.gather", "asyncio.tasks.gather"})
-WAIT = frozenset({"asyncio.wait", "asyncio.tasks.wait"})
-CREATE_TASK = frozenset({"asyncio.create_task", "asyncio.tasks.create_task"})
 TASK_GROUP = frozenset({"asyncio.TaskGroup", "asyncio.taskgroups.TaskGroup"})
 
 
@@ -71,7 +75,9 @@ class SessionSharedAcrossTasks(Rule):
 
     ## Fix safety
     There is no fix: running the queries one after another or giving each
-    task a session of its own are different designs.
+    task a session of its own are different designs. AIO101 offers no
+    TaskGroup fix for a `gather` this rule reports (the tasks would still
+    share the session).
 
     ## References
     - [SQLAlchemy: using AsyncSession with concurrent tasks](https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#using-asyncsession-with-concurrent-tasks)
@@ -87,23 +93,10 @@ class SessionSharedAcrossTasks(Rule):
         return facts.imports_any(SQLA_ROOTS) and facts.calls_to(GATHER | WAIT | TASK_GROUP)
 
     def visit_Call(self, node: cst.Call) -> None:
-        if not may_call(self.ctx, node, GATHER | WAIT):
+        if concurrent_awaitables(self.ctx, node) is None:
             return
-        name = call_name(self.ctx, node)
-        if name in GATHER:
-            awaitables = [a.value for a in node.args if a.keyword is None and not a.star]
-            runner = "asyncio.gather()"
-        elif (
-            name in WAIT
-            and node.args
-            and isinstance(node.args[0].value, cst.List | cst.Tuple | cst.Set)
-        ):
-            elements = node.args[0].value.elements
-            awaitables = [e.value for e in elements if isinstance(e, cst.Element)]
-            runner = "asyncio.wait()"
-        else:
-            return
-        self._check(node, [self._task_body(a) for a in awaitables], runner)
+        runner = "asyncio.gather()" if call_name(self.ctx, node) in GATHER else "asyncio.wait()"
+        self._report(node, call_shares_session(self.ctx, node), runner)
 
     def visit_With(self, node: cst.With) -> None:
         if node.asynchronous is None:
@@ -130,58 +123,15 @@ class SessionSharedAcrossTasks(Rule):
                 and n.func.value.value == group
                 and n.args
             ]
-            self._check(item, tasks, f"the TaskGroup `{group}`")
+            self._report(item, shared_session(self.ctx, tasks), f"the TaskGroup `{group}`")
 
-    def _is_task_group(self, call: cst.Call) -> bool:
-        return may_call(self.ctx, call, TASK_GROUP) and call_name(self.ctx, call) in TASK_GROUP
-
-    def _check(self, where: cst.CSTNode, awaitables: list[cst.BaseExpression], runner: str) -> None:
-        users: dict[str, int] = {}
-        for awaitable in awaitables:
-            for session in self._sessions_used(awaitable):
-                users[session] = users.get(session, 0) + 1
-        shared = sorted(name for name, count in users.items() if count > 1)
-        if not shared:
+    def _report(self, where: cst.CSTNode, shared: SharedSession | None, runner: str) -> None:
+        if shared is None:
             return
-        session = shared[0]
         self.report(
             where,
-            f"The AsyncSession `{session}` is used by {users[session]} awaitables that "
+            f"The AsyncSession `{shared.session}` is used by {shared.users} awaitables that "
             f"{runner} runs concurrently: a session is not safe for concurrent use (the "
             "queries interleave on one connection and fail); await them one after "
             "another, or give each task its own session from the factory",
         )
-
-    def _task_body(self, expr: cst.BaseExpression) -> cst.BaseExpression:
-        """For a name bound to `asyncio.create_task(<coroutine>)`, the coroutine."""
-        if not isinstance(expr, cst.Name):
-            return expr
-        value = single_binding_value(self.ctx, expr)
-        if (
-            isinstance(value, cst.Call)
-            and value.args
-            and may_call(self.ctx, value, CREATE_TASK)
-            and call_name(self.ctx, value) in CREATE_TASK
-        ):
-            return value.args[0].value
-        return expr
-
-    def _sessions_used(self, awaitable: cst.BaseExpression) -> set[str]:
-        """The AsyncSessions an awaitable (a call) works on: its receiver, its arguments."""
-        if isinstance(awaitable, cst.Await):
-            awaitable = awaitable.expression
-        if not isinstance(awaitable, cst.Call):
-            return set()
-        candidates: list[cst.BaseExpression] = [a.value for a in awaitable.args if not a.star]
-        if isinstance(awaitable.func, cst.Attribute):
-            candidates.append(awaitable.func.value)
-        found: set[str] = set()
-        for candidate in candidates:
-            key = dotted(candidate)
-            if key and classify(self.ctx, candidate) is SqlaKind.ASYNC_SESSION:
-                found.add(key)
-        return found
-
-
-def _is_collection(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.List | cst.Tuple | cst.Set)
