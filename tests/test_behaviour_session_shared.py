@@ -122,3 +122,46 @@ def test_a_task_group_over_the_shared_session_fails_too(tmp_path: Path) -> None:
     assert isinstance(failure, builtins.ExceptionGroup)
     first = failure.exceptions[0]
     assert isinstance(first, InvalidRequestError) and "already flushing" in str(first)
+
+
+LOOPED = """\
+import asyncio
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def add_all(session: AsyncSession, names: list[str]) -> None:
+    tasks = []
+    for name in names:
+        tasks.append(add(session, name))
+    await asyncio.gather(*tasks)
+"""
+
+
+def test_tasks_a_loop_collects_share_the_session_and_fail(tmp_path: Path) -> None:
+    """The production shape (`tasks.append(release(session, x))` in a loop,
+    then `gather(*tasks)`): flagged, and it fails on aiosqlite as the written-out
+    gather does."""
+    result = lint_source(LOOPED.encode(), "s.py", resolve_selection(["AIO305"]), LintOptions())
+    assert [(d.start.line, d.code) for d in result.diagnostics] == [(10, "AIO305")]
+    namespace = exec_source(LOOPED, "looped")
+    namespace["add"] = add
+
+    async def run() -> BaseException | None:
+        engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'loop.db'}")
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        factory = async_sessionmaker(engine, expire_on_commit=False)
+        failure: BaseException | None = None
+        async with factory() as session:
+            try:
+                await namespace["add_all"](session, ["a", "b", "c"])
+            except InvalidRequestError as error:
+                failure = error
+        await engine.dispose()
+        return failure
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        failure = asyncio.run(run())
+    assert failure is not None and "already flushing" in str(failure)

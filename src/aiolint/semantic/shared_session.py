@@ -15,38 +15,102 @@ import libcst as cst
 
 from aiolint.semantic.bindings import single_binding_value
 from aiolint.semantic.context import FileContext
+from aiolint.semantic.functions import enclosing_function, enclosing_scope
 from aiolint.semantic.names import call_name, dotted, may_call
 from aiolint.semantic.sqlalchemy import SqlaKind, classify
+from aiolint.semantic.visit_order import own_code
 
 GATHER = frozenset({"asyncio.gather", "asyncio.tasks.gather"})
 WAIT = frozenset({"asyncio.wait", "asyncio.tasks.wait"})
 CREATE_TASK = frozenset({"asyncio.create_task", "asyncio.tasks.create_task"})
 
 _MEMO = "shared_session.calls"
+_COMPREHENSIONS = (cst.ListComp, cst.GeneratorExp, cst.SetComp)
+_LOOPS = (cst.For, cst.While, *_COMPREHENSIONS, cst.DictComp)
 
 
 @dataclass(frozen=True, slots=True)
 class SharedSession:
-    """The session (its dotted name) the most awaitables use, and how many."""
+    """The session (its dotted name) the most awaitables use, and how many
+    (`in_loop`: one of them is made by a loop, so as many as it has items)."""
 
     session: str
     users: int
+    in_loop: bool = False
 
 
-def concurrent_awaitables(ctx: FileContext, call: cst.Call) -> list[cst.BaseExpression] | None:
-    """The awaitables `asyncio.gather(a, b)` / `asyncio.wait([a, b])` runs
-    together, or None when `call` is neither (or their list is not written out)."""
+@dataclass(frozen=True, slots=True)
+class Awaitable:
+    """One awaitable that runs concurrently with the others; `many`: a loop
+    makes one per item."""
+
+    expression: cst.BaseExpression
+    many: bool = False
+
+
+def concurrent_awaitables(ctx: FileContext, call: cst.Call) -> list[Awaitable] | None:
+    """The awaitables `asyncio.gather(a, b, *more)` / `asyncio.wait([a, b])` /
+    `asyncio.wait(tasks)` runs together, or None when `call` is neither."""
     if not may_call(ctx, call, GATHER | WAIT):
         return None
     name = call_name(ctx, call)
     if name in GATHER:
-        return [a.value for a in call.args if a.keyword is None and not a.star]
+        found: list[Awaitable] = []
+        for arg in call.args:
+            if arg.keyword is not None or arg.star == "**":
+                continue
+            if arg.star:
+                found.extend(_collection(ctx, call, arg.value))
+            else:
+                found.append(Awaitable(arg.value))
+        return found
     if name not in WAIT or not call.args:
         return None
     listed = call.args[0].value
     if not isinstance(listed, cst.List | cst.Tuple | cst.Set):
-        return None
-    return [e.value for e in listed.elements if isinstance(e, cst.Element)]
+        return _collection(ctx, call, listed)
+    return [Awaitable(e.value) for e in listed.elements if isinstance(e, cst.Element)]
+
+
+def in_loop(ctx: FileContext, node: cst.CSTNode, within: cst.CSTNode) -> bool:
+    """Whether `node` runs once per item of a loop or comprehension inside `within`."""
+    current = ctx.parent(node)
+    while current is not None and current is not within:
+        if isinstance(current, _LOOPS):
+            return True
+        if isinstance(current, cst.FunctionDef | cst.Lambda | cst.ClassDef):
+            return False
+        current = ctx.parent(current)
+    return False
+
+
+def _collection(ctx: FileContext, call: cst.Call, expr: cst.BaseExpression) -> list[Awaitable]:
+    """The awaitables a starred or listed collection holds: a comprehension's
+    element (one per item), or what the function appends to a local list."""
+    if isinstance(expr, _COMPREHENSIONS):
+        return [Awaitable(expr.elt, many=True)]
+    if not isinstance(expr, cst.Name):
+        return []
+    value = single_binding_value(ctx, expr)
+    if isinstance(value, _COMPREHENSIONS):
+        return [Awaitable(value.elt, many=True)]
+    found: list[Awaitable] = []
+    if isinstance(value, cst.List | cst.Tuple):
+        found.extend(Awaitable(e.value) for e in value.elements if isinstance(e, cst.Element))
+    function = enclosing_function(ctx, call)
+    if function is None:
+        return found
+    for node in own_code(function.body):
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "append"
+            and isinstance(node.func.value, cst.Name)
+            and node.func.value.value == expr.value
+            and len(node.args) == 1
+        ):
+            found.append(Awaitable(node.args[0].value, many=in_loop(ctx, node, function)))
+    return found
 
 
 def call_shares_session(ctx: FileContext, call: cst.Call) -> SharedSession | None:
@@ -59,22 +123,28 @@ def call_shares_session(ctx: FileContext, call: cst.Call) -> SharedSession | Non
     return memo[call]
 
 
-def shared_session(ctx: FileContext, awaitables: list[cst.BaseExpression]) -> SharedSession | None:
+def shared_session(ctx: FileContext, awaitables: list[Awaitable]) -> SharedSession | None:
     """The `AsyncSession` used by two or more of `awaitables` (the first by
     name when several are), or None."""
     users: dict[str, int] = {}
+    looped: set[str] = set()
     for awaitable in awaitables:
-        for session in _sessions_used(ctx, _task_body(ctx, awaitable)):
-            users[session] = users.get(session, 0) + 1
+        for session in _sessions_used(ctx, _task_body(ctx, awaitable.expression)):
+            users[session] = users.get(session, 0) + (2 if awaitable.many else 1)
+            if awaitable.many:
+                looped.add(session)
     shared = sorted(name for name, count in users.items() if count > 1)
-    return SharedSession(shared[0], users[shared[0]]) if shared else None
+    if not shared:
+        return None
+    return SharedSession(shared[0], users[shared[0]], shared[0] in looped)
 
 
 def _task_body(ctx: FileContext, expr: cst.BaseExpression) -> cst.BaseExpression:
-    """For a name bound to `asyncio.create_task(<coroutine>)`, the coroutine."""
-    if not isinstance(expr, cst.Name):
-        return expr
-    value = single_binding_value(ctx, expr)
+    """The coroutine of a task: `asyncio.create_task(<coroutine>)`, written in
+    place or bound to a name."""
+    value: cst.CSTNode | None = expr
+    if isinstance(expr, cst.Name):
+        value = single_binding_value(ctx, expr)
     if (
         isinstance(value, cst.Call)
         and value.args
@@ -94,9 +164,52 @@ def _sessions_used(ctx: FileContext, awaitable: cst.BaseExpression) -> set[str]:
     candidates: list[cst.BaseExpression] = [a.value for a in awaitable.args if not a.star]
     if isinstance(awaitable.func, cst.Attribute):
         candidates.append(awaitable.func.value)
+        candidates.extend(_state_used(ctx, awaitable))
     found: set[str] = set()
     for candidate in candidates:
         key = dotted(candidate)
         if key and classify(ctx, candidate) is SqlaKind.ASYNC_SESSION:
             found.add(key)
+    return found
+
+
+def _state_used(ctx: FileContext, call: cst.Call) -> list[cst.BaseExpression]:
+    """For `self.load(...)` in a method, the `self.<attr>` receivers and
+    arguments the method `load` of the same class works with."""
+    func = call.func
+    if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+        return []
+    caller = enclosing_function(ctx, call)
+    owner = enclosing_scope(ctx, caller) if caller is not None else None
+    if caller is None or not isinstance(owner, cst.ClassDef):
+        return []
+    params = caller.params.params
+    receiver = func.value.value
+    if not params or params[0].name.value != receiver:
+        return []
+    method = next(
+        (
+            s
+            for s in owner.body.body
+            if isinstance(s, cst.FunctionDef) and s.name.value == func.attr.value
+        ),
+        None,
+    )
+    if method is None or not method.params.params:
+        return []
+    own = method.params.params[0].name.value
+    found: list[cst.BaseExpression] = []
+    for node in own_code(method.body):
+        if not isinstance(node, cst.Call):
+            continue
+        used = [a.value for a in node.args if not a.star]
+        if isinstance(node.func, cst.Attribute):
+            used.append(node.func.value)
+        for expr in used:
+            if (
+                isinstance(expr, cst.Attribute)
+                and isinstance(expr.value, cst.Name)
+                and expr.value.value == own
+            ):
+                found.append(expr)
     return found

@@ -8,9 +8,11 @@ from aiolint.semantic.names import call_name, may_call
 from aiolint.semantic.shared_session import (
     GATHER,
     WAIT,
+    Awaitable,
     SharedSession,
     call_shares_session,
     concurrent_awaitables,
+    in_loop,
     shared_session,
 )
 from aiolint.semantic.sqlalchemy import SQLA_ROOTS
@@ -29,7 +31,12 @@ class SessionSharedAcrossTasks(Rule):
     by `asyncio.create_task(...)` and bound to names). An awaitable uses the
     session when it calls a method on it (`session.execute(...)`) or is a
     call that receives it (`load_user(session, 1)`), by the same name or
-    attribute (`self.session`). The session must be known to be an
+    attribute (`self.session`), or calls a method of the same class that
+    works on it (`self.by_id(1)` where `by_id` uses `self.session`). A loop
+    makes many concurrent awaitables from one: `gather(*[f(session, x) for x
+    in xs])`, `tasks.append(f(session, x))` in a loop then `gather(*tasks)` or
+    `wait(tasks)`, and `tg.create_task(f(session, x))` in a loop of a
+    TaskGroup block. The session must be known to be an
     `AsyncSession` (annotated, made by an `async_sessionmaker`, injected with
     `Depends`). Each task opening its own session from the factory, two
     different sessions, awaits one after another and one task using the
@@ -114,7 +121,7 @@ class SessionSharedAcrossTasks(Rule):
                 continue
             group = target.name.value
             tasks = [
-                n.args[0].value
+                Awaitable(n.args[0].value, many=in_loop(self.ctx, n, node))
                 for n in own_code(node.body)
                 if isinstance(n, cst.Call)
                 and isinstance(n.func, cst.Attribute)
@@ -128,9 +135,10 @@ class SessionSharedAcrossTasks(Rule):
     def _report(self, where: cst.CSTNode, shared: SharedSession | None, runner: str) -> None:
         if shared is None:
             return
+        users = "the awaitables a loop makes" if shared.in_loop else f"{shared.users} awaitables"
         self.report(
             where,
-            f"The AsyncSession `{shared.session}` is used by {shared.users} awaitables that "
+            f"The AsyncSession `{shared.session}` is used by {users} that "
             f"{runner} runs concurrently: a session is not safe for concurrent use (the "
             "queries interleave on one connection and fail); await them one after "
             "another, or give each task its own session from the factory",
