@@ -188,3 +188,44 @@ def test_a_cached_run_reads_each_file_once(
     os.utime(core, ns=(before.st_atime_ns, before.st_mtime_ns))
     expected = hashlib.sha256(CORE_PLAIN.encode()).hexdigest()
     assert cache_module._current_digest(core) == expected
+
+
+def test_declared_versions_follow_a_same_size_same_mtime_replacement(tmp_path: Path) -> None:
+    """What the dependency files declare is remembered by their bytes: a pin
+    replaced by one of the same size and modification time is read again
+    (SQLAlchemy 1.3: AIO301 is silent; 2.0: it reports)."""
+    root = tmp_path / "legacy"
+    root.mkdir()
+    requirements = root / "requirements.txt"
+    requirements.write_text("sqlalchemy==1.3.24\n")
+    (root / "crud.py").write_text(
+        "from sqlalchemy.orm import Session\n\n\n"
+        "def users(db: Session):\n    return db.query(User).all()\n"
+    )
+    cache = tmp_path / "cache"
+    assert findings(check(root, cache)) == []
+    stat = requirements.stat()
+    requirements.write_text("sqlalchemy==2.0.36\n")
+    os.utime(requirements, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert requirements.stat().st_size == stat.st_size
+    expected = findings(check(root, None))
+    assert [line.split(" ")[1] for line in expected] == ["AIO301"]
+    assert findings(check(root, cache)) == expected
+
+
+def test_a_damaged_declared_store_is_ignored(tmp_path: Path) -> None:
+    root = tmp_path / "legacy"
+    root.mkdir()
+    (root / "requirements.txt").write_text("sqlalchemy==1.3.24\n")
+    (root / "crud.py").write_text(
+        "from sqlalchemy.orm import Session\n\n\n"
+        "def users(db: Session):\n    return db.query(User).all()\n"
+    )
+    cache = tmp_path / "cache"
+    assert findings(check(root, cache)) == []
+    (store,) = cache.glob("*/declared.marshal")
+    data = bytearray(store.read_bytes())
+    data[-1] ^= 0xFF
+    store.write_bytes(bytes(data))
+    assert findings(check(root, cache)) == []
+    assert unseal(store.read_bytes()) is not None  # rewritten whole

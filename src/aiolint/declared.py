@@ -18,15 +18,18 @@ lowest versions counts. A file's declarations are those of the nearest
 folder at or above it that declares the library, stopping at the repository
 root (a folder holding `.git`).
 
-What was read is remembered in the result cache's folder
-(`declared.marshal`, by the files' size and modification time; see
-`use_store`), so a run where no dependency file changed neither parses them
-nor imports `packaging`.
+What was read is remembered in the result cache's folder of the running
+build (`<version>-<build id>/declared.marshal`, by the SHA-256 of the files'
+bytes, behind a checksum; see `use_store`), so a run where no dependency file
+changed neither parses them nor imports `packaging`, an upgraded aiolint
+starts afresh, a file replaced with the same size and modification time is
+read again, and a damaged store is ignored.
 """
 
 from __future__ import annotations
 
 import configparser
+import hashlib
 import marshal
 import os
 import re
@@ -307,7 +310,7 @@ def _read_toml(path: str) -> Mapping[str, Any] | None:
         return None
 
 
-_STORE_FORMAT = 1
+_STORE_FORMAT = 2
 #: The store's file (None: nothing remembered across runs) and what it holds.
 _store: dict[str, Any] = {"path": None, "data": None}
 
@@ -323,9 +326,12 @@ def _stored() -> dict[Any, Any]:
     if data is None:
         data = {}
         if _store["path"] is not None:
+            from aiolint.cache import unseal
+
             try:
                 with open(_store["path"], "rb") as handle:
-                    loaded = marshal.load(handle)
+                    payload = unseal(handle.read())
+                loaded = marshal.loads(payload) if payload is not None else None
                 if isinstance(loaded, tuple) and loaded[:1] == (_STORE_FORMAT,):
                     data = loaded[1]
             except (OSError, EOFError, ValueError, TypeError, IndexError):
@@ -335,7 +341,7 @@ def _stored() -> dict[Any, Any]:
 
 
 #: A store key: what is remembered, and the (path, stamp) of each file it read.
-StoreKey = tuple[str, tuple[tuple[str, tuple[int, int]], ...]]
+StoreKey = tuple[str, tuple[tuple[str, str], ...]]
 
 
 def remembered(
@@ -354,7 +360,7 @@ def remembered(
 
 
 def _write_store(path: str, data: dict[Any, Any]) -> None:
-    from aiolint.cache import create_cache_dir, write_atomic
+    from aiolint.cache import create_cache_dir, seal, write_atomic
 
     current = {
         key: value
@@ -363,32 +369,33 @@ def _write_store(path: str, data: dict[Any, Any]) -> None:
     }
     try:
         create_cache_dir(os.path.dirname(path))
-        write_atomic(path, marshal.dumps((_STORE_FORMAT, current)))
+        write_atomic(path, seal(marshal.dumps((_STORE_FORMAT, current))))
     except (OSError, ValueError):
         pass  # the store only saves time
 
 
-def stamp(path: str) -> tuple[int, int] | None:
-    """A file's modification time (ns) and size; None when it cannot be read."""
+def stamp(path: str) -> str | None:
+    """The SHA-256 of a file's bytes (dependency files are few and small);
+    None when it cannot be read."""
     return _stamp(path)
 
 
-def _stamp(path: str) -> tuple[int, int] | None:
+def _stamp(path: str) -> str | None:
     try:
-        stat = os.stat(path)
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
     except OSError:
         return None
-    return stat.st_mtime_ns, stat.st_size
 
 
-def _dependency_files(folder: str) -> tuple[tuple[str, tuple[int, int]], ...]:
+def _dependency_files(folder: str) -> tuple[tuple[str, str], ...]:
     """The dependency files in `folder` and their stamps (what the folder's
     declarations are read from: read again when one changes)."""
     try:
         names = sorted(os.listdir(folder))
     except OSError:
         return ()
-    found: list[tuple[str, tuple[int, int]]] = []
+    found: list[tuple[str, str]] = []
     for name in names:
         if name in ("pyproject.toml", "Pipfile", "setup.cfg", "setup.py") or _REQUIREMENTS.match(
             name
@@ -401,8 +408,8 @@ def _dependency_files(folder: str) -> tuple[tuple[str, tuple[int, int]], ...]:
 
 
 def _declarations(
-    files: tuple[tuple[str, tuple[int, int]], ...],
-) -> tuple[dict[str, str], tuple[tuple[str, tuple[int, int] | None], ...]]:
+    files: tuple[tuple[str, str], ...],
+) -> tuple[dict[str, str], tuple[tuple[str, str | None], ...]]:
     """Every library these files declare and the lowest version allowed (""
     unknown), and the stamps of the requirements files they `-r`-include."""
     found: dict[str, list[str]] = {}

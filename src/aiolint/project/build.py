@@ -101,7 +101,12 @@ def set_record_cache(folder: str | None) -> None:
     from aiolint.declared import use_store
 
     _record_cache["folder"] = folder
-    use_store(None if folder is None else os.path.join(folder, "declared.marshal"))
+    if folder is None:
+        use_store(None)
+    else:
+        from aiolint.cache import build_folder
+
+        use_store(os.path.join(build_folder(folder), "declared.marshal"))
 
 
 def reset_record_cache() -> None:
