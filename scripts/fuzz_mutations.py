@@ -214,9 +214,9 @@ def check(item: tuple[str, str, str]) -> list[str]:
             findings.append(f"{name} [{how}]: AIO000 without a message")
         if python_accepts and diagnostic.message.startswith("SyntaxError"):
             findings.append(f"{name} [{how}]: AIO000 SyntaxError on code Python compiles")
-    if outcome.fixed is not None and python_accepts:
-        if not compiles(outcome.fixed.decode("utf-8", "surrogatepass")):
-            findings.append(f"{name} [{how}]: the fixed code does not compile")
+    fixed = outcome.fixed.decode("utf-8", "surrogatepass") if outcome.fixed is not None else None
+    if fixed is not None and python_accepts and not compiles(fixed):
+        findings.append(f"{name} [{how}]: the fixed code does not compile")
     return findings
 
 
