@@ -190,15 +190,16 @@ def compiles(text: str) -> bool:
     return True
 
 
-def check(item: tuple[str, str, str]) -> list[str]:
-    """Lint and fix one program; the findings (empty: all is well)."""
+def check(item: tuple[str, str, str]) -> tuple[list[str], list[str]]:
+    """Lint and fix one program: the findings (empty: all is well), and what
+    happened (for the summary)."""
     name, how, text = item
     source = text.encode("utf-8", "surrogatepass")
     findings: list[str] = []
     try:
         outcome = fix_source(source, "fuzz.py", RULES, LintOptions(), SETTINGS)
     except Exception as exc:
-        return [f"{name} [{how}]: exception {exc.__class__.__name__}: {exc}"]
+        return [f"{name} [{how}]: exception {exc.__class__.__name__}: {exc}"], ["exception"]
     errors = list(outcome.result.errors)
     if outcome.error is not None:
         errors.append(outcome.error)
@@ -217,11 +218,14 @@ def check(item: tuple[str, str, str]) -> list[str]:
     fixed = outcome.fixed.decode("utf-8", "surrogatepass") if outcome.fixed is not None else None
     if fixed is not None and python_accepts and not compiles(fixed):
         findings.append(f"{name} [{how}]: the fixed code does not compile")
-    return findings
+    seen = ["compiles" if python_accepts else "rejected"]
+    seen += [d.code for d in outcome.result.diagnostics]
+    seen += ["fixed"] if fixed is not None else []
+    return findings, seen
 
 
-def crashed(item: tuple[str, str, str], reason: str) -> list[str]:
-    return [f"{item[0]} [{item[1]}]: {reason}"]
+def crashed(item: tuple[str, str, str], reason: str) -> tuple[list[str], list[str]]:
+    return [f"{item[0]} [{item[1]}]: {reason}"], ["crash"]
 
 
 def seeds(folders: list[str]) -> list[Path]:
@@ -254,15 +258,18 @@ def main(argv: list[str] | None = None) -> int:
         program, how = mutate(rng, text)
         items.append((str(path), how, program))
     findings: list[str] = []
+    seen: collections.Counter[str] = collections.Counter()
     started = time.monotonic()
 
-    def collect(_: int, found: list[str]) -> None:
-        findings.extend(found)
+    def collect(_: int, outcome: tuple[list[str], list[str]]) -> None:
+        findings.extend(outcome[0])
+        seen.update(outcome[1])
 
     Pool(check, crashed, workers=args.jobs).run(items, range(len(items)), collect)
     kinds = collections.Counter(how for _, how, _ in items for how in how.split("+"))
     print(f"{len(items)} programs from {len(files)} files in {time.monotonic() - started:.0f} s")
     print("mutations:", ", ".join(f"{name} {count}" for name, count in sorted(kinds.items())))
+    print("outcomes:", ", ".join(f"{name} {count}" for name, count in sorted(seen.items())))
     print(f"{len(findings)} findings")
     for finding in findings:
         print("  " + finding[:400])
