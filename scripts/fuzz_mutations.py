@@ -20,6 +20,7 @@ error, or fixed code that does not compile where the program did.
 from __future__ import annotations
 
 import argparse
+import ast
 import collections
 import os
 import random
@@ -36,14 +37,16 @@ from aiolint.semantic.context import LintOptions
 
 RULES = resolve_selection(["ALL"])
 SETTINGS = FixSettings(unsafe=True)
+#: Calls rules report (and most fix), with the import each needs.
 BLOCKING = (
-    "time.sleep(1)",
-    "requests.get(url)",
-    "open('f').read()",
-    "subprocess.run(['ls'])",
-    "session.query(User).all()",
-    "asyncio.gather(a(), b())",
-    'session.execute(text(f"SELECT * FROM t WHERE id = {x}"))',
+    ("import time", "time.sleep(1)"),
+    ("import requests", "requests.get(url)"),
+    ("import os", "open('f').read()"),
+    ("import subprocess", "subprocess.run(['ls'])"),
+    ("from sqlalchemy.orm import Session", "Session().query(User).all()"),
+    ("import asyncio", "await asyncio.gather(a(), b())"),
+    ("import asyncio", "asyncio.create_task(job())"),
+    ("from sqlalchemy import text", 'session.execute(text(f"SELECT * FROM t WHERE id = {x}"))'),
 )
 Mutation = Callable[[random.Random, list[str]], list[str]]
 
@@ -73,14 +76,17 @@ def swap_lines(rng: random.Random, lines: list[str]) -> list[str]:
 
 
 def reindent(rng: random.Random, lines: list[str]) -> list[str]:
-    """Leading spaces as tabs, tab+spaces mixes or form feeds."""
-    for index in rng.sample(range(len(lines)), min(len(lines), rng.randint(1, 30))):
+    """Leading spaces as tabs (every line: valid), tab+spaces mixes or form
+    feeds (some lines: often a TabError)."""
+    every = rng.random() < 0.5
+    chosen = range(len(lines)) if every else rng.sample(range(len(lines)), min(len(lines), 30))
+    for index in chosen:
         line = lines[index]
         body = line.lstrip(" ")
         width = len(line) - len(body)
         if not width:
             continue
-        style = rng.choice(("tabs", "mix", "ff"))
+        style = "tabs" if every else rng.choice(("tabs", "mix", "ff"))
         if style == "tabs":
             prefix = "\t" * (width // 4) + " " * (width % 4)
         elif style == "mix":
@@ -117,13 +123,33 @@ def long_chain(rng: random.Random, lines: list[str]) -> list[str]:
 
 
 def splice_blocking(rng: random.Random, lines: list[str]) -> list[str]:
-    """A blocking call after a random line, at that line's indentation."""
+    """A call a rule reports, its import before it, before a statement of an
+    async function's body (at its indentation), else after a random line."""
+    try:
+        tree = ast.parse("".join(lines))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = None
+    sites = [
+        statement
+        for node in (ast.walk(tree) if tree is not None else ())
+        if isinstance(node, ast.AsyncFunctionDef)
+        for statement in node.body
+    ]
+    imported, call = rng.choice(BLOCKING)
+    if sites:
+        site = rng.choice(sites)
+        index = site.lineno - 1
+        line = lines[index]
+        indent = line[: len(line) - len(line.lstrip())]
+        if line[len(indent) : len(indent) + 1] and len(indent) == site.col_offset:
+            lines[index:index] = [indent + imported + "\n", indent + call + "\n"]
+            return lines
     index = _line(rng, lines)
     line = lines[index] if lines else ""
     indent = line[: len(line) - len(line.lstrip())]
     if line.rstrip().endswith(":"):
         indent += "    "
-    lines.insert(index + 1, indent + rng.choice(BLOCKING) + "\n")
+    lines[index + 1 : index + 1] = [indent + imported + "\n", indent + call + "\n"]
     return lines
 
 
@@ -153,31 +179,36 @@ def noqa_comment(rng: random.Random, lines: list[str]) -> list[str]:
     return lines
 
 
-MUTATIONS: tuple[Mutation, ...] = (
-    delete_line,
-    duplicate_line,
-    swap_lines,
+#: Mutations that mostly keep the program valid (so the rules and fixes run).
+KEEPING: tuple[Mutation, ...] = (
     reindent,
-    stray_character,
-    backslash_line,
     long_chain,
+    splice_blocking,
     splice_blocking,
     splice_blocking,
     make_async,
     line_endings,
-    cut_short,
     noqa_comment,
+    duplicate_line,
+)
+#: Mutations that mostly break it (the parsers' and AIO000's edges).
+BREAKING: tuple[Mutation, ...] = (
+    delete_line,
+    swap_lines,
+    stray_character,
+    backslash_line,
+    cut_short,
 )
 
 
 def mutate(rng: random.Random, text: str) -> tuple[str, str]:
     lines = text.splitlines(keepends=True)
-    names = []
-    for _ in range(rng.randint(1, 4)):
-        mutation = rng.choice(MUTATIONS)
-        names.append(mutation.__name__)
+    chosen = [rng.choice(KEEPING) for _ in range(rng.randint(1, 4))]
+    if rng.random() < 0.4:
+        chosen.insert(rng.randrange(len(chosen) + 1), rng.choice(BREAKING))
+    for mutation in chosen:
         lines = mutation(rng, lines)
-    return "".join(lines), "+".join(names)
+    return "".join(lines), "+".join(mutation.__name__ for mutation in chosen)
 
 
 def compiles(text: str) -> bool:
@@ -253,8 +284,8 @@ def main(argv: list[str] | None = None) -> int:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        if len(text) > 40_000:
-            continue
+        if len(text) > 40_000 or "async def" not in text:
+            continue  # the seeds are async modules, where the rules look
         program, how = mutate(rng, text)
         items.append((str(path), how, program))
     findings: list[str] = []
