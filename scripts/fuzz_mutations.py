@@ -136,8 +136,7 @@ def splice_blocking(rng: random.Random, lines: list[str]) -> list[str]:
         for statement in node.body
     ]
     imported, call = rng.choice(BLOCKING)
-    if sites:
-        site = rng.choice(sites)
+    if sites and (site := rng.choice(sites)).lineno <= len(lines):  # splitlines: \f is a break
         index = site.lineno - 1
         line = lines[index]
         indent = line[: len(line) - len(line.lstrip())]

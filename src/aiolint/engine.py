@@ -183,9 +183,9 @@ def _lint_source(
             if report_invalid:
                 line, column = facts.deepest
                 message = (
-                    f"File too deeply nested for aiolint's parser: {facts.depth:,} levels "
-                    f"(at most {MAX_DEPTH:,}; each operand of an `and`/`or` chain is a level); "
-                    "Python accepts it, no rule checked it"
+                    f"File too deeply nested for aiolint: {facts.depth:,} levels (at most "
+                    f"{MAX_DEPTH:,} for aiolint's parser; each operand of an `and`/`or` chain "
+                    "is a level); Python accepts it, no rule checked it"
                 )
                 result.diagnostics.append(_invalid(path, message, line, column + 1))
             return result
