@@ -10,6 +10,7 @@ import asyncio
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,8 +24,10 @@ from fastapi.testclient import TestClient  # noqa: E402
 TUTORIAL = PROJECTS / "tutorial"
 
 
-def _load(root: Path, monkeypatch: pytest.MonkeyPatch) -> object:
-    """The app of the project at `root`, its tables created in a fresh database."""
+def _load(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    """The app of the project at `root`, its tables created in a fresh database,
+    and its engine (to dispose: a pooled aiosqlite connection is a thread, and
+    a thread left running keeps later tests' workers from forking)."""
     monkeypatch.chdir(root)
     monkeypatch.syspath_prepend(str(root))
     for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
@@ -38,7 +41,7 @@ def _load(root: Path, monkeypatch: pytest.MonkeyPatch) -> object:
             await conn.run_sync(Base.metadata.create_all)
 
     asyncio.run(create())
-    return app
+    return app, engine
 
 
 @pytest.fixture
@@ -56,10 +59,12 @@ def test_the_write_is_lost_until_aiolint_fixes_it(
     assert found.returncode == 1, found.stdout + found.stderr
     assert "app/main.py:15:5: AIO306" in found.stdout
 
-    with TestClient(_load(project, monkeypatch)) as client:  # type: ignore[arg-type]
+    app, engine = _load(project, monkeypatch)
+    with TestClient(app) as client:  # type: ignore[arg-type]
         created = client.post("/heroes/", params={"name": "Deadpond"})
         assert created.status_code == 200 and created.json()["id"] is None  # never flushed
         assert client.get("/heroes/1").status_code == 404  # the write is lost
+        client.portal.call(engine.dispose)  # type: ignore[attr-defined]
 
     fixed = subprocess.run([*check, "--fix"], cwd=project, capture_output=True, text=True)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
@@ -67,7 +72,10 @@ def test_the_write_is_lost_until_aiolint_fixes_it(
     assert "    await session.commit()  # error: AIO306" in source
 
     (project / "database.db").unlink()
-    with TestClient(_load(project, monkeypatch)) as client:  # type: ignore[arg-type]
+    app, engine = _load(project, monkeypatch)
+    with TestClient(app) as client:  # type: ignore[arg-type]
         created = client.post("/heroes/", params={"name": "Deadpond"})
         assert created.json() == {"id": 1, "name": "Deadpond"}
         assert client.get("/heroes/1").json() == {"id": 1, "name": "Deadpond"}
+        client.portal.call(engine.dispose)  # type: ignore[attr-defined]
+    assert threading.active_count() == 1, threading.enumerate()

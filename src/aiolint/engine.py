@@ -31,16 +31,19 @@ from aiolint.model import Diagnostic, FileResult, Fix, InternalError, Location
 from aiolint.noqa import NoqaMap, file_exemptions, file_exempts
 from aiolint.rule import Rule
 from aiolint.semantic.context import FileContext, LintOptions
+from aiolint.tabs import parse_module
 from aiolint.walk import walk_batched
 
 INVALID_FILE = "AIO000"
 #: LibCST recurses once per nesting level; long implicit string concatenations
 #: (the standard library's pydoc_data/topics.py) nest thousands deep.
 RECURSION_LIMIT = 20_000
-#: The deepest statement/expression nesting (in the `ast`) a file may have to
-#: reach LibCST: its parser's time grows with the cube of the depth of a chain
-#: (`a + a + ...`: 1,000 terms 0.2 s, 2,000 1.4 s, 4,000 10 s, 20,000 hours;
-#: a chain of 1,000 subscripts 1.1 s).
+#: The deepest statement/expression nesting (in the `ast`, a chain of `and`/`or`
+#: counting a level per operand) a file may have to reach LibCST: its parser's
+#: time grows with the cube of the depth of a chain (`a + a + ...`: 1,000 terms
+#: 0.2 s, 2,000 1.4 s, 4,000 10 s, 20,000 hours; a chain of 1,000 subscripts
+#: 1.1 s), and its native recursion overflows an 8 MB stack (a segfault, the
+#: process gone) at about 7,200 operands of `and` and 3,000 nested lambdas.
 MAX_DEPTH = 1_000
 #: Allocations between two young-generation collections while linting (default 700).
 GC_THRESHOLD = 100_000
@@ -155,7 +158,13 @@ def _lint_source(
     active = [
         r for r in rules if r.code != INVALID_FILE and _applies(r, text, options, through_project)
     ]
-    if not active:
+    if not active:  # no rule can fire; whether Python accepts the file is still reported
+        if report_invalid and tree is None:
+            rejected = _python_parse(text, path)
+            if isinstance(rejected, Diagnostic) and not _newer_grammar_parses(
+                rejected, options, source, text
+            ):
+                result.diagnostics.append(rejected)
         return result
 
     checked = collect(tree) if tree is not None else _ast_facts(text, path)
@@ -183,8 +192,9 @@ def _lint_source(
             if report_invalid:
                 line, column = facts.deepest
                 message = (
-                    f"File too deeply nested for aiolint: {facts.depth:,} levels "
-                    f"(at most {MAX_DEPTH:,})"
+                    f"File too deeply nested for aiolint: {facts.depth:,} levels (at most "
+                    f"{MAX_DEPTH:,} for aiolint's parser; each operand of an `and`/`or` chain "
+                    "is a level); Python accepts it, no rule checked it"
                 )
                 result.diagnostics.append(_invalid(path, message, line, column + 1))
             return result
@@ -192,10 +202,12 @@ def _lint_source(
     tree = None
 
     try:
-        module = cst.parse_module(source)
+        module = parse_module(source, text)
     except Exception as exc:  # ParserSyntaxError, or another error on odd input
         if report_invalid:
-            result.diagnostics.append(rejected or _parse_failure(path, exc))
+            result.diagnostics.append(
+                rejected or _parse_failure(path, exc, python_accepts=facts is not None)
+            )
         return result
     result.parsed = True
 
@@ -225,18 +237,46 @@ def _lint_source(
 def _ast_facts(text: str, path: str) -> AstFacts | Diagnostic:
     """CPython's parse of the file and the gate's facts, or the AIO000 for a
     file CPython rejects (Python's own message and position)."""
+    tree = _python_parse(text, path)
+    return tree if isinstance(tree, Diagnostic) else collect(tree)
+
+
+def _python_parse(text: str, path: str) -> ast.Module | Diagnostic:
+    """CPython's `ast` of the file, or the AIO000 saying why Python rejects it."""
     try:
-        tree = compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        return compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)  # type: ignore[no-any-return]
     except SyntaxError as syntax:
         return _invalid(path, f"SyntaxError: {syntax.msg}", syntax.lineno or 1, syntax.offset or 1)
-    except (ValueError, RecursionError, MemoryError) as other:
-        return _invalid(path, f"Cannot parse file: {other}", 1, 1)
-    return collect(tree)
+    except (RecursionError, MemoryError) as deep:
+        # CPython's parser gives up on nesting past its stack: `x = ----...1`
+        # (10,000 signs) raises a MemoryError without a message on 3.11.
+        detail = f": {deep}" if str(deep) else ""
+        message = (
+            "Cannot parse file: nested too deeply for Python's parser "
+            f"({deep.__class__.__name__}{detail})"
+        )
+        return _invalid(path, message, 1, 1)
+    except ValueError as other:  # a NUL byte
+        return _invalid(path, f"Cannot parse file: {other or other.__class__.__name__}", 1, 1)
 
 
 #: CPython's syntax errors for nesting beyond its limits: never newer syntax
 #: (and LibCST's native parser may crash on such input).
 _TOO_DEEP = ("too many nested", "too many indentation levels", "too complex", "stack overflow")
+
+
+def _newer_grammar_parses(
+    rejected: Diagnostic, options: LintOptions, source: bytes | str, text: str
+) -> bool:
+    """Whether a file CPython rejects is newer syntax (see `_newer_syntax`)
+    that LibCST's newest grammar reads: then it is no syntax error."""
+    if not _newer_syntax(rejected, options):
+        return False
+    try:
+        parse_module(source, text)
+    except Exception:
+        return False
+    return True
 
 
 def _newer_syntax(rejected: Diagnostic, options: LintOptions) -> bool:
@@ -250,14 +290,23 @@ def _newer_syntax(rejected: Diagnostic, options: LintOptions) -> bool:
     return not options.target_explicit or options.target_version > sys.version_info[:2]
 
 
-def _parse_failure(path: str, exc: Exception) -> Diagnostic:
-    """AIO000 for a file Python accepts (`_ast_facts` ran first) and LibCST
-    cannot parse: LibCST's message and position."""
+def _parse_failure(path: str, exc: Exception, *, python_accepts: bool) -> Diagnostic:
+    """AIO000 for a file LibCST cannot parse: LibCST's message and position.
+    When Python accepts the file (`_ast_facts` ran first), the message says the
+    limit is aiolint's parser's, not a syntax error."""
     if isinstance(exc, cst.ParserSyntaxError):
-        return _invalid(
-            path, f"Cannot parse file: {exc.message}", exc.editor_line, exc.editor_column
+        detail, line, column = exc.message, exc.editor_line, exc.editor_column
+    else:
+        detail, line, column = f"{exc.__class__.__name__}: {exc}", 1, 1
+    detail = " ".join(detail.split()) or exc.__class__.__name__
+    if python_accepts:
+        message = (
+            "aiolint's parser (LibCST) cannot read this file, which Python accepts; "
+            f"no rule checked it: {detail}"
         )
-    return _invalid(path, f"Cannot parse file: {exc.__class__.__name__}: {exc}", 1, 1)
+    else:
+        message = f"Cannot parse file: {detail}"
+    return _invalid(path, message, line, column)
 
 
 def _with_fix(ctx: FileContext, diagnostic: Diagnostic, fix: Fix, result: FileResult) -> Diagnostic:

@@ -99,8 +99,10 @@ class AstFacts:
     declared: set[str] = field(default_factory=set)
     #: The file has PEP 695 type parameters (annotation scopes).
     has_type_params: bool = False
-    #: The deepest nesting of the tree (statements and expressions), and the
-    #: (line, column) of a node that deep: LibCST's parser is super-linear in it.
+    #: The deepest nesting of the tree (statements and expressions; a chain of
+    #: `and`/`or` counts a level per operand, as LibCST nests it), and the
+    #: (line, column) of a node that deep: LibCST's parser is super-linear in it
+    #: and its native recursion overflows the stack past a few thousand levels.
     depth: int = 0
     deepest: tuple[int, int] = (1, 0)
     #: The project (see `add_project`) uses SQLAlchemy.
@@ -352,6 +354,17 @@ def collect(tree: ast.Module) -> AstFacts:
             target = node.target  # type: ignore[attr-defined]
             if isinstance(target, ast.Name):
                 facts.walrus.add(target.id)
+        elif kind is ast.BoolOp:
+            # LibCST nests `a and b and c` as binary operations, one level per
+            # operand: a flat 8,000-operand `and` is 8,000 deep for its parser.
+            values = node.values  # type: ignore[attr-defined]
+            level = depth + len(values) - 1
+            if level > deepest:  # the chain's start, where LibCST's nesting begins
+                deepest = facts.depth = level
+                facts.deepest = (node.lineno, node.col_offset)  # type: ignore[attr-defined]
+            for item in values:
+                push((item, in_async, in_function, scoped, level))
+            continue
         elif kind is ast.AnnAssign:
             facts.has_assignment = True
             facts.annotations.append(node.annotation)  # type: ignore[attr-defined]

@@ -9,6 +9,10 @@ item it was working on is retried once in a new worker and, if that dies too,
 reported through `failure`; the items queued behind it go to the others, and
 a new worker takes the dead one's place.
 
+A worker never outlives the run: it watches the process that started it
+(`_watch_owner`) and exits within `WATCH_SECONDS` of its end, however it
+ended (SIGKILL, SIGTERM), even in the middle of a file.
+
 Ctrl-C: workers ignore SIGINT (it is blocked while they start, so none can
 print a traceback), and the parent, on KeyboardInterrupt or any error, kills
 every worker at once and waits for them before re-raising. Items go out in
@@ -20,9 +24,11 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import signal
 import sys
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
@@ -39,10 +45,41 @@ PREFETCH = 2
 MAX_ATTEMPTS = 2
 #: How often the parent wakes while waiting (for the progress line).
 TICK_SECONDS = 0.1
+#: How often a worker checks that the process that started it is still there.
+WATCH_SECONDS = 0.5
 
 
-def _serve(conn: Connection, work: Callable[[Any], Any]) -> None:
+def _owner_alive(owner: int, forked: bool) -> bool:
+    """Whether the process `owner` still runs. A forked worker's parent is the
+    owner: once it dies the worker is reparented (a zombie owner counts as gone).
+    Else (forkserver, spawn) the owner is asked for by its pid."""
+    if forked:
+        return os.getppid() == owner
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else (the pid was reused): gone too
+        return False
+    return True
+
+
+def _watch_owner(owner: int) -> None:
+    """In a worker: exit at once when `owner` (the run) is gone."""
+    forked = os.getppid() == owner
+
+    def watch() -> None:
+        while _owner_alive(owner, forked):
+            time.sleep(WATCH_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="aiolint-watch-owner", daemon=True).start()
+
+
+def _serve(conn: Connection, work: Callable[[Any], Any], owner: int | None = None) -> None:
     """A worker's loop: receive `(index, item)`, send `(index, ok, result)`."""
+    if owner is not None:
+        _watch_owner(owner)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -107,7 +144,7 @@ class _Worker:
     def __init__(self, context: BaseContext, work: Callable[[Any], Any]) -> None:
         parent, child = context.Pipe(duplex=True)
         self.process: BaseProcess = context.Process(  # type: ignore[attr-defined]
-            target=_serve, args=(child, work), daemon=True
+            target=_serve, args=(child, work, os.getpid()), daemon=True
         )
         self.process.start()
         child.close()

@@ -4,11 +4,13 @@ Standard library only: the engine (`aiolint.worker`) is imported on the first
 file the cache cannot answer, so a run served from the cache never loads
 LibCST or a rule module.
 
-The files the cache misses run in this process or, when their bytes add up to
-enough work to pay for starting workers (`PARALLEL_MIN_BYTES`), in a
-`aiolint.pool.Pool` of up to `jobs` processes, largest files first. Results
-are put back in discovery order and diagnostics sorted, so the output is the
-same for any number of jobs.
+The files the cache misses run in a `aiolint.pool.Pool` of worker processes,
+largest files first: one worker, or, when their bytes add up to enough work to
+pay for starting more (`PARALLEL_MIN_BYTES`), up to `jobs`. Even one file (and
+stdin) is checked in a worker, so a native crash (LibCST's parser) costs that
+file, reported as an internal error, never the run. Results are put back in
+discovery order and diagnostics sorted, so the output is the same for any
+number of jobs.
 """
 
 from __future__ import annotations
@@ -241,7 +243,8 @@ def _size(path: StrPath) -> int:
 
 
 def plan_workers(sizes: Sequence[int], jobs: int) -> int:
-    """How many worker processes the files of these sizes are worth (0: none)."""
+    """How many worker processes the files of these sizes are worth (0: just
+    the one that isolates the run from a crash)."""
     total = sum(sizes)
     if jobs < 2 or len(sizes) < 2 or total < PARALLEL_MIN_BYTES:
         return 0
@@ -252,27 +255,24 @@ def _crashed(job: Job, reason: str) -> JobOutcome:
     return failed(job, "worker", f"{reason} while checking this file")
 
 
+def _stdin_crashed(item: tuple[Job, bytes], reason: str) -> JobOutcome:
+    return _crashed(item[0], reason)
+
+
 def run_jobs(
     jobs: Sequence[Job],
     workers: int,
     on_result: Callable[[int, JobOutcome], None],
     tick: Callable[[], None] | None = None,
 ) -> None:
-    """Run every job (in this process when `workers` is 0), largest file first."""
+    """Run every job in worker processes (one when `workers` is 0), largest file first."""
     from aiolint import worker  # the engine: LibCST and the rules
-
-    worker.preload()  # before forking, so workers inherit it
-    if workers == 0:
-        for index, job in enumerate(jobs):
-            on_result(index, worker.run_job(job))
-            if tick is not None:
-                tick()
-        return
     from aiolint.pool import Pool
 
+    worker.preload()  # before forking, so workers inherit it
     sizes = [_size(job.path) for job in jobs]
     order = sorted(range(len(jobs)), key=lambda i: (-sizes[i], i))
-    Pool(worker.run_job, _crashed, workers=workers).run(jobs, order, on_result, tick)
+    Pool(worker.run_job, _crashed, workers=max(1, workers)).run(jobs, order, on_result, tick)
 
 
 class ConfigFilter:
@@ -417,6 +417,7 @@ def lint_stdin(
     from pathlib import Path
 
     from aiolint import worker
+    from aiolint.pool import Pool
 
     if filename != "-" and resolver is not None:
         config = resolver.for_path(filename)
@@ -424,7 +425,13 @@ def lint_stdin(
     options = lint_options(config, filename if filename != "-" else None)
     job = Job(Path(filename), filename, codes, tuple(options.items()), fix)
     result = RunResult(files_checked=1)
-    outcome = worker.run_source(job, source)
+    outcomes: list[JobOutcome] = []
+    worker.preload()
+    # in a worker, as files are: a native crash is reported, not the run's end
+    Pool(worker.run_stdin, _stdin_crashed, workers=1).run(
+        [(job, source)], [0], lambda _, outcome: outcomes.append(outcome)
+    )
+    (outcome,) = outcomes
     result.add(outcome)
     text_source = source
     if fix is not None:

@@ -51,6 +51,12 @@ def run_source(job: Job, source: bytes) -> JobOutcome:
     return fix_bytes(source, job.shown, rules, options, job.fix)
 
 
+def run_stdin(item: tuple[Job, bytes]) -> JobOutcome:
+    """`run_source` for the pool: the job and the bytes read from stdin."""
+    job, source = item
+    return run_source(job, source)
+
+
 def _lint(job: Job, rules: list[type[Rule]], options: LintOptions) -> JobOutcome:
     """Lint the file's bytes, and say which bytes (their hash) for the cache."""
     try:

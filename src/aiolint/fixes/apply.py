@@ -17,14 +17,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import libcst as cst
-
 from aiolint.engine import UndecodableSourceError, lint_source
 from aiolint.fix_settings import FixSettings  # re-exported: FixSettings moved there (stdlib only)
 from aiolint.fixes.unused_imports import remove_imports_made_unused
 from aiolint.model import Diagnostic, FileResult, InternalError, TextEdit, TextFix
 from aiolint.rule import Rule
 from aiolint.semantic.context import LintOptions
+from aiolint.tabs import parse_module
 
 MAX_PASSES = 10
 
@@ -108,7 +107,7 @@ def verify(text: str, path: str, must_compile: bool) -> None:
     """Checks 1 and 2 of FIXES.md: LibCST parses the text; Python compiles it
     (when the original compiled: this catches `await` outside `async def`)."""
     try:
-        cst.parse_module(text)
+        parse_module(text, text)
     except Exception as exc:
         raise VerificationError(f"the fixed code does not parse: {exc}") from None
     if must_compile and not compiles(text, path):

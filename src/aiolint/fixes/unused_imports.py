@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import re
 
-import libcst as cst
+from aiolint.tabs import parse_module, tabs_as_spaces
 
 __all__ = ["remove_imports_made_unused"]
 
@@ -38,15 +38,20 @@ def remove_imports_made_unused(original: str, fixed: str) -> str:
     from libcst.codemod.visitors import RemoveImportsVisitor
 
     removals = [(module, name, alias) for _, module, name, alias in targets]
-    module = cst.parse_module(fixed)
+    module = parse_module(fixed, fixed)  # a tab/space mix LibCST refuses as written
     cleaned = RemoveImportsVisitor(CodemodContext(), removals).transform_module(module).code
     for newline in ("\r\n", "\r", "\n"):  # LibCST drops a final lone CR
         if fixed.endswith(newline):
             if not cleaned.endswith(newline):
                 cleaned += newline
             break
-    tail = fixed[_code_start(fixed, after) :]
-    return cleaned if cleaned.endswith(tail) else fixed  # only the import block may change
+    # Only the import block may change; the rest is kept as `fixed` has it
+    # (LibCST may have parsed it with the indentation's tabs as spaces).
+    start = _code_start(fixed, after)
+    for parsed in (fixed, tabs_as_spaces(fixed)):
+        if parsed is not None and cleaned.endswith(parsed[start:]):
+            return cleaned[: len(cleaned) - (len(parsed) - start)] + fixed[start:]
+    return fixed
 
 
 def _code_start(text: str, tree: ast.Module) -> int:

@@ -10,6 +10,12 @@ from the result for the document's current version (linting it if there is
 none yet); computing their edits (which lints again) runs in the lint thread
 too, since the engine checks one file at a time.
 
+Only Python documents are linted (languageId "python", or a `.py`/`.pyi`
+URI); one larger than `snapshot.MAX_DOCUMENT_CHARS` gets a diagnostic saying
+so instead of a lint (LibCST's memory grows with the document: a 17.7 MB one
+took 7.8 GB). A request whose params do not match the LSP's types gets a
+JSON-RPC InvalidParams error (`protocol`).
+
 Nothing here stops the server: a crash in a rule becomes the engine's internal
 error, one in the server's own handling is caught, and both are logged to the
 client (`window/logMessage`, type Error) naming the file; the other findings
@@ -35,6 +41,7 @@ from aiolint.server.actions import KINDS, code_actions
 from aiolint.server.hover import hover
 from aiolint.server.linting import setup
 from aiolint.server.positions import UTF16
+from aiolint.server.protocol import AiolintProtocol
 from aiolint.server.settings import Settings, SettingsError, names_settings, parse_settings
 from aiolint.server.snapshot import Snapshot
 
@@ -49,7 +56,10 @@ class AiolintServer(LanguageServer):
 
     def __init__(self) -> None:
         super().__init__(
-            NAME, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+            NAME,
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=AiolintProtocol,
         )
         self.settings = Settings()
         self.snapshots: dict[str, Snapshot] = {}
@@ -73,10 +83,13 @@ class AiolintServer(LanguageServer):
     # -- documents -------------------------------------------------------------
 
     def open_document(self, uri: str) -> tuple[int | None, str] | None:
-        """The version and text of an open document (None: not open)."""
+        """The version and text of an open Python document (None: not open,
+        or not Python)."""
         if uri not in self.workspace.text_documents:
             return None
         document = self.workspace.get_text_document(uri)
+        if not _is_python(uri, document.language_id):
+            return None
         return document.version, document.source
 
     def _encoding(self) -> str:
@@ -186,6 +199,16 @@ class AiolintServer(LanguageServer):
         workspace = self.client_capabilities.workspace
         edit = workspace.workspace_edit if workspace is not None else None
         return bool(edit is not None and edit.document_changes)
+
+
+#: The suffixes of the files linted whatever the client says their language is.
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+def _is_python(uri: str, language_id: str | None) -> bool:
+    """Whether a document is Python: its languageId, or its URI's suffix."""
+    path = uri.split("?", 1)[0].split("#", 1)[0]
+    return language_id == "python" or path.lower().endswith(PYTHON_SUFFIXES)
 
 
 def _shown(uri: str) -> str:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from aiolint.model import Diagnostic, FileResult, InternalError
-from aiolint.server.diagnostics import to_lsp
+from aiolint.model import Diagnostic, FileResult, InternalError, Location
+from aiolint.server.diagnostics import INVALID_FILE, to_lsp
 from aiolint.server.linting import Fixed, Setup, fix_all, lint
 from aiolint.server.positions import LineIndex
+
+#: The largest document the server lints (characters): LibCST's parse and its
+#: metadata take hundreds of bytes per character of a candidate-dense module.
+MAX_DOCUMENT_CHARS = 1_000_000
 
 
 class Snapshot:
@@ -36,7 +40,12 @@ class Snapshot:
     def build(
         cls, uri: str, version: int | None, text: str, encoding: str, setup: Setup
     ) -> Snapshot:
-        """Lint `text` (run in the lint thread: this is the slow part)."""
+        """Lint `text` (run in the lint thread: this is the slow part); a
+        document over `MAX_DOCUMENT_CHARS` is refused with one diagnostic."""
+        if len(text) > MAX_DOCUMENT_CHARS:
+            snapshot = cls(uri, version, LineIndex(text, encoding), setup, _too_large(setup, text))
+            snapshot._fixed_all = Fixed(None)
+            return snapshot
         return cls(uri, version, LineIndex(text, encoding), setup, lint(text, setup))
 
     def fixed_all(self) -> Fixed:
@@ -52,3 +61,21 @@ class Snapshot:
 
     def pairs(self) -> list[tuple[Diagnostic, types.Diagnostic]]:
         return list(zip(self.diagnostics, self.lsp, strict=True))
+
+
+def _too_large(setup: Setup, text: str) -> FileResult:
+    """The result of a document the server does not lint: why."""
+    message = (
+        f"Document too large for aiolint's server: {len(text):,} characters "
+        f"(at most {MAX_DOCUMENT_CHARS:,}); not checked (`aiolint check` checks it)"
+    )
+    start = Location(1, 1)
+    diagnostic = Diagnostic(
+        path=setup.path,
+        code=INVALID_FILE,
+        message=message,
+        start=start,
+        end=start,
+        rule_name="invalid-file",
+    )
+    return FileResult(setup.path, [diagnostic])

@@ -10,7 +10,10 @@ class InvalidFile(Rule):
     Reports a Python file that aiolint cannot check: it does not parse (a syntax
     error, with the parser's message and position), or it cannot be read
     (permissions, a missing file) or decoded (bytes that are not valid in the
-    file's declared encoding, an unknown encoding cookie).
+    file's declared encoding, an unknown encoding cookie). Every checked file
+    Python rejects is reported, whether or not a rule could fire in it. A file
+    Python accepts but aiolint's parser cannot take (nested past its limit) is
+    reported with a message naming that limit, never as a syntax error.
 
     ## Why is this bad?
     Nothing in such a file is checked, so its anti-patterns go unseen. The run

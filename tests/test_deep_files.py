@@ -1,0 +1,154 @@
+"""Files too deep or too long for LibCST's parser, and valid Python it refuses
+(issue 17), run through the real programs: `aiolint check` (one file, -j 1,
+stdin) and flake8 in subprocesses. None may end the run: a shape LibCST's
+native parser cannot take gets an AIO000 naming aiolint's limit, and a native
+crash that still happens costs one file (an internal error naming it)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+AIOLINT = str(Path(sys.executable).with_name("aiolint"))
+SLEEPY = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
+SLEEPY_LINE = "AIO201 Blocking `time.sleep()`"
+#: `x = a and a and ...`: 8,000 operands segfaulted LibCST (7,000 did not).
+AND_CHAIN = SLEEPY + "x = " + " and ".join(["a"] * 8_000) + "\n"
+#: The same crash, with the guard lifted: a native crash in the engine itself.
+UNGUARDED = """\
+import sys
+
+import aiolint.engine
+
+aiolint.engine.MAX_DEPTH = 10**9
+from aiolint.cli import main
+
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def run(cwd: Path, *args: str, stdin: str | None = None, program: list[str] | None = None):
+    return subprocess.run(
+        [*(program or [AIOLINT]), *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "chain",
+    [
+        " and ".join(["a"] * 8_000),
+        " or ".join(["a"] * 8_000),
+        " and ".join(["a or b"] * 4_000),
+        "f(" + " or ".join(["a"] * 9_000) + ")",
+    ],
+)
+@pytest.mark.parametrize("how", [(), ("-j", "1")])
+def test_a_long_and_or_chain_gets_aio000_not_a_segfault(
+    tmp_path: Path, chain: str, how: tuple[str, ...]
+) -> None:
+    (tmp_path / "chain.py").write_text(SLEEPY + f"x = {chain}\n")
+    (tmp_path / "other.py").write_text(SLEEPY)
+    done = run(tmp_path, "check", "--no-cache", *how, "chain.py", "other.py")
+    assert done.returncode == 1, done.stderr
+    chain_line, other_line = done.stdout.splitlines()
+    assert chain_line.startswith("chain.py:6:")
+    assert ": AIO000 File too deeply nested for aiolint: " in chain_line
+    assert "for aiolint's parser" in chain_line
+    assert "Python accepts it" in chain_line
+    assert other_line.startswith("other.py:5:5: " + SLEEPY_LINE)
+
+
+def test_stdin_and_flake8_take_the_chain_too(tmp_path: Path) -> None:
+    done = run(tmp_path, "check", "--stdin-filename", "chain.py", "-", stdin=AND_CHAIN)
+    assert done.returncode == 1 and "chain.py:6:5: AIO000" in done.stdout, done.stderr
+    for name in ("one.py", "two.py"):  # flake8 with two files hung when its worker died
+        (tmp_path / name).write_text(AND_CHAIN)
+    flake8 = run(
+        tmp_path, "--select", "AIO", "one.py", "two.py", program=[sys.executable, "-m", "flake8"]
+    )
+    assert flake8.returncode == 1, flake8.stderr
+    lines = flake8.stdout.splitlines()
+    assert [line.split(" ", 2)[:2] for line in lines] == [
+        ["one.py:6:5:", "AIO000"],
+        ["two.py:6:5:", "AIO000"],
+    ]
+
+
+def test_a_native_crash_costs_one_file_not_the_run(tmp_path: Path) -> None:
+    (tmp_path / "unguarded.py").write_text(UNGUARDED)
+    (tmp_path / "chain.py").write_text(AND_CHAIN)
+    (tmp_path / "other.py").write_text(SLEEPY)
+    program = [sys.executable, str(tmp_path / "unguarded.py")]
+    for how in ((), ("-j", "1"), ("-j", "2")):
+        done = run(tmp_path, "check", "--no-cache", *how, "chain.py", "other.py", program=program)
+        assert done.returncode == 2, done.stderr
+        assert done.stdout.startswith("other.py:5:5: " + SLEEPY_LINE)
+        assert (
+            "internal error in worker while checking chain.py: "
+            "the worker process was killed by SIGSEGV"
+        ) in done.stderr
+    done = run(tmp_path, "check", "--stdin-filename", "s.py", "-", stdin=AND_CHAIN, program=program)
+    assert done.returncode == 2 and "while checking s.py" in done.stderr
+    fixed = run(
+        tmp_path,
+        "check",
+        "--fix",
+        "--stdin-filename",
+        "s.py",
+        "-",
+        stdin=AND_CHAIN,
+        program=program,
+    )
+    assert fixed.returncode == 2 and fixed.stdout == AND_CHAIN  # stdin given back unchanged
+
+
+def test_ten_thousand_signs_get_a_message(tmp_path: Path) -> None:
+    """CPython's parser itself gives up (a MemoryError without a message)."""
+    (tmp_path / "signs.py").write_text(SLEEPY + "x = " + "-" * 10_000 + "1\n")
+    done = run(tmp_path, "check", "--no-cache", "signs.py")
+    assert done.returncode == 1
+    assert done.stdout.startswith(
+        "signs.py:1:1: AIO000 Cannot parse file: nested too deeply for Python's parser (MemoryError"
+    )
+
+
+def test_valid_python_libcst_refuses_is_no_syntax_error(tmp_path: Path) -> None:
+    """20,000 concatenated literals: Python accepts them, LibCST's parser does not."""
+    literals = "\n".join(["    'a'"] * 20_000)
+    (tmp_path / "strings.py").write_text(SLEEPY + f"x = (\n{literals}\n)\n")
+    done = run(tmp_path, "check", "--no-cache", "strings.py")
+    assert done.returncode == 1
+    (line,) = done.stdout.splitlines()
+    assert "AIO000 aiolint's parser (LibCST) cannot read this file, which Python accepts" in line
+    assert "SyntaxError" not in line
+
+
+#: Indentation CPython accepts (the same blocks with a tab worth 8 or 1
+#: columns) and LibCST's tokenizer refused: "no matching outer block for dedent".
+TABS = "import time\n\n\nasync def handler():\n\tif True:\n        \ttime.sleep(1)\n\treturn 1\n"
+
+
+def test_a_tab_space_mix_python_accepts_is_linted_and_fixed(tmp_path: Path) -> None:
+    compile(TABS, "tabs.py", "exec")
+    path = tmp_path / "tabs.py"
+    path.write_text(TABS)
+    done = run(tmp_path, "check", "--no-cache", "tabs.py")
+    assert done.returncode == 1
+    assert done.stdout.startswith("tabs.py:6:10: " + SLEEPY_LINE)
+    fixed = run(tmp_path, "check", "--no-cache", "--fix", "tabs.py")
+    assert fixed.returncode == 0, fixed.stderr
+    assert path.read_text() == (
+        "import asyncio\n\n\nasync def handler():\n"
+        "\tif True:\n        \tawait asyncio.sleep(1)\n\treturn 1\n"
+    )
+    namespace: dict[str, object] = {}
+    exec(compile(path.read_text(), "tabs.py", "exec"), namespace)
