@@ -301,8 +301,9 @@ def resolve_fix(
         if not transformer.done:
             raise FixResolutionError(f"edit target {type(edit.node).__name__} is not in the module")
         spans.append(_diff(source, changed.code))
-    if fix.imports:
-        spans.append(_import_span(module, fix.imports, first_party))
+    import_span = _import_span(module, fix.imports, first_party) if fix.imports else None
+    if import_span is not None:
+        spans.append(import_span)
     spans = sorted({span for span in spans if span[0] != span[1] or span[2]})
     for (_, end, _), (start, _, _) in pairwise(spans):
         if start < end:
@@ -316,4 +317,29 @@ def resolve_fix(
     applicability = fix.applicability
     if applicability is Applicability.SAFE and (fix.guessed or drops_comment(source, edits)):
         applicability = Applicability.UNSAFE
-    return TextFix(fix.title, applicability, edits)
+    import_edit = next(
+        (
+            e
+            for e in edits
+            if import_span is not None and (e.start, e.end, e.content) == import_span
+        ),
+        None,
+    )
+    imports = fix.imports if import_edit is not None else ()
+    return TextFix(fix.title, applicability, edits, imports, import_edit)
+
+
+def import_edit(
+    text: str,
+    imports: Sequence[RequiredImport],
+    first_party: frozenset[str] = frozenset(),
+) -> TextEdit | None:
+    """One edit adding all of `imports` to the module `text` (merged into one
+    line where they share a module, each once): the fix engine's edit for the
+    imports of the fixes it applies together. None when they are all there."""
+    unique = tuple(dict.fromkeys(imports))
+    start, end, content = _import_span(cst.parse_module(text), unique, first_party)
+    if start == end and not content:
+        return None
+    index = LineIndex(text)
+    return TextEdit(start, end, content, index.location(start), index.location(end))
