@@ -120,9 +120,12 @@ def test_fixed_fixtures_leave_no_unused_or_unsorted_import() -> None:
             "F401,F811,I001",
             "--config",
             "lint.isort.known-first-party = ['app']",
-            # That fixture defines one function twice on purpose (no import).
+            # One fixture defines a function twice on purpose (no import); in
+            # two, an unused import stays on purpose, with its comment.
             "--config",
-            "lint.per-file-ignores = { 'AIO102_fix_self_cancel.fixed.py' = ['F811'] }",
+            "lint.per-file-ignores = { 'AIO102_fix_self_cancel.fixed.py' = ['F811'],"
+            " 'AIO201_import_comment.fixed.py' = ['F401'],"
+            " 'AIO201_local_import.fixed.py' = ['F401'] }",
             "--output-format",
             "concise",
             *map(str, (expected_path(p) for p in FILES)),

@@ -237,7 +237,7 @@ def fix_source(
             return outcome
     if current == source:
         return outcome
-    cleaned = remove_imports_made_unused(text, current_text)
+    cleaned = remove_imports_made_unused(text, current_text, path)
     if cleaned != current_text:
         try:
             verify(cleaned, path, must_compile)
