@@ -124,7 +124,7 @@ class UnclosedLifespanResource(Rule):
     name = "unclosed-lifespan-resource"
     fix_availability = FixAvailability.SOMETIMES
     prefilter = ("lifespan", "asynccontextmanager", "startup")  # startup: on_event handlers
-    async_only = True
+    async_only = False  # startup handlers may be plain `def`s
 
     @classmethod
     def gate(cls, facts: AstFacts) -> bool:
