@@ -4,6 +4,7 @@ app shuts down; once fixed it is closed, and startup/shutdown order is kept."""
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,9 @@ def test_an_engine_given_to_a_session_factory_is_disposed_once_fixed(tmp_path: P
     app, events, answer = _serve_engine(ENGINE_APP, url)
     assert answer == {"one": 1} and events == ["startup", "shutdown"]
     assert app.state.engine.pool.checkedin() == 1  # a pooled connection left open
+    # Close it here: its aiosqlite thread would outlive the test (and a later
+    # test's worker processes are not forked from a process with threads).
+    asyncio.run(app.state.engine.dispose())
 
     app, events, answer = _serve_engine(fixed, url)
     assert answer == {"one": 1} and events == ["startup", "shutdown"]
