@@ -102,8 +102,8 @@ def test_harness_reads_nofix_markers() -> None:
 
 def test_fixed_fixtures_leave_no_unused_or_unsorted_import() -> None:
     """What a fix imports lands where isort puts it and what it made unused is
-    gone: the expected outputs pass ruff's F401 and I001 (the fixtures' `app`
-    package being the project's own)."""
+    gone: the expected outputs pass ruff's F401, F811 (nothing imported twice)
+    and I001 (the fixtures' `app` package being the project's own)."""
     import shutil
     import subprocess
     import sys
@@ -117,9 +117,15 @@ def test_fixed_fixtures_leave_no_unused_or_unsorted_import() -> None:
             "check",
             "--isolated",
             "--select",
-            "F401,I001",
+            "F401,F811,I001",
             "--config",
             "lint.isort.known-first-party = ['app']",
+            # One fixture defines a function twice on purpose (no import); in
+            # two, an unused import stays on purpose, with its comment.
+            "--config",
+            "lint.per-file-ignores = { 'AIO102_fix_self_cancel.fixed.py' = ['F811'],"
+            " 'AIO201_import_comment.fixed.py' = ['F401'],"
+            " 'AIO201_local_import.fixed.py' = ['F401'] }",
             "--output-format",
             "concise",
             *map(str, (expected_path(p) for p in FILES)),

@@ -26,6 +26,7 @@ from libcst.metadata import MetadataWrapper
 
 from aiolint.files import read_source
 from aiolint.fixes.resolve import resolve_fix
+from aiolint.fixes.unused_imports import imports_made_unused
 from aiolint.gate import AstFacts, collect
 from aiolint.model import Diagnostic, FileResult, Fix, InternalError, Location
 from aiolint.noqa import NoqaMap, file_exemptions, file_exempts
@@ -314,8 +315,9 @@ def _with_fix(ctx: FileContext, diagnostic: Diagnostic, fix: Fix, result: FileRe
     try:
         project = ctx.options.project
         first_party = project.packages if project is not None else frozenset()
+        removals = imports_made_unused(ctx, fix.edits)
         text_fix = resolve_fix(
-            ctx.module, fix, ctx.options.target_version, ctx.positions, first_party
+            ctx.module, fix, ctx.options.target_version, ctx.positions, first_party, removals
         )
     except Exception as exc:
         where = f"{diagnostic.code} fix"

@@ -198,12 +198,16 @@ DRIVER_CONNECTS: dict[str, str] = {
 #: Sync `Session` methods that talk to the database (AIO205).
 SESSION_IO_METHODS = frozenset(
     {
+        "close",
         "commit",
+        "connection",
+        "delete",
         "exec",
         "execute",
         "flush",
         "get",
         "get_one",
+        "merge",
         "query",
         "refresh",
         "rollback",

@@ -130,17 +130,36 @@ class TextEdit(OrderedRecord):
 
 
 class TextFix(Record):
-    """A resolved fix: text edits over the decoded source, ready to apply."""
+    """A resolved fix: text edits over the decoded source, ready to apply.
 
-    __slots__ = _fields = ("title", "applicability", "edits")
+    `imports` are the imports the fix adds and `import_edit` the one edit of
+    `edits` adding them (to this source, alone): the fix engine adds the imports
+    of all the fixes it applies together with one edit instead, so two fixes
+    needing `select` never insert it twice. Neither is kept in the result cache
+    (a cached fix is only displayed)."""
+
+    __slots__ = _fields = ("title", "applicability", "edits", "imports", "import_edit")
     title: str
     applicability: Applicability
     edits: tuple[TextEdit, ...]
+    imports: tuple[RequiredImport, ...]
+    import_edit: TextEdit | None
 
     def __init__(
-        self, title: str, applicability: Applicability, edits: tuple[TextEdit, ...]
+        self,
+        title: str,
+        applicability: Applicability,
+        edits: tuple[TextEdit, ...],
+        imports: tuple[RequiredImport, ...] = (),
+        import_edit: TextEdit | None = None,
     ) -> None:
-        self._set(title=title, applicability=applicability, edits=edits)
+        self._set(
+            title=title,
+            applicability=applicability,
+            edits=edits,
+            imports=imports,
+            import_edit=import_edit,
+        )
 
 
 class Related(Record):

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 
 from aiolint.engine import UndecodableSourceError, lint_source
 from aiolint.fix_settings import FixSettings  # re-exported: FixSettings moved there (stdlib only)
+from aiolint.fixes.resolve import import_edit
 from aiolint.fixes.unused_imports import remove_imports_made_unused
-from aiolint.model import Diagnostic, FileResult, InternalError, TextEdit, TextFix
+from aiolint.model import Applicability, Diagnostic, FileResult, InternalError, TextEdit, TextFix
 from aiolint.rule import Rule
 from aiolint.semantic.context import LintOptions
 from aiolint.tabs import parse_module
@@ -50,19 +51,56 @@ class VerificationError(ValueError):
 
 def choose(diagnostics: Sequence[Diagnostic], settings: FixSettings) -> list[Diagnostic]:
     """Applicable fixes in source order, without overlaps (ruff's rule: the
-    first fix wins; an overlapping one waits for the next pass)."""
+    first fix wins; an overlapping one waits for the next pass). The edits
+    adding imports do not conflict with each other: `pass_edits` replaces them
+    with one edit adding every import the chosen fixes need."""
     chosen: list[Diagnostic] = []
     taken: list[TextEdit] = []
+    imports: list[TextEdit] = []
     candidates = [d for d in diagnostics if settings.applies(d)]
     candidates.sort(key=lambda d: (d.fix.edits[0].start if d.fix else 0, d.sort_key))
     for diagnostic in candidates:
-        assert diagnostic.fix is not None
-        new = [e for e in diagnostic.fix.edits if e not in taken]  # shared imports apply once
-        if any(_overlap(a, b) for a in new for b in taken):
+        fix = diagnostic.fix
+        assert fix is not None
+        own = [e for e in fix.edits if e != fix.import_edit and e not in taken]
+        added = [fix.import_edit] if fix.import_edit is not None else []
+        if any(_overlap(a, b) for a in own for b in [*taken, *imports]):
+            continue
+        if any(_overlap(a, b) for a in added for b in taken):
             continue
         chosen.append(diagnostic)
-        taken.extend(new)
+        taken.extend(own)
+        imports.extend(added)
     return chosen
+
+
+def pass_edits(
+    text: str, chosen: Sequence[Diagnostic], first_party: frozenset[str]
+) -> tuple[list[Diagnostic], list[TextFix]]:
+    """The chosen fixes to apply together to `text`, and their edits with the
+    imports they add made one edit: each fix's import edit was made for that
+    fix alone, and two of them (`from sqlalchemy import select` and `from
+    sqlalchemy import func, select`) would both land, importing `select` twice.
+    Where that one edit would overlap a fix's own edits, only the fixes adding
+    the first fix's imports (or none) are applied; the others wait for the
+    next pass."""
+    fixes = [d.fix for d in chosen if d.fix is not None]
+    alone = {fix.import_edit for fix in fixes if fix.import_edit is not None}
+    if len(alone) <= 1:
+        return list(chosen), fixes
+    merged = import_edit(text, [item for fix in fixes for item in fix.imports], first_party)
+    own = [edit for fix in fixes for edit in fix.edits if edit != fix.import_edit]
+    if merged is not None and any(_overlap(merged, edit) for edit in own):
+        first = next(fix.import_edit for fix in fixes if fix.import_edit is not None)
+        kept = [d for d in chosen if d.fix is not None and d.fix.import_edit in (None, first)]
+        return kept, [d.fix for d in kept if d.fix is not None]
+    stripped = [
+        TextFix(fix.title, fix.applicability, tuple(e for e in fix.edits if e != fix.import_edit))
+        for fix in fixes
+    ]
+    if merged is not None:
+        stripped.append(TextFix("Add imports", Applicability.SAFE, (merged,)))
+    return list(chosen), stripped
 
 
 def _overlap(a: TextEdit, b: TextEdit) -> bool:
@@ -162,13 +200,15 @@ def fix_source(
     encoding = detect_encoding(source)
     text = source.decode(encoding)
     must_compile = compiles(text, path)
+    first_party = options.project.packages if options.project is not None else frozenset()
     current, current_text = source, text
     counts: Counter[str] = Counter()
     for _ in range(MAX_PASSES):
         chosen = choose(result.diagnostics, settings)
         if not chosen:
             break
-        new_text = apply_edits(current_text, [d.fix for d in chosen if d.fix])
+        chosen, fixes = pass_edits(current_text, chosen, first_party)
+        new_text = apply_edits(current_text, fixes)
         try:
             verify(new_text, path, must_compile)
             new_bytes = new_text.encode(encoding)
@@ -196,7 +236,7 @@ def fix_source(
             return outcome
     if current == source:
         return outcome
-    cleaned = remove_imports_made_unused(text, current_text)
+    cleaned = remove_imports_made_unused(text, current_text, path)
     if cleaned != current_text:
         try:
             verify(cleaned, path, must_compile)

@@ -217,9 +217,13 @@ def _in_place_span(
         parts: Sequence[cst.CSTNode] = list(replacement.nodes)
     elif isinstance(replacement, cst.CSTNode):
         parts = [replacement]
+    elif isinstance(replacement, cst.RemovalSentinel) and allowed is cst.BaseStatement:
+        parts = []
     else:
         return None
-    if not parts or not all(isinstance(part, allowed) for part in parts):
+    if isinstance(replacement, cst.CSTNode | cst.FlattenSentinel) and not (
+        parts and all(isinstance(part, allowed) for part in parts)
+    ):
         return None
     try:
         start, end = positions.span(node)
@@ -243,12 +247,26 @@ def _source(module: cst.Module, code: str | None = None) -> tuple[str, LineIndex
 
 @lru_cache(maxsize=8)
 def _import_span(
-    module: cst.Module, imports: tuple[RequiredImport, ...], first_party: frozenset[str]
+    module: cst.Module,
+    imports: tuple[RequiredImport, ...],
+    first_party: frozenset[str],
+    removals: tuple[Edit, ...] = (),
 ) -> tuple[int, int, str]:
     """The text edit adding `imports` (cached: most fixes of a file need the same
-    imports, and LibCST's AddImportsVisitor walks the whole module)."""
+    imports, and LibCST's AddImportsVisitor walks the whole module), and making
+    `removals` (statements of the leading import block: `import time` going as
+    `import asyncio` comes)."""
     head = _import_head(module)
-    return _diff(head.code, add_imports(head, imports, first_party).code)
+    changed = head
+    if removals:
+        replaced = {edit.node: edit.replacement for edit in removals}
+        body: list[cst.BaseStatement] = []
+        for statement in head.body:
+            new = replaced.get(statement, statement)
+            if isinstance(new, cst.BaseStatement):
+                body.append(new)
+        changed = head.with_changes(body=body)
+    return _diff(head.code, add_imports(changed, imports, first_party).code)
 
 
 def _import_head(module: cst.Module) -> cst.Module:
@@ -276,33 +294,56 @@ def _is_header_statement(stmt: cst.BaseStatement, position: int) -> bool:
     )
 
 
+def _span(
+    module: cst.Module,
+    source: str,
+    index: LineIndex,
+    edit: Edit,
+    positions: Mapping[cst.CSTNode, CodeRange] | None,
+) -> tuple[int, int, str]:
+    span = _expression_span(module, source, index, edit, positions)
+    if span is None:
+        span = _in_place_span(module, source, edit, positions)
+    if span is not None:
+        return span
+    transformer = _Replace(edit)
+    changed = module.visit(transformer)
+    if not transformer.done:
+        raise FixResolutionError(f"edit target {type(edit.node).__name__} is not in the module")
+    return _diff(source, changed.code)
+
+
 def resolve_fix(
     module: cst.Module,
     fix: Fix,
     target_version: tuple[int, int],
     positions: Mapping[cst.CSTNode, CodeRange] | None = None,
     first_party: frozenset[str] = frozenset(),
+    removals: Sequence[Edit] = (),
 ) -> TextFix | None:
     """The text form of `fix`, or None when it must not be offered
-    (`first_party`: the project's top-level packages, for import placement)."""
+    (`first_party`: the project's top-level packages, for import placement;
+    `removals`: edits removing the imports the fix makes unused, each left out
+    when it would overlap the fix's edits or drop a comment)."""
     if fix.min_version is not None and target_version < fix.min_version:
         return None
     source, index = _source(module, positions.code if isinstance(positions, Positions) else None)
-    spans: list[tuple[int, int, str]] = []
-    for edit in fix.edits:
-        span = _expression_span(module, source, index, edit, positions)
-        if span is None:
-            span = _in_place_span(module, source, edit, positions)
-        if span is not None:
-            spans.append(span)
-            continue
-        transformer = _Replace(edit)
-        changed = module.visit(transformer)
-        if not transformer.done:
-            raise FixResolutionError(f"edit target {type(edit.node).__name__} is not in the module")
-        spans.append(_diff(source, changed.code))
+    spans = [_span(module, source, index, edit, positions) for edit in fix.edits]
+    import_span = None
     if fix.imports:
-        spans.append(_import_span(module, fix.imports, first_party))
+        header = set(_import_head(module).body)
+        with_imports = tuple(r for r in removals if r.node in header)
+        import_span = _import_span(module, fix.imports, first_party, with_imports)
+        spans.append(import_span)
+        removals = [r for r in removals if r not in with_imports]
+    for removal in removals:
+        start, end, content = _span(module, source, index, removal, positions)
+        removed = TextEdit(start, end, content, index.location(start), index.location(end))
+        overlaps = any(
+            start < other_end and other_start < end for other_start, other_end, _ in spans
+        )
+        if not overlaps and not drops_comment(source, [removed]):
+            spans.append((start, end, content))
     spans = sorted({span for span in spans if span[0] != span[1] or span[2]})
     for (_, end, _), (start, _, _) in pairwise(spans):
         if start < end:
@@ -316,4 +357,29 @@ def resolve_fix(
     applicability = fix.applicability
     if applicability is Applicability.SAFE and (fix.guessed or drops_comment(source, edits)):
         applicability = Applicability.UNSAFE
-    return TextFix(fix.title, applicability, edits)
+    import_edit = next(
+        (
+            e
+            for e in edits
+            if import_span is not None and (e.start, e.end, e.content) == import_span
+        ),
+        None,
+    )
+    imports = fix.imports if import_edit is not None else ()
+    return TextFix(fix.title, applicability, edits, imports, import_edit)
+
+
+def import_edit(
+    text: str,
+    imports: Sequence[RequiredImport],
+    first_party: frozenset[str] = frozenset(),
+) -> TextEdit | None:
+    """One edit adding all of `imports` to the module `text` (merged into one
+    line where they share a module, each once): the fix engine's edit for the
+    imports of the fixes it applies together. None when they are all there."""
+    unique = tuple(dict.fromkeys(imports))
+    start, end, content = _import_span(cst.parse_module(text), unique, first_party)
+    if start == end and not content:
+        return None
+    index = LineIndex(text)
+    return TextEdit(start, end, content, index.location(start), index.location(end))

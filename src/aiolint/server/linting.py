@@ -151,7 +151,7 @@ def fix_one(text: str, diagnostic: Diagnostic) -> str | None:
         verify(fixed, diagnostic.path, must_compile)
     except VerificationError:
         return None
-    cleaned = remove_imports_made_unused(text, fixed)
+    cleaned = remove_imports_made_unused(text, fixed, diagnostic.path)
     if cleaned != fixed:
         try:
             verify(cleaned, diagnostic.path, must_compile)

@@ -1,13 +1,16 @@
 """AIO205: synchronous database drivers, engines and sessions used inside async code."""
 
+from collections.abc import Iterator
+
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
 from aiolint import known_names
 from aiolint.gate import AstFacts
 from aiolint.model import FixAvailability
 from aiolint.rule import Rule
 from aiolint.semantic.bindings import assignments_of, binding_value
-from aiolint.semantic.functions import in_async_code
+from aiolint.semantic.functions import enclosing_function, in_async_code
 from aiolint.semantic.names import call_name
 from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, classify
 
@@ -33,10 +36,16 @@ class BlockingDb(Rule):
       `sqlmodel.Session(engine)`, a call of a plain `sessionmaker` (or its
       `.begin()`) or of a `scoped_session`;
     - `.execute()`, `.commit()`, `.query()` (and the other I/O methods
-      `scalars`, `scalar`, `get`, `exec`, `flush`, `refresh`, `rollback`) on a
-      sync `Session` that comes from outside the function: a parameter annotated
-      `Session` or injected by `Depends(...)`, or `self.session` so annotated.
-      A session created in the same function is reported once, where it is made.
+      `scalars`, `scalar`, `get`, `exec`, `flush`, `refresh`, `rollback`,
+      `merge`, `delete`, `close`, `connection`) on a sync `Session` that comes
+      from outside the function: a parameter annotated `Session` or injected by
+      `Depends(...)`, or `self.session` so annotated. A session created in the
+      same function is reported once, where it is made.
+
+    An awaited call is never a sync Session's or engine's: `await
+    db.execute(...)` on a `db` annotated `Session` (a wrong annotation: the
+    object is an `AsyncSession`) is not reported, nor is any call on a receiver
+    the same function awaits such a method on.
 
     A sync `Session.query()` in async code is also reported by AIO301
     (legacy-query): this rule says it blocks, that one that the API is legacy.
@@ -128,6 +137,8 @@ class BlockingDb(Rule):
         if not isinstance(func, cst.Attribute):
             return None
         method = func.attr.value
+        if self._async_receiver(node, func.value):
+            return None  # awaited: an AsyncSession / AsyncEngine, whatever the annotation says
         if method in ENGINE_METHODS and classify(self.ctx, func.value) is SqlaKind.ENGINE:
             return (
                 f"Sync engine `.{method}()` in async code blocks the event loop; use "
@@ -143,6 +154,41 @@ class BlockingDb(Rule):
                 "`AsyncSession` with an async driver such as asyncpg"
             )
         return None
+
+    def _async_receiver(self, call: cst.Call, receiver: cst.BaseExpression) -> bool:
+        """The call is awaited, or its receiver (a name) is awaited on for a
+        session or engine method elsewhere in the same function: an awaited
+        call is never a sync Session's or engine's (the annotation is wrong)."""
+        parent = self.ctx.parent(call)
+        if isinstance(parent, cst.Await) and parent.expression is call:
+            return True
+        name = get_full_name_for_node(receiver)
+        if name is None:
+            return False
+        function = enclosing_function(self.ctx, call)
+        return function is not None and name in self._awaited_receivers(function)
+
+    def _awaited_receivers(self, function: cst.FunctionDef) -> set[str]:
+        """The receivers awaited on for a session or engine method in `function`
+        (`await db.execute(...)` -> "db", `await self.session.commit()` ->
+        "self.session")."""
+        memo: dict[cst.FunctionDef, set[str]] = self.ctx.memo.setdefault("AIO205.awaited", {})
+        found = memo.get(function)
+        if found is None:
+            found = set()
+            for node in _walk(function.body):
+                if not isinstance(node, cst.Await) or not isinstance(node.expression, cst.Call):
+                    continue
+                func = node.expression.func
+                if (
+                    isinstance(func, cst.Attribute)
+                    and func.attr.value in SESSION_IO_METHODS | ENGINE_METHODS
+                ):
+                    name = get_full_name_for_node(func.value)
+                    if name is not None:
+                        found.add(name)
+            memo[function] = found
+        return found
 
     def _made_in_async_code(self, receiver: cst.BaseExpression) -> bool:
         """The session was created in async code (reported there already)."""
@@ -160,3 +206,13 @@ class BlockingDb(Rule):
 
     def _reported_here(self, call: cst.Call) -> bool:
         return classify(self.ctx, call) is SqlaKind.SESSION and in_async_code(self.ctx, call)
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """`node` and everything under it (nested functions included: a name awaited
+    on there is the same object when it is captured)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)

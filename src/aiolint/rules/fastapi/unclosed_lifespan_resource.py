@@ -5,8 +5,10 @@ import libcst as cst
 from aiolint.gate import AstFacts
 from aiolint.model import Applicability, Edit, Fix, FixAvailability
 from aiolint.rule import Rule
+from aiolint.semantic.context import FileContext
 from aiolint.semantic.fastapi import is_lifespan, is_shutdown_handler, is_startup_handler
 from aiolint.semantic.names import call_name, dotted
+from aiolint.semantic.sqlalchemy import classify
 from aiolint.semantic.visit_order import own_code
 
 #: What makes a resource -> how it is released (`await` first when async).
@@ -55,7 +57,10 @@ class UnclosedLifespanResource(Rule):
     `yield` (`await engine.dispose()`, `await client.aclose()`,
     `client.close()`, ...). A resource entered with `async with` / `with`, or
     handed to something that owns it (`stack.enter_async_context(client)`,
-    `Service(client)`), is not flagged. Also finds a resource that an
+    `Service(client)`), is not flagged; a session or session factory made from
+    an engine (`async_sessionmaker(engine)`, `Session(engine)`) does not own
+    it (it never disposes it), so the engine still needs `await
+    engine.dispose()`. Also finds a resource that an
     `on_event("startup")` / `add_event_handler("startup", ...)` handler stores
     on an attribute or a global name when no shutdown handler of the module
     releases it.
@@ -118,8 +123,8 @@ class UnclosedLifespanResource(Rule):
     code = "AIO403"
     name = "unclosed-lifespan-resource"
     fix_availability = FixAvailability.SOMETIMES
-    prefilter = ("lifespan", "asynccontextmanager")
-    async_only = True
+    prefilter = ("lifespan", "asynccontextmanager", "startup")  # startup: on_event handlers
+    async_only = False  # startup handlers may be plain `def`s
 
     @classmethod
     def gate(cls, facts: AstFacts) -> bool:
@@ -149,7 +154,7 @@ class UnclosedLifespanResource(Rule):
         unreleased = [
             item
             for item in made
-            if not _released(after, item[1]) and not _handed_off(statements, item[1])
+            if not _released(after, item[1]) and not _handed_off(self.ctx, statements, item[1])
         ]
         if not unreleased:
             return
@@ -183,7 +188,7 @@ class UnclosedLifespanResource(Rule):
         for call, target, release in made:
             if "." not in target and not _declared_global(node, target):
                 continue  # a local name: gone when the handler returns (AIO303's business)
-            if _released(shutdowns, target) or _handed_off(list(node.body.body), target):
+            if _released(shutdowns, target) or _handed_off(self.ctx, list(node.body.body), target):
                 continue
             self.report(
                 call,
@@ -251,14 +256,34 @@ def _released(statements: list[cst.BaseStatement], target: str) -> bool:
     return False
 
 
-def _handed_off(statements: list[cst.BaseStatement], target: str) -> bool:
-    """`target` passed as an argument (to an exit stack, a service) or entered with `with`."""
+def _handed_off(ctx: FileContext, statements: list[cst.BaseStatement], target: str) -> bool:
+    """`target` passed as an argument (to an exit stack, a service) or entered
+    with `with`; not to a session or session factory, which never disposes the
+    engine it is given (`async_sessionmaker(engine)` does not own `engine`)."""
     for statement in statements:
         for node in own_code(statement):
-            if isinstance(node, cst.Arg) and dotted(node.value) == target:
+            if (
+                isinstance(node, cst.Call)
+                and any(dotted(arg.value) == target for arg in node.args)
+                and not _borrows(ctx, node)
+            ):
                 return True
             if isinstance(node, cst.WithItem) and dotted(node.item) == target:
                 return True
+    return False
+
+
+def _borrows(ctx: FileContext, call: cst.Call) -> bool:
+    """The call makes a session or a session factory (or configures one:
+    `SessionLocal.configure(bind=engine)`): it uses the engine it is given and
+    never disposes it."""
+    kind = classify(ctx, call)
+    if kind is not None and (kind.is_session or kind.is_factory):
+        return True
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "configure":
+        made = classify(ctx, func.value)
+        return made is not None and (made.is_factory or made.is_session)
     return False
 
 
