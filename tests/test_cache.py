@@ -332,7 +332,7 @@ def test_clean_removes_the_cache_and_says_so(project: Path, capsys) -> None:
     assert run_cli(capsys, "clean").lines == []
 
 
-def test_clean_honours_cache_dir_and_refuses_a_folder_that_is_no_cache(
+def test_clean_honours_cache_dir_and_leaves_a_folder_aiolint_did_not_make(
     project: Path, capsys
 ) -> None:
     run_cli(capsys, "check", "--cache-dir", "elsewhere")
@@ -342,8 +342,18 @@ def test_clean_honours_cache_dir_and_refuses_a_folder_that_is_no_cache(
     (project / "precious").mkdir()
     (project / "precious" / "data.txt").write_text("keep me\n")
     run = run_cli(capsys, "clean", "--cache-dir", "precious")
-    assert run.code == 2 and "not removed" in run.err
-    assert (project / "precious" / "data.txt").exists()
+    assert (run.code, run.out, run.err) == (0, "", "")
+    assert sorted(p.name for p in (project / "precious").iterdir()) == ["data.txt"]
+
+
+def test_clean_refuses_a_cache_folder_aiolint_did_not_tag(project: Path, capsys) -> None:
+    """A `.aiolint_cache` whose CACHEDIR.TAG another tool wrote is not removed."""
+    (project / "sub" / ".aiolint_cache").mkdir(parents=True)
+    tag = project / "sub" / ".aiolint_cache" / "CACHEDIR.TAG"
+    tag.write_text(f"{CACHEDIR_SIGNATURE}\n# created by another tool\n")
+    run = run_cli(capsys, "clean")
+    assert run.code == 2 and "sub/.aiolint_cache has no aiolint cache's" in run.err
+    assert tag.exists()
 
 
 def _env_without_cache_dir() -> dict[str, str]:
