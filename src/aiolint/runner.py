@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from aiolint.cache import ResultCache
 from aiolint.config import Config
-from aiolint.files import FileFilter, PathMatcher, discover, read_source
+from aiolint.files import FileFilter, PathMatcher, discover, patterns_source, read_source
 from aiolint.jobs import FixMode, Job, JobOutcome, failed
 from aiolint.model import Diagnostic, InternalError
 from aiolint.paths import as_posix, relative_posix
@@ -158,8 +158,9 @@ class RuleSets:
         layers = [SelectionLayer(config.select, config.extend_select, config.ignore), layer]
         self._layers = layers
         self.base = resolve_codes(layers)
+        source = patterns_source(config, "per-file-ignores")
         self._matchers = [
-            (PathMatcher.build(config.root, [entry.pattern]), entry)
+            (PathMatcher.build(config.root, [entry.pattern], source), entry)
             for entry in config.all_per_file_ignores
         ]
 
@@ -222,10 +223,7 @@ def files_to_check(
     paths: Sequence[StrPath], config: Config, *, force_exclude: bool = False
 ) -> list[str]:
     """The files a check of `paths` lints, in discovery order (`--show-files` too)."""
-    filters = FileFilter(
-        PathMatcher.build(config.root, config.all_excludes), config.respect_gitignore
-    )
-    return list(discover(paths, filters, force_exclude=force_exclude))
+    return list(discover(paths, FileFilter.of(config), force_exclude=force_exclude))
 
 
 def lint_files(

@@ -182,9 +182,9 @@ def _discover(config: Config, root: str) -> tuple[list[str], dict[str, int], dic
     """The project's Python files (None: more than MAX_FILES), and what decides
     the list: the modification times of the folders listed, and of the
     `.gitignore` / `.git/info/exclude` files that apply (-1: absent)."""
-    from aiolint.files import FileFilter, PathMatcher, discover
+    from aiolint.files import FileFilter, discover
 
-    filters = FileFilter(PathMatcher.build(root, config.all_excludes), config.respect_gitignore)
+    filters = FileFilter.of(config, root)
     visited: list[str] = []
     files: list[str] = []
     for path in discover([root], filters, visited=visited):  # under `root`, resolved
