@@ -19,7 +19,7 @@ from helpers import SLEEPY, run_cli
 
 import aiolint.cache as cache_module
 import aiolint.runner as runner
-from aiolint.cache import CACHEDIR_SIGNATURE, ResultCache
+from aiolint.cache import CACHEDIR_SIGNATURE, ResultCache, create_cache_dir
 from aiolint.config import Config
 from aiolint.model import FileResult, InternalError
 
@@ -346,6 +346,14 @@ def test_clean_honours_cache_dir_and_leaves_a_folder_aiolint_did_not_make(
     assert sorted(p.name for p in (project / "precious").iterdir()) == ["data.txt"]
 
 
+def test_a_folder_aiolint_did_not_make_is_never_opened_as_the_cache(tmp_path: Path) -> None:
+    """Its build-like folders would be pruned: opening it raises instead."""
+    (tmp_path / "c" / "0.0.1-0123456789abcdef").mkdir(parents=True)
+    with pytest.raises(FileExistsError):
+        ResultCache.open(tmp_path / "c", {})
+    assert not (tmp_path / "c" / "CACHEDIR.TAG").exists()
+
+
 def test_clean_refuses_a_cache_folder_aiolint_did_not_tag(project: Path, capsys) -> None:
     """A `.aiolint_cache` whose CACHEDIR.TAG another tool wrote is not removed."""
     (project / "sub" / ".aiolint_cache").mkdir(parents=True)
@@ -532,6 +540,7 @@ def test_prune_removes_entries_unused_for_long(tmp_path: Path) -> None:
 
 def test_folders_of_other_builds_are_removed_once_unused(tmp_path: Path) -> None:
     root = tmp_path / "c"
+    create_cache_dir(root)  # a cache folder an earlier run made
     old = root / "0.0.1-0123456789abcdef"
     recent = root / "0.0.2-0123456789abcdef"
     for folder in (old, recent):

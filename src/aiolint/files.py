@@ -319,6 +319,12 @@ def _special(entry: os.DirEntry[str]) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
+def _shown(path: str) -> str:
+    """`path` as a warning shows it: relative to the working folder when below it."""
+    below = relative_posix(absolute(path), os.getcwd())
+    return path if below is None else below
+
+
 def _reason(exc: OSError) -> str:
     return exc.strerror or exc.__class__.__name__
 
@@ -332,7 +338,10 @@ def _linked_kind(entry: os.DirEntry[str]) -> bool | None:
         if exc.errno != errno.ELOOP:
             return False
         if not entry.name.endswith(PYTHON_SUFFIXES):  # a Python file says so when read
-            warn_once(f"{entry.path}: {_reason(exc)} (a symlink loop); skipped")
+            warn_once(
+                f"{_shown(entry.path)}: {_reason(exc)} (a symlink loop); skipped",
+                os.path.abspath(entry.path),
+            )
             return None
         return False
 
@@ -356,7 +365,10 @@ def _walk(
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda e: e.name)
     except OSError as exc:
-        warn_once(f"cannot list the folder {folder}: {_reason(exc)}; its files are not checked")
+        warn_once(
+            f"cannot list the folder {_shown(folder)}: {_reason(exc)}; its files are not checked",
+            resolved,
+        )
         return
     if visited is not None:
         visited.append(resolved)
@@ -365,7 +377,10 @@ def _walk(
             is_link = entry.is_symlink()
             is_dir = not is_link and entry.is_dir(follow_symlinks=False)
         except OSError as exc:
-            warn_once(f"cannot tell what {entry.path} is: {_reason(exc)}; skipped")
+            warn_once(
+                f"cannot tell what {_shown(entry.path)} is: {_reason(exc)}; skipped",
+                os.path.abspath(entry.path),
+            )
             continue
         if is_link and _linked_kind(entry) is not False:
             continue  # a symlinked folder (not entered), or a loop (warned)

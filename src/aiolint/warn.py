@@ -8,9 +8,12 @@ import sys
 _said: set[str] = set()
 
 
-def warn_once(message: str) -> None:
-    """Print `aiolint: warning: <message>` unless this process said it already."""
-    if message in _said:
+def warn_once(message: str, about: str | None = None) -> None:
+    """Print `aiolint: warning: <message>` unless this process said it already
+    (or, given `about`, said something about it: two walks may spell one
+    folder two ways)."""
+    key = message if about is None else f"\0{about}"
+    if key in _said:
         return
-    _said.add(message)
+    _said.add(key)
     print(f"aiolint: warning: {message}", file=sys.stderr)
