@@ -69,7 +69,8 @@ def test_show_settings(project: Path, capsys) -> None:
     # the rules enabled for that file: AIO2 less its per-file ignore
     assert (
         "linter.rules.enabled = [\n\tblocking-http (AIO202),\n\tblocking-subprocess (AIO203),\n"
-        "\tblocking-file-io (AIO204),\n\tblocking-db (AIO205),\n]\n"
+        "\tblocking-file-io (AIO204),\n\tblocking-db (AIO205),\n"
+        "\tblocking-call-in-helper (AIO206),\n]\n"
     ) in out
     assert 'linter.per_file_ignores = {\n\t"a.py" = [AIO201],\n}\n' in out
     assert "file_resolver.extend_exclude = []\n" in out

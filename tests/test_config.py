@@ -107,7 +107,8 @@ def test_target_version_defaults(tmp_path: Path) -> None:
         (">=3.10", (3, 10)),
         (">=3.8,<4", (3, 10)),
         ("~=3.12", (3, 12)),
-        (">3.11", (3, 12)),
+        (">3.11", (3, 11)),  # 3.11.1 is allowed: the lowest version allowed decides
+        ("<4", None),  # no lower bound: nothing declared
         ("==3.13.*", (3, 13)),
         ("", None),
     ],

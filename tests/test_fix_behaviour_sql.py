@@ -5,8 +5,8 @@ the formatted ones return every row (or fail).
 Each module below is fixed by the engine (`fix_source`, unsafe fixes on), then
 the original and the fixed module are both executed, and their functions run
 against the same in-memory SQLite database: sync `Connection`s on pysqlite,
-`AsyncSession`s on aiosqlite. (asyncpg's `$n` form needs a PostgreSQL server:
-its fixed text is checked by the fix fixtures only.)
+`AsyncSession`s on aiosqlite. On PostgreSQL, through asyncpg and psycopg 3,
+with the `$n` form and `SET` -> `set_config()`: test_fix_behaviour_postgres.py.
 """
 
 from __future__ import annotations

@@ -443,3 +443,64 @@ async def test_project_names_and_a_saved_module(client: LanguageClient, tmp_path
         types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=db_uri))
     )
     await until(lambda: (not published(client, jobs)[-1].diagnostics) or None)
+
+
+async def test_each_document_uses_its_nearest_requires_python(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """A monorepo whose `backend/` runs on 3.10: no AIO101 (TaskGroup) and no
+    AIO102 `cancelling()` fix there, both in the 3.11 `service/` beside it."""
+    from test_config_per_file import TASKS
+
+    for name, requires in (("backend", ">=3.10"), ("service", ">=3.11")):
+        (tmp_path / name / "app").mkdir(parents=True)
+        (tmp_path / name / "pyproject.toml").write_text(
+            f'[project]\nname = "{name}"\nrequires-python = "{requires}"\n'
+        )
+    backend = open_document(client, tmp_path / "backend" / "app" / "tasks.py", TASKS)
+    service = open_document(client, tmp_path / "service" / "app" / "tasks.py", TASKS)
+
+    def fixes(found: list[types.Diagnostic]) -> dict[object, bool]:
+        return {d.code: bool(d.data.get("fix")) for d in found}
+
+    assert fixes(await diagnostics(client, backend, 1)) == {"AIO102": False}
+    assert fixes(await diagnostics(client, service, 1)) == {"AIO101": True, "AIO102": True}
+
+
+async def test_blocking_chain_is_related_information(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """AIO206's chain reaches the editor as `relatedInformation`: where the
+    helper is defined, each call on the way, and the blocking line, in the
+    module that holds each."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "svc"\n')
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    helpers = tmp_path / "app" / "helpers.py"
+    helpers.write_text(
+        "import time\n\n\ndef lookup(key):\n    return _slow(key)\n\n\n"
+        "def _slow(key):\n    time.sleep(1)\n    return key\n"
+    )
+    routes_text = (
+        "from app import helpers\n\n\nasync def route(key):\n    return helpers.lookup(key)\n"
+    )
+    (tmp_path / "app" / "routes.py").write_text(routes_text)
+    uri = open_document(client, tmp_path / "app" / "routes.py", routes_text)
+    (found,) = await diagnostics(client, uri, 1)
+    assert found.code == "AIO206"
+    assert found.related_information is not None
+    steps = [
+        (Path(types_uri_path(r.location.uri)).name, r.location.range.start.line, r.message)
+        for r in found.related_information
+    ]
+    assert steps == [
+        ("helpers.py", 3, "`helpers.lookup()` is defined here"),
+        ("helpers.py", 4, "calls `helpers._slow()`"),
+        ("helpers.py", 8, "blocks: `time.sleep(...)`"),
+    ]
+
+
+def types_uri_path(uri: str) -> str:
+    from urllib.parse import unquote, urlparse
+
+    return unquote(urlparse(uri).path)

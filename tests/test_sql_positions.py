@@ -1,5 +1,5 @@
-"""The AIO304 fix's building blocks: value positions in SQL text, and string
-templates read and written back byte for byte."""
+"""The AIO304 fix's building blocks: value positions in SQL text, the statements
+that take parameters, and string templates read and written back byte for byte."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from aiolint.semantic.sql_positions import (
     highest_dollar,
     value_position,
 )
+from aiolint.semantic.sql_statement import SetStatement, Statement, parameter_statement
 from aiolint.semantic.sql_template import Slot, template_of
 from aiolint.semantic.sql_text import HOLE
 
@@ -183,3 +184,45 @@ def test_a_quote_spelled_otherwise_is_not_dropped() -> None:
 )
 def test_unsupported_templates(source: str) -> None:
     assert template_of(expression(source)) is None
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SELECT * FROM t WHERE id = ?", Statement.QUERY),
+        (
+            "  -- recent\n/* one */ with x AS (SELECT 1) SELECT * FROM x WHERE a = ?",
+            Statement.QUERY,
+        ),
+        ("INSERT INTO t (a) VALUES (?);  -- done", Statement.QUERY),
+        ("UPDATE t SET a = ? WHERE b = 1", Statement.QUERY),
+        ("DELETE FROM t WHERE a = ?", Statement.QUERY),
+        ("MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN UPDATE SET a = ?", Statement.QUERY),
+        ("SELECT ';' FROM t WHERE a = ?", Statement.QUERY),
+        (
+            "SET app.current_organization_id = ?",
+            SetStatement("app.current_organization_id", False, False, "", ""),
+        ),
+        ("SET LOCAL app.Tenant TO '?';\n", SetStatement("app.tenant", True, True, "", ";\n")),
+        (
+            "set session statement_timeout=?",
+            SetStatement("statement_timeout", False, False, "", ""),
+        ),
+        ("SELECT * FROM t WHERE a = ?; DELETE FROM t", None),
+        ("SELECT * FROM t WHERE a = ?; -- x\n", Statement.QUERY),
+        ("SET LOCAL TIME ZONE '?'", None),
+        ("SET lock_timeout = '?s'", None),
+        ("SET search_path TO ?, public", None),
+        ("SET search_path TO '?'", None),
+        ("SET LOCAL Temp_Tablespaces = ?", None),
+        ("-- set it\nSET x = ?", None),
+        ("CREATE DATABASE ?", None),
+        ("GRANT SELECT ON t TO ?", None),
+        ("COPY t FROM STDIN WITH (DELIMITER '?')", None),
+        ("EXPLAIN SELECT * FROM t WHERE a = ?", None),
+        ("VALUES (?)", None),
+        ("? SELECT 1", None),
+    ],
+)
+def test_parameter_statement(sql: str, expected: object) -> None:
+    assert parameter_statement(sql.replace("?", HOLE)) == expected

@@ -5,10 +5,12 @@ a `CACHEDIR.TAG`, and one folder per aiolint build, `<version>-<build id>`,
 holding one entry per file and settings:
 
 - the entry's *name* hashes what picks the entry: the run key (cache format,
-  aiolint's version and build, the Python running it, the lint options such as
-  the target version, and the `AIOLINT_*` environment variables, which switch
-  engine features off to compare results), the file's absolute and displayed
-  paths, and the codes enabled for it (after per-file ignores);
+  aiolint's version and build, the Python running it, and the `AIOLINT_*`
+  environment variables, which switch engine features off to compare
+  results), the file's absolute and displayed paths, the codes enabled for it
+  (after per-file ignores) and its lint options (the target Python of its
+  configuration, the library versions its project declares, the project
+  model's digest);
 - the entry's *content* repeats that key, the SHA-256 of the file's bytes and
   the encoded `FileResult` (`aiolint.serialize`), written with `marshal`, as
   Python writes bytecode caches (the build folder names the Python, whose
@@ -50,7 +52,12 @@ from aiolint.serialize import CannotEncodeError, decode_result, encode_result
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from aiolint.paths import StrPath
+
+    #: A file's lint options, as `runner.lint_options` gives them (in items).
+    Options: TypeAlias = tuple[tuple[str, object], ...]
 
 #: Bump when the entry layout or what a result holds changes.
 CACHE_FORMAT = 2
@@ -224,6 +231,7 @@ class ResultCache:
         self.folder = os.path.join(self.root, self.name)
         run_key = (CACHE_FORMAT, __version__, build_id(), sorted(options.items()), _switches())
         self._run_key = _sha256(repr(run_key).encode("utf-8", "surrogatepass"))
+        self._options_keys: dict[Options, str] = {}
         self.hits = 0
         self.stores = 0
 
@@ -241,17 +249,31 @@ class ResultCache:
         cache._prune_builds()
         return cache
 
-    def _key(self, path: StrPath, shown: str, codes: Sequence[str]) -> str:
+    def _key(self, path: StrPath, shown: str, codes: Sequence[str], options: Options) -> str:
         # NUL cannot occur in a path, and codes hold no comma
-        return "\0".join((self._run_key, os.path.abspath(path), shown, ",".join(codes)))
+        parts = (self._run_key, os.path.abspath(path), shown, ",".join(codes))
+        return "\0".join((*parts, self._options_key(options)) if options else parts)
+
+    def _options_key(self, options: Options) -> str:
+        """The file's own lint options (its configuration's target, the library
+        versions its folder declares), hashed once per distinct set."""
+        key = self._options_keys.get(options)
+        if key is None:
+            key = self._options_keys[options] = _sha256(
+                repr(sorted(options)).encode("utf-8", "surrogatepass")
+            )
+        return key
 
     def _entry(self, key: str) -> str:
         name = _sha256(key.encode("utf-8", "surrogatepass")) + _ENTRY_SUFFIX
         return os.path.join(self.folder, name)
 
-    def lookup(self, path: StrPath, shown: str, codes: Sequence[str]) -> FileResult | None:
-        """The cached result of `path` with these codes, if its bytes are unchanged."""
-        key = self._key(path, shown, codes)
+    def lookup(
+        self, path: StrPath, shown: str, codes: Sequence[str], options: Options = ()
+    ) -> FileResult | None:
+        """The cached result of `path` with these codes and lint options (the
+        file's own, besides the run's), if its bytes are unchanged."""
+        key = self._key(path, shown, codes, options)
         entry = self._entry(key)
         try:
             with open(entry, "rb") as handle:
@@ -272,11 +294,17 @@ class ResultCache:
         return result
 
     def store(
-        self, path: StrPath, shown: str, codes: Sequence[str], digest: str, result: FileResult
+        self,
+        path: StrPath,
+        shown: str,
+        codes: Sequence[str],
+        digest: str,
+        result: FileResult,
+        options: Options = (),
     ) -> None:
         """Record `result` as the result of the bytes hashing to `digest`
         (nothing for a result with internal errors; never raises OSError)."""
-        key = self._key(path, shown, codes)
+        key = self._key(path, shown, codes, options)
         try:
             encoded = encode_result(result)
         except CannotEncodeError:

@@ -22,13 +22,12 @@ from aiolint.color import use_color
 from aiolint.config import (
     Config,
     ConfigError,
-    find_pyproject,
-    load_config,
     parse_per_file_ignores,
     parse_target_version,
 )
 from aiolint.config_args import ConfigArguments
 from aiolint.fix_settings import FixSettings
+from aiolint.hierarchy import ConfigResolver
 from aiolint.model import Diagnostic
 from aiolint.paths import absolute, normalized
 from aiolint.progress import Progress, wanted
@@ -42,7 +41,6 @@ from aiolint.runner import (
     default_jobs,
     files_to_check,
     lint_files,
-    lint_options,
     lint_stdin,
 )
 from aiolint.selection import SelectionLayer, UnknownSelectorError, resolve_codes
@@ -352,25 +350,34 @@ def _user_errors() -> tuple[type[Exception], ...]:
     return (ConfigError, UnknownSelectorError, OutputFileError, BaselineError, SinceError)
 
 
-def _find_config(args: argparse.Namespace, paths: Sequence[str]) -> Config:
-    """The configuration file's settings (`--isolated`, `--config`, or the
-    nearest pyproject.toml above the paths), then the `--config` overrides."""
+def _resolver(args: argparse.Namespace, *, flags: bool = True) -> ConfigResolver:
+    """Each file's configuration (`hierarchy`): `--isolated`, `--config FILE`
+    for every file, or the closest configuration file; then the `--config`
+    overrides and (with `flags`) the command-line flags over each."""
     config_args = ConfigArguments.parse(args.config, isolated=args.isolated)
-    if args.isolated:
-        config = Config(root=os.getcwd())
-    elif config_args.file is not None:
-        config = load_config(config_args.file)
-    else:
-        start = (
-            normalized(os.path.commonpath([absolute(p) for p in paths])) if paths else os.getcwd()
-        )
-        found = find_pyproject(start if os.path.exists(start) else os.getcwd())
-        config = load_config(found) if found else Config(root=os.getcwd())
-    return config_args.apply(config)
+
+    def adjust(config: Config) -> Config:
+        config = config_args.apply(config)
+        return _apply_flags(args, config) if flags else config
+
+    return ConfigResolver(adjust, config_file=config_args.file, isolated=args.isolated)
 
 
-def _resolve_config(args: argparse.Namespace, paths: Sequence[str]) -> Config:
-    config = _find_config(args, paths)
+def _start(paths: Sequence[str]) -> str:
+    """Where the run's own settings (output, cache, excludes) are looked for:
+    the common folder of the checked paths, else the working folder."""
+    start = normalized(os.path.commonpath([absolute(p) for p in paths])) if paths else os.getcwd()
+    return start if os.path.exists(start) else os.getcwd()
+
+
+def _find_config(args: argparse.Namespace, paths: Sequence[str]) -> Config:
+    """The configuration file's settings for the checked paths (`--isolated`,
+    `--config`, or the closest configuration), with the `--config` overrides."""
+    return _resolver(args, flags=False).for_path(_start(paths))
+
+
+def _apply_flags(args: argparse.Namespace, config: Config) -> Config:
+    """`config` with the command-line flags applied over it (they win)."""
     updates: dict[str, object] = {}
     try:
         if args.target_version is not None:
@@ -412,7 +419,8 @@ def _check(args: argparse.Namespace) -> int:
     stdin = stdin or raw_paths == ["-"]
     paths = [] if stdin else (raw_paths or ["."])
     config_paths = [normalized(args.stdin_filename)] if stdin and args.stdin_filename else paths
-    config = _resolve_config(args, config_paths)
+    resolver = _resolver(args)
+    config = resolver.for_path(_start(config_paths))
     from aiolint.project.build import set_record_cache  # the project model's records
 
     set_record_cache(None)  # kept only by a run that uses the result cache (_open_cache)
@@ -427,12 +435,17 @@ def _check(args: argparse.Namespace) -> int:
         raise ConfigError("command line: --write-baseline does not go with --diff")
     _check_statistics(args, config)
     if args.show_files or args.show_settings:
-        return _show(args, config, layer, paths, stdin)
+        return _show(args, config, layer, paths, stdin, resolver)
     try:
         fix = None if args.add_noqa else _fix_mode(config, args)
         if stdin:
             result = lint_stdin(
-                sys.stdin.buffer.read(), args.stdin_filename or "-", config, layer, fix=fix
+                sys.stdin.buffer.read(),
+                args.stdin_filename or "-",
+                config,
+                layer,
+                fix=fix,
+                resolver=resolver,
             )
         else:
             result = lint_files(
@@ -441,9 +454,10 @@ def _check(args: argparse.Namespace) -> int:
                 layer,
                 force_exclude=args.force_exclude,
                 fix=fix,
-                cache=None if fix is not None else _open_cache(args, config, paths[0]),
+                cache=None if fix is not None else _open_cache(args, config),
                 jobs=args.jobs or default_jobs(),
                 progress=Progress(stream=sys.stderr, enabled=wanted(sys.stderr, args.quiet)),
+                resolver=resolver,
             )
     except UnknownSelectorError as exc:
         raise ConfigError(f"command line: {exc}") from None
@@ -472,8 +486,10 @@ def _show(
     layer: SelectionLayer,
     paths: list[str],
     stdin: bool,
+    resolver: ConfigResolver,
 ) -> int:
-    """`--show-files`, `--show-settings`: print, lint nothing, exit 0."""
+    """`--show-files`, `--show-settings`: print, lint nothing, exit 0 (the
+    settings are those of the first file, from its own configuration)."""
     from aiolint.show import write_files, write_settings
 
     if args.show_files and args.show_settings:
@@ -483,11 +499,15 @@ def _show(
             "command line: --show-files and --show-settings do not go with stdin, "
             "--add-noqa or --statistics"
         )
+    files = files_to_check(paths, config, force_exclude=args.force_exclude, resolver=resolver)
+    if files and args.show_settings:
+        from aiolint.show import absolute_sorted
+
+        config = resolver.for_path(absolute_sorted(files)[0])
     try:
         rule_sets = RuleSets(config, layer)
     except UnknownSelectorError as exc:
         raise ConfigError(f"command line: {exc}") from None
-    files = files_to_check(paths, config, force_exclude=args.force_exclude)
     if args.show_files:
         if not files:
             print("aiolint: warning: No Python files found under the given paths", file=sys.stderr)
@@ -509,9 +529,10 @@ def _show(
     return EXIT_CLEAN
 
 
-def _open_cache(args: argparse.Namespace, config: Config, anchor: str | None) -> ResultCache | None:
+def _open_cache(args: argparse.Namespace, config: Config) -> ResultCache | None:
     """The result cache for a check run, unless turned off; a cache that cannot
-    be created only costs a warning."""
+    be created only costs a warning. Each file's own lint options are in its
+    entries' keys (`runner.FileSettings`)."""
     if cache_disabled(args.no_cache):
         return None
     root = cache_root(args.cache_dir, config)
@@ -519,7 +540,7 @@ def _open_cache(args: argparse.Namespace, config: Config, anchor: str | None) ->
 
     set_record_cache(root)
     try:
-        return ResultCache.open(root, lint_options(config, anchor))
+        return ResultCache.open(root, {})
     except OSError as exc:
         print(
             f"aiolint: warning: not caching: cannot create {root}: {exc.strerror or exc}",

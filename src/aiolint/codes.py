@@ -69,6 +69,11 @@ CODES: dict[str, CodeInfo] = {
         summary="Synchronous database driver, engine or `Session` used inside an `async def`.",
         fix="none",
     ),
+    "AIO206": CodeInfo(
+        name="blocking-call-in-helper",
+        summary="A sync function of the project that blocks, called from async code.",
+        fix="sometimes",
+    ),
     "AIO301": CodeInfo(
         name="legacy-query",
         summary="Legacy `session.query(...)` or Flask-SQLAlchemy `Model.query` API.",

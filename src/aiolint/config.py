@@ -1,6 +1,9 @@
-"""`[tool.aiolint]` in pyproject.toml, merged with command-line flags, into a frozen Config.
+"""`[tool.aiolint]` in pyproject.toml (or an `aiolint.toml`), merged with
+command-line flags, into a frozen Config.
 
-Keys are kebab-case and mirror the CLI flags. An unknown key, a bad code or a
+Keys are kebab-case and mirror the CLI flags; `extend = "PATH"` (relative to
+the file's folder) names a configuration file whose settings this one starts
+from, as ruff's `extend` does. An unknown key, a bad code or a
 bad value is a `ConfigError` naming the file and the key. Paths in the file
 (`exclude`, `per-file-ignores`, `cache-dir`) are relative to the file's folder.
 Standard library only (codes are checked against the table `aiolint.codes`).
@@ -49,7 +52,10 @@ DEFAULT_EXCLUDE = (
     "*.egg-info",
 )
 _TARGET_RE = re.compile(r"^py3(1[0-4])$")
-_REQUIRES_RE = re.compile(r"(>=|~=|==|>)\s*3\.(\d+)")
+_RUFF_TARGET_RE = re.compile(r"^py3(\d+)$")
+#: The files holding aiolint settings, in the order one folder's are preferred
+#: (as ruff prefers `ruff.toml` to `pyproject.toml`).
+SETTINGS_FILES = ("aiolint.toml", "pyproject.toml")
 
 
 class ConfigError(ValueError):
@@ -181,6 +187,12 @@ class Config(Record):
         return self.target_version or self.requires_python_target or DEFAULT_TARGET
 
     @property
+    def target_explicit(self) -> bool:
+        """The target Python was declared (target-version, requires-python or
+        ruff's target-version), not defaulted to 3.11."""
+        return (self.target_version or self.requires_python_target) is not None
+
+    @property
     def all_per_file_ignores(self) -> tuple[PerFileIgnore, ...]:
         return self.per_file_ignores + self.extend_per_file_ignores
 
@@ -199,13 +211,49 @@ def parse_target_version(value: str) -> tuple[int, int]:
 
 def target_from_requires_python(spec: str) -> tuple[int, int] | None:
     """The lowest 3.x a `requires-python` specifier admits, clamped to py310..py314."""
-    minors = [
-        int(m.group(2)) + (1 if m.group(1) == ">" else 0) for m in _REQUIRES_RE.finditer(spec)
-    ]
-    if not minors:
+    from aiolint.declared import python_floor
+
+    return _clamped(python_floor({"project": {"requires-python": spec}}))
+
+
+def _clamped(target: tuple[int, int] | None) -> tuple[int, int] | None:
+    if target is None:
         return None
-    minor = min(max(min(minors), 10), 14)
-    return (3, minor)
+    return max(SUPPORTED_TARGETS[0], min(target, SUPPORTED_TARGETS[-1]))
+
+
+def pyproject_target(path: str, data: Mapping[str, Any] | None = None) -> tuple[int, int] | None:
+    """`declared_target` of the pyproject.toml at `path` (`data`: its content,
+    when read already); remembered across runs (`declared.remembered`), so
+    that a run where it did not change does not parse its specifiers."""
+    from aiolint.declared import remembered, stamp
+
+    def compute() -> tuple[int, int] | None:
+        try:
+            return declared_target(data if data is not None else _read_toml(path))
+        except ConfigError:
+            return None
+
+    known = stamp(path)
+    if known is None:
+        return compute()
+    return remembered(("python", ((os.path.realpath(path), known),)), compute)
+
+
+def declared_target(pyproject: Mapping[str, Any]) -> tuple[int, int] | None:
+    """The target Python a pyproject.toml declares: the lowest version its
+    `requires-python` (or Poetry's `python`) allows, else `[tool.ruff]
+    target-version`; clamped to py310..py314. None: it declares none."""
+    from aiolint.declared import python_floor
+
+    floor = python_floor(pyproject)
+    if floor is None:
+        tool = pyproject.get("tool")
+        ruff = tool.get("ruff") if isinstance(tool, dict) else None
+        value = ruff.get("target-version") if isinstance(ruff, dict) else None
+        match = _RUFF_TARGET_RE.match(value.strip().lower()) if isinstance(value, str) else None
+        floor = (3, int(match.group(1))) if match is not None else None
+    return _clamped(floor)
 
 
 def parse_per_file_ignores(text: str) -> tuple[PerFileIgnore, ...]:
@@ -231,22 +279,38 @@ def _selectors(values: list[str] | tuple[str, ...], where: str) -> tuple[str, ..
     return tuple(out)
 
 
+def settings_file_in(folder: str) -> str | None:
+    """The file holding aiolint settings in `folder` itself: an `aiolint.toml`,
+    else a pyproject.toml with a [tool.aiolint] table (one that does not parse
+    too, so that its error is reported)."""
+    for name in SETTINGS_FILES:
+        candidate = os.path.join(folder, name)
+        if not os.path.isfile(candidate):
+            continue
+        if name != "pyproject.toml":
+            return candidate
+        try:
+            data = _read_toml(candidate)
+        except ConfigError:
+            return candidate
+        if "aiolint" in data.get("tool", {}):
+            return candidate
+    return None
+
+
 def find_pyproject(start: StrPath) -> str | None:
-    """The nearest pyproject.toml with a [tool.aiolint] table, walking up from `start`;
-    else the nearest pyproject.toml at all (for requires-python)."""
+    """The nearest file with aiolint settings (`settings_file_in`), walking up
+    from `start`; else the nearest pyproject.toml at all (for requires-python)."""
     resolved = os.path.realpath(start)
     folder = resolved if os.path.isdir(resolved) else os.path.dirname(resolved)
     nearest: str | None = None
     while True:
+        found = settings_file_in(folder)
+        if found is not None:
+            return found
         candidate = os.path.join(folder, "pyproject.toml")
-        if os.path.isfile(candidate):
-            nearest = nearest or candidate
-            try:
-                data = _read_toml(candidate)
-            except ConfigError:
-                return candidate
-            if "aiolint" in data.get("tool", {}):
-                return candidate
+        if nearest is None and os.path.isfile(candidate):
+            nearest = candidate
         parent = os.path.dirname(folder)
         if parent == folder:
             return nearest
@@ -269,8 +333,9 @@ def _read_toml(path: StrPath) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 
-def load_config(path: StrPath) -> Config:
-    """Read `[tool.aiolint]` (and `[project] requires-python`) from a pyproject.toml.
+def load_config(path: StrPath, _extending: tuple[str, ...] = ()) -> Config:
+    """Read `[tool.aiolint]` (and the target Python the file declares, see
+    `declared_target`) from a pyproject.toml, after the file it `extend`s.
 
     A file named other than pyproject.toml (`--config aiolint.toml`) holds the
     keys at top level, as ruff's ruff.toml does.
@@ -280,21 +345,68 @@ def load_config(path: StrPath) -> Config:
     if os.path.basename(path) == "pyproject.toml":
         table = data.get("tool", {}).get("aiolint", {})
         prefix = "[tool.aiolint]"
-        requires = data.get("project", {}).get("requires-python")
         has_settings = "aiolint" in data.get("tool", {})
+        target = pyproject_target(os.fspath(path), data)
     else:
-        table, prefix, requires, has_settings = data, "", None, True
-    config = Config(root=root, source=path, has_settings=has_settings)
-    if isinstance(requires, str):
-        config = config.replace(requires_python_target=target_from_requires_python(requires))
+        table, prefix, has_settings, target = data, "", True, None
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: {prefix or 'config'} must be a table")
-    config = apply_settings(
-        config, table, lambda key: f"{path}: {prefix}{'.' if prefix else ''}{key}"
-    )
-    if config.cache_dir is not None:
+    where = lambda key: f"{path}: {prefix}{'.' if prefix else ''}{key}"  # noqa: E731
+    config = Config(root=root, source=path, has_settings=has_settings)
+    if "extend" in table:
+        chain = (*_extending, os.path.realpath(path))
+        config = _rebased(_extended(table["extend"], root, where("extend"), chain), root)
+        config = config.replace(root=root, source=path, has_settings=has_settings)
+        table = {key: value for key, value in table.items() if key != "extend"}
+    if target is not None:
+        config = config.replace(requires_python_target=target)
+    cache_dir = config.cache_dir
+    config = apply_settings(config, table, where)
+    if config.cache_dir is not None and config.cache_dir != cache_dir:
         config = config.replace(cache_dir=normalized(os.path.join(root, config.cache_dir)))
     return config
+
+
+def _rebased(config: Config, root: str) -> Config:
+    """`config`'s path patterns (`exclude`, `per-file-ignores`: those with a
+    `/`, relative to its folder) made relative to `root`, the folder of the
+    file extending it; a pattern for a path outside `root` is dropped (no file
+    checked with the extending configuration is there)."""
+    if config.root == root:
+        return config
+
+    def moved(pattern: str) -> str | None:
+        if "/" not in pattern.rstrip("/") or pattern.startswith("**/"):
+            return pattern
+        rel = os.path.relpath(os.path.join(config.root, pattern.lstrip("/")), root)
+        if rel == ".." or rel.startswith("../"):
+            return None
+        rel = rel.replace(os.sep, "/")
+        return rel if "/" in rel.rstrip("/") else f"/{rel}"  # still anchored at `root`
+
+    def patterns(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(p for p in map(moved, values) if p is not None)
+
+    def ignores(values: tuple[PerFileIgnore, ...]) -> tuple[PerFileIgnore, ...]:
+        kept = ((moved(e.pattern), e.codes) for e in values)
+        return tuple(PerFileIgnore(p, codes) for p, codes in kept if p is not None)
+
+    return config.replace(
+        exclude=patterns(config.exclude),
+        extend_exclude=patterns(config.extend_exclude),
+        per_file_ignores=ignores(config.per_file_ignores),
+        extend_per_file_ignores=ignores(config.extend_per_file_ignores),
+    )
+
+
+def _extended(value: object, root: str, where: str, chain: tuple[str, ...]) -> Config:
+    """The settings of the file an `extend = ...` names (relative to `root`)."""
+    path = normalized(os.path.join(root, _path(value, where)))
+    if not os.path.isfile(path):
+        raise ConfigError(f"{where}: {path} does not exist")
+    if os.path.realpath(path) in chain:
+        raise ConfigError(f"{where}: {path} extends itself (a cycle of `extend`)")
+    return load_config(path, chain)
 
 
 def _str_list(value: object, where: str) -> tuple[str, ...]:
@@ -366,7 +478,7 @@ _KEYS: dict[str, tuple[str, Callable[[object, str], object]]] = {
 }
 
 #: Every key `[tool.aiolint]` accepts (documented in the README; a test keeps them in step).
-CONFIG_KEYS = tuple(_KEYS)
+CONFIG_KEYS = ("extend", *_KEYS)
 
 
 def apply_settings(

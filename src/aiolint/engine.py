@@ -156,13 +156,16 @@ def _lint_source(
 
     checked = collect(tree) if tree is not None else _ast_facts(text, path)
     facts: AstFacts | None = None
+    rejected: Diagnostic | None = None
     if isinstance(checked, Diagnostic):  # CPython rejects the file
         if not _newer_syntax(checked, options):
             if report_invalid:
                 result.diagnostics.append(checked)
             return result
         # Written for a newer Python than the one running aiolint (`except A, B:`
-        # under py314): LibCST's parser may know the syntax; every rule runs.
+        # under py314, `def f[T]` under a defaulted target): LibCST's parser may
+        # know the syntax; every rule runs. If it does not, CPython's error stands.
+        rejected = checked
     else:
         facts = checked
         if project is not None:
@@ -188,7 +191,7 @@ def _lint_source(
         module = cst.parse_module(source)
     except Exception as exc:  # ParserSyntaxError, or another error on odd input
         if report_invalid:
-            result.diagnostics.append(_parse_failure(path, exc))
+            result.diagnostics.append(rejected or _parse_failure(path, exc))
         return result
     result.parsed = True
 
@@ -227,12 +230,20 @@ def _ast_facts(text: str, path: str) -> AstFacts | Diagnostic:
     return collect(tree)
 
 
+#: CPython's syntax errors for nesting beyond its limits: never newer syntax
+#: (and LibCST's native parser may crash on such input).
+_TOO_DEEP = ("too many nested", "too many indentation levels", "too complex", "stack overflow")
+
+
 def _newer_syntax(rejected: Diagnostic, options: LintOptions) -> bool:
     """CPython's syntax error on a file whose target Python is newer than the
-    running one: the syntax may be that version's."""
-    return (
-        rejected.message.startswith("SyntaxError") and options.target_version > sys.version_info[:2]
-    )
+    running one, or defaulted (no declared target: the newest grammar LibCST
+    knows is used): the syntax may be a newer version's."""
+    if not rejected.message.startswith("SyntaxError") or any(
+        reason in rejected.message for reason in _TOO_DEEP
+    ):
+        return False
+    return not options.target_explicit or options.target_version > sys.version_info[:2]
 
 
 def _parse_failure(path: str, exc: Exception) -> Diagnostic:
@@ -303,6 +314,8 @@ def _describe(exc: BaseException) -> str:
 
 def _applies(rule: type[Rule], text: str, options: LintOptions, through_project: bool) -> bool:
     if rule.min_target is not None and options.target_version < rule.min_target:
+        return False
+    if not rule.applies_to(options):
         return False
     if through_project and not (rule.async_only and "async" not in text):
         return True

@@ -1,35 +1,52 @@
 """flake8 front end: `flake8 --select AIO` reports what `aiolint check` reports.
 
 flake8 reads the file and handles `# noqa` and its own select/ignore; the plugin
-reads `[tool.aiolint]` from the nearest pyproject.toml for rule settings
-(target-version) and the selection it configures, so both front ends agree.
+checks each file with its closest configuration (`aiolint.hierarchy`: rule
+settings, the target Python its nearest pyproject.toml declares, the selection
+it configures) and the library versions its project declares, as `aiolint
+check` does, so both front ends agree.
 flake8 reports files that do not parse itself (E999), so the plugin never sees
 them; an internal error in a rule is reported as an AIO000 line, not a crash.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
+import os
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
 from aiolint import __version__
-from aiolint.config import Config, ConfigError, find_pyproject, load_config
+from aiolint.config import ConfigError
 from aiolint.engine import lint_source
+from aiolint.hierarchy import ConfigResolver
 from aiolint.registry import SelectionLayer, rules_for
 from aiolint.runner import RuleSets, lint_options
 from aiolint.semantic.context import LintOptions
 
 
+@lru_cache(maxsize=1)
+def _resolver() -> ConfigResolver:
+    return ConfigResolver()
+
+
 @lru_cache(maxsize=256)
-def _settings_for(folder: Path) -> tuple[RuleSets, LintOptions]:
-    found = find_pyproject(folder)
+def _settings_for(folder: Path, checked: tuple[str, ...]) -> tuple[RuleSets, LintOptions]:
+    """The selection and lint options of the files in `folder`; the project is
+    found from the paths flake8 checks (`checked`), as `aiolint check` finds it
+    from its own (else from `folder`)."""
+    from aiolint.project.build import project_for
+
     try:
-        config = load_config(found) if found else Config(root=folder)
+        config = _resolver().for_path(folder)
+        rule_sets = RuleSets(config, SelectionLayer())
     except ConfigError as exc:
         raise SystemExit(f"aiolint: error: {exc}") from None
-    return RuleSets(config, SelectionLayer()), LintOptions(**lint_options(config, folder))
+    project = project_for(config, list(checked) if checked else str(folder))
+    options = lint_options(config, str(folder), project=project)
+    return rule_sets, LintOptions(**options)  # type: ignore[arg-type]
 
 
 class Plugin:
@@ -37,6 +54,14 @@ class Plugin:
 
     name = "aiolint"
     version = __version__
+    #: The paths flake8 was given (absolute), where the project is found.
+    checked: tuple[str, ...] = ()
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        """flake8 hands over its options once, before checking: keep the paths."""
+        filenames = [str(f) for f in getattr(options, "filenames", None) or ["."]]
+        cls.checked = () if "-" in filenames else tuple(os.path.abspath(f) for f in filenames)
 
     def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
         self.tree = tree
@@ -46,7 +71,7 @@ class Plugin:
     def run(self) -> Iterator[tuple[int, int, str, type[Plugin]]]:
         path = Path(self.filename)
         folder = path.parent if self.filename not in ("-", "stdin") else Path.cwd()
-        rule_sets, options = _settings_for(folder.resolve())
+        rule_sets, options = _settings_for(folder.resolve(), self.checked)
         result = lint_source(
             "".join(self.lines),
             self.filename,

@@ -107,6 +107,11 @@ class AstFacts:
     project_sqlalchemy: bool = False
     #: Library classes of which the file imports an instance from the project.
     project_instances: set[str] = field(default_factory=set)
+    #: The last names of the project's blocking sync functions (AIO206); None:
+    #: the file is not a module of a project.
+    blocking_names: frozenset[str] | None = None
+    #: The project's functions that return a new engine, pool or client (AIO303).
+    project_factories: frozenset[str] = frozenset()
     #: The names and attribute chains inside `annotations` (computed on first use).
     _annotation_names: list[ast.expr] | None = field(default=None, init=False, repr=False)
 
@@ -126,6 +131,9 @@ class AstFacts:
         libraries of the project objects imported added to `roots`, their
         classes to `project_instances` (so the gates see through the project)."""
         self.project_sqlalchemy = project.uses_sqlalchemy
+        if module is not None:
+            self.blocking_names = project.blocking_names
+        self.project_factories = frozenset(project.factories)
         for bound in self.imports.values():
             for dotted in list(bound):
                 name = project.absolute(dotted, module, is_package) if dotted[:1] == "." else dotted

@@ -140,7 +140,7 @@ SQL_STATEMENT = (
     r"(?:(?:CREATE|ALTER|DROP)\s+(?:(?:OR\s+REPLACE|TEMP(?:ORARY)?|UNIQUE|MATERIALIZED"
     r"|UNLOGGED|IF\s+(?:NOT\s+)?EXISTS)\s+)*(?:TABLE|INDEX|VIEW|SCHEMA|DATABASE|EXTENSION"
     r"|SEQUENCE|TRIGGER|FUNCTION|PROCEDURE|TYPE|ROLE|USER|POLICY|DOMAIN|PUBLICATION"
-    r"|SUBSCRIPTION|COLUMN|CONSTRAINT|PARTITION)\b"
+    r"|SUBSCRIPTION|COLUMN|CONSTRAINT|PARTITION|DEFAULT\s+PRIVILEGES)\b"
     r"|(?:TRUNCATE|GRANT|REVOKE|COPY|VACUUM|ANALYZE|EXPLAIN|CALL)\s"
     r"|COMMENT\s+ON\s"
     r"|SET\s+(?:(?:LOCAL|SESSION)\s+)?(?:ROLE|TIME\s+ZONE|SCHEMA|NAMES|TRANSACTION"
@@ -158,3 +158,113 @@ ITERATOR_NAMES = (
     "AsyncIterator",
     "AsyncIterable",
 )
+
+# --- blocking calls -------------------------------------------------------------
+#: `time.sleep` (AIO201).
+SLEEP_FUNCTIONS = frozenset({"time.sleep"})
+_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+#: Module-level functions that send a request and wait for the response (AIO202).
+HTTP_FUNCTIONS: frozenset[str] = frozenset(
+    {f"requests.{verb}" for verb in _HTTP_VERBS}
+    | {f"requests.api.{verb}" for verb in _HTTP_VERBS}
+    | {f"httpx.{verb}" for verb in (*_HTTP_VERBS, "stream")}
+    | {"urllib.request.urlopen", "urllib.request.urlretrieve", "urllib3.request"}
+)
+_SUBPROCESS = ("run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput")
+SPAWN = ("spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe")
+#: Calls that start a process (and, for most, wait for it) (AIO203).
+SUBPROCESS_FUNCTIONS: frozenset[str] = frozenset(
+    {f"subprocess.{name}" for name in _SUBPROCESS}
+    | {f"os.{name}" for name in SPAWN}
+    | {"os.system", "os.popen", "os.posix_spawn", "os.posix_spawnp", "os.wait"}
+)
+#: Calls that start a child and return at once; the wait comes later, elsewhere.
+NON_WAITING: frozenset[str] = frozenset(
+    {"subprocess.Popen", "os.popen", "os.posix_spawn", "os.posix_spawnp"}
+)
+#: Functions that open a file (AIO204).
+OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open"})
+#: Blocking database connects -> the async driver to use instead (AIO205).
+DRIVER_CONNECTS: dict[str, str] = {
+    "psycopg2.connect": "`asyncpg` or `await psycopg.AsyncConnection.connect(...)`",
+    "psycopg.connect": "`await psycopg.AsyncConnection.connect(...)` or `asyncpg`",
+    "psycopg.Connection.connect": "`await psycopg.AsyncConnection.connect(...)` or `asyncpg`",
+    "sqlite3.connect": "`aiosqlite`",
+    "pymysql.connect": "`aiomysql` or `asyncmy`",
+    "pymysql.Connect": "`aiomysql` or `asyncmy`",
+    "MySQLdb.connect": "`aiomysql` or `asyncmy`",
+    "MySQLdb.Connect": "`aiomysql` or `asyncmy`",
+}
+#: Sync `Session` methods that talk to the database (AIO205).
+SESSION_IO_METHODS = frozenset(
+    {
+        "commit",
+        "exec",
+        "execute",
+        "flush",
+        "get",
+        "get_one",
+        "query",
+        "refresh",
+        "rollback",
+        "scalar",
+        "scalars",
+    }
+)
+#: Sync `Engine` methods that check out a connection (AIO205).
+ENGINE_METHODS = frozenset({"begin", "connect"})
+#: A call of one of these, made in a sync function, blocks its caller: the
+#: name -> the rule that flags it in async code (AIO206's summaries).
+BLOCKING_CALLS: dict[str, str] = {
+    **dict.fromkeys(SLEEP_FUNCTIONS, "AIO201"),
+    **dict.fromkeys(HTTP_FUNCTIONS, "AIO202"),
+    **dict.fromkeys(
+        SUBPROCESS_FUNCTIONS - NON_WAITING - {f"os.{name}" for name in SPAWN}, "AIO203"
+    ),
+    **dict.fromkeys(OPEN_FUNCTIONS, "AIO204"),
+    **dict.fromkeys(DRIVER_CONNECTS, "AIO205"),
+}
+#: Calls that run a function off the event loop: a call passed to them is not
+#: a call made in async code (they take the function, not its result).
+OFFLOADERS = frozenset(
+    {
+        "asyncio.to_thread",
+        "anyio.to_thread.run_sync",
+        "starlette.concurrency.run_in_threadpool",
+        "fastapi.concurrency.run_in_threadpool",
+        "asgiref.sync.sync_to_async",
+        "asyncer.asyncify",
+    }
+)
+
+# --- long-lived resources (AIO303) ---------------------------------------------
+_ENGINE = "an engine and its connection pool"
+_POOL = "a connection pool"
+_HTTP = "an HTTP client and its connection pool"
+_REDIS = "a Redis client and its connection pool"
+
+#: Constructors of long-lived resources, by qualified name: (shown as, what they
+#: create). A project function returning a new one is a factory of it.
+RESOURCES: dict[str, tuple[str, str]] = {
+    "sqlalchemy.create_engine": ("create_engine", _ENGINE),
+    "sqlalchemy.engine.create_engine": ("create_engine", _ENGINE),
+    "sqlalchemy.ext.asyncio.create_async_engine": ("create_async_engine", _ENGINE),
+    "sqlalchemy.ext.asyncio.engine.create_async_engine": ("create_async_engine", _ENGINE),
+    "asyncpg.create_pool": ("asyncpg.create_pool", _POOL),
+    "asyncpg.pool.create_pool": ("asyncpg.create_pool", _POOL),
+    "aiohttp.ClientSession": ("aiohttp.ClientSession", _HTTP),
+    "aiohttp.client.ClientSession": ("aiohttp.ClientSession", _HTTP),
+    "httpx.AsyncClient": ("httpx.AsyncClient", _HTTP),
+    "httpx.Client": ("httpx.Client", _HTTP),
+    "redis.asyncio.Redis": ("Redis", _REDIS),
+    "redis.asyncio.StrictRedis": ("StrictRedis", _REDIS),
+    "redis.asyncio.client.Redis": ("Redis", _REDIS),
+    "redis.asyncio.client.StrictRedis": ("StrictRedis", _REDIS),
+    "redis.asyncio.from_url": ("redis.asyncio.from_url", _REDIS),
+    "redis.asyncio.utils.from_url": ("redis.asyncio.from_url", _REDIS),
+    "redis.asyncio.Redis.from_url": ("Redis.from_url", _REDIS),
+    "redis.asyncio.client.Redis.from_url": ("Redis.from_url", _REDIS),
+}
+#: Decorators that make a function return the same object on every call (by
+#: last name: `functools.lru_cache`, `cache`, `async_lru.alru_cache`, ...).
+CACHE_DECORATORS = frozenset({"lru_cache", "cache", "cached", "alru_cache", "cached_property"})

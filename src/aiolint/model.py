@@ -143,10 +143,33 @@ class TextFix(Record):
         self._set(title=title, applicability=applicability, edits=edits)
 
 
-class Diagnostic(Record):
-    """One finding in one file. Equality and hash leave the fix out."""
+class Related(Record):
+    """A place a finding points to (a step of AIO206's chain): shown by editors
+    as LSP `relatedInformation`."""
 
-    __slots__ = _fields = ("path", "code", "message", "start", "end", "fix", "rule_name")
+    __slots__ = _fields = ("path", "start", "message")
+    path: str
+    start: Location
+    message: str
+
+    def __init__(self, path: str, start: Location, message: str) -> None:
+        self._set(path=path, start=start, message=message)
+
+
+class Diagnostic(Record):
+    """One finding in one file. Equality and hash leave the fix and the
+    related places out."""
+
+    __slots__ = _fields = (
+        "path",
+        "code",
+        "message",
+        "start",
+        "end",
+        "fix",
+        "rule_name",
+        "related",
+    )
     path: str
     code: str
     message: str
@@ -155,6 +178,7 @@ class Diagnostic(Record):
     #: Set by the engine (resolved from the rule's `Fix`); None: no fix offered.
     fix: TextFix | None
     rule_name: str
+    related: tuple[Related, ...]
 
     def __init__(
         self,
@@ -165,6 +189,7 @@ class Diagnostic(Record):
         end: Location,
         fix: TextFix | None = None,
         rule_name: str = "",
+        related: tuple[Related, ...] = (),
     ) -> None:
         self._set(
             path=path,
@@ -174,6 +199,7 @@ class Diagnostic(Record):
             end=end,
             fix=fix,
             rule_name=rule_name,
+            related=related,
         )
 
     def _key(self) -> tuple[object, ...]:

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
 
-from aiolint.model import Diagnostic, Fix, FixAvailability, Location
+from aiolint.model import Diagnostic, Fix, FixAvailability, Location, Related
 
 if TYPE_CHECKING:
     from aiolint.gate import AstFacts
-    from aiolint.semantic.context import FileContext
+    from aiolint.semantic.context import FileContext, LintOptions
 
 CODE_RE = re.compile(r"^AIO[0-9]{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -72,6 +72,13 @@ class Rule(cst.BatchableCSTVisitor):
     async_only: ClassVar[bool] = False
     #: Lowest target Python (major, minor) for which the rule applies.
     min_target: ClassVar[tuple[int, int] | None] = None
+
+    @classmethod
+    def applies_to(cls, options: LintOptions) -> bool:
+        """Whether the rule runs with these options at all (a library version
+        the project declares may put it out of scope; see `LintOptions.libraries`)."""
+        return True
+
     #: The visitor method names (`get_visitors`), found on first use per class.
     _visitor_names: ClassVar[tuple[str, ...]]
 
@@ -135,8 +142,15 @@ class Rule(cst.BatchableCSTVisitor):
         """The rule's doc sections, by heading."""
         return doc_sections(cls.__doc__ or "")
 
-    def report(self, node: cst.CSTNode, message: str, fix: Fix | None = None) -> None:
-        """Record a diagnostic spanning `node`, with the fix the rule offers."""
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        fix: Fix | None = None,
+        related: tuple[Related, ...] = (),
+    ) -> None:
+        """Record a diagnostic spanning `node`, with the fix the rule offers and
+        the places it points to."""
         rng = self.ctx.positions[node]
         self.diagnostics.append(
             Diagnostic(
@@ -146,6 +160,7 @@ class Rule(cst.BatchableCSTVisitor):
                 start=Location(rng.start.line, rng.start.column + 1),
                 end=Location(rng.end.line, rng.end.column + 1),
                 rule_name=self.name,
+                related=related,
             )
         )
         self.fixes.append(fix)

@@ -22,6 +22,7 @@ from functools import lru_cache
 from aiolint.cache import ResultCache
 from aiolint.config import Config
 from aiolint.files import FileFilter, PathMatcher, discover, patterns_source, read_source
+from aiolint.hierarchy import ConfigResolver
 from aiolint.jobs import FixMode, Job, JobOutcome, failed
 from aiolint.model import Diagnostic, InternalError
 from aiolint.paths import as_posix, relative_posix
@@ -31,6 +32,7 @@ from aiolint.selection import SelectionLayer, resolve_codes
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from aiolint.paths import StrPath
+    from aiolint.project.model import ProjectModel
 
 __all__ = [
     "FixMode",
@@ -61,18 +63,73 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def lint_options(config: Config, anchor: StrPath | None = None) -> dict[str, object]:
-    """The `LintOptions` keywords a run lints with. Every option that changes
-    what rules report comes from here, since these are in the cache key.
-    `anchor`: a checked path, where the project is looked for when no
-    configuration file was found."""
-    from aiolint.project.build import project_for
+_NO_PROJECT: object = object()
 
+
+def lint_options(
+    config: Config,
+    path: StrPath | None = None,
+    *,
+    project: object = _NO_PROJECT,
+    memo: dict[str, dict[str, str]] | None = None,
+) -> dict[str, object]:
+    """The `LintOptions` keywords a file is linted with. Every option that
+    changes what rules report comes from here, since these are in the cache
+    key. `path`: the file (or a checked path), whose folder's declared library
+    versions count; `project`: the run's project model (default: the one found
+    from `path`, see `project.build.project_for`); `memo`: the dependency
+    files read so far in this run, by folder."""
+    from aiolint.declared import library_versions
+
+    if project is _NO_PROJECT:
+        from aiolint.project.build import project_for
+
+        project = project_for(config, None if path is None else os.fspath(path))
     return {
         "target_version": config.effective_target,
+        "target_explicit": config.target_explicit,
         "peer_noqa": config.peer_noqa,
-        "project": project_for(config, None if anchor is None else os.fspath(anchor)),
+        "libraries": () if path is None else library_versions(os.fspath(path), memo=memo),
+        "project": project,
     }
+
+
+class FileSettings:
+    """Each file's configuration (`hierarchy.ConfigResolver`), enabled codes
+    and lint options, worked out once per folder and configuration."""
+
+    __slots__ = ("_declarations", "_layer", "_options", "_project", "_resolver", "_rule_sets")
+
+    def __init__(
+        self, resolver: ConfigResolver, layer: SelectionLayer, project: ProjectModel | None
+    ) -> None:
+        self._resolver = resolver
+        self._layer = layer
+        self._project = project
+        self._rule_sets: dict[int, tuple[Config, RuleSets]] = {}
+        self._options: dict[tuple[int, str], tuple[tuple[str, object], ...]] = {}
+        #: What each folder's dependency files declare, read once per run.
+        self._declarations: dict[str, dict[str, str]] = {}
+
+    def config(self, path: StrPath) -> Config:
+        return self._resolver.for_path(path, is_file=True)
+
+    def codes(self, path: StrPath) -> tuple[str, ...]:
+        config = self.config(path)
+        held = self._rule_sets.get(id(config))
+        if held is None:  # the config is kept with its rule sets: its id stays its own
+            held = self._rule_sets[id(config)] = (config, RuleSets(config, self._layer))
+        return held[1].for_path(path)
+
+    def options(self, path: StrPath) -> tuple[tuple[str, object], ...]:
+        config = self.config(path)
+        folder = os.path.dirname(os.fspath(path)) or "."
+        key = (id(config), folder)
+        options = self._options.get(key)
+        if options is None:
+            found = lint_options(config, folder, project=self._project, memo=self._declarations)
+            options = self._options[key] = tuple(found.items())
+        return options
 
 
 class RunResult:
@@ -219,11 +276,56 @@ def run_jobs(
     Pool(worker.run_job, _crashed, workers=workers).run(jobs, order, on_result, tick)
 
 
+class ConfigFilter:
+    """`files.FileFilter` with each folder's own configuration: an entry is
+    skipped by the `exclude` and `respect-gitignore` of the configuration of
+    the folder it sits in (as ruff excludes during its walk)."""
+
+    __slots__ = ("_by_folder", "_filters", "_resolver")
+
+    def __init__(self, resolver: ConfigResolver) -> None:
+        self._resolver = resolver
+        self._filters: dict[int, tuple[Config, FileFilter]] = {}
+        self._by_folder: dict[str, FileFilter] = {}
+
+    def _filter(self, folder: str) -> FileFilter:
+        found = self._by_folder.get(folder)
+        if found is None:
+            found = self._by_folder[folder] = self._filter_of(folder)
+        return found
+
+    def _filter_of(self, folder: str) -> FileFilter:
+        config = self._resolver.for_path(folder)
+        held = self._filters.get(id(config))
+        if held is None:
+            held = self._filters[id(config)] = (config, FileFilter.of(config))
+        return held[1]
+
+    def skip(self, path: StrPath, is_dir: bool) -> bool:
+        return self.skip_resolved(os.path.basename(path), os.path.realpath(path), is_dir)
+
+    def skip_resolved(self, name: str, resolved: str, is_dir: bool) -> bool:
+        return self._filter(os.path.dirname(resolved)).skip_resolved(name, resolved, is_dir)
+
+    def skip_explicit(self, path: StrPath, is_dir: bool) -> bool:
+        folder = os.path.dirname(os.path.realpath(path))
+        return self._filter(folder).skip_explicit(path, is_dir)
+
+
 def files_to_check(
-    paths: Sequence[StrPath], config: Config, *, force_exclude: bool = False
+    paths: Sequence[StrPath],
+    config: Config,
+    *,
+    force_exclude: bool = False,
+    resolver: ConfigResolver | None = None,
 ) -> list[str]:
-    """The files a check of `paths` lints, in discovery order (`--show-files` too)."""
-    return list(discover(paths, FileFilter.of(config), force_exclude=force_exclude))
+    """The files a check of `paths` lints, in discovery order (`--show-files`
+    too): with `resolver`, each folder's own configuration decides what is
+    excluded in it; without, `config` everywhere."""
+    filters: FileFilter | ConfigFilter = (
+        ConfigFilter(resolver) if resolver is not None else FileFilter.of(config)
+    )
+    return list(discover(paths, filters, force_exclude=force_exclude))  # type: ignore[arg-type]
 
 
 def lint_files(
@@ -236,41 +338,47 @@ def lint_files(
     cache: ResultCache | None = None,
     jobs: int = 1,
     progress: Progress | None = None,
+    resolver: ConfigResolver | None = None,
 ) -> RunResult:
     """Check (or fix) the files under `paths`; `cache` answers what it can
-    (check runs only: a fixing run never reads or writes it)."""
-    rule_sets = RuleSets(config, layer)
-    options = tuple(lint_options(config, paths[0] if paths else None).items())
-    files = files_to_check(paths, config, force_exclude=force_exclude)
+    (check runs only: a fixing run never reads or writes it). Each file is
+    checked with its own configuration (`resolver`; default: `config` for
+    every file); `config` decides which files are found."""
+    from aiolint.project.build import project_for
+
+    project = project_for(config, [os.fspath(p) for p in paths])
+    settings = FileSettings(resolver or ConfigResolver.fixed(config), layer, project)
+    files = files_to_check(paths, config, force_exclude=force_exclude, resolver=resolver)
     cache = cache if fix is None else None
     result = RunResult(files_checked=len(files))
     progress = progress or Progress(len(files), enabled=False)
     progress.total = len(files)
     outcomes: list[JobOutcome | None] = [None] * len(files)
     missed: list[int] = []
-    todo: list[tuple[str, str, tuple[str, ...]]] = []
+    todo: list[tuple[str, str, tuple[str, ...], tuple[tuple[str, object], ...]]] = []
     cwd = os.getcwd()
     for index, path in enumerate(files):
-        shown, codes = display_path(path, cwd), rule_sets.for_path(path)
-        hit = cache.lookup(path, shown, codes) if cache is not None else None
+        shown, codes = display_path(path, cwd), settings.codes(path)
+        options = settings.options(path)
+        hit = cache.lookup(path, shown, codes, options) if cache is not None else None
         if hit is not None:
             outcomes[index] = JobOutcome(hit)
             progress.advance()
         else:
             missed.append(index)
-            todo.append((path, shown, codes))
+            todo.append((path, shown, codes, options))
     result.cached = len(files) - len(missed)
     work: list[Job] = []
     if todo:
         from pathlib import Path  # a job names its file with a Path, as the engine takes it
 
-        work = [Job(Path(path), shown, codes, options, fix) for path, shown, codes in todo]
+        work = [Job(Path(path), shown, codes, options, fix) for path, shown, codes, options in todo]
 
     def done(position: int, outcome: JobOutcome) -> None:
         job = work[position]
         outcomes[missed[position]] = outcome
         if cache is not None and outcome.digest is not None:
-            cache.store(job.path, job.shown, job.codes, outcome.digest, outcome.result)
+            cache.store(job.path, job.shown, job.codes, outcome.digest, outcome.result, job.options)
         progress.advance()
 
     try:
@@ -295,12 +403,16 @@ def lint_stdin(
     layer: SelectionLayer,
     *,
     fix: FixMode | None = None,
+    resolver: ConfigResolver | None = None,
 ) -> RunResult:
-    """Check (or fix) `source`, read from stdin, as the file `filename` (never cached)."""
+    """Check (or fix) `source`, read from stdin, as the file `filename` (never
+    cached), with the configuration `resolver` gives that file (default: `config`)."""
     from pathlib import Path
 
     from aiolint import worker
 
+    if filename != "-" and resolver is not None:
+        config = resolver.for_path(filename)
     codes = RuleSets(config, layer).for_path(Path(filename))
     options = lint_options(config, filename if filename != "-" else None)
     job = Job(Path(filename), filename, codes, tuple(options.items()), fix)

@@ -11,14 +11,25 @@ value's type, so data of another shape is an error, never a wrong result.
 
 from __future__ import annotations
 
-from aiolint.model import Applicability, Diagnostic, FileResult, Location, TextEdit, TextFix
+from aiolint.model import (
+    Applicability,
+    Diagnostic,
+    FileResult,
+    Location,
+    Related,
+    TextEdit,
+    TextFix,
+)
 
 #: (start, end, content, line, column, end line, end column)
 EncodedEdit = tuple[int, int, str, int, int, int, int]
 #: (title, applicability value, edits)
 EncodedFix = tuple[str, str, tuple[EncodedEdit, ...]]
 #: (code, message, line, column, end line, end column, rule name, fix)
-EncodedDiagnostic = tuple[str, str, int, int, int, int, str, EncodedFix | None]
+EncodedRelated = tuple[str, int, int, str]
+EncodedDiagnostic = tuple[
+    str, str, int, int, int, int, str, EncodedFix | None, tuple[EncodedRelated, ...]
+]
 #: (path, parsed, diagnostics)
 EncodedResult = tuple[str, bool, tuple[EncodedDiagnostic, ...]]
 
@@ -57,6 +68,7 @@ def encode_result(result: FileResult) -> EncodedResult:
                 d.end.column,
                 d.rule_name,
                 _fix(d.fix),
+                tuple((r.path, r.start.line, r.start.column, r.message) for r in d.related),
             )
         )
     return (result.path, result.parsed, tuple(diagnostics))
@@ -114,7 +126,7 @@ def decode_result(data: object) -> FileResult:
         raise TypeError(f"expected a bool, got {type(parsed).__name__}")
     result = FileResult(_str(path), parsed=parsed)
     for item in _tuple(diagnostics):
-        code, message, line, column, end_line, end_column, rule_name, fix = _tuple(item, 8)
+        code, message, line, column, end_line, end_column, rule_name, fix, related = _tuple(item, 9)
         result.diagnostics.append(
             Diagnostic(
                 result.path,
@@ -124,6 +136,12 @@ def decode_result(data: object) -> FileResult:
                 _location(end_line, end_column),
                 _decode_fix(fix),
                 _str(rule_name),
+                tuple(map(_decode_related, _tuple(related))),
             )
         )
     return result
+
+
+def _decode_related(data: object) -> Related:
+    path, line, column, message = _tuple(data, 4)
+    return Related(_str(path), _location(line, column), _str(message))

@@ -6,6 +6,14 @@ Two spellings of the result:
 - asyncpg (`.fetch`, `.fetchrow`, `.fetchval`): `conn.fetch(f"... {x}")` ->
   `conn.fetch("... $1", x)`, numbering after the `$n` the text already has.
 
+Only a statement whose values the database takes as parameters is fixed
+(`aiolint.semantic.sql_statement`): one SELECT/INSERT/UPDATE/DELETE/WITH/MERGE.
+A `SET [LOCAL] name = {v}` whose result is not used becomes
+`SELECT set_config('name', :v, <is_local>)` with the value passed as `str(v)`
+(the text the f-string wrote: `set_config` takes text, and asyncpg and psycopg
+refuse an int or a UUID for a text parameter). Other utility statements (DDL,
+GRANT, COPY...) take no parameters and get no fix.
+
 Every non-constant slot of the template must be a simple value expression (a
 name, an attribute chain, a subscript by a literal or a name) in a value
 position (`aiolint.semantic.sql_positions`); otherwise no fix is offered.
@@ -18,19 +26,24 @@ parameters), and an expression used twice is bound once.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from keyword import iskeyword
 
 import libcst as cst
+from libcst.metadata import BuiltinAssignment
 
 from aiolint.model import Applicability, Edit, Fix
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.sql_positions import bind_names, highest_dollar, value_position
-from aiolint.semantic.sql_template import Slot, Template, template_of
+from aiolint.semantic.sql_statement import SetStatement, Statement, parameter_statement
+from aiolint.semantic.sql_template import Chunk, Slot, Template, template_of
 from aiolint.semantic.sql_text import Interpolation, interpolation
 
 _EMPTY = cst.Module(body=[])
+_PLAIN_TAIL = re.compile(r"[ \t\r\n;]*")
 
 
 class Placeholders(Enum):
@@ -63,6 +76,11 @@ def bind_fix(
     if template is None:
         return None
     text, _ = template.text()
+    statement = parameter_statement(text)
+    if isinstance(statement, SetStatement):
+        return _set_config_fix(ctx, call, template, statement, style)
+    if statement is not Statement.QUERY:
+        return None
     if style is Placeholders.NAMED:
         if len(call.args) != 1:
             return None
@@ -232,3 +250,109 @@ def _dollar_fix(call: cst.Call, literal: cst.BaseExpression, plan: _Plan) -> Fix
         Applicability.UNSAFE,
         (Edit(call, call.with_changes(args=tuple(args))),),
     )
+
+
+# -- SET name = value -> SELECT set_config('name', value, is_local) ---------------
+
+
+def _set_config_fix(
+    ctx: FileContext,
+    call: cst.Call,
+    template: Template,
+    statement: SetStatement,
+    style: Placeholders,
+) -> Fix | None:
+    """`SET [LOCAL] name = {v}` -> `SELECT set_config('name', :v, <is_local>)`, when
+    nothing reads the statement's result (a SELECT returns a row, SET none)."""
+    slots = [item for item in template.items if isinstance(item, Slot)]
+    if len(template.leaves) != 1 or len(slots) != 1 or len(call.args) != 1:
+        return None  # (asyncpg: no `$n` argument yet, as there is no `$n`)
+    if not _result_unused(ctx, call, style):
+        return None
+    expr = slots[0].expr.with_changes(lpar=(), rpar=())
+    if interpolation(ctx, slots[0].expr) is not Interpolation.VALUE or not _simple(expr):
+        return None
+    if not _builtin(ctx, call, "str"):
+        return None
+    spelled = _set_config_literal(template, statement)
+    if spelled is None:
+        return None
+    value = cst.Call(func=cst.Name("str"), args=(cst.Arg(expr),))
+    plan = _Plan()
+    if style is Placeholders.NAMED:
+        name = _base_name(expr) or "value"
+        plan.params.append((name, value))
+        return _bindparams_fix(call, spelled(f":{name}"), plan)
+    plan.params.append(("$1", value))
+    return _dollar_fix(call, spelled("$1"), plan)
+
+
+def _set_config_literal(
+    template: Template, statement: SetStatement
+) -> Callable[[str], cst.SimpleString] | None:
+    """A writer of the new string literal, given the placeholder: the same quotes
+    (`"` for `'`) and prefix (less `f` and `r`), the whitespace and `;` around the
+    statement as written. None when that text is not written plainly."""
+    first, last = template.items[0], template.items[-1]
+    if not isinstance(first, Chunk):
+        return None
+    leading = first.raw[: len(statement.leading)]
+    if leading != statement.leading:
+        return None
+    trailing = ""
+    if isinstance(last, Chunk):
+        trailing = last.raw[1:] if statement.quoted else last.raw
+        if statement.quoted and not last.raw.startswith("'"):
+            return None
+    if not _PLAIN_TAIL.fullmatch(trailing):
+        return None
+    leaf = template.leaves[0]
+    if isinstance(leaf, cst.FormattedString):
+        quote, prefix = leaf.end, leaf.start[: -len(leaf.end)]
+    else:
+        quote, prefix = leaf.quote, leaf.prefix
+    prefix = "".join(c for c in prefix if c.lower() not in "fr")
+    local = "true" if statement.local else "false"
+    node = template.node
+
+    if quote == "'":
+        quote = '"'  # the new text holds single quotes, and no double ones
+
+    def write(placeholder: str) -> cst.SimpleString:
+        call = f"SELECT set_config('{statement.name}', {placeholder}, {local})"
+        return cst.SimpleString(
+            prefix + quote + leading + call + trailing + quote, lpar=node.lpar, rpar=node.rpar
+        )
+
+    return write
+
+
+def _result_unused(ctx: FileContext, call: cst.Call, style: Placeholders) -> bool:
+    """Whether the statement's result is thrown away: `text(...)` is the statement
+    of an `.execute(...)` (asyncpg: the query call itself) in an expression
+    statement, awaited or not."""
+    runner: cst.CSTNode = call
+    if style is Placeholders.NAMED:
+        arg = ctx.parent(call)
+        execute = ctx.parent(arg) if isinstance(arg, cst.Arg) else None
+        if not (
+            isinstance(execute, cst.Call)
+            and isinstance(execute.func, cst.Attribute)
+            and execute.func.attr.value == "execute"
+            and execute.args
+            and execute.args[0] is arg
+        ):
+            return False
+        runner = execute
+    parent = ctx.parent(runner)
+    if isinstance(parent, cst.Await):
+        parent = ctx.parent(parent)
+    return isinstance(parent, cst.Expr)
+
+
+def _builtin(ctx: FileContext, node: cst.CSTNode, name: str) -> bool:
+    """Whether `name` at `node` is the builtin (no binding of the module shadows it)."""
+    scope = ctx.scopes.get(node)
+    if scope is None:
+        return False
+    return all(isinstance(a, BuiltinAssignment) for a in scope[name])

@@ -1,10 +1,10 @@
 """Building the project model before a run: find the modules, scan, link.
 
-The project is the folder of the configuration file that was found (the
-`pyproject.toml` or `aiolint.toml`); without one (`--isolated`, a file with no
-configuration above it), the nearest folder at or above the checked path that
-holds a `.git`, `pyproject.toml`, `setup.py` or `setup.cfg`; without that there
-is no project and rules see each file alone. Its Python files are found as a
+The project root is the nearest folder at or above the checked paths (their
+common folder) holding `pyproject.toml`, `setup.py`, `setup.cfg`, `.git` or a
+`requirements*.txt`; without one, the common folder of the checked paths
+(when a folder was checked: a lone file, or stdin, has no project and rules
+see it alone). Its Python files are found as a
 check of the whole folder finds them (excludes and `.gitignore` apply).
 Module names are taken relative to the project folder, its `src/`, and the
 folder above each top-level package (the first folder up without an
@@ -28,6 +28,7 @@ import hashlib
 import marshal
 import os
 import re
+from collections.abc import Sequence
 
 from aiolint.project.model import ProjectModel, link, module_name, recorded_names
 
@@ -53,12 +54,21 @@ __all__ = [
 
 #: A folder with more Python files than this is not taken as one project.
 MAX_FILES = 20_000
-_FORMAT = 5
+_FORMAT = 7
 _MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
+_REQUIREMENTS = re.compile(r"^requirements.*\.txt$", re.IGNORECASE)
 #: A module that imports one of these is read first.
 _LIBRARY_IMPORT = re.compile(
     r"^[ \t]*(?:from|import)[ \t]+(?:sqlalchemy|sqlmodel|flask_sqlalchemy|fastapi|starlette"
     r"|aiohttp)\b",
+    re.MULTILINE,
+)
+#: ... as is one with a sync function that may block (AIO206's summaries): it
+#: imports a library AIO201-AIO205 know, or opens a file.
+_BLOCKING_IMPORT = re.compile(
+    r"^[ \t]*(?:from|import)[ \t]+(?:time|requests|httpx|urllib3?|subprocess|sqlite3"
+    r"|psycopg2?|pymysql|MySQLdb)\b|(?<![\w.])open\(|\bio\.open\("
+    r"|\bos\.(?:system|popen|wait|posix_spawn)",
     re.MULTILINE,
 )
 #: ... and names one of the objects the model records (a module importing only
@@ -71,7 +81,6 @@ _MAKERS = re.compile(
 )
 #: The entry of a module not read (nothing it could record was named in it).
 SKIPPED = 0
-_DEPENDENCY_FILES = ("pyproject.toml", "requirements.txt", "setup.cfg", "setup.py")
 
 _built: dict[tuple[str, ...], ProjectModel | None] = {}
 #: Where module records are kept: set by the CLI (its `--cache-dir`, None with
@@ -80,13 +89,20 @@ _record_cache: dict[str, str | None] = {}
 
 
 def set_record_cache(folder: str | None) -> None:
-    """Keep module records in `folder` (None: nowhere)."""
+    """Keep module records, and what the dependency files declare
+    (`aiolint.declared`), in `folder` (None: nowhere)."""
+    from aiolint.declared import use_store
+
     _record_cache["folder"] = folder
+    use_store(None if folder is None else os.path.join(folder, "declared.marshal"))
 
 
 def reset_record_cache() -> None:
     """Back to the default: the configuration's cache folder."""
+    from aiolint.declared import use_store
+
     _record_cache.clear()
+    use_store(None)
 
 
 def forget_projects() -> None:
@@ -98,12 +114,11 @@ def forget_projects() -> None:
     forget_ignore_rules()
 
 
-def project_for(config: Config, anchor: str | None = None) -> ProjectModel | None:
-    """The model of the project `config` belongs to (memoized per process);
-    None when there is no project (see the module doc). `anchor` is a checked
-    path, where the project is looked for when no configuration file was found
-    (`--isolated`, a lone file)."""
-    root = project_root(config, anchor)
+def project_for(config: Config, anchors: str | Sequence[str] | None = None) -> ProjectModel | None:
+    """The model of the project the checked paths `anchors` belong to
+    (memoized per process); None when there is no project (see the module
+    doc). Without `anchors`, the configuration's folder is the checked path."""
+    root = project_root(config, anchors)
     if root is None:
         return None
     key = (root, *config.all_excludes, str(config.respect_gitignore))
@@ -122,22 +137,38 @@ def project_for(config: Config, anchor: str | None = None) -> ProjectModel | Non
     return _built[key]
 
 
-def project_root(config: Config, anchor: str | None = None) -> str | None:
-    """The configuration file's folder; without one, the nearest folder at or
-    above `anchor` (else the working folder) holding `.git`, `pyproject.toml`,
-    `setup.py` or `setup.cfg`."""
-    if config.source is not None:
-        return config.root
-    folder = os.path.realpath(anchor if anchor is not None else config.root)
-    if not os.path.isdir(folder):
-        folder = os.path.dirname(folder)
+def project_root(config: Config, anchors: str | Sequence[str] | None = None) -> str | None:
+    """The nearest folder at or above the common folder of `anchors` (default:
+    the configuration's folder) holding a project marker (`_MARKERS`, a
+    `requirements*.txt`); else that common folder if it is a folder, else None."""
+    if anchors is None:
+        anchors = [config.root]
+    elif isinstance(anchors, str):
+        anchors = [anchors]
+    if not anchors:
+        return None
+    resolved = [os.path.realpath(a) for a in anchors]
+    common = resolved[0] if len(resolved) == 1 else os.path.commonpath(resolved)
+    start = common if os.path.isdir(common) else os.path.dirname(common)
+    folder = start
     while True:
-        if any(os.path.exists(os.path.join(folder, m)) for m in _MARKERS):
+        if _holds_marker(folder):
             return folder
         parent = os.path.dirname(folder)
         if parent == folder:
-            return None
+            break
         folder = parent
+    checked_folder = len(resolved) > 1 or os.path.isdir(resolved[0])
+    return start if checked_folder else None
+
+
+def _holds_marker(folder: str) -> bool:
+    if any(os.path.exists(os.path.join(folder, m)) for m in _MARKERS):
+        return True
+    try:
+        return any(_REQUIREMENTS.match(name) for name in os.listdir(folder))
+    except OSError:
+        return False
 
 
 def build_project(config: Config, root: str | None = None) -> ProjectModel | None:
@@ -173,7 +204,13 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
     model = link(records, roots, uses_sqlalchemy, packages)
     if cache_path is not None:
         tables = (model.aliases, model.instances, model.classes, model.functions)
-        linked = (*tables, model.uses_sqlalchemy, model.packages)
+        linked = (
+            *tables,
+            model.uses_sqlalchemy,
+            model.packages,
+            model.blocking,
+            model.factories,
+        )
         _store(cache_path, fresh, ((roots, uses_sqlalchemy), linked), walk)
     return model
 
@@ -241,7 +278,9 @@ def _scan_project(
         text = _text(path)
         if text is None:
             add(path, None)
-        elif _LIBRARY_IMPORT.search(text) and _MAKERS.search(text):
+        elif (_LIBRARY_IMPORT.search(text) and _MAKERS.search(text)) or (
+            _BLOCKING_IMPORT.search(text)
+        ):
             add(path, _scan(path, text, roots))
         else:
             waiting[path] = text
@@ -304,15 +343,11 @@ def _scan(path: str, text: str, roots: tuple[str, ...]) -> ModuleRecord | None:
 
 
 def _depends_on_sqlalchemy(root: str) -> bool:
-    for name in _DEPENDENCY_FILES:
-        try:
-            with open(os.path.join(root, name), encoding="utf-8", errors="replace") as handle:
-                text = handle.read().lower()
-        except OSError:
-            continue
-        if "sqlalchemy" in text or "sqlmodel" in text:
-            return True
-    return False
+    """The project root's dependency files declare SQLAlchemy, SQLModel or an
+    extension of either (`flask-sqlalchemy`), as `aiolint.declared` reads them."""
+    from aiolint.declared import declared_names
+
+    return any("sqlalchemy" in name or "sqlmodel" in name for name in declared_names(root))
 
 
 def _cache_path(config: Config, root: str) -> str | None:

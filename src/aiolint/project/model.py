@@ -12,7 +12,11 @@ flat table:
   (`router = APIRouter()` -> "fastapi.APIRouter");
 - `classes`: a class deriving from a SQLAlchemy one -> the kind of its instances;
 - `functions`: a function -> (the kind of what it returns or yields, whether it
-  is a generator): `get_db` yielding `SessionLocal()` -> ("Session", True).
+  is a generator): `get_db` yielding `SessionLocal()` -> ("Session", True);
+- `blocking`: a sync function or method that blocks, itself or through the
+  project functions it calls -> its chain (`aiolint.project.blocking`);
+- `factories`: a function that returns a new engine, pool or HTTP client on
+  every call -> the library constructor (`make_client` -> "httpx.AsyncClient").
 
 Names are resolved through the project's own imports, relative ones included,
 and through chains of re-exports; a name bound twice to different values, or
@@ -29,6 +33,7 @@ from aiolint import known_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from aiolint.project.blocking import Blocking
     from aiolint.project.scan import Made, ModuleRecord
 
 _MAX_DEPTH = 24
@@ -39,11 +44,14 @@ class ProjectModel:
     """The project's exports (see the module doc); immutable once built."""
 
     __slots__ = (
+        "_blocking_names",
         "_names",
         "_under",
         "aliases",
+        "blocking",
         "classes",
         "digest",
+        "factories",
         "functions",
         "instances",
         "packages",
@@ -60,6 +68,8 @@ class ProjectModel:
         functions: dict[str, tuple[str, bool]] | None = None,
         uses_sqlalchemy: bool = False,
         packages: frozenset[str] = frozenset(),
+        blocking: dict[str, Blocking] | None = None,
+        factories: dict[str, str] | None = None,
     ) -> None:
         #: Folders module names are relative to (the project root, its `src/`).
         self.roots = roots
@@ -71,6 +81,8 @@ class ProjectModel:
         self.uses_sqlalchemy = uses_sqlalchemy
         #: The project's top-level modules and packages (isort's first party).
         self.packages = frozenset(packages)
+        self.blocking = blocking or {}
+        self.factories = factories or {}
         content = repr(
             (
                 sorted(self.aliases.items()),
@@ -79,11 +91,14 @@ class ProjectModel:
                 sorted(self.functions.items()),
                 uses_sqlalchemy,
                 sorted(self.packages),
+                sorted(self.blocking.items()),
+                sorted(self.factories.items()),
             )
         )
         self.digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         self._under: dict[str, frozenset[str]] | None = None
         self._names: frozenset[str] | None = None
+        self._blocking_names: frozenset[str] | None = None
 
     def __repr__(self) -> str:  # stable: it is part of the result cache's key
         return f"ProjectModel({self.digest})"
@@ -105,6 +120,8 @@ class ProjectModel:
                 self.functions,
                 self.uses_sqlalchemy,
                 self.packages,
+                self.blocking,
+                self.factories,
             ),
         )
 
@@ -112,9 +129,16 @@ class ProjectModel:
     def names(self) -> frozenset[str]:
         """The last part of every exported name (a text prefilter for files)."""
         if self._names is None:
-            tables = (self.aliases, self.instances, self.classes, self.functions)
+            tables = (self.aliases, self.instances, self.classes, self.functions, self.factories)
             self._names = frozenset(name.rpartition(".")[2] for table in tables for name in table)
         return self._names
+
+    @property
+    def blocking_names(self) -> frozenset[str]:
+        """The last part of every blocking function's name (AIO206's gate)."""
+        if self._blocking_names is None:
+            self._blocking_names = frozenset(k.rpartition(".")[2] for k in self.blocking)
+        return self._blocking_names
 
     def mentioned_in(self, text: str) -> bool:
         """Whether `text` may name an exported object (its last name appears)."""
@@ -177,6 +201,16 @@ class ProjectModel:
         rest = name[level:]
         return ".".join([*base, *([rest] if rest else [])]) or None
 
+    def module_path(self, module: str) -> str | None:
+        """The file of the project module `module` (None: not found)."""
+        parts = module.split(".")
+        for root in self.roots:
+            base = os.path.join(root, *parts)
+            for path in (f"{base}.py", os.path.join(base, "__init__.py"), f"{base}.pyi"):
+                if os.path.isfile(path):
+                    return path
+        return None
+
     def module_name(self, path: str) -> tuple[str | None, bool]:
         """The dotted module name of the file `path` and whether it is a package
         (`__init__.py`): from the nearest of `roots` that holds it, `src/` layouts
@@ -224,6 +258,7 @@ class _Linker:
     def __init__(self, records: dict[str, ModuleRecord]) -> None:
         self.records = records
         self.memo: dict[str, _Value | None] = {}
+        self.splits: dict[str, tuple[str | None, str | None]] = {}
 
     def value(self, name: str, depth: int = 0) -> _Value | None:
         """What the absolute dotted `name` is (None: unknown or nothing of interest)."""
@@ -237,13 +272,13 @@ class _Linker:
         return found
 
     def _value(self, name: str, depth: int) -> _Value | None:
-        module, attr = self._split(name)
+        module, attr = self.split(name)
         if module is None:
             return ("alias", name)  # not a project module: a library name
         if attr is None:
             return None  # a module itself
         record = self.records[module]
-        imports, values, classes, functions = record
+        imports, values, classes, functions = record[:4]
         head, _, rest = attr.partition(".")
         if rest:  # `app.db.engine.url`: an attribute of an export
             base = self.value(f"{module}.{head}", depth + 1)
@@ -260,14 +295,20 @@ class _Linker:
             kind = kinds.pop() if len(kinds) == 1 else None
             return ("class", kind) if kind else None
         if attr in functions:
-            generator, produced = functions[attr]
+            generator, produced = functions[attr][:2]
             kinds = {self.produced_kind(module, made, depth + 1) for made in produced}
             kind = kinds.pop() if len(kinds) == 1 else None
             return ("function", kind, "1" if generator else "") if kind else None
         return None
 
-    def _split(self, name: str) -> tuple[str | None, str | None]:
+    def split(self, name: str) -> tuple[str | None, str | None]:
         """The longest project module that `name` starts with, and the rest."""
+        found = self.splits.get(name)
+        if found is None:
+            found = self.splits[name] = self._split(name)
+        return found
+
+    def _split(self, name: str) -> tuple[str | None, str | None]:
         parts = name.split(".")
         for end in range(len(parts), 0, -1):
             module = ".".join(parts[:end])
@@ -319,6 +360,9 @@ class _Linker:
             if found is not None and found[0] == "alias":
                 return None  # a library object itself (a class, a function)
             return found
+        if how == "type":  # a type alias: the class it stands for
+            found = self.referent(module, made[1], depth + 1)
+            return found if found is not None and found[0] in ("alias", "class") else None
         if how == "call":
             return self._call(module, made, depth)
         return None
@@ -375,7 +419,7 @@ def _exports(
     """(absolute name, value) of every module-level name the model records
     (`imported`: only those, or names of those modules, when given)."""
     linker = _Linker(records)
-    for module, (imports, values, classes, functions) in records.items():
+    for module, (imports, values, classes, functions, *_) in records.items():
         reached = imported is None or module in imported
         for attr in (*imports, *values, *classes, *functions):
             name = f"{module}.{attr}"
@@ -395,7 +439,11 @@ def recorded_names(records: dict[str, ModuleRecord]) -> set[str]:
     """The last part of every name of these modules that stands for something
     the model records (a factory, a re-export, a dependency...): a module
     whose text names none of them cannot record anything more."""
-    return {name.rpartition(".")[2] for name, _ in _exports(records)}
+    from aiolint.project.blocking import blocking_functions
+
+    names = {name.rpartition(".")[2] for name, _ in _exports(records)}
+    blocking = blocking_functions(records, _Linker(records))
+    return names | {name.rpartition(".")[2] for name in blocking}
 
 
 def link(
@@ -422,7 +470,46 @@ def link(
             classes[name] = found[1]
         else:
             functions[name] = (found[1], bool(found[2]))
-    return ProjectModel(roots, aliases, instances, classes, functions, uses_sqlalchemy, packages)
+    from aiolint.project.blocking import blocking_table
+
+    linker = _Linker(records)
+    blocking = blocking_table(records, linker)
+    return ProjectModel(
+        roots,
+        aliases,
+        instances,
+        classes,
+        functions,
+        uses_sqlalchemy,
+        packages,
+        blocking,
+        _factories(records, linker),
+    )
+
+
+def _factories(records: dict[str, ModuleRecord], linker: _Linker) -> dict[str, str]:
+    """Functions returning a new engine, pool or client on every call (also
+    through another factory), under their names and their re-exports."""
+    made: dict[str, str] = {}
+    for module, record in records.items():
+        for name, function in record[3].items():
+            if function[2]:
+                made[f"{module}.{name}"] = linker.resolve(module, function[2])
+    found: dict[str, str] = {}
+    for _ in range(_MAX_DEPTH):
+        before = len(found)
+        for name, callee in made.items():
+            if callee in known_names.RESOURCES:
+                found[name] = callee
+            elif callee in found:
+                found[name] = found[callee]
+        for module, record in records.items():
+            for name, target in record[0].items():
+                if target in found:
+                    found[f"{module}.{name}"] = found[target]
+        if len(found) == before:
+            break
+    return found
 
 
 #: Library names whose re-exports the model keeps: the classes and functions

@@ -7,14 +7,21 @@ dicts, strings and booleans, so that `marshal` stores it in the cache:
   (`from .db import SessionLocal` in `app.api.deps` -> `app.api.db.SessionLocal`);
 - `values`: module-level name -> how its value is made (a `Made`);
 - `classes`: class name -> its bases, as dotted names of this module;
-- `functions`: function name -> (is a generator, what it yields or returns).
+- `functions`: function name -> (is a generator, what it yields or returns,
+  the callee of the new object it returns: `make_client` returning
+  `httpx.AsyncClient(...)` on every call -> "httpx.AsyncClient", "" when it
+  returns anything else or is cached);
+- `summaries`: function or `Class.method` name -> its summary (what it
+  blocks on and which functions it calls: `aiolint.project.summary`).
 
 A `Made` is `("ref", dotted)` (a name or attribute chain, resolved later through
 the module's own names), `("call", dotted, class_, flags)` (a call of one:
 `class_` is the dotted `class_=` / second positional argument, `flags` says
-"**" when keywords are hidden), or `("ann", dotted)` (an instance of the
-annotated class). Dotted names start with a name of this module (an import or a
-definition); the model resolves them.
+"**" when keywords are hidden), `("ann", dotted)` (an instance of the
+annotated class), or `("type", dotted)` (a type alias of a class:
+`SessionDep = Annotated[AsyncSession, Depends(get_session)]`). Dotted names
+start with a name of this module (an import or a definition); the model
+resolves them.
 """
 
 from __future__ import annotations
@@ -22,21 +29,24 @@ from __future__ import annotations
 import ast
 
 from aiolint import known_names
+from aiolint.project.expr import annotation_class, dotted_name, is_none, value_made
+from aiolint.project.summary import summaries
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TypeAlias
 
     Made: TypeAlias = tuple[str, ...]
-    FunctionRecord: TypeAlias = tuple[bool, tuple[Made, ...]]
-    ModuleRecord: TypeAlias = tuple[
-        dict[str, str], dict[str, Made], dict[str, tuple[str, ...]], dict[str, FunctionRecord]
-    ]
+    FunctionRecord: TypeAlias = tuple[bool, tuple[Made, ...], str]
+    from aiolint.project.summary import Summary
 
-#: Annotation wrappers whose first argument is the value's type (by last name).
-_WRAPPERS = frozenset(
-    {"Optional", "Annotated", "Awaitable", "Coroutine", *known_names.ITERATOR_NAMES}
-)
+    ModuleRecord: TypeAlias = tuple[
+        dict[str, str],
+        dict[str, Made],
+        dict[str, tuple[str, ...]],
+        dict[str, FunctionRecord],
+        dict[str, Summary],
+    ]
 
 
 def scan(text: str, module: str, is_package: bool) -> ModuleRecord | None:
@@ -50,25 +60,26 @@ def scan(text: str, module: str, is_package: bool) -> ModuleRecord | None:
     values: dict[str, Made] = {}
     classes: dict[str, tuple[str, ...]] = {}
     functions: dict[str, FunctionRecord] = {}
-    for stmt in _module_statements(tree.body):
+    statements = _module_statements(tree.body)
+    for stmt in statements:
         if isinstance(stmt, ast.Import | ast.ImportFrom):
             _record_import(imports, stmt, package)
         elif isinstance(stmt, ast.Assign):
-            made = _made(stmt.value)
+            made = value_made(stmt.value)
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
                     _bind(values, target.id, made)
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-            made = _made(stmt.value) if stmt.value is not None else None
+            made = value_made(stmt.value) if stmt.value is not None else None
             if made is None or made[0] == "ref":
-                annotated = _annotation(stmt.annotation)
+                annotated = annotation_class(stmt.annotation)
                 made = ("ann", annotated) if annotated else made
             _bind(values, stmt.target.id, made)
         elif isinstance(stmt, ast.ClassDef):
-            classes[stmt.name] = tuple(filter(None, (_dotted(b) for b in stmt.bases)))
+            classes[stmt.name] = tuple(filter(None, (dotted_name(b) for b in stmt.bases)))
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             functions[stmt.name] = _function(stmt)
-    return imports, values, classes, functions
+    return imports, values, classes, functions, summaries(statements, imports)
 
 
 def _module_statements(body: list[ast.stmt]) -> list[ast.stmt]:
@@ -118,52 +129,10 @@ def _bind(values: dict[str, Made], name: str, made: Made | None) -> None:
         values[name] = made if made is not None else ("unknown",)
 
 
-def _made(node: ast.expr | None) -> Made | None:
-    if isinstance(node, ast.Await):
-        node = node.value
-    if isinstance(node, ast.Call):
-        func = _dotted(node.func)
-        if not func:
-            return None
-        class_ = ""
-        for keyword in node.keywords:
-            if keyword.arg == "class_":
-                class_ = _dotted(keyword.value) or "?"
-        if not class_ and len(node.args) >= 2:
-            class_ = _dotted(node.args[1]) or "?"
-        hidden = "**" if any(k.arg is None for k in node.keywords) else ""
-        return ("call", func, class_, hidden)
-    dotted = _dotted(node) if node is not None else ""
-    return ("ref", dotted) if dotted else None
-
-
-def _annotation(node: ast.expr) -> str:
-    """The class an annotation makes its value an instance of (`Optional[X]`,
-    `X | None`, `Annotated[X, ...]`, `AsyncIterator[X]` -> X), as a dotted name."""
-    for _ in range(8):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            try:
-                node = ast.parse(node.value, mode="eval").body
-            except SyntaxError:
-                return ""
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            sides = [s for s in (node.left, node.right) if not _is_none(s)]
-            if len(sides) != 1:
-                return ""
-            node = sides[0]
-        elif isinstance(node, ast.Subscript):
-            if _dotted(node.value).rpartition(".")[2] not in _WRAPPERS:
-                return _dotted(node.value)
-            inner = node.slice
-            node = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
-        else:
-            return _dotted(node)
-    return ""
-
-
 def _function(func: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionRecord:
     """Whether `func` is a generator, and what it yields (a generator) or returns."""
     locals_: dict[str, Made | None] = {}
+    declared: set[str] = set()  # `global` / `nonlocal`: not the function's own
     yields: list[ast.expr | None] = []
     returns: list[ast.expr | None] = []
     for node in _own_nodes(func):
@@ -173,34 +142,63 @@ def _function(func: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionRecord:
             yields.append(None)
         elif isinstance(node, ast.Return):
             returns.append(node.value)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            declared.update(node.names)
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
-                    _bind_local(locals_, target.id, _made(node.value))
+                    _bind_local(locals_, target.id, value_made(node.value))
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            annotated = _annotation(node.annotation)
-            made = ("ann", annotated) if annotated else _made(node.value)
+            annotated = annotation_class(node.annotation)
+            made = ("ann", annotated) if annotated else value_made(node.value)
             _bind_local(locals_, node.target.id, made)
         elif isinstance(node, ast.With | ast.AsyncWith):
             for item in node.items:
                 if isinstance(item.optional_vars, ast.Name):
-                    _bind_local(locals_, item.optional_vars.id, _made(item.context_expr))
+                    _bind_local(locals_, item.optional_vars.id, value_made(item.context_expr))
     generator = bool(yields)
+    own = {name: made for name, made in locals_.items() if name not in declared}
+    new = "" if generator or _cached(func) else _new_object(returns, own)
     produced: list[Made] = []
     if func.returns is not None:
-        annotated = _annotation(func.returns)
+        annotated = annotation_class(func.returns)
         if annotated:
             produced.append(("ann", annotated))
     if not produced:
         for value in yields if generator else returns:
-            if value is None or _is_none(value):
+            if value is None or is_none(value):
                 continue
             if isinstance(value, ast.Name) and value.id in locals_:
                 made = locals_[value.id]
             else:
-                made = _made(value)
+                made = value_made(value)
             produced.append(made if made is not None else ("unknown",))
-    return generator, tuple(dict.fromkeys(produced))
+    return generator, tuple(dict.fromkeys(produced)), new
+
+
+def _new_object(returns: list[ast.expr | None], locals_: dict[str, Made | None]) -> str:
+    """The callee every `return` calls (directly, or through a local bound once
+    to that call): the function makes a new object on every call."""
+    callees: set[str] = set()
+    for value in returns:
+        if value is None:
+            return ""
+        made = locals_.get(value.id) if isinstance(value, ast.Name) else value_made(value)
+        if isinstance(value, ast.Name) and value.id not in locals_:
+            return ""  # a module-level object: the same one on every call
+        if made is None or made[0] != "call":
+            return ""
+        callees.add(made[1])
+    return callees.pop() if len(callees) == 1 else ""
+
+
+def _cached(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Decorated to return the same object on every call (`@lru_cache`)."""
+    for decorator in func.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if dotted_name(target).rpartition(".")[2] in known_names.CACHE_DECORATORS:
+            return True
+    return False
 
 
 def _bind_local(locals_: dict[str, Made | None], name: str, made: Made | None) -> None:
@@ -237,18 +235,3 @@ def _own_nodes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
             if isinstance(children, list):
                 pending.extend(children)
     return found
-
-
-def _dotted(node: ast.expr) -> str:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return ""
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
-def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None

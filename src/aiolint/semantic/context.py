@@ -34,6 +34,15 @@ class LintOptions:
     """Settings that change what rules report."""
 
     target_version: tuple[int, int] = (3, 11)
+    #: The target was declared (target-version, requires-python, ruff's
+    #: target-version; options built by hand name theirs), not defaulted: only
+    #: then is syntax newer than what the running Python parses an error (else
+    #: the newest grammar LibCST knows is used).
+    target_explicit: bool = True
+    #: The lowest version the project's declared requirements allow of each
+    #: library the rules follow (`declared.VERSIONED_LIBRARIES`), e.g.
+    #: `(("sqlalchemy", "1.4.0"),)`; a library not listed: unknown (the newest).
+    libraries: tuple[tuple[str, str], ...] = ()
     #: A noqa comment for a ruff / flake8-async code a rule overlaps (`Rule.peer_codes`)
     #: suppresses the rule's finding (`peer-noqa` in the configuration).
     peer_noqa: bool = True
@@ -61,6 +70,16 @@ class LintOptions:
     #: What the project's other modules define (`aiolint.project`); None: the
     #: file is linted alone.
     project: ProjectModel | None = None
+
+    def library_below(self, library: str, version: str) -> bool:
+        """The project declares `library` (canonical name) with a lowest
+        allowed version below `version`; False when unknown or undeclared."""
+        for name, lowest in self.libraries:
+            if name == library:
+                from packaging.version import Version
+
+                return Version(lowest) < Version(version)
+        return False
 
 
 @dataclass(eq=False)

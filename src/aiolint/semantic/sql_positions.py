@@ -90,6 +90,13 @@ def _lex(text: str) -> _Lexed | None:
     return _Lexed(state, parens)
 
 
+def in_code(text: str) -> bool:
+    """Whether the end of `text` is SQL code: not inside a literal, a quoted
+    identifier or a comment (and no parenthesis closed that was not opened)."""
+    lexed = _lex(text)
+    return lexed is not None and lexed.state == "code"
+
+
 def value_position(text: str, offset: int, allow_cast: bool = False) -> ValuePosition | None:
     """Whether the hole at `offset` may become a placeholder (see the module doc);
     `allow_cast`: a `::type` cast may follow it (asyncpg's `$1::int`, not SQLAlchemy's

@@ -12,9 +12,12 @@ sink: every building site among its assignments in the same function (`q =
 f"..."`, `q += f" AND x = {y}"`, `q = q + ...`), judged SQL-like on the
 variable's whole text.
 
-What is constant (never a hole): literals; module-level or imported
-UPPER_CASE names (`TABLE = "users"`), `self.TABLE`-like UPPER_CASE attributes
-and `__tablename__`; names whose every binding is constant (`table = "users"`,
+What is constant (never a hole): literals; UPPER_CASE names imported or bound
+at module level to constants only (`TABLE = "users"`, not `SCHEMA =
+os.environ["SCHEMA"]`); `__tablename__`; UPPER_CASE attributes of `self`/`cls`,
+of a class of the module or of an imported module or class, but never of a
+settings object (`settings.DATABASE_SCHEMA`, `config.X`, `self.settings.X`:
+environment, whatever the case); names whose every binding is constant (`table = "users"`,
 `for col in ALLOWED_COLUMNS`, `for i in range(n)`); placeholder lists built from
 constants (`", ".join("?" * len(ids))`, `",".join(f":p{i}" for i in range(n))`,
 a local list only ever appended constant strings); `len(...)`.
@@ -35,6 +38,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 from libcst.metadata import Assignment, GlobalScope
 
 from aiolint import known_names
@@ -55,6 +59,11 @@ _STATEMENT = re.compile(known_names.SQL_STATEMENT, re.IGNORECASE)
 _UPPER = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 _SANITIZER = re.compile(r"(?:^|_)(?:quote|escape)", re.IGNORECASE)
 _IDENTIFIER_ATTRS = frozenset({"__tablename__"})
+#: A part of a dotted name that names a settings object or module (its values come
+#: from the environment): `settings`, `app_settings`, `config`, `django.conf`.
+_SETTINGS = re.compile(
+    r"(?:^|[._])(?:settings|config|conf|cfg|env|environ)(?:$|[._])", re.IGNORECASE
+)
 _LIST_READS = frozenset({"copy", "count", "index", "pop", "remove", "clear", "sort", "reverse"})
 _PASSIVE_CALLS = frozenset(
     {"builtins.len", "builtins.bool", "builtins.list", "builtins.tuple", "builtins.sorted"}
@@ -274,8 +283,7 @@ class _Analyzer:
         if isinstance(expr, cst.Name):
             return self._constant_name(expr, depth)
         if isinstance(expr, cst.Attribute):
-            attr = expr.attr.value
-            return _UPPER.match(attr) is not None or attr in _IDENTIFIER_ATTRS
+            return self._constant_attribute(expr)
         if isinstance(expr, cst.UnaryOperation):
             return self.is_constant(expr.expression, depth + 1)
         if isinstance(expr, cst.List | cst.Tuple | cst.Set):
@@ -307,7 +315,8 @@ class _Analyzer:
         if _UPPER.match(name.value) and all(
             isinstance(a.scope, GlobalScope) for a in everywhere or ()
         ):
-            return True  # module-level or imported constant (an identifier)
+            # A module-level constant (an identifier): imported, or bound to literals.
+            return all(self._module_constant(a, depth) for a in everywhere or ())
         assignments = reaching_bindings(self.ctx, name)
         if not assignments:
             return False
@@ -319,6 +328,43 @@ class _Analyzer:
             return all(self._constant_binding(a, depth) for a in assignments)
         finally:
             self._visiting.discard(key)
+
+    def _module_constant(self, assignment: object, depth: int) -> bool:
+        """A module-level binding of an UPPER_CASE name: an import (another module's
+        constant, taken on trust) or a constant value (not `os.environ[...]`)."""
+        if isinstance(assignment, Assignment) and isinstance(
+            assignment.node, cst.Import | cst.ImportFrom
+        ):
+            return True
+        return self._constant_binding(assignment, depth)
+
+    def _constant_attribute(self, expr: cst.Attribute) -> bool:
+        """`Model.__tablename__`; an UPPER_CASE attribute of `self`/`cls` (a class
+        constant), of a class of this module or of an imported module or class.
+        Never one of a settings object (`settings.DATABASE_SCHEMA`,
+        `config.X`, `self.settings.X`, `get_settings().X`): it comes from the
+        environment, whatever its case."""
+        attr = expr.attr.value
+        if attr in _IDENTIFIER_ATTRS:
+            return True
+        if _UPPER.match(attr) is None:
+            return False
+        receiver = get_full_name_for_node(expr.value)
+        head = expr.value
+        while isinstance(head, cst.Attribute):
+            head = head.value
+        if receiver is None or not isinstance(head, cst.Name):
+            return False  # a call's result, a subscript
+        resolved = qualified_name(self.ctx, head) or ""
+        if _SETTINGS.search(receiver) or _SETTINGS.search(resolved):
+            return False
+        if receiver in ("self", "cls"):
+            return True
+        bindings = assignments_of(self.ctx, head)
+        return bool(bindings) and all(
+            isinstance(binding_value(self.ctx, b), cst.Import | cst.ImportFrom | cst.ClassDef)
+            for b in bindings or ()
+        )
 
     def _constant_binding(self, assignment: object, depth: int) -> bool:
         if not isinstance(assignment, Assignment):

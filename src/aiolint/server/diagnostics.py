@@ -7,14 +7,18 @@ finding, Error for AIO000 (the file cannot be read or parsed, so nothing else
 is checked). `data` carries the rule's name, the document version and the fix
 (its title, applicability and edits as LSP ranges), so a client can show or
 apply it without asking again; the server recomputes code actions from its own
-result for the same version.
+result for the same version. The places a finding points to (the steps of
+AIO206's chain) are its `relatedInformation`.
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from lsprotocol import types
 
-from aiolint.model import Diagnostic
+from aiolint.model import Diagnostic, Related
 from aiolint.reporters.base import rule_url
 from aiolint.server.positions import LineIndex
 
@@ -74,4 +78,18 @@ def to_lsp(index: LineIndex, diagnostic: Diagnostic, version: int | None) -> typ
             "version": version,
             "fix": fix_data(index, diagnostic),
         },
+        related_information=[_related(r) for r in diagnostic.related] or None,
+    )
+
+
+def _related(related: Related) -> types.DiagnosticRelatedInformation:
+    """A step of a finding's chain (AIO206): the start of its line, in any file."""
+    line = related.start.line - 1
+    start = types.Position(line=line, character=0)
+    return types.DiagnosticRelatedInformation(
+        location=types.Location(
+            uri=Path(os.path.abspath(related.path)).as_uri(),
+            range=types.Range(start=start, end=start),
+        ),
+        message=related.message,
     )

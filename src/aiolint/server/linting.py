@@ -1,11 +1,13 @@
 """One document through the engine, configured as `aiolint check` would be.
 
 The configuration is found as the CLI finds it for a file named on its command
-line (the nearest `pyproject.toml` with `[tool.aiolint]` above the document,
-else the nearest at all; `configPath` plays `--config`), the client's settings
+line (the closest configuration file above the document, the target Python
+its nearest pyproject.toml declares: `aiolint.hierarchy`; `configPath` plays
+`--config`), the client's settings
 are applied as the flags would be, the codes enabled for the file come from
 `runner.RuleSets` (select, ignore, per-file-ignores) and the `LintOptions` from
-`runner.lint_options` (target-version, peer-noqa): the same code paths as
+`runner.lint_options` (target-version, peer-noqa, the library versions the
+project declares, the project found above the document): the same code paths as
 `aiolint check -  --stdin-filename FILE`. Fixing goes through
 `fixes.apply.fix_source`, as `aiolint check --fix` does.
 """
@@ -17,10 +19,11 @@ import tokenize
 from io import BytesIO
 
 from aiolint.add_noqa import NoqaUpdateError, add_noqa_bytes
-from aiolint.config import Config, ConfigError, find_pyproject, load_config
+from aiolint.config import Config, ConfigError
 from aiolint.fix_settings import FixSettings
 from aiolint.fixes.apply import VerificationError, apply_edits, compiles, fix_source, verify
 from aiolint.fixes.unused_imports import remove_imports_made_unused
+from aiolint.hierarchy import ConfigResolver
 from aiolint.model import Diagnostic, FileResult, InternalError
 from aiolint.record import Record
 from aiolint.registry import rules_for
@@ -58,13 +61,13 @@ class Setup(Record):
 def find_config(path: str | None, settings: Settings, root: str | None) -> Config:
     """The configuration `aiolint check PATH` would read (`configPath`: `--config`,
     relative to the workspace root); a document without a path: the root's."""
+    config_file: str | None = None
     if settings.config_path is not None:
-        config_path = os.path.join(root or os.getcwd(), os.path.expanduser(settings.config_path))
-        if not os.path.isfile(config_path):
-            raise ConfigError(f"{config_path}: config file not found")
-        return load_config(config_path)
-    found = find_pyproject(path if path is not None else (root or os.getcwd()))
-    return load_config(found) if found else Config(root=os.getcwd())
+        config_file = os.path.join(root or os.getcwd(), os.path.expanduser(settings.config_path))
+        if not os.path.isfile(config_file):
+            raise ConfigError(f"{config_file}: config file not found")
+    resolver = ConfigResolver(config_file=config_file)  # new each time: sees edits
+    return resolver.for_path(path if path is not None else (root or os.getcwd()))
 
 
 def setup(path: str | None, settings: Settings, root: str | None = None) -> Setup:

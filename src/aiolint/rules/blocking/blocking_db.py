@@ -2,6 +2,7 @@
 
 import libcst as cst
 
+from aiolint import known_names
 from aiolint.gate import AstFacts
 from aiolint.model import FixAvailability
 from aiolint.rule import Rule
@@ -11,33 +12,10 @@ from aiolint.semantic.names import call_name
 from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, classify
 
 #: Blocking connect functions -> the async driver to use instead.
-DRIVER_CONNECTS: dict[str, str] = {
-    "psycopg2.connect": "`asyncpg` or `await psycopg.AsyncConnection.connect(...)`",
-    "psycopg.connect": "`await psycopg.AsyncConnection.connect(...)` or `asyncpg`",
-    "psycopg.Connection.connect": "`await psycopg.AsyncConnection.connect(...)` or `asyncpg`",
-    "sqlite3.connect": "`aiosqlite`",
-    "pymysql.connect": "`aiomysql` or `asyncmy`",
-    "pymysql.Connect": "`aiomysql` or `asyncmy`",
-    "MySQLdb.connect": "`aiomysql` or `asyncmy`",
-    "MySQLdb.Connect": "`aiomysql` or `asyncmy`",
-}
+DRIVER_CONNECTS = known_names.DRIVER_CONNECTS
 #: Sync `Session` methods that talk to the database.
-SESSION_IO_METHODS = frozenset(
-    {
-        "commit",
-        "exec",
-        "execute",
-        "flush",
-        "get",
-        "get_one",
-        "query",
-        "refresh",
-        "rollback",
-        "scalar",
-        "scalars",
-    }
-)
-ENGINE_METHODS = frozenset({"begin", "connect"})
+SESSION_IO_METHODS = known_names.SESSION_IO_METHODS
+ENGINE_METHODS = known_names.ENGINE_METHODS
 
 
 class BlockingDb(Rule):

@@ -3,6 +3,7 @@
 import libcst as cst
 from libcst.metadata import BaseAssignment
 
+from aiolint import known_names
 from aiolint.gate import AstFacts
 from aiolint.model import FixAvailability
 from aiolint.rule import Rule
@@ -17,7 +18,7 @@ from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import in_async_code
 from aiolint.semantic.names import call_name, dotted
 
-OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open"})
+OPEN_FUNCTIONS = known_names.OPEN_FUNCTIONS
 #: Concrete `pathlib` classes (`PurePath` has no I/O methods).
 PATH_CLASSES = ("pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath")
 #: `Path` methods that open, read or write the file.

@@ -2,6 +2,7 @@
 
 import libcst as cst
 
+from aiolint import known_names
 from aiolint.fixes.to_thread import to_thread_fix
 from aiolint.gate import AstFacts
 from aiolint.model import Fix, FixAvailability
@@ -15,12 +16,7 @@ from aiolint.semantic.names import call_name, dotted
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 
 #: Module-level functions that send a request and wait for the response.
-BLOCKING_FUNCTIONS: frozenset[str] = frozenset(
-    {f"requests.{verb}" for verb in _VERBS}
-    | {f"requests.api.{verb}" for verb in _VERBS}
-    | {f"httpx.{verb}" for verb in (*_VERBS, "stream")}
-    | {"urllib.request.urlopen", "urllib.request.urlretrieve", "urllib3.request"}
-)
+BLOCKING_FUNCTIONS = known_names.HTTP_FUNCTIONS
 
 _REQUESTS_SESSION = frozenset({*_VERBS, "send"})
 _HTTPX_CLIENT = frozenset({*_VERBS, "send", "stream"})

@@ -2,6 +2,7 @@
 
 import libcst as cst
 
+from aiolint import known_names
 from aiolint.fixes.imports import reference
 from aiolint.fixes.nodes import await_expression, in_generator_expression
 from aiolint.gate import AstFacts
@@ -11,7 +12,7 @@ from aiolint.semantic.async_library import Library, async_library, sleep_call
 from aiolint.semantic.functions import in_async_code
 from aiolint.semantic.names import call_name, may_call
 
-SLEEP = frozenset({"time.sleep"})
+SLEEP = known_names.SLEEP_FUNCTIONS
 
 
 class BlockingSleep(Rule):

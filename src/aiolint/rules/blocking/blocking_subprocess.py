@@ -2,6 +2,7 @@
 
 import libcst as cst
 
+from aiolint import known_names
 from aiolint.fixes.to_thread import to_thread_fix
 from aiolint.gate import AstFacts
 from aiolint.model import Fix, FixAvailability
@@ -11,15 +12,8 @@ from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import in_async_code
 from aiolint.semantic.names import call_name, dotted, may_call, qualified_name
 
-_SUBPROCESS = ("run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput")
-_SPAWN = ("spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe")
-
 #: Calls that start a process (and, for most, wait for it).
-BLOCKING_FUNCTIONS: frozenset[str] = frozenset(
-    {f"subprocess.{name}" for name in _SUBPROCESS}
-    | {f"os.{name}" for name in _SPAWN}
-    | {"os.system", "os.popen", "os.posix_spawn", "os.posix_spawnp", "os.wait"}
-)
+BLOCKING_FUNCTIONS = known_names.SUBPROCESS_FUNCTIONS
 #: `os.wait*` calls that take an `options` argument -> its position; with
 #: `os.WNOHANG` they return at once instead of waiting.
 WAIT_OPTIONS: dict[str, int] = {"os.waitpid": 1, "os.wait3": 0, "os.wait4": 1, "os.waitid": 2}
@@ -60,9 +54,7 @@ def _polls(ctx: FileContext, node: cst.Call, position: int) -> bool:
 
 
 #: Calls that start a child and return at once; the wait comes later, elsewhere.
-NON_WAITING: frozenset[str] = frozenset(
-    {"subprocess.Popen", "os.popen", "os.posix_spawn", "os.posix_spawnp"}
-)
+NON_WAITING = known_names.NON_WAITING
 
 
 def waits_for_child(ctx: FileContext, node: cst.Call, name: str) -> bool:
@@ -71,7 +63,7 @@ def waits_for_child(ctx: FileContext, node: cst.Call, name: str) -> bool:
     `os.popen`, `os.posix_spawn*`, nor an `os.spawn*` whose mode is not `os.P_WAIT`."""
     if name in NON_WAITING:
         return False
-    if name.removeprefix("os.") in _SPAWN:
+    if name.removeprefix("os.") in known_names.SPAWN:
         positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
         mode = positional[0].value if positional else None
         return mode is not None and dotted(mode) and qualified_name(ctx, mode) == "os.P_WAIT"

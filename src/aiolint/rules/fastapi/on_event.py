@@ -104,7 +104,8 @@ class OnEvent(Rule):
     for an app that uses `app.router` or includes a router of the same module
     that has event handlers, when an `if __name__ == "__main__":` block could
     serve the app before all its handlers are defined, or when any of the
-    app's registrations is suppressed with `# noqa`.
+    app's registrations is suppressed with `# noqa`, nor when the project
+    declares a FastAPI version below 0.93 (no `lifespan=` there).
 
     ## References
     - [FastAPI: Lifespan Events](https://fastapi.tiangolo.com/advanced/events/)
@@ -143,6 +144,8 @@ class OnEvent(Rule):
     def _fix(self, registration: EventRegistration) -> Fix | None:
         """One fix per app, carried by each of its diagnostics (the engine
         applies identical edits once)."""
+        if self.ctx.options.library_below("fastapi", "0.93"):
+            return None  # `FastAPI(lifespan=...)` came with 0.93
         events = movable_app_events(self.ctx, registration)
         if events is None:
             return None

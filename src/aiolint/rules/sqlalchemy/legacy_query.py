@@ -7,6 +7,7 @@ from aiolint.model import FixAvailability
 from aiolint.rule import Rule
 from aiolint.rules.sqlalchemy.legacy_query_fix import build_fix
 from aiolint.semantic.bindings import assignments_of, binding_value, origin
+from aiolint.semantic.context import LintOptions
 from aiolint.semantic.names import module_imports, qualified_name
 from aiolint.semantic.sqlalchemy import (
     SQLA_ROOTS,
@@ -74,6 +75,11 @@ class LegacyQuery(Rule):
     imports flask or flask_sqlalchemy, a capitalized name followed by a Query
     method (`User.query.filter_by(...)`). A string first argument
     (`df.query("a > 1")`, `db.query("SELECT ...")`) is never flagged.
+
+    The rule follows the SQLAlchemy version the project declares (README:
+    "The target Python and library versions"): below 1.4 it is silent (`Query`
+    is the only API there); below 1.4.24, which added `Session.scalars()`, the
+    fix writes `session.execute(select(E)...).scalars()` instead.
 
     ## Why is this bad?
     `Query` is SQLAlchemy's legacy API: SQLAlchemy 2.0 keeps it only for
@@ -150,6 +156,11 @@ class LegacyQuery(Rule):
     name = "legacy-query"
     fix_availability = FixAvailability.SOMETIMES
     prefilter = ("query",)
+
+    @classmethod
+    def applies_to(cls, options: LintOptions) -> bool:
+        # below 1.4 the Query API is SQLAlchemy's only one, not a legacy
+        return not options.library_below("sqlalchemy", "1.4")
 
     @classmethod
     def gate(cls, facts: AstFacts) -> bool:

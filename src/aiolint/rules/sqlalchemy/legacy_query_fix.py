@@ -364,6 +364,9 @@ class _Builder:
         return found.expression()
 
     def _run(self, runner: str, statement: cst.BaseExpression) -> cst.BaseExpression:
+        if runner == "scalars" and self.ctx.options.library_below("sqlalchemy", "1.4.24"):
+            # `Session.scalars()` came with 1.4.24: `execute(...).scalars()` before
+            return _call(self._run("execute", statement), "scalars")
         call = self._wrap(runner, cst.Arg(statement))
         return _parenthesized(cst.Await(call)) if self.is_async else call
 

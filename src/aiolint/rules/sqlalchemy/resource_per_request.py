@@ -8,6 +8,7 @@ from pathlib import PurePath
 import libcst as cst
 from libcst.metadata import Assignment, GlobalScope
 
+from aiolint import known_names
 from aiolint.gate import AstFacts
 from aiolint.model import FixAvailability
 from aiolint.rule import Rule
@@ -25,32 +26,8 @@ from aiolint.semantic.fastapi import (
 from aiolint.semantic.functions import enclosing_function, is_async_function
 from aiolint.semantic.names import call_name, may_call, qualified_name
 
-_ENGINE = "an engine and its connection pool"
-_POOL = "a connection pool"
-_HTTP = "an HTTP client and its connection pool"
-_REDIS = "a Redis client and its connection pool"
-
 #: Constructors of long-lived resources, by qualified name: (shown as, what they create).
-RESOURCES: dict[str, tuple[str, str]] = {
-    "sqlalchemy.create_engine": ("create_engine", _ENGINE),
-    "sqlalchemy.engine.create_engine": ("create_engine", _ENGINE),
-    "sqlalchemy.ext.asyncio.create_async_engine": ("create_async_engine", _ENGINE),
-    "sqlalchemy.ext.asyncio.engine.create_async_engine": ("create_async_engine", _ENGINE),
-    "asyncpg.create_pool": ("asyncpg.create_pool", _POOL),
-    "asyncpg.pool.create_pool": ("asyncpg.create_pool", _POOL),
-    "aiohttp.ClientSession": ("aiohttp.ClientSession", _HTTP),
-    "aiohttp.client.ClientSession": ("aiohttp.ClientSession", _HTTP),
-    "httpx.AsyncClient": ("httpx.AsyncClient", _HTTP),
-    "httpx.Client": ("httpx.Client", _HTTP),
-    "redis.asyncio.Redis": ("Redis", _REDIS),
-    "redis.asyncio.StrictRedis": ("StrictRedis", _REDIS),
-    "redis.asyncio.client.Redis": ("Redis", _REDIS),
-    "redis.asyncio.client.StrictRedis": ("StrictRedis", _REDIS),
-    "redis.asyncio.from_url": ("redis.asyncio.from_url", _REDIS),
-    "redis.asyncio.utils.from_url": ("redis.asyncio.from_url", _REDIS),
-    "redis.asyncio.Redis.from_url": ("Redis.from_url", _REDIS),
-    "redis.asyncio.client.Redis.from_url": ("Redis.from_url", _REDIS),
-}
+RESOURCES = known_names.RESOURCES
 #: Decorators that make a function return the same object on every call.
 CACHES = frozenset({"functools.lru_cache", "functools.cache", "async_lru.alru_cache"})
 #: Command-line frameworks whose commands run once per invocation.
@@ -85,7 +62,12 @@ class ResourcePerRequest(Rule):
     `aiohttp.ClientSession()`, `httpx.AsyncClient()` / `httpx.Client()` and
     `redis.asyncio.Redis(...)` / `from_url(...)` called inside a FastAPI or
     Starlette route handler, inside a function this module passes to
-    `Depends(...)` / `Security(...)`, or inside any other `async def`.
+    `Depends(...)` / `Security(...)`, or inside any other `async def`; and,
+    in the same places, calls of a function of the project that returns a new
+    one of these on every call (`def make_client(): return
+    httpx.AsyncClient(...)`, also through another such function or a
+    re-export). A function that returns a module-level object, one it keeps in
+    a `global`, or that is cached (`@lru_cache`) is no such factory.
 
     It stays silent when the function runs once: a lifespan (passed as
     `lifespan=`, or an `@asynccontextmanager` whose name contains "lifespan" or
@@ -173,14 +155,19 @@ class ResourcePerRequest(Rule):
 
     @classmethod
     def gate(cls, facts: AstFacts) -> bool:
-        return facts.calls_to(RESOURCES, in_function=True)
+        return facts.calls_to(RESOURCES.keys() | facts.project_factories, in_function=True)
 
     def visit_Call(self, node: cst.Call) -> None:
-        if not may_call(self.ctx, node, RESOURCES):
+        project = self.ctx.project
+        factories = project.factories if project is not None else {}
+        if not may_call(self.ctx, node, RESOURCES.keys() | factories.keys()):
             return
         resolved = call_name(self.ctx, node) or ""
-        resource = RESOURCES.get(resolved)
-        if resource is None or _in_test_module(self.ctx) or _reuses_pool(self.ctx, resolved, node):
+        factory = factories.get(resolved)
+        resource = RESOURCES.get(factory or resolved)
+        if resource is None or _in_test_module(self.ctx):
+            return
+        if factory is None and _reuses_pool(self.ctx, resolved, node):
             return
         func = enclosing_function(self.ctx, node)
         if func is None:
@@ -195,9 +182,13 @@ class ResourcePerRequest(Rule):
             return
         shown, created = resource
         where = "on every request" if role is not _Role.ASYNC else "on every call"
+        if factory is not None:  # a function of the project that returns a new one
+            shown = f"{resolved.rpartition('.')[2]}()` (a new `{shown}()` each time)"
+        else:
+            shown = f"{shown}()`"
         self.report(
             node,
-            f"`{shown}()` in {role.value} `{func.name.value}` creates {created} "
+            f"`{shown} in {role.value} `{func.name.value}` creates {created} "
             f"{where}; create it once in the lifespan and share it "
             "(`app.state` or a dependency)",
         )

@@ -111,9 +111,14 @@ class SqlStringFormat(Rule):
     (`SELECT setval(...)`). Interpolated identifiers there (a schema, a
     table, a role) are the injection as much as values are.
 
-    Not flagged: text that interpolates only constants, such as module-level
-    `UPPER_CASE` names (`TABLE = "users"`), `self.TABLE`, `__tablename__`,
-    literals or names bound only to literals; placeholder lists built from
+    Not flagged: text that interpolates only constants: module-level
+    `UPPER_CASE` names bound to literals (`TABLE = "users"`) or imported,
+    `self.TABLE`, `__tablename__`, literals or names bound only to literals.
+    An attribute of a settings object (`settings.DATABASE_SCHEMA`,
+    `config.POSTGRES_READ_USER`, `get_settings().X`) and a module-level name
+    read from the environment (`SCHEMA = os.environ["SCHEMA"]`) come from
+    outside the program: they are reported, whatever their case. Also not
+    flagged: placeholder lists built from
     constants (`", ".join("?" * len(ids))`, a local list only ever appended
     constant clauses like `"status = :status"`); bound parameters
     (`text("... WHERE id = :id")`, `conn.fetch("... $1", x)`,
@@ -172,10 +177,26 @@ class SqlStringFormat(Rule):
     applies to `"..." % (a, b)` with `%s` and to `"...".format(a, b=b)` with
     plain `{}` fields.
 
+    Only a statement whose values the database takes as parameters is fixed:
+    one `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `WITH` or `MERGE`. PostgreSQL
+    refuses parameters in utility statements (`SET x = $1` fails with "syntax
+    error at or near $1", with asyncpg and psycopg alike), so DDL, `GRANT`,
+    `COPY`, `EXPLAIN` and text holding two statements keep their finding and
+    get no fix. One exception: `SET [LOCAL] name = {v}` (or `TO`), when its
+    result is not used, becomes
+    `text("SELECT set_config('name', :v, true)").bindparams(v=str(v))`
+    (`true` for `LOCAL`, `false` otherwise), which sets the same parameter
+    for the same time; `str(v)` passes the text the f-string wrote, since
+    `set_config` takes text. Not for a setting that is a list of quoted names
+    (`search_path`, `temp_tablespaces`): `SET search_path TO '{v}'` makes
+    the value one name, `set_config` reads it as a list.
+
     It is unsafe because a value that was meant as SQL (a column name or an
     `ORDER BY` expression passed in) now becomes a bound string, and because
     the driver binds the value with its own type instead of its `str()` (a
-    number formatted into a text comparison, asyncpg's strict types).
+    number formatted into a text comparison, asyncpg's strict types). A bare
+    `SET name = {v}` folds an unquoted identifier value to lower case
+    (`SET app.region = Sales` sets `sales`); `set_config` keeps the text.
 
     No fix is offered unless every non-constant value is a name, an attribute
     or a subscript by a literal or a name, standing in a value position: after

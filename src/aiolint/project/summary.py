@@ -1,0 +1,281 @@
+"""Function summaries of one module, from CPython's `ast` (part of its record).
+
+For every module-level function and every method of a module-level class
+(`"f"`, `"C.m"`), a `Summary`, a plain tuple that `marshal` stores:
+
+- `is_async`, `generator`: calling a coroutine or generator function runs none
+  of its body, so neither blocks its caller;
+- `offloaded`: a decorator that makes the function run in a thread or turns it
+  into a coroutine (`@sync_to_async`, `@asyncify`): calling it blocks nothing;
+- `blocks`: `(code, line, shown)` for each call in its own body (not in nested
+  functions, lambdas or classes) that AIO201-AIO205 flag in async code, by the
+  resolved library name (`time.sleep`, `requests.get`, `subprocess.run`,
+  `open`, `psycopg2.connect`);
+- `uses`: `(made, method, line, shown)` for each call of a database method on a
+  receiver the linker may know (`db.query(...)` with `db: Session`, `db =
+  SessionLocal()`, `with SessionLocal() as db`, a module's `engine`): `made` is
+  every way the receiver is made in the function (see `aiolint.project.scan`:
+  `db: Session = None` then `db = SessionLocal()` is two), all of which must
+  agree;
+- `calls`: `(how, target, line)` for each call that may reach another function
+  of the project: `("name", dotted)` for `helper()` / `crud.get()`,
+  `("self", method)` for `self.m()` / `cls.m()` in a method, `("inst", made,
+  method)` for `svc.m()` on a local or parameter made by a project class
+  (`made` as in `uses`).
+
+Names are resolved through the module's imports (module level and the
+function's own); a name the function binds itself is not the import.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+
+from aiolint import known_names
+from aiolint.project.expr import annotation_class, dotted_name, value_made
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    Made: TypeAlias = tuple[str, ...]
+    Summary: TypeAlias = tuple[
+        bool,
+        bool,
+        bool,
+        int,
+        tuple[tuple[str, int, str], ...],
+        tuple[tuple[tuple[Made, ...], str, int, str], ...],
+        tuple[tuple[object, ...], ...],
+    ]
+
+#: Receiver methods that may do database I/O (a sync Session's, a sync Engine's).
+_DB_METHODS = known_names.SESSION_IO_METHODS | known_names.ENGINE_METHODS
+_SCOPE_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+#: Nodes that bind names in a function's own scope.
+_BINDER_TYPES = _SCOPE_TYPES | {
+    ast.Import,
+    ast.ImportFrom,
+    ast.Assign,
+    ast.AnnAssign,
+    ast.AugAssign,
+    ast.With,
+    ast.AsyncWith,
+    ast.For,
+    ast.AsyncFor,
+    ast.comprehension,
+    ast.NamedExpr,
+    ast.ExceptHandler,
+}
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def summaries(statements: list[ast.stmt], imports: dict[str, str]) -> dict[str, Summary]:
+    """The summary of every function and class method among a module's
+    statements (`imports`: the module's, as the scan records them)."""
+    defined = {s.name for s in statements if isinstance(s, _DEFINITIONS)}
+    for stmt in statements:  # module-level values (`engine = create_engine(...)`)
+        if isinstance(stmt, ast.Assign):
+            defined.update(n for target in stmt.targets for n in _names(target))
+        elif isinstance(stmt, ast.AnnAssign):
+            defined.update(_names(stmt.target))
+    reader = _Reader(imports, defined)
+    found: dict[str, Summary] = {}
+    for stmt in statements:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            found[stmt.name] = reader.summary(stmt, None)
+        elif isinstance(stmt, ast.ClassDef):
+            for item in stmt.body:
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                    found[f"{stmt.name}.{item.name}"] = reader.summary(item, stmt.name)
+    return found
+
+
+class _Reader:
+    def __init__(self, imports: dict[str, str], defined: set[str]) -> None:
+        self.imports = imports
+        self.defined = defined
+
+    def summary(self, func: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None) -> Summary:
+        if isinstance(func, ast.AsyncFunctionDef):  # never a link of a blocking chain
+            return (True, False, False, func.lineno, (), (), ())
+        calls_made, nodes, generator = _own_nodes(func)
+        local_imports: dict[str, str] = {}
+        bound: dict[str, list[Made | None]] = {}
+        params = _params(func)
+        for arg in params:
+            ann = annotation_class(arg.annotation) if arg.annotation is not None else ""
+            bound.setdefault(arg.arg, []).append(("ann", ann) if ann else None)
+        for node in nodes:
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                _local_import(local_imports, node)
+            elif isinstance(node, ast.Assign):
+                value = value_made(node.value)
+                for target in node.targets:
+                    for name in _names(target):
+                        bound.setdefault(name, []).append(
+                            value if isinstance(target, ast.Name) else None
+                        )
+            elif isinstance(node, ast.AnnAssign | ast.AugAssign) and isinstance(
+                node.target, ast.Name
+            ):
+                ann = ""
+                if isinstance(node, ast.AnnAssign):
+                    ann = annotation_class(node.annotation)
+                value = ("ann", ann) if ann else None
+                if value is None and isinstance(node, ast.AnnAssign) and node.value is not None:
+                    value = value_made(node.value)
+                bound.setdefault(node.target.id, []).append(value)
+            elif isinstance(node, ast.With | ast.AsyncWith):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        value = value_made(item.context_expr)
+                        single = isinstance(item.optional_vars, ast.Name)
+                        for name in _names(item.optional_vars):
+                            bound.setdefault(name, []).append(value if single else None)
+            elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+                for name in _names(node.target):
+                    bound.setdefault(name, []).append(None)
+            elif isinstance(node, ast.NamedExpr):
+                bound.setdefault(node.target.id, []).append(None)
+            elif (isinstance(node, ast.ExceptHandler) and node.name) or isinstance(
+                node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+            ):
+                bound.setdefault(node.name, []).append(None)
+        imports = {**self.imports, **local_imports}
+        blocks: list[tuple[str, int, str]] = []
+        uses: list[tuple[Made, str, int, str]] = []
+        calls: list[tuple[object, ...]] = []
+        self_name = params[0].arg if owner is not None and params and not _static(func) else None
+        for node in calls_made:
+            written = dotted_name(node.func)
+            if not written:
+                continue
+            head, _, rest = written.partition(".")
+            if head in bound and head not in local_imports:
+                if head == self_name and rest and "." not in rest:
+                    calls.append(("self", rest, node.lineno))
+                elif rest and "." not in rest:
+                    values = tuple(dict.fromkeys(bound[head]))
+                    if all(v is not None and v[0] != "unknown" for v in values):
+                        if rest in _DB_METHODS:
+                            uses.append((values, rest, node.lineno, f"{written}(...)"))
+                        calls.append(("inst", values, rest, node.lineno))
+                continue
+            if head in imports:
+                resolved = imports[head] + (f".{rest}" if rest else "")
+                code = known_names.BLOCKING_CALLS.get(resolved)
+                if code is not None:
+                    blocks.append((code, node.lineno, f"{written}(...)"))
+                    continue
+                if rest and rest.rpartition(".")[2] in _DB_METHODS:
+                    owner_name, _, method = written.rpartition(".")
+                    uses.append(((("ref", owner_name),), method, node.lineno, f"{written}(...)"))
+                calls.append(("name", written, node.lineno))
+            elif head in self.defined:
+                if rest and rest.rpartition(".")[2] in _DB_METHODS:
+                    owner_name, _, method = written.rpartition(".")
+                    uses.append(((("ref", owner_name),), method, node.lineno, f"{written}(...)"))
+                calls.append(("name", written, node.lineno))
+            elif not rest and hasattr(builtins, head):
+                code = known_names.BLOCKING_CALLS.get(f"builtins.{head}")
+                if code is not None:
+                    blocks.append((code, node.lineno, f"{written}(...)"))
+        return (
+            isinstance(func, ast.AsyncFunctionDef),
+            generator,
+            self._offloaded(func, imports),
+            func.lineno,
+            tuple(blocks),
+            tuple(uses),
+            tuple(calls),
+        )
+
+    def _offloaded(
+        self, func: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[str, str]
+    ) -> bool:
+        for decorator in func.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            written = dotted_name(target)
+            head, _, rest = written.partition(".")
+            if head in imports:
+                resolved = imports[head] + (f".{rest}" if rest else "")
+                if resolved in known_names.OFFLOADERS:
+                    return True
+        return False
+
+
+def _params(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.arg]:
+    args = func.args
+    found = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+    found.extend(a for a in (args.vararg, args.kwarg) if a is not None)
+    return found
+
+
+def _static(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in func.decorator_list)
+
+
+def _names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Tuple | ast.List):
+        return [n for elt in target.elts for n in _names(elt)]
+    if isinstance(target, ast.Starred):
+        return _names(target.value)
+    return []
+
+
+def _local_import(imports: dict[str, str], node: ast.Import | ast.ImportFrom) -> None:
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname is not None:
+                imports[alias.asname] = alias.name
+            else:
+                head = alias.name.split(".")[0]
+                imports[head] = head
+    elif node.module and not node.level:
+        for alias in node.names:
+            if alias.name != "*":
+                imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+
+def _own_nodes(
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> tuple[list[ast.Call], list[ast.AST], bool]:
+    """The calls of `func`'s body, the nodes there that bind names, and whether
+    it yields; not those of nested functions, lambdas or classes (whose own
+    names are kept, as bindings). The project scan reads whole applications:
+    one pass, dispatched on the node's exact type."""
+    calls: list[ast.Call] = []
+    binders: list[ast.AST] = []
+    generator = False
+    pending: list[ast.AST] = list(func.body)
+    while pending:
+        node = pending.pop()
+        kind = type(node)
+        if kind is ast.Call:
+            calls.append(node)  # type: ignore[arg-type]
+        elif kind in _BINDER_TYPES:
+            binders.append(node)
+            if kind in _SCOPE_TYPES:
+                continue  # its name binds here; its body runs elsewhere, later
+        elif kind is ast.Lambda:
+            continue
+        elif kind is ast.Yield or kind is ast.YieldFrom:
+            generator = True
+        for field in node._fields:
+            if field == "ctx":
+                continue
+            value = getattr(node, field, None)
+            if type(value) is list:
+                pending.extend(v for v in value if isinstance(v, ast.AST))
+            elif isinstance(value, ast.AST):
+                pending.append(value)
+    calls.sort(key=_position)
+    return calls, binders, generator
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    return node.lineno, node.col_offset  # type: ignore[attr-defined]

@@ -1,0 +1,116 @@
+"""Which project function a call invokes, and what the project's summaries say
+of it (`aiolint.project.blocking`): the one answer rules ask for a call.
+
+A call names a project function by its absolute dotted name, the key of the
+model's tables: through an import (`crud.get_users()`, `from app.crud import
+get_users`), as a module-level function or class of this file (`helper()`,
+`Users.list()`), as `self.m()` / `cls.m()` in a method of a module-level class,
+or as a method on an instance of a project class (a parameter annotated with
+it, a local made by calling it, a module-level instance). Anything else, and a
+name that may be bound otherwise, is unknown (None).
+
+Without a project (a lone file, stdin without a filename), the file's own
+summaries stand in for the project's, linked as a one-module project.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from aiolint.semantic.bindings import LOCAL, origin
+from aiolint.semantic.context import FileContext
+from aiolint.semantic.functions import enclosing_function, enclosing_scope
+from aiolint.semantic.names import dotted, qualified_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from aiolint.project.blocking import Blocking
+
+#: The module name a lone file's summaries are linked under.
+LONE_MODULE = "__aiolint_file__"
+
+
+def blocking_table(ctx: FileContext) -> tuple[dict[str, Blocking], str | None]:
+    """The table of blocking functions, and this file's module name in it."""
+    cached = ctx.memo.get("blocking_table")
+    if cached is None:
+        project = ctx.project
+        module = ctx.module_name[0] if project is not None else None
+        if project is not None and module is not None:
+            cached = (project.blocking, module)
+        else:
+            cached = (_lone_table(ctx.source), LONE_MODULE)
+        ctx.memo["blocking_table"] = cached
+    return cached
+
+
+def _lone_table(source: str) -> dict[str, Blocking]:
+    from aiolint.project.model import link
+    from aiolint.project.scan import scan
+
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    record = scan(source, LONE_MODULE, False)
+    return link({LONE_MODULE: record}, ()).blocking if record is not None else {}
+
+
+def callee(ctx: FileContext, call: cst.Call, module: str) -> str | None:
+    """The absolute name of the project function `call` invokes (see the module
+    doc); `module`: this file's module name."""
+    func = call.func
+    if not dotted(func):
+        return None
+    imported = qualified_name(ctx, func)
+    if imported is not None:
+        return imported if not imported.startswith("builtins.") else None
+    names = ctx.qualified_names(func)
+    if len(names) == 1:
+        (name,) = names
+        if "<locals>" not in name.name and _defined_at_module_level(ctx, name.name):
+            return f"{module}.{name.name}"
+    if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+        return None
+    method = func.attr.value
+    own = _own_class(ctx, call, func.value.value)
+    if own is not None:
+        return f"{module}.{own}.{method}"
+    made = origin(ctx, func.value)
+    if made is None or not made.endswith("()") or made.count("()") != 1:
+        return None
+    class_ = made.removesuffix("()")
+    if class_.startswith(LOCAL):
+        class_ = f"{module}.{class_.removeprefix(LOCAL)}"
+    return f"{class_}.{method}"
+
+
+def _defined_at_module_level(ctx: FileContext, name: str) -> bool:
+    head = name.partition(".")[0]
+    return any(
+        isinstance(stmt, cst.FunctionDef | cst.ClassDef) and stmt.name.value == head
+        for stmt in ctx.module.body
+    )
+
+
+def _own_class(ctx: FileContext, call: cst.Call, receiver: str) -> str | None:
+    """The module-level class whose method `call` is in, when `receiver` is
+    that method's first parameter (`self`, `cls`) and is not rebound."""
+    func = enclosing_function(ctx, call)
+    if func is None:
+        return None
+    params = func.params.params or func.params.posonly_params
+    if not params or params[0].name.value != receiver:
+        return None
+    if any(_is_staticmethod(d.decorator) for d in func.decorators):
+        return None
+    owner = enclosing_scope(ctx, func)
+    if not isinstance(owner, cst.ClassDef) or ctx.parent(owner) is not ctx.module:
+        return None
+    return owner.name.value
+
+
+def _is_staticmethod(decorator: cst.BaseExpression) -> bool:
+    return isinstance(decorator, cst.Name) and decorator.value == "staticmethod"
