@@ -12,5 +12,6 @@ def _cache_outside_the_project(
 ) -> None:
     """Each test's CLI runs cache in a fresh folder of their own, never in the
     repository or the test's project (the cache tests unset this)."""
-    monkeypatch.setenv("AIOLINT_CACHE_DIR", str(tmp_path_factory.mktemp("aiolint-cache")))
+    folder = tmp_path_factory.mktemp("aiolint-cache") / "cache"  # made by aiolint: used as is
+    monkeypatch.setenv("AIOLINT_CACHE_DIR", str(folder))
     monkeypatch.delenv("AIOLINT_NO_CACHE", raising=False)

@@ -19,7 +19,7 @@ from helpers import SLEEPY, run_cli
 
 import aiolint.cache as cache_module
 import aiolint.runner as runner
-from aiolint.cache import CACHEDIR_SIGNATURE, ResultCache, seal, unseal
+from aiolint.cache import CACHEDIR_SIGNATURE, ResultCache, create_cache_dir, seal, unseal
 from aiolint.config import Config
 from aiolint.model import FileResult, InternalError
 
@@ -347,7 +347,7 @@ def test_clean_removes_the_cache_and_says_so(project: Path, capsys) -> None:
     assert run_cli(capsys, "clean").lines == []
 
 
-def test_clean_honours_cache_dir_and_refuses_a_folder_that_is_no_cache(
+def test_clean_honours_cache_dir_and_leaves_a_folder_aiolint_did_not_make(
     project: Path, capsys
 ) -> None:
     run_cli(capsys, "check", "--cache-dir", "elsewhere")
@@ -357,8 +357,26 @@ def test_clean_honours_cache_dir_and_refuses_a_folder_that_is_no_cache(
     (project / "precious").mkdir()
     (project / "precious" / "data.txt").write_text("keep me\n")
     run = run_cli(capsys, "clean", "--cache-dir", "precious")
-    assert run.code == 2 and "not removed" in run.err
-    assert (project / "precious" / "data.txt").exists()
+    assert (run.code, run.out, run.err) == (0, "", "")
+    assert sorted(p.name for p in (project / "precious").iterdir()) == ["data.txt"]
+
+
+def test_a_folder_aiolint_did_not_make_is_never_opened_as_the_cache(tmp_path: Path) -> None:
+    """Its build-like folders would be pruned: opening it raises instead."""
+    (tmp_path / "c" / "0.0.1-0123456789abcdef").mkdir(parents=True)
+    with pytest.raises(FileExistsError):
+        ResultCache.open(tmp_path / "c", {})
+    assert not (tmp_path / "c" / "CACHEDIR.TAG").exists()
+
+
+def test_clean_refuses_a_cache_folder_aiolint_did_not_tag(project: Path, capsys) -> None:
+    """A `.aiolint_cache` whose CACHEDIR.TAG another tool wrote is not removed."""
+    (project / "sub" / ".aiolint_cache").mkdir(parents=True)
+    tag = project / "sub" / ".aiolint_cache" / "CACHEDIR.TAG"
+    tag.write_text(f"{CACHEDIR_SIGNATURE}\n# created by another tool\n")
+    run = run_cli(capsys, "clean")
+    assert run.code == 2 and "sub/.aiolint_cache has no aiolint cache's" in run.err
+    assert tag.exists()
 
 
 def _env_without_cache_dir() -> dict[str, str]:
@@ -537,6 +555,7 @@ def test_prune_removes_entries_unused_for_long(tmp_path: Path) -> None:
 
 def test_folders_of_other_builds_are_removed_once_unused(tmp_path: Path) -> None:
     root = tmp_path / "c"
+    create_cache_dir(root)  # a cache folder an earlier run made
     old = root / "0.0.1-0123456789abcdef"
     recent = root / "0.0.2-0123456789abcdef"
     for folder in (old, recent):

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from aiolint.files import FileFilter, PathMatcher, discover, glob_to_regex
+from aiolint.files import FileFilter, PathMatcher, discover
+from aiolint.globs import glob_to_regex
 
 
 @pytest.mark.parametrize(
@@ -123,8 +124,9 @@ def test_a_folder_only_rule_skips_folders_not_files(tmp_path: Path) -> None:
 
 
 def test_symlinks_are_matched_where_they_resolve(tmp_path: Path) -> None:
-    """A symlinked folder is walked; its entries are matched at their resolved
-    paths (the target's repository and rules, excludes relative to the root)."""
+    """A symlinked file is found; a symlinked folder is not entered (as ruff),
+    unless named: then its entries are matched at their resolved paths (the
+    target's repository and rules, excludes relative to the root)."""
     project, other = tmp_path / "project", tmp_path / "other"
     (project / ".git").mkdir(parents=True)
     (project / ".gitignore").write_text("ignored.py\n")
@@ -140,8 +142,10 @@ def test_symlinks_are_matched_where_they_resolve(tmp_path: Path) -> None:
         "alias.py",  # resolves into legacy/, but its own name is not excluded
         "app/main.py",
         "dangling.py",
-        "linked/ignored.py",  # other/.gitignore does not ignore it
-        "linked/util.py",
+    ]
+    assert sorted(Path(p).name for p in discover([project / "linked"], filters)) == [
+        "ignored.py",  # other/.gitignore does not ignore it
+        "util.py",
     ]
     filters = FileFilter(PathMatcher.build(project, ["legacy/old.py"]), respect_gitignore=True)
     assert "alias.py" not in found(project, filters)  # a path pattern sees where it resolves

@@ -32,7 +32,8 @@ any OSError while caching only costs the cache. Stale data is bounded: entries
 are per file and settings (an edit replaces, not adds), build folders other
 than the running one are removed once unused for an hour, and once a day
 entries unused for 30 days are removed (a hit refreshes an entry's age daily).
-`aiolint clean` removes the whole folder.
+`aiolint clean` removes the whole folder (only one aiolint made, see
+`aiolint.cache_dir`).
 
 Standard library only: a run served entirely from the cache never loads LibCST,
 and what only writing needs (`tempfile`, `shutil`) is imported when it writes.
@@ -41,6 +42,7 @@ and what only writing needs (`tempfile`, `shutil`) is imported when it writes.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import marshal
 import os
@@ -208,6 +210,16 @@ def _current_digest(path: StrPath) -> str:
     return _sha256(read_source(path))
 
 
+def store_in_build_folder(path: str, payload: bytes) -> None:
+    """Write `payload`, sealed, to `path` in a build's folder of a cache
+    folder (the project's records, what dependency files declare), making
+    both folders as a check makes them (raises OSError)."""
+    folder = os.path.dirname(path)
+    create_cache_dir(os.path.dirname(folder))
+    os.makedirs(folder, exist_ok=True)
+    write_atomic(path, seal(payload))
+
+
 def build_folder(root: StrPath) -> str:
     """The folder of this aiolint build's entries in the cache folder `root`
     (`<version>-<build id>`)."""
@@ -237,17 +249,42 @@ def write_atomic(path: StrPath, data: bytes) -> None:
 
 
 def create_cache_dir(root: StrPath) -> None:
-    """Create `root` with its `.gitignore` and `CACHEDIR.TAG` (raises OSError)."""
-    os.makedirs(root, exist_ok=True)
+    """Make `root` aiolint's cache folder: created with its `.gitignore` and
+    `CACHEDIR.TAG`, or kept when it carries aiolint's tag already (raises
+    OSError). A folder aiolint did not create is never marked: one that exists
+    without aiolint's tag raises FileExistsError. A new folder appears tagged
+    (made under a temporary name and renamed), so a concurrent run never sees
+    it untagged and takes it for someone else's."""
+    root = os.fspath(root)
+    if not is_cache_dir(root):
+        parent = os.path.dirname(os.path.abspath(root))
+        os.makedirs(parent, exist_ok=True)
+        fresh = os.path.join(
+            parent, f"{DEFAULT_CACHE_DIR}{_TMP_PREFIX}{os.getpid()}-{os.urandom(6).hex()}"
+        )
+        os.mkdir(fresh)
+        try:
+            write_atomic(os.path.join(fresh, "CACHEDIR.TAG"), CACHEDIR_TAG.encode())
+            write_atomic(os.path.join(fresh, ".gitignore"), GITIGNORE.encode())
+            if not os.path.lexists(root):  # rename() would replace an empty folder
+                with contextlib.suppress(OSError):  # a concurrent run made it first
+                    os.rename(fresh, root)
+        finally:
+            if os.path.isdir(fresh):
+                import shutil
+
+                shutil.rmtree(fresh, ignore_errors=True)
+        if not is_cache_dir(root):
+            raise FileExistsError(errno.EEXIST, "exists and is not aiolint's cache", root)
     _write_if_missing(os.path.join(root, ".gitignore"), GITIGNORE)
-    _write_if_missing(os.path.join(root, "CACHEDIR.TAG"), CACHEDIR_TAG)
 
 
 def is_cache_dir(path: StrPath) -> bool:
-    """Whether `path` is a folder tagged as a cache (aiolint's, or any tool's)."""
+    """Whether `path` is a cache folder aiolint made: its `CACHEDIR.TAG` is the
+    one aiolint writes (other tools write that file too, with their own name)."""
     try:
         with open(os.path.join(path, "CACHEDIR.TAG"), "rb") as handle:
-            return handle.read(len(CACHEDIR_SIGNATURE)) == CACHEDIR_SIGNATURE.encode()
+            return handle.read(len(CACHEDIR_TAG) + 1) == CACHEDIR_TAG.encode()
     except OSError:
         return False
 

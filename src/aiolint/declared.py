@@ -29,6 +29,7 @@ read again, and a damaged store is ignored.
 from __future__ import annotations
 
 import configparser
+import contextlib
 import hashlib
 import marshal
 import os
@@ -360,18 +361,15 @@ def remembered(
 
 
 def _write_store(path: str, data: dict[Any, Any]) -> None:
-    from aiolint.cache import create_cache_dir, seal, write_atomic
+    from aiolint.cache import store_in_build_folder
 
     current = {
         key: value
         for key, value in data.items()
         if all(stamp(name) == known for name, known in key[1])
     }
-    try:
-        create_cache_dir(os.path.dirname(path))
-        write_atomic(path, seal(marshal.dumps((_STORE_FORMAT, current))))
-    except (OSError, ValueError):
-        pass  # the store only saves time
+    with contextlib.suppress(OSError, ValueError):  # the store only saves time
+        store_in_build_folder(path, marshal.dumps((_STORE_FORMAT, current)))
 
 
 def stamp(path: str) -> str | None:

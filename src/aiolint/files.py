@@ -8,6 +8,14 @@ folders it sits in (and `.git/info/exclude`). Files named explicitly on the
 command line are checked even when excluded, unless `force_exclude` is set
 (for pre-commit, which passes file names).
 
+As in ruff, a symlinked folder met in the walk is not entered (it may lead
+out of the checked tree, where `--fix` would write, or back up it); a symlink
+to a file is checked, and a folder named on the command line is walked even
+when it is a symlink. A folder is listed once per run (by device and inode).
+A folder that cannot be listed, and a symlink loop, are named in a warning
+(`aiolint.warn`) and the walk goes on; a malformed pattern matches nothing
+and is warned about too. Patterns are matched in linear time (`aiolint.globs`).
+
 Paths are matched as they resolve (symlinks followed). The walk works on
 strings (as `pathlib` spells them, see `aiolint.paths`) and knows each
 folder's resolved path, so a file costs no `resolve()` of its own (a symlink
@@ -19,16 +27,25 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import stat
 from collections.abc import Iterator, Sequence
 from functools import cache
 
+from aiolint.globs import (
+    IN_ANY_FOLDER,
+    OR_BELOW,
+    MalformedGlob,
+    Matcher,
+    compile_any,
+    compile_glob,
+)
 from aiolint.paths import absolute, normalized, relative_posix
 from aiolint.record import Record
+from aiolint.warn import warn_once
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from aiolint.config import Config
     from aiolint.paths import StrPath
 
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -56,68 +73,29 @@ def read_source(path: StrPath) -> bytes:
         return handle.read()
 
 
-def glob_to_regex(pattern: str) -> str:
-    """Translate a glob with `**`, `*`, `?` and `[...]` into a regex (no anchors)."""
-    out: list[str] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        char = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if pattern.startswith("/**", i) and i + 3 == n:
-            out.append("/.*")
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            end = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("!", "]") else i + 1)
-            if end == -1:
-                out.append(re.escape(char))
-            else:
-                body = pattern[i + 1 : end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body.replace(chr(92), chr(92) * 2)}]")
-                i = end
-        elif char == "\\" and i + 1 < n:
-            i += 1
-            out.append(re.escape(pattern[i]))
-        else:
-            out.append(re.escape(char))
-        i += 1
-    return "".join(out)
-
-
 class PathMatcher(Record):
-    """Exclude-style patterns relative to a root."""
+    """Exclude-style patterns relative to a root (see `aiolint.globs`)."""
 
     __slots__ = _fields = ("root", "names", "paths")
     root: str
-    names: re.Pattern[str] | None
-    paths: re.Pattern[str] | None
+    names: Matcher | None
+    paths: Matcher | None
 
-    def __init__(
-        self, root: StrPath, names: re.Pattern[str] | None, paths: re.Pattern[str] | None
-    ) -> None:
+    def __init__(self, root: StrPath, names: Matcher | None, paths: Matcher | None) -> None:
         self._set(root=os.fspath(root), names=names, paths=paths)
 
     @classmethod
-    def build(cls, root: StrPath, patterns: Sequence[str]) -> PathMatcher:
-        names = [glob_to_regex(p) for p in patterns if "/" not in p.rstrip("/")]
-        paths = [glob_to_regex(p.strip("/")) for p in patterns if "/" in p.rstrip("/")]
+    def build(cls, root: StrPath, patterns: Sequence[str], source: str = "exclude") -> PathMatcher:
+        """The matcher of `patterns`; a malformed one matches nothing and is
+        warned about once, naming `source` (where the patterns come from)."""
+
+        def malformed(pattern: str, exc: MalformedGlob) -> None:
+            warn_once(f"{source}: pattern {pattern!r} is malformed ({exc}); it matches nothing")
+
+        names = [p for p in patterns if "/" not in p.rstrip("/")]
+        paths = [p.strip("/") for p in patterns if "/" in p.rstrip("/")]
         return cls(
-            root,
-            re.compile(f"(?:{'|'.join(names)})$") if names else None,
-            re.compile(f"(?:{'|'.join(paths)})(?:/.*)?$") if paths else None,
+            root, compile_any(names, malformed), compile_any(paths, malformed, suffix=OR_BELOW)
         )
 
     def matches(self, path: StrPath) -> bool:
@@ -125,11 +103,11 @@ class PathMatcher(Record):
 
     def matches_resolved(self, name: str, resolved: str) -> bool:
         """`matches()` for a path named `name` that resolves to `resolved`."""
-        if self.names is not None and self.names.match(name):
+        if self.names is not None and self.names(name):
             return True
         if self.paths is not None:
             rel = relative_posix(resolved, _resolved_root(self.root))
-            return rel is not None and self.paths.match(rel) is not None
+            return rel is not None and bool(self.paths(rel))
         return False
 
 
@@ -139,13 +117,13 @@ def _resolved_root(root: str) -> str:
 
 
 class _IgnoreRule(Record):
-    __slots__ = _fields = ("regex", "negate", "dir_only")
-    regex: re.Pattern[str]
+    __slots__ = _fields = ("match", "negate", "dir_only")
+    match: Matcher
     negate: bool
     dir_only: bool
 
-    def __init__(self, regex: re.Pattern[str], negate: bool, dir_only: bool) -> None:
-        self._set(regex=regex, negate=negate, dir_only=dir_only)
+    def __init__(self, match: Matcher, negate: bool, dir_only: bool) -> None:
+        self._set(match=match, negate=negate, dir_only=dir_only)
 
 
 @cache
@@ -162,13 +140,18 @@ def _gitignore_rules(folder: str) -> tuple[_IgnoreRule, ...]:
         except OSError:
             continue
         for raw in text.splitlines():
-            rule = _parse_gitignore_line(raw)
+            try:
+                rule = _parse_gitignore_line(raw)
+            except MalformedGlob as exc:  # git: a line that matches nothing
+                warn_once(f"{source}: pattern {raw!r} is malformed ({exc}); it matches nothing")
+                continue
             if rule is not None:
                 rules.append(rule)
     return tuple(rules)
 
 
 def _parse_gitignore_line(raw: str) -> _IgnoreRule | None:
+    """The rule of a `.gitignore` line (None: none); raises MalformedGlob."""
     line = raw.rstrip("\n")
     if not line.strip() or line.startswith("#"):
         return None
@@ -182,9 +165,8 @@ def _parse_gitignore_line(raw: str) -> _IgnoreRule | None:
     if not line:
         return None
     anchored = "/" in line
-    body = glob_to_regex(line.lstrip("/"))
-    regex = re.compile(f"^{body}$" if anchored else f"^(?:.*/)?{body}$")
-    return _IgnoreRule(regex, negate, dir_only)
+    match = compile_glob(line.lstrip("/"), prefix=() if anchored else IN_ANY_FOLDER)
+    return _IgnoreRule(match, negate, dir_only)
 
 
 class _IgnoreScope:
@@ -208,7 +190,7 @@ class _IgnoreScope:
             for rule in rules:
                 if rule.dir_only and not is_dir:
                     continue
-                if rule.regex.match(rel):
+                if rule.match(rel):
                     ignored = not rule.negate
         return ignored
 
@@ -248,6 +230,11 @@ def gitignored(path: StrPath, is_dir: bool) -> bool:
     return _ignore_scope(parent).ignores(name, is_dir)
 
 
+def patterns_source(config: Config, key: str) -> str:
+    """Where the patterns of setting `key` come from, for a warning."""
+    return f"{config.source or 'command line'}: `{key}`"
+
+
 class FileFilter(Record):
     __slots__ = _fields = ("excludes", "respect_gitignore")
     excludes: PathMatcher
@@ -255,6 +242,16 @@ class FileFilter(Record):
 
     def __init__(self, excludes: PathMatcher, respect_gitignore: bool = True) -> None:
         self._set(excludes=excludes, respect_gitignore=respect_gitignore)
+
+    @classmethod
+    def of(cls, config: Config, root: StrPath | None = None) -> FileFilter:
+        """The filter of `config`'s excludes, relative to `root` (default: its root)."""
+        excludes = PathMatcher.build(
+            config.root if root is None else root,
+            config.all_excludes,
+            patterns_source(config, "exclude"),
+        )
+        return cls(excludes, config.respect_gitignore)
 
     def skip(self, path: StrPath, is_dir: bool) -> bool:
         return self.skip_resolved(os.path.basename(path), os.path.realpath(path), is_dir)
@@ -290,13 +287,14 @@ def discover(
     """Python files under `paths`, in a stable order, each once (spelled as
     `str(Path(...))` spells them); `visited` collects the folders listed."""
     seen: set[str] = set()
+    walked: set[tuple[int, int]] = set()
     for entry in paths:
         given = normalized(os.fspath(entry))
         found: Iterator[tuple[str, str]]
         if os.path.isdir(given):
             if force_exclude and filters.skip_explicit(given, True):
                 continue
-            found = _walk(given, os.path.realpath(given), filters, visited)
+            found = _walk(given, os.path.realpath(given), filters, walked, visited)
         else:
             if force_exclude and filters.skip_explicit(given, False):
                 continue
@@ -321,37 +319,79 @@ def _special(entry: os.DirEntry[str]) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
+def _shown(path: str) -> str:
+    """`path` as a warning shows it: relative to the working folder when below it."""
+    below = relative_posix(absolute(path), os.getcwd())
+    return path if below is None else below
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or exc.__class__.__name__
+
+
+def _linked_kind(entry: os.DirEntry[str]) -> bool | None:
+    """A symlink met in a walk: True when it leads to a folder (never entered),
+    False to a file or nowhere (a dangling link), None when it loops (warned)."""
+    try:
+        return stat.S_ISDIR(os.stat(entry.path).st_mode)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            return False
+        if not entry.name.endswith(PYTHON_SUFFIXES):  # a Python file says so when read
+            warn_once(
+                f"{_shown(entry.path)}: {_reason(exc)} (a symlink loop); skipped",
+                os.path.abspath(entry.path),
+            )
+            return None
+        return False
+
+
 def _walk(
-    folder: str, resolved: str, filters: FileFilter, visited: list[str] | None = None
+    folder: str,
+    resolved: str,
+    filters: FileFilter,
+    walked: set[tuple[int, int]],
+    visited: list[str] | None = None,
 ) -> Iterator[tuple[str, str]]:
     """(path, `_identity`) of each Python file under `folder` (normalized),
-    which resolves to `resolved`."""
+    which resolves to `resolved`. Symlinked folders met on the way are not
+    entered (as ruff: they may lead out of the tree, or back up it), and a
+    folder listed already (`walked`, by device and inode) is not listed again."""
     try:
+        st = os.stat(folder)
+        if (st.st_dev, st.st_ino) in walked:
+            return
+        walked.add((st.st_dev, st.st_ino))
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda e: e.name)
-    except OSError:
+    except OSError as exc:
+        warn_once(
+            f"cannot list the folder {_shown(folder)}: {_reason(exc)}; its files are not checked",
+            resolved,
+        )
         return
     if visited is not None:
         visited.append(resolved)
     for entry in entries:
         try:
-            is_dir = entry.is_dir()
-        except OSError:
-            continue
-        if not is_dir and not entry.name.endswith(PYTHON_SUFFIXES):
-            continue
-        if not is_dir and _special(entry):
-            continue  # a FIFO, device or socket named `x.py`: never read
-        try:
             is_link = entry.is_symlink()
-        except OSError:
-            is_link = True  # resolve it to be sure
+            is_dir = not is_link and entry.is_dir(follow_symlinks=False)
+        except OSError as exc:
+            warn_once(
+                f"cannot tell what {_shown(entry.path)} is: {_reason(exc)}; skipped",
+                os.path.abspath(entry.path),
+            )
+            continue
+        if is_link and _linked_kind(entry) is not False:
+            continue  # a symlinked folder (not entered), or a loop (warned)
+        if not is_dir and (not entry.name.endswith(PYTHON_SUFFIXES) or _special(entry)):
+            continue  # not Python; or a FIFO, device or socket named `x.py`: never read
         # an entry that is no symlink resolves inside the resolved folder
         target = os.path.realpath(entry.path) if is_link else os.path.join(resolved, entry.name)
         if filters.skip_resolved(entry.name, target, is_dir):
             continue
         path = entry.name if folder == "." else entry.path  # normalized, as `folder`
         if is_dir:
-            yield from _walk(path, target, filters, visited)
+            yield from _walk(path, target, filters, walked, visited)
         else:
             yield path, target if not is_link else _identity(path)

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from aiolint.cache import ResultCache
 from aiolint.config import Config
-from aiolint.files import FileFilter, PathMatcher, discover, read_source
+from aiolint.files import FileFilter, PathMatcher, discover, patterns_source, read_source
 from aiolint.hierarchy import ConfigResolver
 from aiolint.jobs import FixMode, Job, JobOutcome, failed
 from aiolint.model import Diagnostic, InternalError
@@ -217,8 +217,9 @@ class RuleSets:
         layers = [SelectionLayer(config.select, config.extend_select, config.ignore), layer]
         self._layers = layers
         self.base = resolve_codes(layers)
+        source = patterns_source(config, "per-file-ignores")
         self._matchers = [
-            (PathMatcher.build(config.root, [entry.pattern]), entry)
+            (PathMatcher.build(config.root, [entry.pattern], source), entry)
             for entry in config.all_per_file_ignores
         ]
 
@@ -297,11 +298,7 @@ class ConfigFilter:
         config = self._resolver.for_path(folder)
         held = self._filters.get(id(config))
         if held is None:
-            matcher = PathMatcher.build(config.root, config.all_excludes)
-            held = self._filters[id(config)] = (
-                config,
-                FileFilter(matcher, config.respect_gitignore),
-            )
+            held = self._filters[id(config)] = (config, FileFilter.of(config))
         return held[1]
 
     def skip(self, path: StrPath, is_dir: bool) -> bool:
@@ -325,13 +322,9 @@ def files_to_check(
     """The files a check of `paths` lints, in discovery order (`--show-files`
     too): with `resolver`, each folder's own configuration decides what is
     excluded in it; without, `config` everywhere."""
-    filters: FileFilter | ConfigFilter
-    if resolver is not None:
-        filters = ConfigFilter(resolver)
-    else:
-        filters = FileFilter(
-            PathMatcher.build(config.root, config.all_excludes), config.respect_gitignore
-        )
+    filters: FileFilter | ConfigFilter = (
+        ConfigFilter(resolver) if resolver is not None else FileFilter.of(config)
+    )
     return list(discover(paths, filters, force_exclude=force_exclude))  # type: ignore[arg-type]
 
 

@@ -246,9 +246,9 @@ def _discover(config: Config, root: str) -> tuple[list[str], dict[str, int], dic
     """The project's Python files (None: more than MAX_FILES), and what decides
     the list: the modification times of the folders listed, and of the
     `.gitignore` / `.git/info/exclude` files that apply (-1: absent)."""
-    from aiolint.files import FileFilter, PathMatcher, discover
+    from aiolint.files import FileFilter, discover
 
-    filters = FileFilter(PathMatcher.build(root, config.all_excludes), config.respect_gitignore)
+    filters = FileFilter.of(config, root)
     visited: list[str] = []
     files: list[str] = []
     for path in discover([root], filters, visited=visited):  # under `root`, resolved
@@ -420,12 +420,7 @@ def _load(
 def _store(
     path: str, entries: dict[str, _Entry], linked: tuple[object, ...], walk: tuple[Any, ...]
 ) -> None:
-    from aiolint.cache import create_cache_dir, seal, write_atomic
+    from aiolint.cache import store_in_build_folder
 
-    folder = os.path.dirname(path)  # the build's folder in the cache folder
-    try:
-        create_cache_dir(os.path.dirname(folder))
-        os.makedirs(folder, exist_ok=True)
-        write_atomic(path, seal(marshal.dumps((_FORMAT, entries, linked, walk))))
-    except (OSError, ValueError):
-        pass  # the cache only saves time
+    with contextlib.suppress(OSError, ValueError):  # the cache only saves time
+        store_in_build_folder(path, marshal.dumps((_FORMAT, entries, linked, walk)))
