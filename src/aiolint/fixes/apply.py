@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import tokenize
 import warnings
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -53,17 +54,56 @@ def choose(diagnostics: Sequence[Diagnostic], settings: FixSettings) -> list[Dia
     """Applicable fixes in source order, without overlaps (ruff's rule: the
     first fix wins; an overlapping one waits for the next pass)."""
     chosen: list[Diagnostic] = []
-    taken: list[TextEdit] = []
+    taken = _Taken()
     candidates = [d for d in diagnostics if settings.applies(d)]
     candidates.sort(key=lambda d: (d.fix.edits[0].start if d.fix else 0, d.sort_key))
     for diagnostic in candidates:
         assert diagnostic.fix is not None
         new = [e for e in diagnostic.fix.edits if e not in taken]  # shared imports apply once
-        if any(_overlap(a, b) for a in new for b in taken):
+        if any(taken.overlaps(a) for a in new):
             continue
         chosen.append(diagnostic)
-        taken.extend(new)
+        taken.add(new)
     return chosen
+
+
+class _Taken:
+    """The edits taken so far, sorted, for `choose` to test a new edit against
+    the few it can overlap (testing against all of them made choosing cost the
+    square of a file's fixes).
+
+    The taken spans never overlap (a fix's own edits are disjoint, and an edit
+    overlapping a taken one is not taken), so sorted by (start, end) their
+    ends are sorted too: the spans meeting a new one's inside are a run, found
+    by bisection, and `_overlap`'s other case needs only those of equal start.
+    """
+
+    def __init__(self) -> None:
+        self._edits: list[TextEdit] = []
+        self._keys: list[tuple[int, int]] = []
+        self._ends: list[int] = []
+        self._set: set[TextEdit] = set()
+
+    def __contains__(self, edit: TextEdit) -> bool:
+        return edit in self._set
+
+    def overlaps(self, edit: TextEdit) -> bool:
+        """Whether `_overlap(edit, taken)` holds for any taken edit."""
+        first = bisect_right(self._ends, edit.start)  # the first span ending after its start
+        if first < len(self._edits) and self._edits[first].start < edit.end:
+            return True
+        low = bisect_left(self._keys, (edit.start, -1))
+        high = bisect_left(self._keys, (edit.start + 1, -1))
+        return any(_overlap(edit, other) for other in self._edits[low:high])
+
+    def add(self, edits: Sequence[TextEdit]) -> None:
+        for edit in edits:
+            key = (edit.start, edit.end)
+            at = bisect_right(self._keys, key)
+            self._keys.insert(at, key)
+            self._ends.insert(at, edit.end)
+            self._edits.insert(at, edit)
+            self._set.add(edit)
 
 
 def _overlap(a: TextEdit, b: TextEdit) -> bool:

@@ -394,6 +394,8 @@ class _NamePicker:
         self.function = function
         self.used = collector.names
         self.scope = ctx.scopes.get(at)
+        #: The next number to try per base name (`pick`).
+        self.numbers: dict[str, int] = {}
 
     def free_outside(self, names: Sequence[str], inside: cst.CSTNode) -> bool:
         """Whether no code of the function but `inside` uses `names`, and no
@@ -415,9 +417,12 @@ class _NamePicker:
         if not numbered and self.free(base):
             self.used.add(base)
             return base
-        n = 1
+        # Names only ever become taken: the search resumes after the last number
+        # picked for `base` (from 1 each time, naming a gather's N tasks cost N²).
+        n = self.numbers.get(base, 1)
         while not self.free(f"{base}_{n}"):
             n += 1
+        self.numbers[base] = n + 1
         self.used.add(f"{base}_{n}")
         return f"{base}_{n}"
 
