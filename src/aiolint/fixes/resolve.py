@@ -22,6 +22,7 @@ import libcst as cst
 from libcst.metadata import CodeRange
 
 from aiolint.fixes.imports import add_imports
+from aiolint.fixes.nodes import with_written_indent, written_indent
 from aiolint.model import (
     Applicability,
     Edit,
@@ -327,6 +328,12 @@ def _source(module: cst.Module, code: str | None = None) -> tuple[str, LineIndex
     return source, LineIndex(source)
 
 
+@lru_cache(maxsize=2)
+def _source_text(text: str) -> tuple[str, LineIndex]:
+    """The file's text and its line index (cached: for each fix of the file)."""
+    return text, LineIndex(text)
+
+
 @lru_cache(maxsize=8)
 def _import_span(
     module: cst.Module, imports: tuple[RequiredImport, ...], first_party: frozenset[str]
@@ -362,6 +369,32 @@ def _is_header_statement(stmt: cst.BaseStatement, position: int) -> bool:
     )
 
 
+def _written_indent_edits(
+    module: cst.Module,
+    edits: Sequence[Edit],
+    positions: Mapping[cst.CSTNode, CodeRange] | None,
+) -> Sequence[Edit]:
+    """The edits with their new blocks indented as new code is written (see
+    `fixes.nodes.written_indent`: a module whose default indentation holds a
+    form feed)."""
+    if positions is None or written_indent(module) == module.default_indent:
+        return edits
+
+    def original(node: cst.CSTNode) -> bool:
+        return node in positions
+
+    result = []
+    for edit in edits:
+        replacement = edit.replacement
+        if isinstance(replacement, cst.FlattenSentinel):
+            nodes = [with_written_indent(module, node, original) for node in replacement.nodes]
+            replacement = cst.FlattenSentinel(nodes)
+        elif isinstance(replacement, cst.CSTNode):
+            replacement = with_written_indent(module, replacement, original)
+        result.append(Edit(edit.node, replacement))
+    return result
+
+
 def resolve_fix(
     module: cst.Module,
     fix: Fix,
@@ -373,9 +406,11 @@ def resolve_fix(
     (`first_party`: the project's top-level packages, for import placement)."""
     if fix.min_version is not None and target_version < fix.min_version:
         return None
+    if isinstance(positions, Positions) and not positions.mappable:
+        return None  # LibCST's code is not the file's: no edit would land where it should
     source, index = _source(module, positions.code if isinstance(positions, Positions) else None)
     spans: list[tuple[int, int, str]] = []
-    for edit in fix.edits:
+    for edit in _written_indent_edits(module, fix.edits, positions):
         span = _expression_span(module, source, index, edit, positions)
         if span is None:
             span = _in_place_span(module, source, edit, positions)
@@ -389,6 +424,11 @@ def resolve_fix(
         spans.append(_diff(source, changed.code))
     if fix.imports:
         spans.append(_import_span(module, fix.imports, first_party))
+    if isinstance(positions, Positions) and not positions.faithful:
+        # LibCST dropped text of the file (a line holding only a backslash):
+        # the spans, found in its code, are moved to where that code is in the file.
+        spans = [(*positions.source_span(start, end), content) for start, end, content in spans]
+        source, index = _source_text(positions.source)
     spans = sorted({span for span in spans if span[0] != span[1] or span[2]})
     for (_, end, _), (start, _, _) in pairwise(spans):
         if start < end:
