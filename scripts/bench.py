@@ -24,6 +24,7 @@ aiolint runs from the project's dev venv (``--aiolint-python``).
     python scripts/bench.py [PATH ...] [--runs N] [--peers-venv DIR]
                             [--json FILE] [--markdown]
     python scripts/bench.py --lines-scaling [--sizes 1000,10000,100000]
+                            [--synthetic-findings | --synthetic-gather]
 
 ``--lines-scaling`` generates one synthetic async module per size and reports
 aiolint's CPU and peak RSS for each, with the per-line cost above the startup
@@ -634,6 +635,16 @@ def synth_source(lines: int, *, findings: bool = False) -> str:
     return "".join(parts)
 
 
+def gather_source(arguments: int) -> str:
+    """A module whose one statement awaits `asyncio.gather(f(0), f(1), ...)`
+    with `arguments` arguments on one line (a generated call of megabytes)."""
+    calls = ", ".join(f"f({i})" for i in range(arguments))
+    return (
+        "import asyncio\n\n\nasync def f(i: int) -> int:\n    return i\n\n\n"
+        f"async def main() -> None:\n    await asyncio.gather({calls})\n"
+    )
+
+
 def parse_sizes(text: str) -> list[int]:
     sizes = []
     for item in text.split(","):
@@ -818,6 +829,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="with --lines-scaling: four findings per block (reporting and fix resolution)",
     )
     parser.add_argument(
+        "--synthetic-gather",
+        action="store_true",
+        help="with --lines-scaling: sizes are the arguments of one one-line gather(...)",
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         help="kill a run after this many seconds (default: none; 900 with --lines-scaling)",
@@ -901,8 +917,11 @@ def run_scaling(args: argparse.Namespace, env: dict[str, str], subreaper: bool) 
         raw.append({"lines": 0, "samples": [asdict(s) for s in startup.samples]})
         timed_out = False
         for size in args.sizes:
-            source = synth_source(size, findings=args.synthetic_findings)
-            actual = source.count("\n")
+            if args.synthetic_gather:
+                source, actual = gather_source(size), size
+            else:
+                source = synth_source(size, findings=args.synthetic_findings)
+                actual = source.count("\n")
             if timed_out:  # a larger file would time out too
                 rows.append(ScalingRow(actual, None, None, None))
                 continue
@@ -922,6 +941,8 @@ def run_scaling(args: argparse.Namespace, env: dict[str, str], subreaper: bool) 
             rows.append(ScalingRow(actual, result.cpu, result.wall, result.peak_rss_mb))
             raw.append({"lines": actual, "samples": [asdict(s) for s in result.samples]})
     kind = "with 4 findings per 50-line block" if args.synthetic_findings else "clean code"
+    if args.synthetic_gather:
+        kind = "one line `await asyncio.gather(f(0), ...)`; the lines column counts its arguments"
     print(
         f"aiolint on one synthetic file per size ({kind}); median of {args.runs} runs "
         f"after {args.warmups} warm-up; {os.cpu_count()} CPUs\n"

@@ -5,6 +5,7 @@ Fast: no peer runs; the few processes started are tiny Python one-liners.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import subprocess
 import sys
@@ -319,3 +320,11 @@ def test_as_a_subreaper_orphans_are_counted():
     orphans, cpu = int(out[0]), float(out[1])
     assert orphans == 1
     assert cpu > 0.1
+
+
+def test_gather_source_is_one_call_of_that_many_arguments():
+    source = bench.gather_source(500)
+    tree = ast.parse(source)
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.args and len(n.args) > 1]
+    assert [len(c.args) for c in calls] == [500]
+    assert source.count("\n") == 9

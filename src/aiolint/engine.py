@@ -213,7 +213,7 @@ def _lint_source(
     result.parsed = True
 
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    ctx = FileContext(path, wrapper, options, facts=facts)
+    ctx = FileContext(path, wrapper, options, facts=facts, text=text)
     findings = _walk(ctx, active, result)
 
     noqa = NoqaMap(text) if findings and (apply_noqa or options.peer_noqa) else None

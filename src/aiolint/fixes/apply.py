@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import tokenize
 import warnings
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -55,8 +56,8 @@ def choose(diagnostics: Sequence[Diagnostic], settings: FixSettings) -> list[Dia
     adding imports do not conflict with each other: `pass_edits` replaces them
     with one edit adding every import the chosen fixes need."""
     chosen: list[Diagnostic] = []
-    taken: list[TextEdit] = []
-    imports: list[TextEdit] = []
+    taken = _Taken()
+    imports: dict[TextEdit, None] = {}  # the import edits of the chosen fixes, each once
     candidates = [d for d in diagnostics if settings.applies(d)]
     candidates.sort(key=lambda d: (d.fix.edits[0].start if d.fix else 0, d.sort_key))
     for diagnostic in candidates:
@@ -64,14 +65,55 @@ def choose(diagnostics: Sequence[Diagnostic], settings: FixSettings) -> list[Dia
         assert fix is not None
         own = [e for e in fix.edits if e != fix.import_edit and e not in taken]
         added = [fix.import_edit] if fix.import_edit is not None else []
-        if any(_overlap(a, b) for a in own for b in [*taken, *imports]):
+        if any(taken.overlaps(a) for a in own):
             continue
-        if any(_overlap(a, b) for a in added for b in taken):
+        if any(_overlap(a, b) for a in own for b in imports):
+            continue
+        if any(taken.overlaps(a) for a in added):
             continue
         chosen.append(diagnostic)
-        taken.extend(own)
-        imports.extend(added)
+        taken.add(own)
+        imports.update(dict.fromkeys(added))
     return chosen
+
+
+class _Taken:
+    """The edits taken so far, sorted, for `choose` to test a new edit against
+    the few it can overlap (testing against all of them made choosing cost the
+    square of a file's fixes).
+
+    The taken spans never overlap (a fix's own edits are disjoint, and an edit
+    overlapping a taken one is not taken), so sorted by (start, end) their
+    ends are sorted too: the spans meeting a new one's inside are a run, found
+    by bisection, and `_overlap`'s other case needs only those of equal start.
+    """
+
+    def __init__(self) -> None:
+        self._edits: list[TextEdit] = []
+        self._keys: list[tuple[int, int]] = []
+        self._ends: list[int] = []
+        self._set: set[TextEdit] = set()
+
+    def __contains__(self, edit: TextEdit) -> bool:
+        return edit in self._set
+
+    def overlaps(self, edit: TextEdit) -> bool:
+        """Whether `_overlap(edit, taken)` holds for any taken edit."""
+        first = bisect_right(self._ends, edit.start)  # the first span ending after its start
+        if first < len(self._edits) and self._edits[first].start < edit.end:
+            return True
+        low = bisect_left(self._keys, (edit.start, -1))
+        high = bisect_left(self._keys, (edit.start + 1, -1))
+        return any(_overlap(edit, other) for other in self._edits[low:high])
+
+    def add(self, edits: Sequence[TextEdit]) -> None:
+        for edit in edits:
+            key = (edit.start, edit.end)
+            at = bisect_right(self._keys, key)
+            self._keys.insert(at, key)
+            self._ends.insert(at, edit.end)
+            self._edits.insert(at, edit)
+            self._set.add(edit)
 
 
 def pass_edits(

@@ -9,6 +9,7 @@ order, merged into an existing `from X import`).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -36,9 +37,9 @@ class Reference:
 def runtime_imports(module: cst.Module) -> Iterator[cst.Import | cst.ImportFrom]:
     """Imports bound whenever the module runs: top-level statements and `try`
     bodies at top level (never `if TYPE_CHECKING:` or other conditional blocks)."""
-    pending: list[cst.BaseStatement] = list(module.body)
+    pending: deque[cst.BaseStatement] = deque(module.body)
     while pending:
-        stmt = pending.pop(0)
+        stmt = pending.popleft()
         if isinstance(stmt, cst.SimpleStatementLine):
             yield from (s for s in stmt.body if isinstance(s, cst.Import | cst.ImportFrom))
         elif isinstance(stmt, cst.Try):
@@ -70,6 +71,26 @@ def has_star_import(module: cst.Module) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _RuntimeImports:
+    """A file's runtime import bindings (`_bindings`) and whether it has a star import."""
+
+    bindings: tuple[tuple[str, str, cst.Import | cst.ImportFrom], ...]
+    star: bool
+
+
+def _runtime_imports(ctx: FileContext) -> _RuntimeImports:
+    """The file's `_RuntimeImports`, computed once per file: every fix that asks
+    `reference` used to walk all the top-level statements again, which made a
+    file's fixes cost the product of its statements and its fixes."""
+    found = ctx.memo.get("imports.runtime")
+    if not isinstance(found, _RuntimeImports):
+        module = ctx.module
+        found = _RuntimeImports(tuple(_bindings(module)), has_star_import(module))
+        ctx.memo["imports.runtime"] = found
+    return found
+
+
 def _free(ctx: FileContext, name: str, at: cst.CSTNode, allowed: cst.CSTNode | None) -> bool:
     """Whether `name`, seen from `at`, is unbound or bound only by the import `allowed`."""
     scope = ctx.scopes.get(at)
@@ -96,9 +117,9 @@ def reference(
     select` + `select`. None when the needed name is taken by something else in
     scope (the fix is not offered: it would change what a name means).
     """
-    tree = ctx.module
     target = f"{module}.{name}"
-    bindings = list(_bindings(tree))
+    imports = _runtime_imports(ctx)
+    bindings = imports.bindings
     for bound, dotted_target, node in bindings:
         if dotted_target == target and _free(ctx, bound, at, node):
             return Reference(bound)
@@ -108,7 +129,7 @@ def reference(
     if "." in module and style == "module":
         style = "from"
     if style == "from":
-        if has_star_import(tree) or not _free(ctx, name, at, None):
+        if imports.star or not _free(ctx, name, at, None):
             return None
         return Reference(name, (RequiredImport(module, name),))
     if not _free(ctx, module, at, None):

@@ -25,6 +25,7 @@ import libcst as cst
 from libcst.metadata import Assignment
 
 from aiolint.fixes.imports import Reference, reference
+from aiolint.fixes.nodes import parsing_config, written_indent
 from aiolint.model import Applicability, Edit, Fix
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.fastapi import AppEvents
@@ -134,13 +135,13 @@ def _lifespan_def(
     ctx: FileContext, events: AppEvents, name: str, decorator: str, annotation: str
 ) -> cst.BaseStatement:
     module = ctx.module
-    indent, newline = module.default_indent, module.default_newline
+    indent, newline = written_indent(module), module.default_newline
     lines = [f"@{decorator}", f"async def {name}({PARAMETER}: {annotation}):"]
     lines.extend(indent + _call(f) for f in events.startup)
     lines.append(f"{indent}yield")
     lines.extend(indent + _call(f) for f in events.shutdown)
     code = newline.join(lines) + newline
-    node = cst.parse_statement(code, config=module.config_for_parsing)
+    node = cst.parse_statement(code, config=parsing_config(module))
     blank = () if ctx.module.body[0] is events.statement else (cst.EmptyLine(),) * 2
     return node.with_changes(leading_lines=blank)
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import libcst as cst
 
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_scope
+
+N = TypeVar("N", bound=cst.CSTNode)
 
 
 def await_expression(
@@ -85,3 +90,54 @@ def _argument_indent(call: cst.Call) -> cst.SimpleWhitespace | None:
         if isinstance(space, cst.ParenthesizedWhitespace):
             return space.last_line
     return None
+
+
+def written_indent(module: cst.Module) -> str:
+    """One level of indentation as new code must write it: the module's own
+    (`default_indent`) as Python counts it, else four spaces. A form feed in
+    indentation resets Python's column count, so only what follows the last
+    one indents; LibCST keeps it in `default_indent` (`"\\f    "`), which its
+    parser config refuses and which, written inside a deeper block, would
+    dedent the line."""
+    indent = module.default_indent.rsplit("\f", 1)[-1]
+    return indent if indent and not indent.strip(" \t") else "    "
+
+
+def parsing_config(module: cst.Module) -> cst.PartialParserConfig:
+    """`module.config_for_parsing` with the indentation new code writes."""
+    return cst.PartialParserConfig(
+        encoding=module.encoding,
+        default_indent=written_indent(module),
+        default_newline=module.default_newline,
+    )
+
+
+class _ExplicitIndent(cst.CSTTransformer):
+    """Give the new blocks of a replacement (`indent=None`: "the module's
+    default") the indentation new code writes; original blocks keep theirs."""
+
+    def __init__(self, indent: str, original: Callable[[cst.CSTNode], bool]) -> None:
+        super().__init__()
+        self.indent = indent
+        self.original = original
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return not self.original(node)
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        if updated_node.indent is None and not self.original(original_node):
+            return updated_node.with_changes(indent=self.indent)
+        return updated_node
+
+
+def with_written_indent(module: cst.Module, node: N, original: Callable[[cst.CSTNode], bool]) -> N:
+    """`node` (a fix's replacement) with its new blocks indented as new code is
+    written, when that differs from the module's `default_indent` (a form feed
+    in it); `original` tells the module's own nodes, left as they are."""
+    indent = written_indent(module)
+    if indent == module.default_indent or original(node):
+        return node
+    changed = node.visit(_ExplicitIndent(indent, original))
+    return changed if isinstance(changed, type(node)) else node

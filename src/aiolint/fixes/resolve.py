@@ -13,8 +13,8 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from itertools import pairwise
 
@@ -22,6 +22,7 @@ import libcst as cst
 from libcst.metadata import CodeRange
 
 from aiolint.fixes.imports import add_imports
+from aiolint.fixes.nodes import with_written_indent, written_indent
 from aiolint.model import (
     Applicability,
     Edit,
@@ -107,28 +108,114 @@ def _diff(old: str, new: str) -> tuple[int, int, str]:
     return start, old_end, new[start:new_end]
 
 
-def _comments(source: str) -> list[tuple[int, str]]:
-    """(offset, text) of every comment in the source."""
+class _Spliced:
+    """`old[:start] + content + old[end:]`, read by slices without being built."""
+
+    __slots__ = ("content", "end", "old", "start")
+
+    def __init__(self, old: str, start: int, end: int, content: str) -> None:
+        self.old, self.start, self.end, self.content = old, start, end, content
+
+    def __len__(self) -> int:
+        return len(self.old) - (self.end - self.start) + len(self.content)
+
+    def slice(self, low: int, high: int) -> str:
+        """`text[low:high]` for 0 <= low <= high <= len(self)."""
+        start, content = self.start, self.content
+        middle = start + len(content)
+        parts = []
+        if low < start:
+            parts.append(self.old[low : min(high, start)])
+        if max(low, start) < min(high, middle):
+            parts.append(content[max(low, start) - start : min(high, middle) - start])
+        if high > max(low, middle):
+            shift = self.end - middle
+            parts.append(self.old[max(low, middle) + shift : high + shift])
+        return "".join(parts)
+
+
+def _longest(known: int, limit: int, same: Callable[[int, int], bool]) -> int:
+    """The largest n in [known, limit] with `same(known, n)`, given that the
+    predicate holds at `known` and is monotone: galloping, then bisection, so
+    the cost follows the answer (what is compared), not the text's length."""
+    low, step = known, 64
+    while low < limit:
+        high = min(low + step, limit)
+        if same(low, high):
+            low, step = high, step * 2
+            continue
+        high -= 1  # the answer is in [low, high]
+        while low < high:
+            middle = (low + high + 1) // 2
+            if same(low, middle):
+                low = middle
+            else:
+                high = middle - 1
+        return low
+    return low
+
+
+def _splice_diff(old: str, start: int, end: int, content: str) -> tuple[int, int, str]:
+    """`_diff(old, old[:start] + content + old[end:])`, at a cost that follows
+    the change, not the text: the new text is never built (building and
+    comparing it for each fix made a file's fixes cost the product of its
+    length and their number)."""
+    new = _Spliced(old, start, end, content)
+    old_length, new_length = len(old), len(new)
+    limit = min(old_length, new_length)
+    # Text before `start` is common to both, and so is text after `end` (the tail).
+    prefix = _longest(
+        min(start, limit), limit, lambda low, high: old[low:high] == new.slice(low, high)
+    )
+    bound = limit - prefix
+    suffix = _longest(
+        min(old_length - end, bound),
+        bound,
+        lambda low, high: (
+            old[old_length - high : old_length - low]
+            == new.slice(new_length - high, new_length - low)
+        ),
+    )
+    start, old_end, new_end = prefix, old_length - suffix, new_length - suffix
+    if "\n" in old[start:old_end] or "\n" in new.slice(start, new_end):
+        line_start = old.rfind("\n", 0, start) + 1
+        start = line_start
+        if old_end > 0 and old[old_end - 1] != "\n":
+            newline = old.find("\n", old_end)
+            grow = (newline + 1 if newline != -1 else len(old)) - old_end
+            old_end += grow
+            new_end += grow
+    return start, old_end, new.slice(start, new_end)
+
+
+@lru_cache(maxsize=2)
+def _comments(source: str) -> tuple[list[int], list[str]]:
+    """The offsets, in order, and the texts of every comment in the source
+    (cached: fixes of one file ask about the same source)."""
     index = LineIndex(source)
-    found: list[tuple[int, str]] = []
+    offsets: list[int] = []
+    texts: list[str] = []
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
             if token.type == tokenize.COMMENT:
                 row, col = token.start
-                found.append((index.starts[row - 1] + col, token.string))
+                offsets.append(index.starts[row - 1] + col)
+                texts.append(token.string)
     except (tokenize.TokenError, SyntaxError):
         pass
-    return found
+    return offsets, texts
 
 
 def drops_comment(source: str, edits: Sequence[TextEdit]) -> bool:
     """Whether a comment inside an edited span is missing from its replacement."""
-    if "#" not in "".join(source[e.start : e.end] for e in edits):
+    if not any("#" in source[e.start : e.end] for e in edits):
         return False
-    for offset, text in _comments(source):
-        for edit in edits:
-            if edit.start <= offset < edit.end and text not in edit.content:
-                return True
+    offsets, texts = _comments(source)
+    for edit in edits:
+        first = bisect_left(offsets, edit.start)
+        last = bisect_left(offsets, edit.end, first)
+        if any(text not in edit.content for text in texts[first:last]):
+            return True
     return False
 
 
@@ -171,7 +258,7 @@ def _expression_span(
         indent = positions.indent(node)
         if end <= len(source) and source[start:end] == code_in_context(module, node, indent):
             new = code_in_context(module, replacement, indent)
-            return _diff(source, source[:start] + new + source[end:])
+            return _splice_diff(source, start, end, new)
     return None
 
 
@@ -233,7 +320,7 @@ def _in_place_span(
     if end > len(source) or source[start:end] != code_in_context(module, node, indent):
         return None
     new = "".join(code_in_context(module, part, indent) for part in parts)
-    return _diff(source, source[:start] + new + source[end:])
+    return _splice_diff(source, start, end, new)
 
 
 @lru_cache(maxsize=8)
@@ -243,6 +330,12 @@ def _source(module: cst.Module, code: str | None = None) -> tuple[str, LineIndex
     fixing quadratic)."""
     source = module.code if code is None else code
     return source, LineIndex(source)
+
+
+@lru_cache(maxsize=2)
+def _source_text(text: str) -> tuple[str, LineIndex]:
+    """The file's text and its line index (cached: for each fix of the file)."""
+    return text, LineIndex(text)
 
 
 @lru_cache(maxsize=8)
@@ -313,6 +406,32 @@ def _span(
     return _diff(source, changed.code)
 
 
+def _written_indent_edits(
+    module: cst.Module,
+    edits: Sequence[Edit],
+    positions: Mapping[cst.CSTNode, CodeRange] | None,
+) -> Sequence[Edit]:
+    """The edits with their new blocks indented as new code is written (see
+    `fixes.nodes.written_indent`: a module whose default indentation holds a
+    form feed)."""
+    if positions is None or written_indent(module) == module.default_indent:
+        return edits
+
+    def original(node: cst.CSTNode) -> bool:
+        return node in positions
+
+    result = []
+    for edit in edits:
+        replacement = edit.replacement
+        if isinstance(replacement, cst.FlattenSentinel):
+            nodes = [with_written_indent(module, node, original) for node in replacement.nodes]
+            replacement = cst.FlattenSentinel(nodes)
+        elif isinstance(replacement, cst.CSTNode):
+            replacement = with_written_indent(module, replacement, original)
+        result.append(Edit(edit.node, replacement))
+    return result
+
+
 def resolve_fix(
     module: cst.Module,
     fix: Fix,
@@ -327,8 +446,11 @@ def resolve_fix(
     when it would overlap the fix's edits or drop a comment)."""
     if fix.min_version is not None and target_version < fix.min_version:
         return None
+    if isinstance(positions, Positions) and not positions.mappable:
+        return None  # LibCST's code is not the file's: no edit would land where it should
     source, index = _source(module, positions.code if isinstance(positions, Positions) else None)
-    spans = [_span(module, source, index, edit, positions) for edit in fix.edits]
+    edits_written = _written_indent_edits(module, fix.edits, positions)
+    spans = [_span(module, source, index, edit, positions) for edit in edits_written]
     import_span = None
     if fix.imports:
         header = set(_import_head(module).body)
@@ -344,6 +466,13 @@ def resolve_fix(
         )
         if not overlaps and not drops_comment(source, [removed]):
             spans.append((start, end, content))
+    if isinstance(positions, Positions) and not positions.faithful:
+        # LibCST dropped text of the file (a line holding only a backslash):
+        # the spans, found in its code, are moved to where that code is in the file.
+        spans = [(*positions.source_span(start, end), content) for start, end, content in spans]
+        if import_span is not None:
+            import_span = (*positions.source_span(import_span[0], import_span[1]), import_span[2])
+        source, index = _source_text(positions.source)
     spans = sorted({span for span in spans if span[0] != span[1] or span[2]})
     for (_, end, _), (start, _, _) in pairwise(spans):
         if start < end:

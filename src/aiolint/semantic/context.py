@@ -97,6 +97,9 @@ class FileContext:
     facts: AstFacts | None = None
     #: Free-form per-file memo space for semantic helpers (keyed by helper name).
     memo: dict[str, Any] = field(default_factory=dict)
+    #: The decoded source the tree was parsed from (None: not known), for
+    #: positions in the file where LibCST's code differs from it.
+    text: str | None = None
 
     @property
     def module(self) -> cst.Module:
@@ -110,7 +113,7 @@ class FileContext:
     def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
         """Every node's range, as LibCST's `PositionProvider` gives it."""
         if self.options.own_positions:
-            return Positions(self.module)
+            return Positions(self.module, self.text)
         return self.wrapper.resolve(PositionProvider)
 
     @cached_property

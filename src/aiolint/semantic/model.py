@@ -133,6 +133,10 @@ class NameModel:
         #: Dotted name an import records -> the module-level imports recording it.
         self._imports: dict[str, list[_ModuleImport]] = {}
         self._top_index = {statement: i for i, statement in enumerate(module.body)}
+        #: Full name -> what the imports recording it give (`_imported`), computed
+        #: once per name: a name imported by many statements was asked of every
+        #: one of them at each of its uses.
+        self._import_names: dict[str, set[QualifiedName]] = {}
         for index, statement in enumerate(module.body):
             for imported in _module_level_imports(statement):
                 for recorded in _recorded_names(imported):
@@ -198,12 +202,16 @@ class NameModel:
         top = self._top_statement(node)
         if top is None:
             return None
-        if top[1] and any(imported.top_index >= top[0] for imported in imports):
+        # `imports` is in statement order: the last is the latest.
+        if top[1] and imports[-1].top_index >= top[0]:
             return None  # module-level code may run before the import: LibCST decides
-        names: set[QualifiedName] = set()
-        for imported in imports:
-            names |= import_qualified_names(imported.statement, full)
-        return names
+        names = self._import_names.get(full)
+        if names is None:
+            names = set()
+            for imported in imports:
+                names |= import_qualified_names(imported.statement, full)
+            self._import_names[full] = names
+        return set(names)
 
     def _top_statement(self, node: cst.CSTNode) -> tuple[int, bool] | None:
         """(index of the top-level statement holding `node`, whether `node` runs

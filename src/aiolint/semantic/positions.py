@@ -138,16 +138,48 @@ class _Syntactic:
 class Positions(Mapping[cst.CSTNode, CodeRange]):
     """Every node's `CodeRange` (as `PositionProvider`), built on demand."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, source: str | None = None) -> None:
         state = _OffsetState(module)
         module._codegen(state)
         self._state = state
         self.code = "".join(state.tokens)
         counted = self.code + state.popped
+        #: Whether the tree gives back the source it was parsed from (`source`
+        #: given). LibCST drops a line holding only a backslash (a continuation
+        #: before a statement): offsets in its code are then not the file's.
+        self.faithful = source is None or source == self.code or _respaced(source) == self.code
+        #: The file's text (LibCST's code when it is not known).
+        self.source = self.code if source is None else source
+        self._to_source: list[int] | None = None
+        self._subsequence = False
+        if not self.faithful and source is not None:
+            aligned = _alignment(self.code + state.popped, source)
+            if aligned is not None:
+                self._to_source, self._subsequence = aligned
+                counted = source
         self._starts = [0] + [match.end() for match in _NEWLINE.finditer(counted)]
         self._ranges: dict[cst.CSTNode, CodeRange] = {}
 
+    @property
+    def mappable(self) -> bool:
+        """Whether the edits of LibCST's code can be made to the file's text:
+        its code is the file's, or the file's with text left out."""
+        return self.faithful or self._subsequence
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the file's text that the span `start:end` of LibCST's
+        code came from (text LibCST dropped inside it included); `mappable`
+        must hold."""
+        mapping = self._to_source
+        if mapping is None:
+            return start, end
+        if start == end:
+            return mapping[start], mapping[start]
+        return mapping[start], mapping[end - 1] + 1
+
     def _position(self, offset: int) -> CodePosition:
+        if self._to_source is not None:
+            offset = self._to_source[min(offset, len(self._to_source) - 1)]
         line = bisect_right(self._starts, offset)
         return CodePosition(line, offset - self._starts[line - 1])
 
@@ -181,6 +213,38 @@ class Positions(Mapping[cst.CSTNode, CodeRange]):
     def indent(self, node: cst.CSTNode) -> tuple[str, ...]:
         """The indentation tokens in force when `node` was generated."""
         return self._state.spans[node][2]
+
+
+def _alignment(code: str, source: str) -> tuple[list[int], bool] | None:
+    """For each offset of `code` (and its end), the offset of the same
+    character in `source`, and whether `code` is `source` with text left out
+    (what LibCST drops: a line holding only a backslash). Each character is
+    matched to its next occurrence, so the code after a dropped line is placed
+    on its own line; a form feed LibCST repeats in the indentation it writes
+    (`default_indent`) stands where the next character does. None when the
+    code is neither."""
+    mapping: list[int] = []
+    at, subsequence = 0, True
+    for char in code:
+        found = source.find(char, at)
+        if found == -1 or (char == "\f" and found != at):
+            if char != "\f":
+                return None
+            mapping.append(at)  # a form feed the source does not have here
+            subsequence = False
+            continue
+        mapping.append(found)
+        at = found + 1
+    mapping.append(len(source))
+    return mapping, subsequence
+
+
+def _respaced(source: str) -> str | None:
+    """`source` as LibCST parsed it when it refused the tab/space mix as
+    written (`aiolint.tabs`: tabs written as spaces, every offset kept)."""
+    from aiolint.tabs import tabs_as_spaces
+
+    return tabs_as_spaces(source)
 
 
 def code_in_context(module: cst.Module, node: cst.CSTNode, indent: tuple[str, ...]) -> str:

@@ -17,7 +17,7 @@ SomeError:` keep catching it):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -27,6 +27,7 @@ from aiolint.fixes.imports import reference
 from aiolint.model import Applicability, Edit, Fix
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_function, is_async_function
+from aiolint.semantic.model import iter_children
 from aiolint.semantic.shared_session import call_shares_session
 
 #: Last name of callees known to return a future or task, not a coroutine
@@ -395,20 +396,21 @@ def _with_leading(
     ]
 
 
-class _CommentCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.comments: Counter[str] = Counter()
-
-    def visit_Comment(self, node: cst.Comment) -> None:
-        self.comments[node.value] += 1
+def _descendants(
+    roots: Iterable[cst.CSTNode], skip: cst.CSTNode | None = None
+) -> Iterator[cst.CSTNode]:
+    """The roots and every node under them (any order), not entering `skip`:
+    a plain walk, where LibCST's `visit` rebuilds every node it passes (most
+    of the cost of this fix on a gather of thousands of arguments)."""
+    stack = [node for node in roots if node is not skip]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(child for child in iter_children(node) if child is not skip)
 
 
 def _comments(nodes: Iterable[cst.CSTNode]) -> Counter[str]:
-    collector = _CommentCollector()
-    for node in nodes:
-        node.visit(collector)
-    return collector.comments
+    return Counter(node.value for node in _descendants(nodes) if isinstance(node, cst.Comment))
 
 
 def _keeps_comments(line: cst.SimpleStatementLine, new: Sequence[cst.BaseStatement]) -> bool:
@@ -424,20 +426,18 @@ class _NamePicker:
     its enclosing and global scopes uses, nor each other."""
 
     def __init__(self, ctx: FileContext, function: cst.FunctionDef, at: cst.CSTNode) -> None:
-        collector = _NameCollector()
-        function.visit(collector)
         self.function = function
-        self.used = collector.names
+        self.used = _names(function)
         self.scope = ctx.scopes.get(at)
+        #: The next number to try per base name (`pick`).
+        self.numbers: dict[str, int] = {}
 
     def free_outside(self, names: Sequence[str], inside: cst.CSTNode) -> bool:
         """Whether no code of the function but `inside` uses `names`, and no
         enclosing scope binds them."""
-        collector = _NameCollector(skip=inside)
-        self.function.visit(collector)
+        used = _names(self.function, skip=inside)
         return not any(
-            name in collector.names or (self.scope is not None and self.scope[name])
-            for name in names
+            name in used or (self.scope is not None and self.scope[name]) for name in names
         )
 
     def builtin(self, name: str) -> bool:
@@ -456,9 +456,12 @@ class _NamePicker:
         if not numbered and self.free(base):
             self.used.add(base)
             return base
-        n = 1
+        # Names only ever become taken: the search resumes after the last number
+        # picked for `base` (from 1 each time, naming a gather's N tasks cost N²).
+        n = self.numbers.get(base, 1)
         while not self.free(f"{base}_{n}"):
             n += 1
+        self.numbers[base] = n + 1
         self.used.add(f"{base}_{n}")
         return f"{base}_{n}"
 
@@ -474,14 +477,6 @@ class _NamePicker:
         return [self.pick(base, numbered=base == "task" or repeats[base] > 1) for base in bases]
 
 
-class _NameCollector(cst.CSTVisitor):
-    def __init__(self, skip: cst.CSTNode | None = None) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-        self.skip = skip
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        return node is not self.skip and super().on_visit(node)
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
+def _names(root: cst.CSTNode, skip: cst.CSTNode | None = None) -> set[str]:
+    """The identifiers of every `Name` under `root`, not looking into `skip`."""
+    return {node.value for node in _descendants([root], skip) if isinstance(node, cst.Name)}
