@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Collection, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from aiolint import known_names
@@ -109,8 +110,9 @@ class AstFacts:
     project_sqlalchemy: bool = False
     #: Library classes of which the file imports an instance from the project.
     project_instances: set[str] = field(default_factory=set)
-    #: The last names of the project's blocking sync functions (AIO206); None:
-    #: the file is not a module of a project.
+    #: The project's blocking sync functions (AIO206), by name, and the last
+    #: parts of those names; None: the file is not a module of a project.
+    blocking: AbstractSet[str] | None = None
     blocking_names: frozenset[str] | None = None
     #: The project's functions that return a new engine, pool or client (AIO303).
     project_factories: frozenset[str] = frozenset()
@@ -134,6 +136,7 @@ class AstFacts:
         classes to `project_instances` (so the gates see through the project)."""
         self.project_sqlalchemy = project.uses_sqlalchemy
         if module is not None:
+            self.blocking = project.blocking.keys()
             self.blocking_names = project.blocking_names
         self.project_factories = frozenset(project.factories)
         for bound in self.imports.values():

@@ -8,7 +8,7 @@ import os
 import libcst as cst
 
 from aiolint.fixes.to_thread import to_thread_fix
-from aiolint.gate import AstFacts
+from aiolint.gate import AstFacts, dotted_parts
 from aiolint.model import Fix, FixAvailability, Location, Related
 from aiolint.rule import Rule
 from aiolint.semantic.async_library import async_library, thread_call
@@ -101,8 +101,7 @@ class BlockingCallInHelper(Rule):
 
     @classmethod
     def gate(cls, facts: AstFacts) -> bool:
-        names = facts.blocking_names if facts.blocking_names is not None else facts.bound
-        return any(_last_name(site.node.func) in names for site in facts.call_sites(in_async=True))
+        return any(_may_block(facts, site.node.func) for site in facts.call_sites(in_async=True))
 
     def visit_Call(self, node: cst.Call) -> None:
         if not in_async_code(self.ctx, node):
@@ -131,10 +130,19 @@ class BlockingCallInHelper(Rule):
         return to_thread_fix(self.ctx, node, "Run the helper in a worker thread")
 
 
-def _last_name(func: ast.expr) -> str:
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return func.id if isinstance(func, ast.Name) else ""
+def _may_block(facts: AstFacts, func: ast.expr) -> bool:
+    """Whether a call of `func` may be one of a blocking helper (the `ast`
+    gate): a name or attribute chain the file imports resolves to one; else
+    (a function of this module, a method on `self`, a local or a parameter)
+    its last name is one's. Without a project, a name the file binds."""
+    parts = dotted_parts(func)
+    if not parts:
+        return False
+    if facts.blocking is None or facts.blocking_names is None:
+        return parts[-1] in facts.bound
+    if parts[0] in facts.imports and parts[0] not in facts.bound:
+        return not facts.blocking.isdisjoint(facts.names(func))
+    return parts[-1] in facts.blocking_names
 
 
 def _chain(
