@@ -97,15 +97,24 @@ def _diff(old: str, new: str) -> tuple[int, int, str]:
     prefix = _common_prefix(old, new)
     suffix = _common_suffix(old, new, limit - prefix)
     start, old_end, new_end = prefix, len(old) - suffix, len(new) - suffix
-    if "\n" in old[start:old_end] or "\n" in new[start:new_end]:
-        line_start = old.rfind("\n", 0, start) + 1
-        start = line_start
+    breaks = "\n" in old[start:old_end] or "\n" in new[start:new_end]
+    start, old_end, new_end = _whole_lines(old, start, old_end, new_end, breaks)
+    return start, old_end, new[start:new_end]
+
+
+def _whole_lines(
+    old: str, start: int, old_end: int, new_end: int, breaks: bool
+) -> tuple[int, int, int]:
+    """The changed span `start:old_end` of `old` (`start:new_end` of the new
+    text) widened to whole lines when the change spans a line break."""
+    if breaks:
+        start = old.rfind("\n", 0, start) + 1
         if old_end > 0 and old[old_end - 1] != "\n":
             newline = old.find("\n", old_end)
             grow = (newline + 1 if newline != -1 else len(old)) - old_end
             old_end += grow
             new_end += grow
-    return start, old_end, new[start:new_end]
+    return start, old_end, new_end
 
 
 class _Spliced:
@@ -177,14 +186,8 @@ def _splice_diff(old: str, start: int, end: int, content: str) -> tuple[int, int
         ),
     )
     start, old_end, new_end = prefix, old_length - suffix, new_length - suffix
-    if "\n" in old[start:old_end] or "\n" in new.slice(start, new_end):
-        line_start = old.rfind("\n", 0, start) + 1
-        start = line_start
-        if old_end > 0 and old[old_end - 1] != "\n":
-            newline = old.find("\n", old_end)
-            grow = (newline + 1 if newline != -1 else len(old)) - old_end
-            old_end += grow
-            new_end += grow
+    breaks = "\n" in old[start:old_end] or "\n" in new.slice(start, new_end)
+    start, old_end, new_end = _whole_lines(old, start, old_end, new_end, breaks)
     return start, old_end, new.slice(start, new_end)
 
 

@@ -84,3 +84,26 @@ def dotted_name(node: ast.expr) -> str:
 
 def is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
+
+
+def record_import(imports: dict[str, str], node: ast.Import | ast.ImportFrom, package: str) -> None:
+    """Record the names an import binds -> the absolute dotted names they
+    stand for (relative imports resolved from `package`)."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname is not None:
+                imports[alias.asname] = alias.name
+            else:
+                head = alias.name.split(".")[0]
+                imports[head] = head
+        return
+    base = node.module or ""
+    if node.level:
+        parts = package.split(".") if package else []
+        if node.level - 1 > len(parts):
+            return
+        parts = parts[: len(parts) - (node.level - 1)]
+        base = ".".join([*parts, *([base] if base else [])])
+    for alias in node.names:
+        if alias.name != "*" and base:
+            imports[alias.asname or alias.name] = f"{base}.{alias.name}"

@@ -29,7 +29,13 @@ from __future__ import annotations
 import ast
 
 from aiolint import known_names
-from aiolint.project.expr import annotation_class, dotted_name, is_none, value_made
+from aiolint.project.expr import (
+    annotation_class,
+    dotted_name,
+    is_none,
+    record_import,
+    value_made,
+)
 from aiolint.project.summary import summaries
 
 TYPE_CHECKING = False
@@ -63,7 +69,7 @@ def scan(text: str, module: str, is_package: bool) -> ModuleRecord | None:
     statements = _module_statements(tree.body)
     for stmt in statements:
         if isinstance(stmt, ast.Import | ast.ImportFrom):
-            _record_import(imports, stmt, package)
+            record_import(imports, stmt, package)
         elif isinstance(stmt, ast.Assign):
             made = value_made(stmt.value)
             for target in stmt.targets:
@@ -79,7 +85,7 @@ def scan(text: str, module: str, is_package: bool) -> ModuleRecord | None:
             classes[stmt.name] = tuple(filter(None, (dotted_name(b) for b in stmt.bases)))
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             functions[stmt.name] = _function(stmt)
-    return imports, values, classes, functions, summaries(statements, imports)
+    return imports, values, classes, functions, summaries(statements, imports, package)
 
 
 def _module_statements(body: list[ast.stmt]) -> list[ast.stmt]:
@@ -96,29 +102,6 @@ def _module_statements(body: list[ast.stmt]) -> list[ast.stmt]:
         else:
             found.append(stmt)
     return found
-
-
-def _record_import(
-    imports: dict[str, str], node: ast.Import | ast.ImportFrom, package: str
-) -> None:
-    if isinstance(node, ast.Import):
-        for alias in node.names:
-            if alias.asname is not None:
-                imports[alias.asname] = alias.name
-            else:
-                head = alias.name.split(".")[0]
-                imports[head] = head
-        return
-    base = node.module or ""
-    if node.level:
-        parts = package.split(".") if package else []
-        if node.level - 1 > len(parts):
-            return
-        parts = parts[: len(parts) - (node.level - 1)]
-        base = ".".join([*parts, *([base] if base else [])])
-    for alias in node.names:
-        if alias.name != "*" and base:
-            imports[alias.asname or alias.name] = f"{base}.{alias.name}"
 
 
 def _bind(values: dict[str, Made], name: str, made: Made | None) -> None:

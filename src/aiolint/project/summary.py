@@ -33,7 +33,7 @@ import ast
 import builtins
 
 from aiolint import known_names
-from aiolint.project.expr import annotation_class, dotted_name, value_made
+from aiolint.project.expr import annotation_class, dotted_name, record_import, value_made
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -71,16 +71,19 @@ _BINDER_TYPES = _SCOPE_TYPES | {
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def summaries(statements: list[ast.stmt], imports: dict[str, str]) -> dict[str, Summary]:
+def summaries(
+    statements: list[ast.stmt], imports: dict[str, str], package: str
+) -> dict[str, Summary]:
     """The summary of every function and class method among a module's
-    statements (`imports`: the module's, as the scan records them)."""
+    statements (`imports`: the module's, as the scan records them; `package`:
+    the package relative imports start from)."""
     defined = {s.name for s in statements if isinstance(s, _DEFINITIONS)}
     for stmt in statements:  # module-level values (`engine = create_engine(...)`)
         if isinstance(stmt, ast.Assign):
             defined.update(n for target in stmt.targets for n in _names(target))
         elif isinstance(stmt, ast.AnnAssign):
             defined.update(_names(stmt.target))
-    reader = _Reader(imports, defined)
+    reader = _Reader(imports, defined, package)
     found: dict[str, Summary] = {}
     for stmt in statements:
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -93,9 +96,10 @@ def summaries(statements: list[ast.stmt], imports: dict[str, str]) -> dict[str, 
 
 
 class _Reader:
-    def __init__(self, imports: dict[str, str], defined: set[str]) -> None:
+    def __init__(self, imports: dict[str, str], defined: set[str], package: str) -> None:
         self.imports = imports
         self.defined = defined
+        self.package = package
 
     def summary(self, func: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None) -> Summary:
         if isinstance(func, ast.AsyncFunctionDef):  # never a link of a blocking chain
@@ -109,7 +113,7 @@ class _Reader:
             bound.setdefault(arg.arg, []).append(("ann", ann) if ann else None)
         for node in nodes:
             if isinstance(node, ast.Import | ast.ImportFrom):
-                _local_import(local_imports, node)
+                record_import(local_imports, node, self.package)
             elif isinstance(node, ast.Assign):
                 value = value_made(node.value)
                 for target in node.targets:
@@ -225,20 +229,6 @@ def _names(target: ast.expr) -> list[str]:
     if isinstance(target, ast.Starred):
         return _names(target.value)
     return []
-
-
-def _local_import(imports: dict[str, str], node: ast.Import | ast.ImportFrom) -> None:
-    if isinstance(node, ast.Import):
-        for alias in node.names:
-            if alias.asname is not None:
-                imports[alias.asname] = alias.name
-            else:
-                head = alias.name.split(".")[0]
-                imports[head] = head
-    elif node.module and not node.level:
-        for alias in node.names:
-            if alias.name != "*":
-                imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
 
 
 def _own_nodes(
