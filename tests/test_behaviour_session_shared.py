@@ -32,6 +32,14 @@ async def add(session: Any, name: str) -> None:
     await session.flush()
 
 
+async def _database(path: Path) -> tuple[Any, Any]:
+    """An aiosqlite engine on `path` with the users table, and its session factory."""
+    engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    return engine, async_sessionmaker(engine, expire_on_commit=False)
+
+
 SHARED = """\
 import asyncio
 
@@ -50,10 +58,7 @@ def test_the_rule_flags_the_shared_session() -> None:
 
 def test_one_session_under_gather_fails_and_a_session_per_task_works(tmp_path: Path) -> None:
     async def run() -> tuple[BaseException | None, int]:
-        engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'app.db'}")
-        async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
-        factory = async_sessionmaker(engine, expire_on_commit=False)
+        engine, factory = await _database(tmp_path / "app.db")
         failure: BaseException | None = None
         async with factory() as session:
             try:
@@ -101,10 +106,7 @@ def test_a_task_group_over_the_shared_session_fails_too(tmp_path: Path) -> None:
     """Why AIO101's TaskGroup fix is withheld there: the tasks still share it."""
 
     async def run() -> BaseException | None:
-        engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'app.db'}")
-        async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
-        factory = async_sessionmaker(engine, expire_on_commit=False)
+        engine, factory = await _database(tmp_path / "app.db")
         failure: BaseException | None = None
         async with factory() as session:
             try:
@@ -148,10 +150,7 @@ def test_tasks_a_loop_collects_share_the_session_and_fail(tmp_path: Path) -> Non
     namespace["add"] = add
 
     async def run() -> BaseException | None:
-        engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'loop.db'}")
-        async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
-        factory = async_sessionmaker(engine, expire_on_commit=False)
+        engine, factory = await _database(tmp_path / "loop.db")
         failure: BaseException | None = None
         async with factory() as session:
             try:

@@ -20,6 +20,7 @@ line of that call, and where and how the chain ends.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 
 from aiolint import known_names
 
@@ -194,13 +195,17 @@ class _Resolver:
                 return self.method(found, str(call[2])) if found else None
         return None
 
+    def _memoized(self, key: tuple[str, ...], compute: Callable[[], str | None]) -> str | None:
+        """`compute()`, once per key; None while it is being computed (a cycle
+        of re-exports or base classes ends there)."""
+        if key not in self.memo:
+            self.memo[key] = None
+            self.memo[key] = compute()
+        return self.memo[key]
+
     def function(self, name: str, depth: int = 0) -> str | None:
         """The function `name` (absolute) stands for, through re-exports."""
-        key = ("function", name)
-        if key not in self.memo:
-            self.memo[key] = None  # cycles of re-exports
-            self.memo[key] = self._function(name, depth)
-        return self.memo[key]
+        return self._memoized(("function", name), lambda: self._function(name, depth))
 
     def _function(self, name: str, depth: int) -> str | None:
         if name in self.summaries:
@@ -232,11 +237,7 @@ class _Resolver:
 
     def project_class(self, name: str, depth: int = 0) -> str | None:
         """The project class `name` (absolute) stands for, through re-exports."""
-        key = ("class", name)
-        if key not in self.memo:
-            self.memo[key] = None
-            self.memo[key] = self._project_class(name, depth)
-        return self.memo[key]
+        return self._memoized(("class", name), lambda: self._project_class(name, depth))
 
     def _project_class(self, name: str, depth: int) -> str | None:
         if depth > _MAX_DEPTH:
@@ -268,11 +269,7 @@ class _Resolver:
 
     def method(self, class_: str, name: str, depth: int = 0) -> str | None:
         """`class_.name`, or the first project base class defining it."""
-        memo_key = ("method", class_, name)
-        if memo_key not in self.memo:
-            self.memo[memo_key] = None
-            self.memo[memo_key] = self._method(class_, name, depth)
-        return self.memo[memo_key]
+        return self._memoized(("method", class_, name), lambda: self._method(class_, name, depth))
 
     def _method(self, class_: str, name: str, depth: int) -> str | None:
         key = f"{class_}.{name}"
