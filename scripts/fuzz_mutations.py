@@ -30,9 +30,9 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+from aiolint.cli.pool import Pool
+from aiolint.engine.registry import resolve_selection
 from aiolint.fixes.apply import FixSettings, fix_source
-from aiolint.pool import Pool
-from aiolint.registry import resolve_selection
 from aiolint.semantic.context import LintOptions
 
 RULES = resolve_selection(["ALL"])

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from fixture_expectations import fixture_files, read_expectations
 
-from aiolint.config import parse_target_version
+from aiolint.engine.registry import resolve_selection
 from aiolint.fixes.apply import FixOutcome, FixSettings, fix_source
-from aiolint.registry import resolve_selection
 from aiolint.semantic.context import LintOptions
+from aiolint.workspace.config import parse_target_version
 
 
 def fix_fixtures() -> list[Path]:

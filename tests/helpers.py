@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from aiolint.cli import main
+from aiolint.cli.main import main
 
 
 @dataclass

@@ -4,7 +4,7 @@ server's own handler). Nothing in aiolint knows about this script."""
 
 import sys
 
-from aiolint.registry import rule_for
+from aiolint.engine.registry import rule_for
 from aiolint.server import app
 
 AIO101 = rule_for("AIO101")

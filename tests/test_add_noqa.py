@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from helpers import SLEEPY, run_cli
 
-from aiolint.add_noqa import _same_code, add_noqa_text
-from aiolint.model import Diagnostic, Location
+from aiolint.cli.add_noqa import _same_code, add_noqa_text
+from aiolint.engine.model import Diagnostic, Location
 
 
 @pytest.fixture

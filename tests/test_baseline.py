@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import SLEEPY, run_cli
 
-from aiolint.baseline import enclosing_scope
+from aiolint.cli.baseline import enclosing_scope
 
 METHOD = "import time\n\n\nclass Api:\n    async def get(self):\n        time.sleep(1)\n"
 

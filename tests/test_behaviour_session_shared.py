@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from helpers import USERS_MODEL, exec_source
 
-from aiolint.engine import lint_source
-from aiolint.registry import resolve_selection
+from aiolint.engine.lint import lint_source
+from aiolint.engine.registry import resolve_selection
 from aiolint.semantic.context import LintOptions
 
 pytest.importorskip("aiosqlite")

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from helpers import SLEEPY, run_cli
 
-import aiolint.cache as cache_module
-import aiolint.runner as runner
-from aiolint.cache import CACHEDIR_SIGNATURE, ResultCache, create_cache_dir, seal, unseal
-from aiolint.config import Config
-from aiolint.model import FileResult, InternalError
+import aiolint.cli.runner as runner
+import aiolint.workspace.cache as cache_module
+from aiolint.engine.model import FileResult, InternalError
+from aiolint.workspace.cache import CACHEDIR_SIGNATURE, ResultCache, create_cache_dir, seal, unseal
+from aiolint.workspace.config import Config
 
 GATHER = (
     "import asyncio\n\n\nasync def main(a, b):\n"
@@ -59,7 +59,7 @@ def linted(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
         return real_lint_files(*args, **kwargs)
 
     monkeypatch.setattr(runner, "run_jobs", recording)
-    monkeypatch.setattr("aiolint.cli.lint_files", lint_files)
+    monkeypatch.setattr("aiolint.cli.main.lint_files", lint_files)
     return runs
 
 
@@ -233,7 +233,7 @@ def test_an_entry_of_another_file_is_not_used(project: Path, capsys, linted) -> 
 
 
 def test_results_with_internal_errors_are_not_cached(project: Path, capsys, monkeypatch) -> None:
-    import aiolint.worker as worker
+    import aiolint.cli.worker as worker
 
     real = worker.run_job
 
@@ -419,11 +419,11 @@ def test_concurrent_runs_are_both_right(project: Path) -> None:
 CHECK_AND_LIST_MODULES = textwrap.dedent(
     """
     import sys
-    from aiolint.cli import main
+    from aiolint.cli.main import main
 
     code = main(sys.argv[1:])
     loaded = sorted(m for m in sys.modules if m == "libcst" or m.startswith(("libcst.",
-        "aiolint.rules", "aiolint.engine", "aiolint.semantic", "aiolint.fixes.apply")))
+        "aiolint.rules", "aiolint.engine.lint", "aiolint.semantic", "aiolint.fixes.apply")))
     print("LOADED", code, loaded, file=sys.stderr)
     """
 )
@@ -471,15 +471,15 @@ NOT_FOR_A_CACHED_RUN = (
     "tempfile",
     "importlib.util",
     "tokenize",
-    "aiolint.baseline",
-    "aiolint.since",
-    "aiolint.decoding",
+    "aiolint.cli.baseline",
+    "aiolint.cli.since",
+    "aiolint.engine.decoding",
 )
 
 LIST_MODULES = textwrap.dedent(
     """
     import sys
-    from aiolint.cli import main
+    from aiolint.cli.main import main
 
     code = main(sys.argv[2:])
     print("LOADED", code, sorted(m for m in sys.argv[1].split(",") if m in sys.modules),
@@ -510,7 +510,7 @@ def test_version_does_not_import_libcst(project: Path) -> None:
         check=True,
     )
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
-    assert "aiolint.cli" in imported
+    assert "aiolint.cli.main" in imported
     assert not {m for m in imported if m == "libcst" or m.startswith("aiolint.rules")}
     assert "importlib.metadata" not in imported
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from helpers import SLEEPY
 
-from aiolint.cache import CACHEDIR_TAG
+from aiolint.workspace.cache import CACHEDIR_TAG
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 

@@ -23,9 +23,9 @@ import pytest
 from helpers import run_cli
 
 import aiolint
-import aiolint.cache as cache_module
-from aiolint.cache import unseal
+import aiolint.workspace.cache as cache_module
 from aiolint.project.build import forget_projects
+from aiolint.workspace.cache import unseal
 
 #: The session factory the model records, and a module using it at import
 #: time: AIO302 on `session = SessionLocal()` only through the project model.

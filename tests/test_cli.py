@@ -162,7 +162,7 @@ def test_missing_path_is_reported_not_a_traceback(project: Path, capsys) -> None
 
 
 def test_many_files_use_workers_and_stay_sorted(tmp_path: Path, monkeypatch, capsys) -> None:
-    import aiolint.runner as runner
+    import aiolint.cli.runner as runner
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import SLEEPY, run_cli
 
-from aiolint.color import use_color
+from aiolint.cli.color import use_color
 
 MESSAGE = (
     "Blocking `time.sleep()` in async code stalls the event loop; use `await asyncio.sleep(...)`"

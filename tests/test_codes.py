@@ -1,4 +1,4 @@
-"""The code table `aiolint.codes` (read without importing the rules) matches the registry."""
+"""The code table `aiolint.engine.codes` (read without importing the rules) matches the registry."""
 
 from __future__ import annotations
 
@@ -6,17 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from aiolint.codes import CODES
 from aiolint.docs import render_codes
-from aiolint.registry import load_rules, resolve_layers
-from aiolint.selection import SelectionLayer, UnknownSelectorError, resolve_codes
+from aiolint.engine.codes import CODES
+from aiolint.engine.registry import load_rules, resolve_layers
+from aiolint.workspace.selection import SelectionLayer, UnknownSelectorError, resolve_codes
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_table_matches_the_registry() -> None:
     rules = load_rules()
-    assert list(CODES) == list(rules), "run `python -m aiolint.docs` and commit aiolint/codes.py"
+    assert list(CODES) == list(rules), (
+        "run `python -m aiolint.docs` and commit aiolint/engine/codes.py"
+    )
     for code, rule in rules.items():
         info = CODES[code]
         assert (info.name, info.summary, info.fix) == (
@@ -27,7 +29,7 @@ def test_table_matches_the_registry() -> None:
 
 
 def test_table_file_is_generated() -> None:
-    assert (ROOT / "src" / "aiolint" / "codes.py").read_text() == render_codes()
+    assert (ROOT / "src" / "aiolint" / "engine" / "codes.py").read_text() == render_codes()
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from helpers import SLEEPY, run_cli
 
-from aiolint.config import (
+from aiolint.workspace.config import (
     CONFIG_KEYS,
     ConfigError,
     load_config,

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from helpers import run_cli
 
-from aiolint.config import ConfigError, load_config
-from aiolint.declared import library_versions, lowest_allowed
-from aiolint.hierarchy import ConfigResolver
 from aiolint.project.build import project_root
+from aiolint.workspace.config import ConfigError, load_config
+from aiolint.workspace.declared import library_versions, lowest_allowed
+from aiolint.workspace.hierarchy import ConfigResolver
 
 CLI = str(Path(sys.executable).with_name("aiolint"))
 
@@ -489,7 +489,7 @@ def test_nearest_declaring_folder_counts(tmp_path: Path) -> None:
 
 
 def test_project_root_markers(tmp_path: Path) -> None:
-    from aiolint.config import Config
+    from aiolint.workspace.config import Config
 
     app = tmp_path / "plain" / "app"
     app.mkdir(parents=True)

@@ -21,10 +21,10 @@ AND_CHAIN = SLEEPY + "x = " + " and ".join(["a"] * 8_000) + "\n"
 UNGUARDED = """\
 import sys
 
-import aiolint.engine
+import aiolint.engine.lint
 
-aiolint.engine.MAX_DEPTH = 10**9
-from aiolint.cli import main
+aiolint.engine.lint.MAX_DEPTH = 10**9
+from aiolint.cli.main import main
 
 sys.exit(main(sys.argv[1:]))
 """

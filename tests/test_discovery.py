@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from helpers import SLEEPY, run_cli
 
-from aiolint import files
-from aiolint.files import FileFilter, PathMatcher, discover
+from aiolint.workspace import files
+from aiolint.workspace.files import FileFilter, PathMatcher, discover
 
 FIXED = "await asyncio.sleep(1)"
 
@@ -164,7 +164,8 @@ def _unprivileged(tree: Path) -> tuple[str, ...] | None:
             if prefix and shutil.which(prefix[0]) is None:
                 continue
             check = (
-                "import os, aiolint.cli\ntry:\n    os.listdir('probe')\nexcept PermissionError:\n"
+                "import os, aiolint.cli.main\ntry:\n    os.listdir('probe')\n"
+                "except PermissionError:\n"
                 "    raise SystemExit(0)\nraise SystemExit(1)"
             )
             proc = subprocess.run(

@@ -8,9 +8,9 @@ import pytest
 from fixture_expectations import FIXTURES
 
 from aiolint.docs import example_code, main, render_rule
-from aiolint.engine import lint_source
-from aiolint.registry import load_rules, resolve_selection
-from aiolint.rule import REQUIRED_SECTIONS, Rule, RuleDefinitionError
+from aiolint.engine.lint import lint_source
+from aiolint.engine.registry import load_rules, resolve_selection
+from aiolint.engine.rule import REQUIRED_SECTIONS, Rule, RuleDefinitionError
 from aiolint.semantic.context import LintOptions
 
 ROOT = Path(__file__).resolve().parent.parent

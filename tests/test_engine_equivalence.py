@@ -32,10 +32,10 @@ from libcst.metadata import (
     WhitespaceInclusivePositionProvider,
 )
 
-from aiolint.engine import lint_source
-from aiolint.gate import collect
-from aiolint.model import Diagnostic
-from aiolint.registry import load_rules
+from aiolint.engine.gate import collect
+from aiolint.engine.lint import lint_source
+from aiolint.engine.model import Diagnostic
+from aiolint.engine.registry import load_rules
 from aiolint.semantic.context import LintOptions
 from aiolint.semantic.model import NameModel, parent_map
 from aiolint.semantic.positions import Positions, code_in_context

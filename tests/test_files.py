@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from aiolint.files import FileFilter, PathMatcher, discover
-from aiolint.globs import glob_to_regex
+from aiolint.workspace.files import FileFilter, PathMatcher, discover
+from aiolint.workspace.globs import glob_to_regex
 
 
 @pytest.mark.parametrize(

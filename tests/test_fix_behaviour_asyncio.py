@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
+from aiolint.engine.registry import resolve_selection
 from aiolint.fixes.apply import FixSettings, fix_source
-from aiolint.registry import resolve_selection
 from aiolint.semantic.context import LintOptions
 
 needs_311 = pytest.mark.skipif(

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from aiolint.engine.registry import resolve_selection
 from aiolint.fixes.apply import FixSettings, fix_source
-from aiolint.registry import resolve_selection
 from aiolint.semantic.context import LintOptions
 
 SERVICE = textwrap.dedent(

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from helpers import USERS_MODEL, exec_source
 
+from aiolint.engine.registry import resolve_selection
 from aiolint.fixes.apply import FixSettings, fix_source
-from aiolint.registry import resolve_selection
 from aiolint.semantic.context import LintOptions
 
 pytest.importorskip("aiosqlite")

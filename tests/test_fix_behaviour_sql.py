@@ -21,8 +21,8 @@ from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from aiolint.engine.registry import resolve_selection
 from aiolint.fixes.apply import FixSettings, fix_source
-from aiolint.registry import resolve_selection
 from aiolint.semantic.context import LintOptions
 
 INJECTION = "x' OR '1'='1"

@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
+from aiolint.engine.registry import resolve_selection
 from aiolint.fixes.apply import FixSettings, fix_source
-from aiolint.registry import resolve_selection
 from aiolint.semantic.context import LintOptions
 
 DELAY = 0.3

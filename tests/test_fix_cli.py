@@ -14,8 +14,8 @@ import libcst as cst
 import pytest
 from helpers import SLEEPY, run_cli
 
+from aiolint.engine.model import Applicability, Edit, Fix
 from aiolint.fixes.write import ChangedOnDiskError, write_atomic
-from aiolint.model import Applicability, Edit, Fix
 from aiolint.rules.blocking.blocking_sleep import BlockingSleep
 
 FIXED = "import asyncio\n\n\nasync def handler():\n    await asyncio.sleep(1)\n"

@@ -27,8 +27,8 @@ def fixed_bytes(path: Path, source: bytes) -> bytes:
 
 
 def test_every_fixable_rule_has_a_fix_fixture() -> None:
-    from aiolint.model import FixAvailability
-    from aiolint.registry import load_rules
+    from aiolint.engine.model import FixAvailability
+    from aiolint.engine.registry import load_rules
 
     fixable = {c for c, r in load_rules().items() if r.fix_availability is not FixAvailability.NONE}
     assert fixable <= {rule_code(p) for p in FILES}

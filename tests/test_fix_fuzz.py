@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from libcst.metadata import ExpressionContext, ExpressionContextProvider, MetadataWrapper
 
+from aiolint.engine.registry import resolve_selection
 from aiolint.fixes.apply import FixSettings, fix_source
-from aiolint.registry import resolve_selection
 from aiolint.semantic.context import LintOptions
 
 RULES = resolve_selection(["ALL"])

@@ -17,10 +17,10 @@ import pytest
 from fix_harness import fix_fixtures, rule_code, settings_for
 from fixture_expectations import FIXTURES
 
-from aiolint.engine import lint_source
+from aiolint.engine.lint import lint_source
+from aiolint.engine.model import Diagnostic
+from aiolint.engine.registry import resolve_selection
 from aiolint.fixes.apply import apply_edits, compiles
-from aiolint.model import Diagnostic
-from aiolint.registry import resolve_selection
 from aiolint.semantic.positions import Positions
 
 FILES = fix_fixtures()

@@ -8,8 +8,8 @@ import textwrap
 
 import pytest
 
+from aiolint.engine.registry import resolve_selection
 from aiolint.fixes.apply import FixSettings, fix_source
-from aiolint.registry import resolve_selection
 from aiolint.semantic.context import LintOptions
 
 HEADER = "import os\nimport subprocess\n\nimport requests\n\n\n"

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from fixture_expectations import FIXTURES, fixture_files, read_expectations
 
-from aiolint.config import parse_target_version
-from aiolint.engine import lint_source
-from aiolint.registry import resolve_selection
+from aiolint.engine.lint import lint_source
+from aiolint.engine.registry import resolve_selection
 from aiolint.semantic.context import LintOptions
+from aiolint.workspace.config import parse_target_version
 
 FILES = fixture_files()
 

@@ -9,10 +9,10 @@ import textwrap
 import libcst as cst
 import pytest
 
-from aiolint import engine
-from aiolint.engine import lint_source
-from aiolint.gate import collect
-from aiolint.registry import load_rules
+from aiolint.engine import lint as engine
+from aiolint.engine.gate import collect
+from aiolint.engine.lint import lint_source
+from aiolint.engine.registry import load_rules
 from aiolint.semantic.context import LintOptions
 
 RULES = list(load_rules().values())

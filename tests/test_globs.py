@@ -1,4 +1,4 @@
-"""Glob matching in linear time (`aiolint.globs`), and malformed patterns: the
+"""Glob matching in linear time (`aiolint.workspace.globs`), and malformed patterns: the
 real CLI in subprocesses on `.gitignore` lines and `exclude` settings that
 used to take minutes or abort the run."""
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from helpers import SLEEPY
 
-from aiolint.globs import (
+from aiolint.workspace.globs import (
     IN_ANY_FOLDER,
     OR_BELOW,
     MalformedGlob,

@@ -12,11 +12,11 @@ from typing import Any
 import libcst as cst
 import pytest
 
+from aiolint.engine.model import Applicability, Diagnostic, RequiredImport, TextEdit, TextFix
 from aiolint.fixes.apply import apply_edits, pass_edits
 from aiolint.fixes.import_order import insert_import
 from aiolint.fixes.resolve import LineIndex, import_edit
 from aiolint.fixes.unused_imports import remove_imports_made_unused
-from aiolint.model import Applicability, Diagnostic, RequiredImport, TextEdit, TextFix
 
 CLI = str(Path(sys.executable).with_name("aiolint"))
 RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")

@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
-from aiolint.engine import lint_source
-from aiolint.fix_settings import FixSettings
+from aiolint.engine.lint import lint_source
+from aiolint.engine.model import Applicability, Diagnostic, Location, TextEdit, TextFix
+from aiolint.engine.registry import load_rules
 from aiolint.fixes import apply, imports, resolve
-from aiolint.model import Applicability, Diagnostic, Location, TextEdit, TextFix
-from aiolint.registry import load_rules
 from aiolint.rules.asyncio import gather_taskgroup
 from aiolint.semantic import model
 from aiolint.semantic.context import LintOptions
+from aiolint.workspace.fix_settings import FixSettings
 
 RULES = list(load_rules().values())
 

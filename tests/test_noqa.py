@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from aiolint.engine import lint_source
-from aiolint.noqa import NoqaMap, is_suppressed
-from aiolint.registry import resolve_selection
+from aiolint.engine.lint import lint_source
+from aiolint.engine.noqa import NoqaMap, is_suppressed
+from aiolint.engine.registry import resolve_selection
 from aiolint.semantic.context import LintOptions
 
 
@@ -74,8 +74,8 @@ PEER = b"import time\n\n\nasync def f():\n    time.sleep(1)  # noqa: ASYNC251\n"
 
 
 def test_a_peers_noqa_suppresses_unless_peer_noqa_is_off() -> None:
-    from aiolint.engine import lint_source
-    from aiolint.registry import resolve_selection
+    from aiolint.engine.lint import lint_source
+    from aiolint.engine.registry import resolve_selection
     from aiolint.semantic.context import LintOptions
 
     rules = resolve_selection(None)

@@ -12,8 +12,8 @@ import pytest
 from helpers import run_cli
 
 from aiolint import __version__
-from aiolint.model import Applicability, Diagnostic, Location, TextEdit, TextFix
-from aiolint.registry import load_rules
+from aiolint.engine.model import Applicability, Diagnostic, Location, TextEdit, TextFix
+from aiolint.engine.registry import load_rules
 from aiolint.reporters import FORMATS, ReportContext, concise, github, gitlab, sarif
 from aiolint.reporters import json as json_format
 

@@ -16,13 +16,13 @@ import libcst as cst
 import pytest
 from helpers import SLEEPY, run_cli
 
-import aiolint.runner as runner
-import aiolint.worker as worker
-from aiolint.config import Config
-from aiolint.model import FixAvailability
-from aiolint.pool import Pool, describe_death
-from aiolint.rule import Rule
-from aiolint.selection import SelectionLayer
+import aiolint.cli.runner as runner
+import aiolint.cli.worker as worker
+from aiolint.cli.pool import Pool, describe_death
+from aiolint.engine.model import FixAvailability
+from aiolint.engine.rule import Rule
+from aiolint.workspace.config import Config
+from aiolint.workspace.selection import SelectionLayer
 
 
 def double(item: tuple[str, Path]) -> str:

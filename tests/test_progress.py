@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from helpers import SLEEPY
 
-import aiolint.progress as progress
-from aiolint.cli import main
-from aiolint.progress import Progress, wanted
+import aiolint.cli.progress as progress
+from aiolint.cli.main import main
+from aiolint.cli.progress import Progress, wanted
 
 ERASE = "\r\x1b[K"
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from fixture_expectations import PROJECTS, read_expectations
 
-from aiolint.cache import unseal
-from aiolint.config import find_pyproject, load_config
-from aiolint.engine import lint_source
+from aiolint.cli.runner import lint_files
+from aiolint.engine.lint import lint_source
+from aiolint.engine.registry import resolve_selection
 from aiolint.project.build import (
     SKIPPED,
     build_project,
@@ -27,10 +27,10 @@ from aiolint.project.build import (
     set_record_cache,
 )
 from aiolint.project.model import module_name
-from aiolint.registry import resolve_selection
-from aiolint.runner import lint_files
-from aiolint.selection import SelectionLayer
 from aiolint.semantic.context import LintOptions
+from aiolint.workspace.cache import unseal
+from aiolint.workspace.config import find_pyproject, load_config
+from aiolint.workspace.selection import SelectionLayer
 
 ROOTS = sorted(p.parent for p in PROJECTS.rglob("pyproject.toml"))
 

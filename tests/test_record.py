@@ -1,4 +1,4 @@
-"""`aiolint.record`: the value classes behave as the dataclasses they replace."""
+"""`aiolint.engine.record`: the value classes behave as the dataclasses they replace."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pickle
 
 import pytest
 
-from aiolint.model import Applicability, Diagnostic, FileResult, Location, TextEdit, TextFix
+from aiolint.engine.model import Applicability, Diagnostic, FileResult, Location, TextEdit, TextFix
 
 
 def diagnostic(fix: TextFix | None = None, line: int = 3) -> Diagnostic:

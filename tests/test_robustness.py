@@ -11,14 +11,16 @@ import libcst as cst
 import pytest
 from helpers import SLEEPY, run_cli
 
-from aiolint import cache, engine, files, worker
-from aiolint.engine import lint_source
-from aiolint.fix_settings import FixSettings
+from aiolint.cli import worker
+from aiolint.engine import lint as engine
+from aiolint.engine.lint import lint_source
+from aiolint.engine.model import FixAvailability
+from aiolint.engine.registry import resolve_selection
+from aiolint.engine.rule import Rule
 from aiolint.fixes.apply import fix_source
-from aiolint.model import FixAvailability
-from aiolint.registry import resolve_selection
-from aiolint.rule import Rule
 from aiolint.semantic.context import LintOptions
+from aiolint.workspace import cache, files
+from aiolint.workspace.fix_settings import FixSettings
 
 
 @pytest.fixture
@@ -135,7 +137,7 @@ def test_a_crashing_rule_is_isolated() -> None:
 def test_internal_error_exits_2_after_reporting(
     tree: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import aiolint.worker as worker
+    import aiolint.cli.worker as worker
 
     real = worker.rules_for
     monkeypatch.setattr(worker, "rules_for", lambda codes: [*real(codes), _Crashing])
@@ -194,8 +196,8 @@ def test_a_chain_too_deep_for_libcst_is_aio000_in_seconds(expression: str, line:
     source = CANDIDATE + f"x = {expression}\n"
     code = (
         "import sys\n"
-        "from aiolint.engine import lint_source\n"
-        "from aiolint.registry import resolve_selection\n"
+        "from aiolint.engine.lint import lint_source\n"
+        "from aiolint.engine.registry import resolve_selection\n"
         "from aiolint.semantic.context import LintOptions\n"
         "result = lint_source(sys.stdin.buffer.read(), 'deep.py', resolve_selection(None),"
         " LintOptions())\n"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from aiolint.model import Applicability, Diagnostic, Location, TextEdit, TextFix
+from aiolint.engine.model import Applicability, Diagnostic, Location, TextEdit, TextFix
 from aiolint.reporters import FORMATS, ReportContext
 from aiolint.reporters.frame import code_frame
 from aiolint.reporters.statistics import Statistic, statistics, write_json, write_table

@@ -25,7 +25,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from aiolint.docs import render_rule
-from aiolint.registry import rule_for
+from aiolint.engine.registry import rule_for
 from aiolint.reporters.base import rule_url
 
 pytestmark = pytest.mark.asyncio

@@ -73,7 +73,7 @@ def test_the_cli_does_not_import_pygls(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text("import time\n\n\nasync def f():\n    time.sleep(1)\n")
     probe = (
         "import sys\n"
-        "from aiolint.cli import main\n"
+        "from aiolint.cli.main import main\n"
         f"main(['check', '--no-cache', {str(tmp_path)!r}])\n"
         "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol', "

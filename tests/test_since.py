@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import SLEEPY, run_cli
 
-from aiolint.since import parse_diff
+from aiolint.cli.since import parse_diff
 
 
 def git(repo: Path, *args: str) -> None:

@@ -2,7 +2,7 @@
 
 import sys
 
-from aiolint.cli import main
+from aiolint.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

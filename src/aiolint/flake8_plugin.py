@@ -1,7 +1,7 @@
 """flake8 front end: `flake8 --select AIO` reports what `aiolint check` reports.
 
 flake8 reads the file and handles `# noqa` and its own select/ignore; the plugin
-checks each file with its closest configuration (`aiolint.hierarchy`: rule
+checks each file with its closest configuration (`aiolint.workspace.hierarchy`: rule
 settings, the target Python its nearest pyproject.toml declares, the selection
 it configures) and the library versions its project declares, as `aiolint
 check` does, so both front ends agree.
@@ -19,12 +19,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from aiolint import __version__
-from aiolint.config import ConfigError
-from aiolint.engine import lint_source
-from aiolint.hierarchy import ConfigResolver
-from aiolint.registry import SelectionLayer, rules_for
-from aiolint.runner import RuleSets, lint_options
+from aiolint.cli.runner import RuleSets, lint_options
+from aiolint.engine.lint import lint_source
+from aiolint.engine.registry import SelectionLayer, rules_for
 from aiolint.semantic.context import LintOptions
+from aiolint.workspace.config import ConfigError
+from aiolint.workspace.hierarchy import ConfigResolver
 
 
 @lru_cache(maxsize=1)

@@ -18,14 +18,23 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from aiolint.engine import UndecodableSourceError, lint_source
-from aiolint.fix_settings import FixSettings  # re-exported: FixSettings moved there (stdlib only)
+from aiolint.engine.lint import UndecodableSourceError, lint_source
+from aiolint.engine.model import (
+    Applicability,
+    Diagnostic,
+    FileResult,
+    InternalError,
+    TextEdit,
+    TextFix,
+)
+from aiolint.engine.rule import Rule
+from aiolint.engine.tabs import parse_module
 from aiolint.fixes.resolve import import_edit
 from aiolint.fixes.unused_imports import remove_imports_made_unused
-from aiolint.model import Applicability, Diagnostic, FileResult, InternalError, TextEdit, TextFix
-from aiolint.rule import Rule
 from aiolint.semantic.context import LintOptions
-from aiolint.tabs import parse_module
+from aiolint.workspace.fix_settings import (
+    FixSettings,
+)  # re-exported: FixSettings moved there (stdlib only)
 
 MAX_PASSES = 10
 

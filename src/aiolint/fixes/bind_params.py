@@ -35,7 +35,7 @@ from keyword import iskeyword
 import libcst as cst
 from libcst.metadata import BuiltinAssignment
 
-from aiolint.model import Applicability, Edit, Fix
+from aiolint.engine.model import Applicability, Edit, Fix
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.sql_positions import bind_names, highest_dollar, value_position
 from aiolint.semantic.sql_statement import SetStatement, Statement, parameter_statement

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from aiolint.model import RequiredImport
+from aiolint.engine.model import RequiredImport
 
 __all__ = ["insert_import"]
 

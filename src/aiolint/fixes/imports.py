@@ -17,8 +17,8 @@ from typing import Literal
 import libcst as cst
 from libcst.metadata import Assignment
 
+from aiolint.engine.model import RequiredImport
 from aiolint.fixes.import_order import insert_import
-from aiolint.model import RequiredImport
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.names import dotted
 

@@ -24,9 +24,9 @@ from itertools import count
 import libcst as cst
 from libcst.metadata import Assignment
 
+from aiolint.engine.model import Applicability, Edit, Fix
 from aiolint.fixes.imports import Reference, reference
 from aiolint.fixes.nodes import parsing_config, written_indent
-from aiolint.model import Applicability, Edit, Fix
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.fastapi import AppEvents
 

@@ -21,9 +21,7 @@ from itertools import pairwise
 import libcst as cst
 from libcst.metadata import CodeRange
 
-from aiolint.fixes.imports import add_imports
-from aiolint.fixes.nodes import with_written_indent, written_indent
-from aiolint.model import (
+from aiolint.engine.model import (
     Applicability,
     Edit,
     Fix,
@@ -32,6 +30,8 @@ from aiolint.model import (
     TextEdit,
     TextFix,
 )
+from aiolint.fixes.imports import add_imports
+from aiolint.fixes.nodes import with_written_indent, written_indent
 from aiolint.semantic.positions import Positions, code_in_context
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from aiolint.engine.model import Applicability, Edit, Fix
 from aiolint.fixes.imports import Reference, reference
 from aiolint.fixes.nodes import await_expression, in_generator_expression
-from aiolint.model import Applicability, Edit, Fix
 from aiolint.semantic.async_library import THREAD_FUNCTIONS, async_library
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_scope

@@ -37,7 +37,7 @@ from collections.abc import Collection, Iterator, Sequence
 import libcst as cst
 from libcst.metadata import Assignment
 
-from aiolint.model import Edit
+from aiolint.engine.model import Edit
 from aiolint.semantic.context import FileContext
 
 __all__ = ["imports_made_unused", "removal", "remove_imports_made_unused"]

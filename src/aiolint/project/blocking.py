@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 
-from aiolint import known_names
+from aiolint.engine import known_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

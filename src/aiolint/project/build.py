@@ -22,7 +22,7 @@ the SHA-256 of the file's bytes (a module replaced by one of the same size
 and modification time, as `cp -p`, `rsync -a` or `tar x` leave it, is read
 again), with the model linked from them, so that a run where nothing changed
 scans no module again. Each file is hashed once per run: the result cache's
-lookup takes the hash (`aiolint.cache.file_digest`). The stored bytes carry a
+lookup takes the hash (`aiolint.workspace.cache.file_digest`). The stored bytes carry a
 checksum: a damaged file is ignored and rewritten. Standard library only,
 without `ast` unless a module changed: this runs on the cached path.
 """
@@ -43,8 +43,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, TypeAlias
 
-    from aiolint.config import Config
     from aiolint.project.scan import ModuleRecord
+    from aiolint.workspace.config import Config
 
     #: (SHA-256 of the file's bytes, the module's record or SKIPPED) of one file.
     _Entry: TypeAlias = tuple[str, ModuleRecord | int | None]
@@ -97,21 +97,21 @@ _record_cache: dict[str, str | None] = {}
 
 def set_record_cache(folder: str | None) -> None:
     """Keep module records, and what the dependency files declare
-    (`aiolint.declared`), in `folder` (None: nowhere)."""
-    from aiolint.declared import use_store
+    (`aiolint.workspace.declared`), in `folder` (None: nowhere)."""
+    from aiolint.workspace.declared import use_store
 
     _record_cache["folder"] = folder
     if folder is None:
         use_store(None)
     else:
-        from aiolint.cache import build_folder
+        from aiolint.workspace.cache import build_folder
 
         use_store(os.path.join(build_folder(folder), "declared.marshal"))
 
 
 def reset_record_cache() -> None:
     """Back to the default: the configuration's cache folder."""
-    from aiolint.declared import use_store
+    from aiolint.workspace.declared import use_store
 
     _record_cache.clear()
     use_store(None)
@@ -120,7 +120,7 @@ def reset_record_cache() -> None:
 def forget_projects() -> None:
     """Drop the models built so far, and the ignore rules read (a long-running
     server, after a save)."""
-    from aiolint.files import forget_ignore_rules
+    from aiolint.workspace.files import forget_ignore_rules
 
     _built.clear()
     forget_ignore_rules()
@@ -225,7 +225,7 @@ def _digests(files: list[str], *, hashed: bool) -> dict[str, str]:
     """The SHA-256 of each file that can be read (the keys of its record);
     without a record cache, nothing to compare them with: "" for each file
     that exists."""
-    from aiolint.cache import file_digest, forget_digests
+    from aiolint.workspace.cache import file_digest, forget_digests
 
     forget_digests()  # only this build's hashes go to the lookups (a long-running server)
     digests: dict[str, str] = {}
@@ -246,7 +246,7 @@ def _discover(config: Config, root: str) -> tuple[list[str], dict[str, int], dic
     """The project's Python files (None: more than MAX_FILES), and what decides
     the list: the modification times of the folders listed, and of the
     `.gitignore` / `.git/info/exclude` files that apply (-1: absent)."""
-    from aiolint.files import FileFilter, discover
+    from aiolint.workspace.files import FileFilter, discover
 
     filters = FileFilter.of(config, root)
     visited: list[str] = []
@@ -371,8 +371,8 @@ def _scan(path: str, text: str, roots: tuple[str, ...]) -> ModuleRecord | None:
 
 def _depends_on_sqlalchemy(root: str) -> bool:
     """The project root's dependency files declare SQLAlchemy, SQLModel or an
-    extension of either (`flask-sqlalchemy`), as `aiolint.declared` reads them."""
-    from aiolint.declared import declared_names
+    extension of either (`flask-sqlalchemy`), as `aiolint.workspace.declared` reads them."""
+    from aiolint.workspace.declared import declared_names
 
     return any("sqlalchemy" in name or "sqlmodel" in name for name in declared_names(root))
 
@@ -381,12 +381,12 @@ def _cache_path(config: Config, root: str) -> str | None:
     if "folder" in _record_cache:
         folder = _record_cache["folder"]
     else:
-        from aiolint.cache_dir import cache_disabled, cache_root
+        from aiolint.workspace.cache_dir import cache_disabled, cache_root
 
         folder = None if cache_disabled(False) else cache_root(None, config)
     if folder is None:
         return None
-    from aiolint.cache import build_folder
+    from aiolint.workspace.cache import build_folder
 
     digest = hashlib.sha256(root.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return os.path.join(build_folder(folder), f"project-{digest}.marshal")
@@ -399,7 +399,7 @@ def _load(
     the list of files (see `_discover`)."""
     if path is None:
         return {}, None, None
-    from aiolint.cache import DAY, unseal
+    from aiolint.workspace.cache import DAY, unseal
 
     try:
         with open(path, "rb") as handle:
@@ -420,7 +420,7 @@ def _load(
 def _store(
     path: str, entries: dict[str, _Entry], linked: tuple[object, ...], walk: tuple[Any, ...]
 ) -> None:
-    from aiolint.cache import store_in_build_folder
+    from aiolint.workspace.cache import store_in_build_folder
 
     with contextlib.suppress(OSError, ValueError):  # the cache only saves time
         store_in_build_folder(path, marshal.dumps((_FORMAT, entries, linked, walk)))

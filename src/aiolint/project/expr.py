@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from aiolint import known_names
+from aiolint.engine import known_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ import hashlib
 import os
 from collections.abc import Iterator
 
-from aiolint import known_names
+from aiolint.engine import known_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import ast
 
-from aiolint import known_names
+from aiolint.engine import known_names
 from aiolint.project.expr import (
     annotation_class,
     dotted_name,

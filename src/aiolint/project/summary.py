@@ -32,7 +32,7 @@ from __future__ import annotations
 import ast
 import builtins
 
-from aiolint import known_names
+from aiolint.engine import known_names
 from aiolint.project.expr import annotation_class, dotted_name, record_import, value_made
 
 TYPE_CHECKING = False

@@ -6,15 +6,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 
-from aiolint.model import Applicability, Diagnostic, TextFix
-from aiolint.record import Record
+from aiolint.engine.model import Applicability, Diagnostic, TextFix
+from aiolint.engine.record import Record
 from aiolint.reporters.style import Style
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Protocol, TextIO
 
-    from aiolint.paths import StrPath
+    from aiolint.workspace.paths import StrPath
 
     class Writer(Protocol):
         """One output format: write the whole report for `diagnostics` to `out`

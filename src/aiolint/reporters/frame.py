@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from aiolint.model import Diagnostic
+from aiolint.engine.model import Diagnostic
 from aiolint.reporters.style import Style
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")

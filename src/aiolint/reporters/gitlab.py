@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 
-from aiolint.model import Diagnostic
+from aiolint.engine.model import Diagnostic
 from aiolint.reporters.base import ReportContext
 
 TYPE_CHECKING = False

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from aiolint.model import Diagnostic, Location, TextFix
+from aiolint.engine.model import Diagnostic, Location, TextFix
 from aiolint.reporters.base import ReportContext, absolute_filename, rule_url
 
 TYPE_CHECKING = False

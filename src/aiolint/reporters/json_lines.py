@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from aiolint.model import Diagnostic
+from aiolint.engine.model import Diagnostic
 from aiolint.reporters.base import ReportContext
 from aiolint.reporters.json import diagnostic_json
 

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from itertools import groupby
 
-from aiolint.model import Diagnostic
+from aiolint.engine.model import Diagnostic
 from aiolint.reporters.base import ReportContext
 
 TYPE_CHECKING = False

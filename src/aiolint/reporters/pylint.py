@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiolint.model import Diagnostic
+from aiolint.engine.model import Diagnostic
 from aiolint.reporters.base import ReportContext
 
 TYPE_CHECKING = False

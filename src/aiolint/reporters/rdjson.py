@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from aiolint.model import Diagnostic, Location
+from aiolint.engine.model import Diagnostic, Location
 from aiolint.reporters.base import HOME_URL, ReportContext, absolute_filename, rule_url
 
 TYPE_CHECKING = False

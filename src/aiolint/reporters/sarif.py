@@ -16,11 +16,11 @@ from urllib.parse import quote
 
 from aiolint import __version__
 from aiolint.docs import render_rule
-from aiolint.model import Diagnostic, Location, TextFix
-from aiolint.registry import load_rules
+from aiolint.engine.model import Diagnostic, Location, TextFix
+from aiolint.engine.registry import load_rules
+from aiolint.engine.rule import Rule
 from aiolint.reporters.base import HOME_URL, ReportContext, rule_url
 from aiolint.reporters.output import valid_text
-from aiolint.rule import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from aiolint.model import Diagnostic
-from aiolint.record import Record
+from aiolint.engine.model import Diagnostic
+from aiolint.engine.record import Record
 from aiolint.reporters.style import Style
 
 TYPE_CHECKING = False

@@ -6,13 +6,13 @@ red carets, bold bright cyan `help`). A disabled `Style` returns the text unchan
 
 from __future__ import annotations
 
-from aiolint.record import Record
+from aiolint.engine.record import Record
 
 RESET = "\x1b[0m"
 
 
 class Style(Record):
-    """Paints text when `enabled` (`--color`, see `aiolint.color`)."""
+    """Paints text when `enabled` (`--color`, see `aiolint.cli.color`)."""
 
     __slots__ = _fields = ("enabled",)
     enabled: bool

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from aiolint.fix_settings import FixSettings
-from aiolint.model import Diagnostic
+from aiolint.engine.model import Diagnostic
+from aiolint.workspace.fix_settings import FixSettings
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TextIO
 
-    from aiolint.runner import FixMode
+    from aiolint.cli.runner import FixMode
 
 
 def write_fixes(out: TextIO, fixed: Mapping[str, Counter[str]]) -> None:

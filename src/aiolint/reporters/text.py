@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from aiolint.model import Diagnostic
+from aiolint.engine.model import Diagnostic
 from aiolint.reporters.base import ReportContext
 from aiolint.reporters.concise import format_concise
 from aiolint.reporters.style import Style

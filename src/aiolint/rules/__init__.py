@@ -1,1 +1,1 @@
-"""Rule families; every module below is imported by `aiolint.registry.load_rules`."""
+"""Rule families; every module below is imported by `aiolint.engine.registry.load_rules`."""

@@ -25,7 +25,7 @@ from aiolint.semantic.positions import Positions
 from aiolint.semantic.scopes import scopes_of
 
 if TYPE_CHECKING:
-    from aiolint.gate import AstFacts
+    from aiolint.engine.gate import AstFacts
     from aiolint.project.model import ProjectModel
 
 
@@ -54,7 +54,7 @@ class LintOptions:
     own_names: bool = field(
         default_factory=lambda: os.environ.get("AIOLINT_LIBCST_NAMES", "") != "1"
     )
-    #: The rules' walk by aiolint (`aiolint.walk`; off only to prove it calls
+    #: The rules' walk by aiolint (`aiolint.engine.walk`; off only to prove it calls
     #: the rules as LibCST's `visit_batched` does: `AIOLINT_LIBCST_WALK=1`).
     own_walk: bool = field(default_factory=lambda: os.environ.get("AIOLINT_LIBCST_WALK", "") != "1")
     #: Scopes from aiolint's own walk (`semantic.scopes`; off only to prove they

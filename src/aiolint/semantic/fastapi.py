@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import Assignment, GlobalScope, ImportAssignment
 
-from aiolint import known_names
+from aiolint.engine import known_names
 from aiolint.semantic.bindings import annotation_origin, assignments_of, origin
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import decorator_expressions

@@ -36,7 +36,7 @@ from libcst.helpers import get_full_name_for_node
 from libcst.metadata import QualifiedName, QualifiedNameSource
 
 if TYPE_CHECKING:
-    from aiolint.gate import AstFacts
+    from aiolint.engine.gate import AstFacts
 
 __all__ = ["NameModel", "enclosing_scopes", "parent_map", "region_bindings", "scope_bindings"]
 

@@ -241,8 +241,8 @@ def _alignment(code: str, source: str) -> tuple[list[int], bool] | None:
 
 def _respaced(source: str) -> str | None:
     """`source` as LibCST parsed it when it refused the tab/space mix as
-    written (`aiolint.tabs`: tabs written as spaces, every offset kept)."""
-    from aiolint.tabs import tabs_as_spaces
+    written (`aiolint.engine.tabs`: tabs written as spaces, every offset kept)."""
+    from aiolint.engine.tabs import tabs_as_spaces
 
     return tabs_as_spaces(source)
 

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from aiolint import known_names
+from aiolint.engine import known_names
 from aiolint.semantic.sql_positions import in_code
 from aiolint.semantic.sql_text import HOLE
 

@@ -31,7 +31,7 @@ from enum import Enum
 import libcst as cst
 from libcst.metadata import QualifiedNameSource
 
-from aiolint import known_names
+from aiolint.engine import known_names
 from aiolint.semantic.bindings import assignments_of, binding_value
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_scope

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from lsprotocol import types
 
-from aiolint.model import Applicability
+from aiolint.engine.model import Applicability
 from aiolint.server.edits import text_edits, workspace_edit
 from aiolint.server.linting import add_noqa, fix_one
 from aiolint.server.snapshot import Snapshot

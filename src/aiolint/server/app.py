@@ -34,9 +34,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from aiolint import __version__
-from aiolint.config import ConfigError
 from aiolint.project.build import forget_projects
-from aiolint.selection import UnknownSelectorError
 from aiolint.server.actions import KINDS, code_actions
 from aiolint.server.hover import hover
 from aiolint.server.linting import setup
@@ -44,6 +42,8 @@ from aiolint.server.positions import UTF16
 from aiolint.server.protocol import AiolintProtocol
 from aiolint.server.settings import Settings, SettingsError, names_settings, parse_settings
 from aiolint.server.snapshot import Snapshot
+from aiolint.workspace.config import ConfigError
+from aiolint.workspace.selection import UnknownSelectorError
 
 #: Seconds after the last change before a document is linted again.
 DEBOUNCE_SECONDS = 0.3

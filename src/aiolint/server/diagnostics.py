@@ -18,7 +18,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from aiolint.model import Diagnostic, Related
+from aiolint.engine.model import Diagnostic, Related
 from aiolint.reporters.base import rule_url
 from aiolint.server.positions import LineIndex
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from aiolint.docs import render_rule
-from aiolint.registry import rule_for
+from aiolint.engine.registry import rule_for
 from aiolint.server.snapshot import Snapshot
 
 

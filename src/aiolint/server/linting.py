@@ -2,7 +2,7 @@
 
 The configuration is found as the CLI finds it for a file named on its command
 line (the closest configuration file above the document, the target Python
-its nearest pyproject.toml declares: `aiolint.hierarchy`; `configPath` plays
+its nearest pyproject.toml declares: `aiolint.workspace.hierarchy`; `configPath` plays
 `--config`), the client's settings
 are applied as the flags would be, the codes enabled for the file come from
 `runner.RuleSets` (select, ignore, per-file-ignores) and the `LintOptions` from
@@ -18,20 +18,20 @@ import os
 import tokenize
 from io import BytesIO
 
-from aiolint.add_noqa import NoqaUpdateError, add_noqa_bytes
-from aiolint.config import Config, ConfigError
-from aiolint.fix_settings import FixSettings
+from aiolint.cli.add_noqa import NoqaUpdateError, add_noqa_bytes
+from aiolint.cli.runner import RuleSets, lint_options
+from aiolint.engine.model import Diagnostic, FileResult, InternalError
+from aiolint.engine.record import Record
+from aiolint.engine.registry import rules_for
+from aiolint.engine.rule import Rule
 from aiolint.fixes.apply import VerificationError, apply_edits, compiles, fix_source, verify
 from aiolint.fixes.unused_imports import remove_imports_made_unused
-from aiolint.hierarchy import ConfigResolver
-from aiolint.model import Diagnostic, FileResult, InternalError
-from aiolint.record import Record
-from aiolint.registry import rules_for
-from aiolint.rule import Rule
-from aiolint.runner import RuleSets, lint_options
-from aiolint.selection import SelectionLayer, resolve_codes
 from aiolint.semantic.context import LintOptions
 from aiolint.server.settings import Settings
+from aiolint.workspace.config import Config, ConfigError
+from aiolint.workspace.fix_settings import FixSettings
+from aiolint.workspace.hierarchy import ConfigResolver
+from aiolint.workspace.selection import SelectionLayer, resolve_codes
 
 #: The name a document without a file path is linted as (stdin's).
 NO_PATH = "-"
@@ -109,7 +109,7 @@ def encode(text: str) -> tuple[bytes, str]:
 
 def lint(text: str, how: Setup) -> FileResult:
     """The document's findings, as `aiolint check` reports them."""
-    from aiolint.engine import lint_source
+    from aiolint.engine.lint import lint_source
 
     source, _ = encode(text)
     return lint_source(source, how.path, how.rules, how.options)

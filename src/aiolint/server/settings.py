@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aiolint.record import Record
-from aiolint.selection import UnknownSelectorError, validate_selector
+from aiolint.engine.record import Record
+from aiolint.workspace.selection import UnknownSelectorError, validate_selector
 
 SECTION = "aiolint"
 #: The keys a client may send, with the `aiolint check` flag each stands for.

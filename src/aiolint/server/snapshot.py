@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from aiolint.model import Diagnostic, FileResult, InternalError, Location
+from aiolint.engine.model import Diagnostic, FileResult, InternalError, Location
 from aiolint.server.diagnostics import INVALID_FILE, to_lsp
 from aiolint.server.linting import Fixed, Setup, fix_all, lint
 from aiolint.server.positions import LineIndex

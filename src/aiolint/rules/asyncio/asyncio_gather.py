@@ -2,9 +2,9 @@
 
 import libcst as cst
 
-from aiolint.gate import AstFacts
-from aiolint.model import FixAvailability
-from aiolint.rule import Rule
+from aiolint.engine.gate import AstFacts
+from aiolint.engine.model import FixAvailability
+from aiolint.engine.rule import Rule
 from aiolint.rules.asyncio.gather_taskgroup import gather_fix
 from aiolint.semantic.names import call_name, may_call
 

@@ -10,11 +10,11 @@ from collections.abc import Iterable
 
 import libcst as cst
 
+from aiolint.engine.gate import AstFacts, suspends
+from aiolint.engine.model import Applicability, Edit, Fix, FixAvailability
+from aiolint.engine.rule import Rule
 from aiolint.fixes.imports import reference
 from aiolint.fixes.suites import append_statement, prepend_statement
-from aiolint.gate import AstFacts, suspends
-from aiolint.model import Applicability, Edit, Fix, FixAvailability
-from aiolint.rule import Rule
 from aiolint.semantic.bindings import origin
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.flow import Truth, always_raises

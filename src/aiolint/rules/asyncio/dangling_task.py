@@ -2,8 +2,8 @@
 
 import libcst as cst
 
-from aiolint.gate import AstFacts
-from aiolint.rule import Rule
+from aiolint.engine.gate import AstFacts
+from aiolint.engine.rule import Rule
 from aiolint.semantic.bindings import origin
 from aiolint.semantic.names import call_name, may_call
 

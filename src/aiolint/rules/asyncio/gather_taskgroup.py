@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import BuiltinAssignment
 
+from aiolint.engine.model import Applicability, Edit, Fix
 from aiolint.fixes.imports import reference
-from aiolint.model import Applicability, Edit, Fix
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_function, is_async_function
 from aiolint.semantic.model import iter_children

@@ -7,10 +7,10 @@ import os
 
 import libcst as cst
 
+from aiolint.engine.gate import AstFacts, dotted_parts
+from aiolint.engine.model import Fix, FixAvailability, Location, Related
+from aiolint.engine.rule import Rule
 from aiolint.fixes.to_thread import to_thread_fix
-from aiolint.gate import AstFacts, dotted_parts
-from aiolint.model import Fix, FixAvailability, Location, Related
-from aiolint.rule import Rule
 from aiolint.semantic.async_library import async_library, thread_call
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_function, in_async_code

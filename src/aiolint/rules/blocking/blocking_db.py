@@ -5,10 +5,10 @@ from collections.abc import Iterator
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from aiolint import known_names
-from aiolint.gate import AstFacts
-from aiolint.model import FixAvailability
-from aiolint.rule import Rule
+from aiolint.engine import known_names
+from aiolint.engine.gate import AstFacts
+from aiolint.engine.model import FixAvailability
+from aiolint.engine.rule import Rule
 from aiolint.semantic.bindings import assignments_of, binding_value
 from aiolint.semantic.functions import enclosing_function, in_async_code
 from aiolint.semantic.names import call_name

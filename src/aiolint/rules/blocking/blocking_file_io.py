@@ -3,10 +3,10 @@
 import libcst as cst
 from libcst.metadata import BaseAssignment
 
-from aiolint import known_names
-from aiolint.gate import AstFacts
-from aiolint.model import FixAvailability
-from aiolint.rule import Rule
+from aiolint.engine import known_names
+from aiolint.engine.gate import AstFacts
+from aiolint.engine.model import FixAvailability
+from aiolint.engine.rule import Rule
 from aiolint.semantic.async_library import async_library, thread_call
 from aiolint.semantic.bindings import (
     annotation_origin,

@@ -2,12 +2,12 @@
 
 import libcst as cst
 
-from aiolint import known_names
+from aiolint.engine import known_names
+from aiolint.engine.gate import AstFacts
+from aiolint.engine.model import Applicability, Edit, Fix, FixAvailability
+from aiolint.engine.rule import Rule
 from aiolint.fixes.imports import reference
 from aiolint.fixes.nodes import await_expression, in_generator_expression
-from aiolint.gate import AstFacts
-from aiolint.model import Applicability, Edit, Fix, FixAvailability
-from aiolint.rule import Rule
 from aiolint.semantic.async_library import Library, async_library, sleep_call
 from aiolint.semantic.functions import in_async_code
 from aiolint.semantic.names import call_name, may_call

@@ -2,11 +2,11 @@
 
 import libcst as cst
 
-from aiolint import known_names
+from aiolint.engine import known_names
+from aiolint.engine.gate import AstFacts
+from aiolint.engine.model import Fix, FixAvailability
+from aiolint.engine.rule import Rule
 from aiolint.fixes.to_thread import to_thread_fix
-from aiolint.gate import AstFacts
-from aiolint.model import Fix, FixAvailability
-from aiolint.rule import Rule
 from aiolint.semantic.async_library import async_library, subprocess_advice, thread_call
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import in_async_code

@@ -2,11 +2,11 @@
 
 import libcst as cst
 
+from aiolint.engine.gate import AstFacts
+from aiolint.engine.model import Fix, FixAvailability
+from aiolint.engine.noqa import NoqaMap
+from aiolint.engine.rule import Rule
 from aiolint.fixes.lifespan import lifespan_fix
-from aiolint.gate import AstFacts
-from aiolint.model import Fix, FixAvailability
-from aiolint.noqa import NoqaMap
-from aiolint.rule import Rule
 from aiolint.semantic.fastapi import (
     APP_CLASSES,
     EVENT_METHODS,

@@ -2,8 +2,8 @@
 
 import libcst as cst
 
-from aiolint.gate import AstFacts
-from aiolint.rule import Rule
+from aiolint.engine.gate import AstFacts
+from aiolint.engine.rule import Rule
 from aiolint.semantic.fastapi import is_route_handler
 from aiolint.semantic.functions import enclosing_function
 from aiolint.semantic.names import dotted

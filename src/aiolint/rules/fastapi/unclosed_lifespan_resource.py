@@ -2,9 +2,9 @@
 
 import libcst as cst
 
-from aiolint.gate import AstFacts
-from aiolint.model import Applicability, Edit, Fix, FixAvailability
-from aiolint.rule import Rule
+from aiolint.engine.gate import AstFacts
+from aiolint.engine.model import Applicability, Edit, Fix, FixAvailability
+from aiolint.engine.rule import Rule
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.fastapi import is_lifespan, is_shutdown_handler, is_startup_handler
 from aiolint.semantic.names import call_name, dotted

@@ -1,6 +1,6 @@
 """AIO000: a file aiolint cannot read or parse."""
 
-from aiolint.rule import Rule
+from aiolint.engine.rule import Rule
 
 
 class InvalidFile(Rule):

@@ -2,10 +2,10 @@
 
 import libcst as cst
 
+from aiolint.engine.gate import AstFacts
+from aiolint.engine.model import Applicability, Edit, Fix, FixAvailability
+from aiolint.engine.rule import Rule
 from aiolint.fixes.nodes import append_argument
-from aiolint.gate import AstFacts
-from aiolint.model import Applicability, Edit, Fix, FixAvailability
-from aiolint.rule import Rule
 from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, constructed_kind
 
 ASYNC_MADE = frozenset({SqlaKind.ASYNC_SESSION, SqlaKind.ASYNC_SESSION_FACTORY})

@@ -2,9 +2,9 @@
 
 import libcst as cst
 
-from aiolint.gate import AstFacts
-from aiolint.model import FixAvailability
-from aiolint.rule import Rule
+from aiolint.engine.gate import AstFacts
+from aiolint.engine.model import FixAvailability
+from aiolint.engine.rule import Rule
 from aiolint.semantic.bindings import origin
 from aiolint.semantic.functions import enclosing_scope, in_async_code
 from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, classify, type_kind

@@ -2,9 +2,9 @@
 
 import libcst as cst
 
-from aiolint.gate import AstFacts
-from aiolint.model import FixAvailability
-from aiolint.rule import Rule
+from aiolint.engine.gate import AstFacts
+from aiolint.engine.model import FixAvailability
+from aiolint.engine.rule import Rule
 from aiolint.rules.sqlalchemy.legacy_query_fix import build_fix
 from aiolint.semantic.bindings import assignments_of, binding_value, origin
 from aiolint.semantic.context import LintOptions

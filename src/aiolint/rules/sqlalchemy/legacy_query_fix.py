@@ -21,9 +21,9 @@ from enum import Enum
 
 import libcst as cst
 
+from aiolint.engine.model import Applicability, Edit, Fix, RequiredImport
 from aiolint.fixes.imports import reference
 from aiolint.fixes.nodes import await_expression, in_generator_expression
-from aiolint.model import Applicability, Edit, Fix, RequiredImport
 from aiolint.semantic.bindings import assignments_of, binding_value
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import in_async_code

@@ -3,10 +3,10 @@ called without `await`."""
 
 import libcst as cst
 
+from aiolint.engine.gate import AstFacts
+from aiolint.engine.model import Applicability, Edit, Fix, FixAvailability
+from aiolint.engine.rule import Rule
 from aiolint.fixes.nodes import await_expression
-from aiolint.gate import AstFacts
-from aiolint.model import Applicability, Edit, Fix, FixAvailability
-from aiolint.rule import Rule
 from aiolint.semantic.bindings import annotation_origin, single_binding_value
 from aiolint.semantic.functions import in_async_code
 from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, classify

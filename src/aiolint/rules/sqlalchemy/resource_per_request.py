@@ -8,10 +8,10 @@ from pathlib import PurePath
 import libcst as cst
 from libcst.metadata import Assignment, GlobalScope
 
-from aiolint import known_names
-from aiolint.gate import AstFacts
-from aiolint.model import FixAvailability
-from aiolint.rule import Rule
+from aiolint.engine import known_names
+from aiolint.engine.gate import AstFacts
+from aiolint.engine.model import FixAvailability
+from aiolint.engine.rule import Rule
 from aiolint.semantic.bindings import assignments_of, binding_value, origin, single_binding_value
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.fastapi import (

@@ -2,8 +2,8 @@
 
 import libcst as cst
 
-from aiolint.gate import AstFacts
-from aiolint.rule import Rule
+from aiolint.engine.gate import AstFacts
+from aiolint.engine.rule import Rule
 from aiolint.semantic.names import call_name, may_call
 from aiolint.semantic.shared_session import (
     GATHER,

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from aiolint.engine.gate import AstFacts
+from aiolint.engine.model import Fix, FixAvailability
+from aiolint.engine.rule import Rule
 from aiolint.fixes.bind_params import Placeholders, bind_fix
-from aiolint.gate import AstFacts
-from aiolint.model import Fix, FixAvailability
-from aiolint.rule import Rule
 from aiolint.semantic.bindings import single_binding_value
 from aiolint.semantic.names import call_name
 from aiolint.semantic.sql_text import SqlBuild, alternatives, build_of, variable_builds

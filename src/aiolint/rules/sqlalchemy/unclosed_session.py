@@ -2,8 +2,8 @@
 
 import libcst as cst
 
-from aiolint.gate import AstFacts
-from aiolint.rule import Rule
+from aiolint.engine.gate import AstFacts
+from aiolint.engine.rule import Rule
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.names import dotted, qualified_name
 from aiolint.semantic.sqlalchemy import SQLA_ROOTS, opens_session

@@ -20,10 +20,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from aiolint.decoding import detect_encoding
+from aiolint.engine.decoding import detect_encoding
+from aiolint.engine.model import Diagnostic
+from aiolint.engine.noqa import NOQA_INLINE
 from aiolint.fixes.write import write_atomic
-from aiolint.model import Diagnostic
-from aiolint.noqa import NOQA_INLINE
 
 #: A file that cannot be checked takes no noqa (the engine's AIO000).
 INVALID_FILE = "AIO000"

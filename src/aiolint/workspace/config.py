@@ -6,7 +6,7 @@ the file's folder) names a configuration file whose settings this one starts
 from, as ruff's `extend` does. An unknown key, a bad code or a
 bad value is a `ConfigError` naming the file and the key. Paths in the file
 (`exclude`, `per-file-ignores`, `cache-dir`) are relative to the file's folder.
-Standard library only (codes are checked against the table `aiolint.codes`).
+Standard library only (codes are checked against the table `aiolint.engine.codes`).
 """
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 
-from aiolint.paths import expanduser, normalized
-from aiolint.record import Record
+from aiolint.engine.record import Record
 from aiolint.reporters import DEFAULT_FORMAT, FORMATS
-from aiolint.selection import UnknownSelectorError, validate_selector
+from aiolint.workspace.paths import expanduser, normalized
+from aiolint.workspace.selection import UnknownSelectorError, validate_selector
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from aiolint.paths import StrPath
+    from aiolint.workspace.paths import StrPath
 
 SUPPORTED_TARGETS = ((3, 10), (3, 11), (3, 12), (3, 13), (3, 14))
 DEFAULT_TARGET = (3, 11)
@@ -211,7 +211,7 @@ def parse_target_version(value: str) -> tuple[int, int]:
 
 def target_from_requires_python(spec: str) -> tuple[int, int] | None:
     """The lowest 3.x a `requires-python` specifier admits, clamped to py310..py314."""
-    from aiolint.declared import python_floor
+    from aiolint.workspace.declared import python_floor
 
     return _clamped(python_floor({"project": {"requires-python": spec}}))
 
@@ -226,7 +226,7 @@ def pyproject_target(path: str, data: Mapping[str, Any] | None = None) -> tuple[
     """`declared_target` of the pyproject.toml at `path` (`data`: its content,
     when read already); remembered across runs (`declared.remembered`), so
     that a run where it did not change does not parse its specifiers."""
-    from aiolint.declared import remembered, stamp
+    from aiolint.workspace.declared import remembered, stamp
 
     def compute() -> tuple[int, int] | None:
         try:
@@ -244,7 +244,7 @@ def declared_target(pyproject: Mapping[str, Any]) -> tuple[int, int] | None:
     """The target Python a pyproject.toml declares: the lowest version its
     `requires-python` (or Poetry's `python`) allows, else `[tool.ruff]
     target-version`; clamped to py310..py314. None: it declares none."""
-    from aiolint.declared import python_floor
+    from aiolint.workspace.declared import python_floor
 
     floor = python_floor(pyproject)
     if floor is None:

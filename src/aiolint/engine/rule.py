@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
 
-from aiolint.model import Diagnostic, Fix, FixAvailability, Location, Related
+from aiolint.engine.model import Diagnostic, Fix, FixAvailability, Location, Related
 
 if TYPE_CHECKING:
-    from aiolint.gate import AstFacts
+    from aiolint.engine.gate import AstFacts
     from aiolint.semantic.context import FileContext, LintOptions
 
 CODE_RE = re.compile(r"^AIO[0-9]{3}$")
@@ -133,7 +133,7 @@ class Rule(cst.BatchableCSTVisitor):
     @classmethod
     def gate(cls, facts: AstFacts) -> bool:
         """The `ast` test run after `may_match` and before LibCST (see
-        `aiolint.gate`): False means no candidate site exists in the file.
+        `aiolint.engine.gate`): False means no candidate site exists in the file.
         Must never cause a miss; the default lets every file through."""
         return True
 
@@ -167,5 +167,5 @@ class Rule(cst.BatchableCSTVisitor):
 
 
 def registered_rules() -> dict[str, type[Rule]]:
-    """All rule classes by code (import `aiolint.registry` to load them)."""
+    """All rule classes by code (import `aiolint.engine.registry` to load them)."""
     return dict(_REGISTRY)

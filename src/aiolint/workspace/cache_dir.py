@@ -7,7 +7,7 @@ project root (the folder of the configuration holding aiolint settings, else
 the working folder). `--no-cache` or `AIOLINT_NO_CACHE=1` turn it off.
 
 aiolint only ever marks and removes a folder it made: one whose `CACHEDIR.TAG`
-is the tag aiolint writes (`aiolint.cache.is_cache_dir`). A configured folder
+is the tag aiolint writes (`aiolint.workspace.cache.is_cache_dir`). A configured folder
 that does not exist yet is made (and tagged) as the cache; one that exists
 without aiolint's tag (`cache-dir = "."`, `/tmp`, a folder of the user's), or
 that holds the project or the working folder, is left as it is and the cache
@@ -20,9 +20,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping
 
-from aiolint.cache import DEFAULT_CACHE_DIR, ENV_CACHE_DIR, ENV_NO_CACHE, is_cache_dir
-from aiolint.config import DEFAULT_EXCLUDE, Config
-from aiolint.paths import absolute, expanduser, relative_posix
+from aiolint.workspace.cache import DEFAULT_CACHE_DIR, ENV_CACHE_DIR, ENV_NO_CACHE, is_cache_dir
+from aiolint.workspace.config import DEFAULT_EXCLUDE, Config
+from aiolint.workspace.paths import absolute, expanduser, relative_posix
 
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 

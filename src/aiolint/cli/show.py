@@ -12,15 +12,15 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from aiolint.codes import CODES
-from aiolint.config import Config, PerFileIgnore
-from aiolint.selection import SelectionLayer, resolve_codes
+from aiolint.engine.codes import CODES
+from aiolint.workspace.config import Config, PerFileIgnore
+from aiolint.workspace.selection import SelectionLayer, resolve_codes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TextIO
 
-    from aiolint.runner import RuleSets
+    from aiolint.cli.runner import RuleSets
 
 
 def absolute_sorted(files: Sequence[str]) -> list[str]:

@@ -25,7 +25,7 @@ from collections.abc import Collection, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from aiolint import known_names
+from aiolint.engine import known_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

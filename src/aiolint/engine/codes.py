@@ -7,7 +7,7 @@ and `python -m aiolint.docs --check` fail when it is stale).
 
 from __future__ import annotations
 
-from aiolint.record import Record
+from aiolint.engine.record import Record
 
 
 class CodeInfo(Record):

@@ -23,12 +23,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from aiolint.config import Config, load_config, pyproject_target
-from aiolint.config import settings_file_in as _settings_file_in
+from aiolint.workspace.config import Config, load_config, pyproject_target
+from aiolint.workspace.config import settings_file_in as _settings_file_in
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from aiolint.paths import StrPath
+    from aiolint.workspace.paths import StrPath
 
 __all__ = ["ConfigResolver"]
 

@@ -3,7 +3,7 @@
 A run served from the cache works on `str` paths: importing `pathlib` (and
 the `urllib.parse` it pulls in) costs about 5 ms of CPU, a tenth of such a
 run. `Path` objects are made where the engine or an option that reads files
-needs them (`aiolint.worker` takes a `Path`). On Windows, whose paths have
+needs them (`aiolint.cli.worker` takes a `Path`). On Windows, whose paths have
 drives and two separators, these functions ask `pathlib` itself.
 """
 

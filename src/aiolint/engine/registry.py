@@ -3,9 +3,9 @@
 Rules register themselves when their module is imported (`Rule.__init_subclass__`);
 `load_rules()` imports every module under `aiolint.rules`, so adding a rule is
 adding a file (then `python -m aiolint.docs` regenerates the code table
-`aiolint.codes`, which selection reads without importing the rules). Selection
+`aiolint.engine.codes`, which selection reads without importing the rules). Selection
 itself (`SelectionLayer`, `validate_selector`, prefix matching) lives in
-`aiolint.selection`, re-exported here.
+`aiolint.workspace.selection`, re-exported here.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ import pkgutil
 from collections.abc import Iterable, Sequence
 from functools import cache
 
-from aiolint.rule import Rule, registered_rules
-from aiolint.selection import (
+from aiolint.engine.rule import Rule, registered_rules
+from aiolint.workspace.selection import (
     SELECTOR_RE,
     SelectionLayer,
     UnknownSelectorError,
     resolve_codes,
 )
-from aiolint.selection import validate_selector as _validate_selector
+from aiolint.workspace.selection import validate_selector as _validate_selector
 
 __all__ = [
     "SELECTOR_RE",
@@ -52,7 +52,7 @@ def rule_for(code: str) -> type[Rule] | None:
 
 
 def rules_for(codes: Iterable[str]) -> list[type[Rule]]:
-    """The rule classes of `codes` (codes chosen by `aiolint.selection`)."""
+    """The rule classes of `codes` (codes chosen by `aiolint.workspace.selection`)."""
     rules = load_rules()
     return [rules[code] for code in codes]
 
@@ -63,7 +63,7 @@ def validate_selector(selector: str) -> str:
 
 
 def resolve_layers(layers: Iterable[SelectionLayer]) -> list[type[Rule]]:
-    """The enabled rule classes (see `aiolint.selection.resolve_codes`)."""
+    """The enabled rule classes (see `aiolint.workspace.selection.resolve_codes`)."""
     rules = load_rules()
     return [rules[code] for code in resolve_codes(layers, rules)]
 

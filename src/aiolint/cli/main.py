@@ -14,27 +14,10 @@ import sys
 from collections.abc import Callable, Sequence
 
 from aiolint import __version__
-from aiolint.cache import ResultCache
-from aiolint.cache_dir import cache_disabled, cache_root, clean
-from aiolint.codes import CODES
-from aiolint.color import CHOICES as COLOR_CHOICES
-from aiolint.color import use_color
-from aiolint.config import (
-    Config,
-    ConfigError,
-    parse_per_file_ignores,
-    parse_target_version,
-)
-from aiolint.config_args import ConfigArguments
-from aiolint.fix_settings import FixSettings
-from aiolint.hierarchy import ConfigResolver
-from aiolint.model import Diagnostic
-from aiolint.paths import absolute, normalized
-from aiolint.progress import Progress, wanted
-from aiolint.reporters import FORMATS, ReportContext
-from aiolint.reporters.output import OutputFileError, report_stream
-from aiolint.reporters.summary import summary, write_fixes
-from aiolint.runner import (
+from aiolint.cli.color import CHOICES as COLOR_CHOICES
+from aiolint.cli.color import use_color
+from aiolint.cli.progress import Progress, wanted
+from aiolint.cli.runner import (
     FixMode,
     RuleSets,
     RunResult,
@@ -43,7 +26,24 @@ from aiolint.runner import (
     lint_files,
     lint_stdin,
 )
-from aiolint.selection import SelectionLayer, UnknownSelectorError, resolve_codes
+from aiolint.engine.codes import CODES
+from aiolint.engine.model import Diagnostic
+from aiolint.reporters import FORMATS, ReportContext
+from aiolint.reporters.output import OutputFileError, report_stream
+from aiolint.reporters.summary import summary, write_fixes
+from aiolint.workspace.cache import ResultCache
+from aiolint.workspace.cache_dir import cache_disabled, cache_root, clean
+from aiolint.workspace.config import (
+    Config,
+    ConfigError,
+    parse_per_file_ignores,
+    parse_target_version,
+)
+from aiolint.workspace.config_args import ConfigArguments
+from aiolint.workspace.fix_settings import FixSettings
+from aiolint.workspace.hierarchy import ConfigResolver
+from aiolint.workspace.paths import absolute, normalized
+from aiolint.workspace.selection import SelectionLayer, UnknownSelectorError, resolve_codes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -344,8 +344,8 @@ def _user_errors() -> tuple[type[Exception], ...]:
     """The errors reported as `aiolint: error: ...`, not as internal errors.
     Called only when something was raised: `--baseline` and `--since` are
     imported when a run uses them, not on every start."""
-    from aiolint.baseline import BaselineError
-    from aiolint.since import SinceError
+    from aiolint.cli.baseline import BaselineError
+    from aiolint.cli.since import SinceError
 
     return (ConfigError, UnknownSelectorError, OutputFileError, BaselineError, SinceError)
 
@@ -490,7 +490,7 @@ def _show(
 ) -> int:
     """`--show-files`, `--show-settings`: print, lint nothing, exit 0 (the
     settings are those of the first file, from its own configuration)."""
-    from aiolint.show import write_files, write_settings
+    from aiolint.cli.show import write_files, write_settings
 
     if args.show_files and args.show_settings:
         raise ConfigError("command line: --show-files does not go with --show-settings")
@@ -501,7 +501,7 @@ def _show(
         )
     files = files_to_check(paths, config, force_exclude=args.force_exclude, resolver=resolver)
     if files and args.show_settings:
-        from aiolint.show import absolute_sorted
+        from aiolint.cli.show import absolute_sorted
 
         config = resolver.for_path(absolute_sorted(files)[0])
     try:
@@ -558,13 +558,13 @@ def _new_code_only(result: RunResult, args: argparse.Namespace, paths: list[str]
     from pathlib import Path  # these options read files: not on every run
 
     if args.since is not None:
-        from aiolint.since import changed_lines, since_filter
+        from aiolint.cli.since import changed_lines, since_filter
 
         changed = changed_lines(args.since, [Path(p) for p in paths])
         result.diagnostics = since_filter(result.diagnostics, changed)
     if args.write_baseline is None and args.baseline is None and not args.add_noqa:
         return None
-    from aiolint.baseline import (
+    from aiolint.cli.baseline import (
         entries_for,
         lines_reader,
         new_diagnostics,
@@ -584,7 +584,7 @@ def _new_code_only(result: RunResult, args: argparse.Namespace, paths: list[str]
             result.diagnostics = new_diagnostics(result.diagnostics, recorded, lines_of, Path.cwd())
         if not args.add_noqa:
             return None
-        from aiolint.add_noqa import add_noqa
+        from aiolint.cli.add_noqa import add_noqa
 
         noqa = add_noqa(result.diagnostics)
         for path, reason in noqa.failed.items():
@@ -696,7 +696,7 @@ def _write_report(
 
 def _rule(code: str) -> int:
     from aiolint.docs import render_rule
-    from aiolint.registry import rule_for
+    from aiolint.engine.registry import rule_for
 
     rule = rule_for(code)
     if rule is None:

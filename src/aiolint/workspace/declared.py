@@ -303,7 +303,7 @@ def _read_text(path: str) -> str | None:
 
 
 def _read_toml(path: str) -> Mapping[str, Any] | None:
-    from aiolint.config import ConfigError, _read_toml
+    from aiolint.workspace.config import ConfigError, _read_toml
 
     try:
         return _read_toml(path)
@@ -327,7 +327,7 @@ def _stored() -> dict[Any, Any]:
     if data is None:
         data = {}
         if _store["path"] is not None:
-            from aiolint.cache import unseal
+            from aiolint.workspace.cache import unseal
 
             try:
                 with open(_store["path"], "rb") as handle:
@@ -361,7 +361,7 @@ def remembered(
 
 
 def _write_store(path: str, data: dict[Any, Any]) -> None:
-    from aiolint.cache import store_in_build_folder
+    from aiolint.workspace.cache import store_in_build_folder
 
     current = {
         key: value

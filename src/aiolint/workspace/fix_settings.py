@@ -5,8 +5,8 @@ loading LibCST; `aiolint.fixes.apply` re-exports it."""
 
 from __future__ import annotations
 
-from aiolint.model import Applicability, Diagnostic
-from aiolint.record import Record
+from aiolint.engine.model import Applicability, Diagnostic
+from aiolint.engine.record import Record
 
 
 class FixSettings(Record):

@@ -12,7 +12,7 @@ holding one entry per file and settings:
   configuration, the library versions its project declares, the project
   model's digest);
 - the entry's *content* repeats that key, the SHA-256 of the file's bytes and
-  the encoded `FileResult` (`aiolint.serialize`), written with `marshal`, as
+  the encoded `FileResult` (`aiolint.workspace.serialize`), written with `marshal`, as
   Python writes bytecode caches (the build folder names the Python, whose
   marshal format it is), behind the SHA-256 of those bytes (`seal`). A lookup
   hashes the file and uses the entry only when its checksum, the key and the
@@ -33,7 +33,7 @@ are per file and settings (an edit replaces, not adds), build folders other
 than the running one are removed once unused for an hour, and once a day
 entries unused for 30 days are removed (a hit refreshes an entry's age daily).
 `aiolint clean` removes the whole folder (only one aiolint made, see
-`aiolint.cache_dir`).
+`aiolint.workspace.cache_dir`).
 
 Standard library only: a run served entirely from the cache never loads LibCST,
 and what only writing needs (`tempfile`, `shutil`) is imported when it writes.
@@ -54,15 +54,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 
 from aiolint import __version__
-from aiolint.files import read_source
-from aiolint.model import FileResult
-from aiolint.serialize import CannotEncodeError, decode_result, encode_result
+from aiolint.engine.model import FileResult
+from aiolint.workspace.files import read_source
+from aiolint.workspace.serialize import CannotEncodeError, decode_result, encode_result
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TypeAlias
 
-    from aiolint.paths import StrPath
+    from aiolint.workspace.paths import StrPath
 
     #: A file's lint options, as `runner.lint_options` gives them (in items).
     Options: TypeAlias = tuple[tuple[str, object], ...]
@@ -137,7 +137,7 @@ def build_id() -> str:
     of each file, no import, no read of the package."""
     digest = hashlib.sha256()
     digest.update(f"{__version__}\0{sys.version}\0{sys.implementation.cache_tag}".encode())
-    for entry in _package_files(os.path.dirname(os.path.realpath(__file__))):
+    for entry in _package_files(os.path.dirname(os.path.dirname(os.path.realpath(__file__)))):
         digest.update(f"{entry}\0".encode("utf-8", "surrogatepass"))
     origin = _module_origin("libcst")
     if origin:

@@ -2,13 +2,13 @@
 
 Standard library only at run time (LibCST appears in annotations), so the CLI,
 the cache and the reporters load without LibCST; records, not dataclasses
-(see `aiolint.record`), since a run served from the cache builds these too."""
+(see `aiolint.engine.record`), since a run served from the cache builds these too."""
 
 from __future__ import annotations
 
 from enum import Enum
 
-from aiolint.record import MutableRecord, OrderedRecord, Record
+from aiolint.engine.record import MutableRecord, OrderedRecord, Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

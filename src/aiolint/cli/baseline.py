@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from aiolint.decoding import decode_source
-from aiolint.model import Diagnostic
+from aiolint.engine.decoding import decode_source
+from aiolint.engine.model import Diagnostic
 
 VERSION = 1
 _DEF = re.compile(r"(?P<indent>[ \t]*)(?:async[ \t]+)?(?:def|class)[ \t]+(?P<name>\w+)")

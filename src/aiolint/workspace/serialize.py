@@ -11,7 +11,7 @@ value's type, so data of another shape is an error, never a wrong result.
 
 from __future__ import annotations
 
-from aiolint.model import (
+from aiolint.engine.model import (
     Applicability,
     Diagnostic,
     FileResult,

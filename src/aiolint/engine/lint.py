@@ -3,7 +3,7 @@ one batched walk of the rules with candidates -> noqa -> sort.
 
 The cascade keeps LibCST for the files (and rules) that can fire: a rule's
 `may_match` tests the text, then CPython parses the file (`ast`, C speed) and
-each remaining rule's `gate` looks for a candidate site (`aiolint.gate`). A
+each remaining rule's `gate` looks for a candidate site (`aiolint.engine.gate`). A
 file CPython rejects gets its AIO000 from that parse and never reaches LibCST
 (whose native parser can crash on input nested thousands deep).
 """
@@ -24,16 +24,16 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
-from aiolint.files import read_source
+from aiolint.engine.gate import AstFacts, collect
+from aiolint.engine.model import Diagnostic, FileResult, Fix, InternalError, Location
+from aiolint.engine.noqa import NoqaMap, file_exemptions, file_exempts
+from aiolint.engine.rule import Rule
+from aiolint.engine.tabs import parse_module
+from aiolint.engine.walk import walk_batched
 from aiolint.fixes.resolve import resolve_fix
 from aiolint.fixes.unused_imports import imports_made_unused
-from aiolint.gate import AstFacts, collect
-from aiolint.model import Diagnostic, FileResult, Fix, InternalError, Location
-from aiolint.noqa import NoqaMap, file_exemptions, file_exempts
-from aiolint.rule import Rule
 from aiolint.semantic.context import FileContext, LintOptions
-from aiolint.tabs import parse_module
-from aiolint.walk import walk_batched
+from aiolint.workspace.files import read_source
 
 INVALID_FILE = "AIO000"
 #: LibCST recurses once per nesting level; long implicit string concatenations

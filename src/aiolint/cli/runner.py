@@ -1,10 +1,10 @@
 """Run a check over many files: discovery, per-file codes, the cache, workers.
 
-Standard library only: the engine (`aiolint.worker`) is imported on the first
+Standard library only: the engine (`aiolint.cli.worker`) is imported on the first
 file the cache cannot answer, so a run served from the cache never loads
 LibCST or a rule module.
 
-The files the cache misses run in a `aiolint.pool.Pool` of worker processes,
+The files the cache misses run in a `aiolint.cli.pool.Pool` of worker processes,
 largest files first: one worker, or, when their bytes add up to enough work to
 pay for starting more (`PARALLEL_MIN_BYTES`), up to `jobs`. Even one file (and
 stdin) is checked in a worker, so a native crash (LibCST's parser) costs that
@@ -21,20 +21,20 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from aiolint.cache import ResultCache
-from aiolint.config import Config
-from aiolint.files import FileFilter, PathMatcher, discover, patterns_source, read_source
-from aiolint.hierarchy import ConfigResolver
-from aiolint.jobs import FixMode, Job, JobOutcome, failed
-from aiolint.model import Diagnostic, InternalError
-from aiolint.paths import as_posix, relative_posix
-from aiolint.progress import Progress
-from aiolint.selection import SelectionLayer, resolve_codes
+from aiolint.cli.jobs import FixMode, Job, JobOutcome, failed
+from aiolint.cli.progress import Progress
+from aiolint.engine.model import Diagnostic, InternalError
+from aiolint.workspace.cache import ResultCache
+from aiolint.workspace.config import Config
+from aiolint.workspace.files import FileFilter, PathMatcher, discover, patterns_source, read_source
+from aiolint.workspace.hierarchy import ConfigResolver
+from aiolint.workspace.paths import as_posix, relative_posix
+from aiolint.workspace.selection import SelectionLayer, resolve_codes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from aiolint.paths import StrPath
     from aiolint.project.model import ProjectModel
+    from aiolint.workspace.paths import StrPath
 
 __all__ = [
     "FixMode",
@@ -81,7 +81,7 @@ def lint_options(
     versions count; `project`: the run's project model (default: the one found
     from `path`, see `project.build.project_for`); `memo`: the dependency
     files read so far in this run, by folder."""
-    from aiolint.declared import library_versions
+    from aiolint.workspace.declared import library_versions
 
     if project is _NO_PROJECT:
         from aiolint.project.build import project_for
@@ -174,7 +174,7 @@ class RunResult:
         """The decoded source of a diagnostic's file (None when unreadable)."""
         text = self.sources.get(diagnostic.path)
         if text is None:
-            from aiolint.decoding import decode_source
+            from aiolint.engine.decoding import decode_source
 
             try:
                 text = decode_source(read_source(diagnostic.path))
@@ -267,8 +267,8 @@ def run_jobs(
     tick: Callable[[], None] | None = None,
 ) -> None:
     """Run every job in worker processes (one when `workers` is 0), largest file first."""
-    from aiolint import worker  # the engine: LibCST and the rules
-    from aiolint.pool import Pool
+    from aiolint.cli import worker  # the engine: LibCST and the rules
+    from aiolint.cli.pool import Pool
 
     worker.preload()  # before forking, so workers inherit it
     sizes = [_size(job.path) for job in jobs]
@@ -409,8 +409,8 @@ def lint_stdin(
     cached), with the configuration `resolver` gives that file (default: `config`)."""
     from pathlib import Path
 
-    from aiolint import worker
-    from aiolint.pool import Pool
+    from aiolint.cli import worker
+    from aiolint.cli.pool import Pool
 
     if filename != "-" and resolver is not None:
         config = resolver.for_path(filename)
@@ -430,7 +430,7 @@ def lint_stdin(
     if fix is not None:
         result.stdin_output = outcome.fixed if outcome.fixed is not None else source
         text_source = result.stdin_output
-    from aiolint.decoding import decode_source
+    from aiolint.engine.decoding import decode_source
 
     with contextlib.suppress(ValueError):
         result.sources[filename] = decode_source(text_source)

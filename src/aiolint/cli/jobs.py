@@ -2,16 +2,16 @@
 
 Plain data, standard library only: the parent process builds jobs and reads
 outcomes (and the cache stores them) without loading the engine, which only
-`aiolint.worker` imports.
+`aiolint.cli.worker` imports.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-from aiolint.fix_settings import FixSettings
-from aiolint.model import FileResult, InternalError
-from aiolint.record import MutableRecord, Record
+from aiolint.engine.model import FileResult, InternalError
+from aiolint.engine.record import MutableRecord, Record
+from aiolint.workspace.fix_settings import FixSettings
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

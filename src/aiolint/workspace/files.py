@@ -13,11 +13,11 @@ out of the checked tree, where `--fix` would write, or back up it); a symlink
 to a file is checked, and a folder named on the command line is walked even
 when it is a symlink. A folder is listed once per run (by device and inode).
 A folder that cannot be listed, and a symlink loop, are named in a warning
-(`aiolint.warn`) and the walk goes on; a malformed pattern matches nothing
-and is warned about too. Patterns are matched in linear time (`aiolint.globs`).
+(`aiolint.workspace.warn`) and the walk goes on; a malformed pattern matches nothing
+and is warned about too. Patterns are matched in linear time (`aiolint.workspace.globs`).
 
 Paths are matched as they resolve (symlinks followed). The walk works on
-strings (as `pathlib` spells them, see `aiolint.paths`) and knows each
+strings (as `pathlib` spells them, see `aiolint.workspace.paths`) and knows each
 folder's resolved path, so a file costs no `resolve()` of its own (a symlink
 does); each folder's ignore rules, from the repository root down, are worked
 out once (`_ignore_scope`) and serve all its entries.
@@ -31,7 +31,8 @@ import stat
 from collections.abc import Iterator, Sequence
 from functools import cache
 
-from aiolint.globs import (
+from aiolint.engine.record import Record
+from aiolint.workspace.globs import (
     IN_ANY_FOLDER,
     OR_BELOW,
     MalformedGlob,
@@ -39,14 +40,13 @@ from aiolint.globs import (
     compile_any,
     compile_glob,
 )
-from aiolint.paths import absolute, normalized, relative_posix
-from aiolint.record import Record
-from aiolint.warn import warn_once
+from aiolint.workspace.paths import absolute, normalized, relative_posix
+from aiolint.workspace.warn import warn_once
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from aiolint.config import Config
-    from aiolint.paths import StrPath
+    from aiolint.workspace.config import Config
+    from aiolint.workspace.paths import StrPath
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -74,7 +74,7 @@ def read_source(path: StrPath) -> bytes:
 
 
 class PathMatcher(Record):
-    """Exclude-style patterns relative to a root (see `aiolint.globs`)."""
+    """Exclude-style patterns relative to a root (see `aiolint.workspace.globs`)."""
 
     __slots__ = _fields = ("root", "names", "paths")
     root: str

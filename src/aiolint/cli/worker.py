@@ -10,15 +10,15 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from aiolint.engine import lint_path, lint_source
-from aiolint.files import read_source
+from aiolint.cli.jobs import FixMode, Job, JobOutcome, failed
+from aiolint.engine.lint import lint_path, lint_source
+from aiolint.engine.model import InternalError
+from aiolint.engine.registry import load_rules, rules_for
+from aiolint.engine.rule import Rule
 from aiolint.fixes.apply import detect_encoding, fix_source
 from aiolint.fixes.write import unified_diff, write_atomic
-from aiolint.jobs import FixMode, Job, JobOutcome, failed
-from aiolint.model import InternalError
-from aiolint.registry import load_rules, rules_for
-from aiolint.rule import Rule
 from aiolint.semantic.context import LintOptions
+from aiolint.workspace.files import read_source
 
 
 def preload() -> None:

@@ -2,9 +2,9 @@
 
 Selection follows ruff: a selector is `ALL` or a code prefix (`AIO`, `AIO2`,
 `AIO201`); for each code the most specific matching selector decides, and on a
-tie `ignore` wins. It works on codes (the generated table `aiolint.codes`), so
+tie `ignore` wins. It works on codes (the generated table `aiolint.engine.codes`), so
 the CLI, the configuration and the cache choose rules without importing a rule
-module; `aiolint.registry` maps the chosen codes to rule classes.
+module; `aiolint.engine.registry` maps the chosen codes to rule classes.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 
-from aiolint.codes import CODES
-from aiolint.record import Record
+from aiolint.engine.codes import CODES
+from aiolint.engine.record import Record
 
 SELECTOR_RE = re.compile(r"^(ALL|AIO[0-9]{0,3})$")
 

@@ -12,8 +12,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from aiolint.config import Config, ConfigError, apply_settings
-from aiolint.paths import expanduser, normalized
+from aiolint.workspace.config import Config, ConfigError, apply_settings
+from aiolint.workspace.paths import expanduser, normalized
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

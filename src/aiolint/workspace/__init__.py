@@ -1,0 +1,1 @@
+"""The workspace: configuration per file, declared versions, file discovery, the result cache."""
