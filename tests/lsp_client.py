@@ -27,7 +27,8 @@ TIMEOUT = 15.0
 
 def make_client() -> LanguageClient:
     """pytest-lsp's test client, also recording every publishDiagnostics in order
-    (`client.published`), so a test can wait for one version's diagnostics."""
+    (`client.published`), so a test can wait for one version's diagnostics, and
+    the capabilities the server registers (`client.registrations`)."""
     client = LanguageClient(converter_factory=default_converter)
     client.published = []  # type: ignore[attr-defined]
 
@@ -35,8 +36,14 @@ def make_client() -> LanguageClient:
         ls.diagnostics[params.uri] = params.diagnostics
         ls.published.append(params)  # type: ignore[attr-defined]
 
+    client.registrations = []  # type: ignore[attr-defined]
+
+    def register(ls: LanguageClient, params: types.RegistrationParams) -> None:
+        ls.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
+    features[types.CLIENT_REGISTER_CAPABILITY] = register
     register_lsp_features(client, features)
     return client
 

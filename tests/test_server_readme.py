@@ -137,15 +137,18 @@ def test_vscode_snippet() -> None:
     assert settings["glspc.initializationOptions"] == INIT_OPTIONS
 
 
-@pytest.mark.parametrize("index", [0, 1], ids=["vim.lsp.start", "lspconfig"])
+@pytest.mark.parametrize("index", [0, 1, 2], ids=["vim.lsp.start", "start_client", "lspconfig"])
 def test_neovim_snippets(index: int) -> None:
+    """Neovim 0.10's `vim.lsp.start`, 0.7-0.9's `vim.lsp.start_client` (both run
+    in a real Neovim: tests/test_neovim.py) and nvim-lspconfig's."""
     snippets = blocks("lua")
-    assert len(snippets) == 2
+    assert len(snippets) == 3
     snippet = snippets[index]
     assert lua_field(snippet, "cmd") == COMMAND
     assert lua_field(snippet, "init_options") == INIT_OPTIONS
     assert ("vim.lsp.start(" in snippet) == (index == 0)
-    assert ("configs.aiolint = " in snippet) == (index == 1)
+    assert ("vim.lsp.start_client(" in snippet) == (index == 1)
+    assert ("configs.aiolint = " in snippet) == (index == 2)
 
 
 def test_helix_snippet() -> None:

@@ -109,3 +109,30 @@ def parse_settings(raw: object) -> Settings:
         unsafe_fixes=unsafe,
         config_path=config_path or None,
     )
+
+
+def section_of(raw: object) -> dict[str, object]:
+    """The aiolint keys `raw` sets (`{"aiolint": {...}}`, or the keys at top
+    level; None: none), for layering one source of settings over another."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise SettingsError(f"settings: expected an object, got {raw!r}")
+    if SECTION in raw:
+        section = raw[SECTION]
+        if section is None:
+            return {}
+        if not isinstance(section, Mapping):
+            raise SettingsError(f"settings: {SECTION}: expected an object, got {section!r}")
+        return {str(key): value for key, value in section.items()}
+    return {key: value for key, value in raw.items() if key in KEYS}
+
+
+def layered(*sources: Mapping[str, object]) -> Settings:
+    """The settings of `sources` (as `section_of` gives them), each key taken
+    from the last source that sets it (the folder's over the initialization
+    options)."""
+    merged: dict[str, object] = {}
+    for source in sources:
+        merged.update(source)
+    return parse_settings({SECTION: merged})
