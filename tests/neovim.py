@@ -60,9 +60,18 @@ def readme_snippets() -> list[str]:
 
 
 def drive(
-    nvim: str, init_lua: str, warm: Path, target: Path, *, timeout: float = 180.0
+    nvim: str,
+    init_lua: str,
+    warm: Path,
+    target: Path,
+    *,
+    fix: bool = True,
+    timeout: float = 180.0,
+    env: dict[str, str] | None = None,
 ) -> dict[str, object]:
-    """Run the driver in a headless Neovim configured by `init_lua`; its report."""
+    """Run the driver in a headless Neovim configured by `init_lua`; its report
+    (`fix`: the target must have an AIO201 finding, whose quick fix is applied;
+    `env`: more environment variables, e.g. AIOLINT_CACHE_DIR)."""
     with tempfile.TemporaryDirectory(prefix="aiolint-nvim-") as folder:
         home = Path(folder)
         init = home / "init.lua"
@@ -82,6 +91,8 @@ def drive(
             "AIOLINT_NVIM_FILE": str(target),
             "AIOLINT_NVIM_OUT": str(out),
             "AIOLINT_NVIM_TIMEOUT": str(int(timeout * 1000 / 2)),
+            "AIOLINT_NVIM_FIX": "1" if fix else "0",
+            **(env or {}),
         }
         command = [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init)]
         command += ["-c", f"luafile {DRIVER}"]

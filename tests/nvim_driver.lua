@@ -152,22 +152,8 @@ local function changed(name, bufnr, uri, before)
   })
 end
 
-local ok, problem = pcall(function()
-  local warm_started = now()
-  local _, warm_uri = open("warm", os.getenv("AIOLINT_NVIM_WARM"))
-  report.steps[1].ms_from_edit = now() - warm_started
-  local bufnr, uri = open("open", os.getenv("AIOLINT_NVIM_FILE"))
-
-  -- A quick fix: the first action offered on the first AIO201 finding.
-  local target = nil
-  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
-    if d.code == "AIO201" and target == nil then
-      target = d
-    end
-  end
-  if target == nil then
-    fail("no AIO201 finding to fix")
-  end
+-- Ask for the quick fixes of `target`, apply the first with an edit.
+local function quick_fix(bufnr, uri, target)
   local lsp_diagnostic = vim.tbl_extend("keep", {
     range = {
       start = { line = target.lnum, character = target.col },
@@ -198,14 +184,39 @@ local ok, problem = pcall(function()
   local before = #published
   vim.lsp.util.apply_workspace_edit(action.edit, "utf-16")
   changed("fixed", bufnr, uri, before)
+end
+
+local ok, problem = pcall(function()
+  local warm_started = now()
+  local _, warm_uri = open("warm", os.getenv("AIOLINT_NVIM_WARM"))
+  report.steps[1].ms_from_edit = now() - warm_started
+  local bufnr, uri = open("open", os.getenv("AIOLINT_NVIM_FILE"))
+
+  -- A quick fix: the first action offered on the first AIO201 finding.
+  local target = nil
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    if d.code == "AIO201" and target == nil then
+      target = d
+    end
+  end
+  if target == nil and os.getenv("AIOLINT_NVIM_FIX") ~= "0" then
+    fail("no AIO201 finding to fix")
+  end
+  if target ~= nil then
+    quick_fix(bufnr, uri, target)
+  end
 
   -- Typing: a blocking call added to the first route.
-  before = #published
+  local before = #published
   local first = nil
   for index, line in ipairs(lines(bufnr)) do
     if first == nil and line:match("^async def ") then
       first = index
     end
+  end
+  if first == nil then -- no route: type one at the end
+    vim.api.nvim_buf_set_lines(bufnr, -1, -1, false, { "", "", "async def typed():" })
+    first = vim.api.nvim_buf_line_count(bufnr)
   end
   vim.api.nvim_buf_set_lines(bufnr, first, first, false, { "    import time", "    time.sleep(0.5)" })
   report.typed_line = first + 1 -- 0-based, as diagnostics count
