@@ -12,6 +12,7 @@ from lsp_client import apply_text_edits
 from lsprotocol import types
 
 from aiolint.server.edits import text_edits, workspace_edit
+from aiolint.server.folders import FolderSettings
 from aiolint.server.positions import UTF8, UTF16, UTF32, LineIndex, units
 from aiolint.server.settings import Settings, SettingsError, names_settings, parse_settings
 
@@ -101,3 +102,41 @@ def test_which_configuration_changes_carry_settings() -> None:
     assert not names_settings({})
     assert not names_settings({"python": {"analysis": {}}})
     assert names_settings([])  # not an object: an error, reported
+
+
+def test_folder_settings_layer_over_the_initialization_options(tmp_path: Path) -> None:
+    """A folder's `workspace/configuration` keys win over the initialization
+    options, key by key, for the documents in it (the innermost folder);
+    elsewhere the initialization options hold; `configPath` is relative to the
+    folder; a bad answer raises and leaves the folder as it was."""
+    outer, inner = tmp_path / "mono", tmp_path / "mono" / "service"
+    folders = FolderSettings()
+    folders.set_initial({"aiolint": {"unsafeFixes": True, "ignore": ["AIO201"]}})
+    folders.set_folder(str(outer), {"select": ["AIO2"]})
+    folders.set_folder(str(inner), {"ignore": [], "configPath": "lint.toml"})
+    folders.set_folder(str(tmp_path / "quiet"), None)
+    initial = Settings(unsafe_fixes=True, ignore=("AIO201",))
+    assert folders.for_path(str(tmp_path / "other.py"), "/root") == (initial, "/root")
+    assert folders.for_path(None, "/root") == (initial, "/root")
+    assert folders.for_path(str(tmp_path / "quiet" / "a.py"), None) == (
+        initial,
+        str(tmp_path / "quiet"),
+    )
+    assert folders.for_path(str(outer / "app.py"), None) == (
+        Settings(select=("AIO2",), unsafe_fixes=True, ignore=("AIO201",)),
+        str(outer),
+    )
+    assert folders.for_path(str(tmp_path / "mono-other" / "a.py"), None)[1] is None
+    assert folders.for_path(str(inner / "app" / "x.py"), None) == (
+        Settings(unsafe_fixes=True, config_path="lint.toml"),
+        str(inner),
+    )
+    with pytest.raises(SettingsError, match="selct"):
+        folders.set_folder(str(inner), {"selct": ["AIO2"]})
+    assert folders.for_path(str(inner / "x.py"), None)[0].config_path == "lint.toml"
+    folders.set_initial({"unsafeFixes": False})  # the folders' keys stay over the new ones
+    assert folders.for_path(str(outer / "a.py"), None)[0] == Settings(
+        select=("AIO2",), unsafe_fixes=False
+    )
+    folders.keep_only([str(inner)])
+    assert folders.for_path(str(outer / "a.py"), None) == (Settings(unsafe_fixes=False), None)
