@@ -140,3 +140,18 @@ def test_folder_settings_layer_over_the_initialization_options(tmp_path: Path) -
     )
     folders.keep_only([str(inner)])
     assert folders.for_path(str(outer / "a.py"), None) == (Settings(unsafe_fixes=False), None)
+
+
+def test_folder_settings_state_ignores_folders_that_change_nothing(tmp_path: Path) -> None:
+    """A workspace folder whose answer is null (or repeats what holds around
+    it) changes no document's settings: no re-check for it."""
+    folders = FolderSettings()
+    folders.set_initial({"aiolint": {"ignore": ["AIO201"]}})
+    before = folders.state()
+    folders.set_folder(str(tmp_path), None)
+    folders.set_folder(str(tmp_path / "inner"), {"ignore": ["AIO201"]})
+    assert folders.state() == before
+    folders.set_folder(str(tmp_path / "inner"), {"ignore": []})
+    assert folders.state() != before
+    folders.set_folder(str(tmp_path / "inner"), {"configPath": "lint.toml"})
+    assert folders.state() != before

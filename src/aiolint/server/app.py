@@ -118,8 +118,12 @@ class AiolintServer(LanguageServer):
         encoding = self.workspace.position_encoding
         return str(getattr(encoding, "value", encoding) or UTF16)
 
-    def _build(self, uri: str, version: int | None, text: str) -> Snapshot:
-        """Runs in the lint thread."""
+    def _build(self, uri: str, version: int | None, text: str) -> Snapshot | None:
+        """Runs in the lint thread; None when the document moved on to another
+        version while this lint waited its turn (typing faster than linting)."""
+        current = self.open_document(uri)
+        if current is not None and current[0] != version:
+            return None
         path = to_fs_path(uri)
         settings, root = self.folders.for_path(path, self.workspace.root_path)
         how = setup(path, settings, root)
@@ -153,6 +157,8 @@ class AiolintServer(LanguageServer):
                 del self.running[uri]
             if self.generation != generation:
                 continue  # linted with what no longer holds
+            if snapshot is None and self.open_document(uri) not in (None, (version, text)):
+                continue  # skipped: the document moved on
             if snapshot is not None and self.open_document(uri) == (version, text):
                 self.keep(uri, snapshot, generation)
             return snapshot
@@ -165,13 +171,16 @@ class AiolintServer(LanguageServer):
         self.result_ids[uri] = f"{generation}.{self.tickets}"
 
     async def _lint(self, uri: str, version: int | None, text: str) -> Snapshot | None:
-        """Lint one version in the lint thread; report what went wrong."""
+        """Lint one version in the lint thread; report what went wrong (None:
+        a bad configuration, or the document moved on before its turn came)."""
         loop = asyncio.get_running_loop()
         try:
             snapshot = await loop.run_in_executor(self.linter, self._build, uri, version, text)
         except (ConfigError, UnknownSelectorError) as exc:
             self.log(f"aiolint: error: {exc} (while checking {_shown(uri)})")
             return None
+        if snapshot is None:
+            return None  # skipped: a newer version is on its way
         for error in snapshot.result.errors:
             self.log(
                 f"aiolint: internal error in {error.where} while checking {_shown(uri)}: "
@@ -428,7 +437,7 @@ def build_server() -> AiolintServer:
             identifier=NAME, inter_file_dependencies=True, workspace_diagnostics=False
         ),
     )
-    @_guarded(server, "diagnostic", doc_uri)
+    @_guarded(server, "diagnostic", doc_uri, default=types.RelatedFullDocumentDiagnosticReport([]))
     async def document_diagnostic(
         ls: AiolintServer, params: types.DocumentDiagnosticParams
     ) -> types.DocumentDiagnosticReport:

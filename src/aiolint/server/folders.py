@@ -54,23 +54,33 @@ class FolderSettings:
                 del self._settings[folder]
 
     def state(self) -> dict[str, Settings]:
-        """The settings in force, by folder (to tell whether a change changed them)."""
-        return dict(self._settings)
+        """The settings in force, by folder, to tell whether a change changed
+        them: a folder whose settings are those its documents would have
+        without it (and no `configPath` relative to it) is left out."""
+        kept: dict[str, Settings] = {"": self._settings[""]}
+        for folder in sorted(self._folders, key=len):  # enclosing folders first
+            settings = self._settings[folder]
+            enclosing = [f for f in kept if f and _inside(folder, f)]
+            around = kept[max(enclosing, key=len)] if enclosing else kept[""]
+            if settings != around or settings.config_path is not None:
+                kept[folder] = settings
+        return kept
 
     def for_path(self, path: str | None, root: str | None) -> tuple[Settings, str | None]:
         """The settings for the document at `path`, and the folder its
         `configPath` is relative to (`root` outside every folder)."""
         if path is not None:
             candidate = _normal(path)
-            holding = [
-                folder
-                for folder in self._folders
-                if candidate == folder or candidate.startswith(folder.rstrip(os.sep) + os.sep)
-            ]
+            holding = [folder for folder in self._folders if _inside(candidate, folder)]
             if holding:
                 folder = max(holding, key=len)
                 return self._settings[folder], folder
         return self._settings[""], root
+
+
+def _inside(path: str, folder: str) -> bool:
+    """`path` is `folder` or inside it (both normalized)."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _normal(path: str) -> str:
