@@ -32,8 +32,7 @@ class RunInExecutorToThread(Rule):
     executor, as the executor. A call with an executor of its own
     (`run_in_executor(pool, f)`) chooses where `f` runs and is not reported,
     nor is a loop that cannot be shown to be the running one (`self.loop`,
-    a parameter, `asyncio.new_event_loop()`). The target Python must be 3.9
-    or newer (`asyncio.to_thread` is new in 3.9).
+    a parameter, `asyncio.new_event_loop()`).
 
     ## Why is this bad?
     `asyncio.to_thread(f, *args, **kwargs)` runs `f` on the same default
@@ -100,7 +99,6 @@ class RunInExecutorToThread(Rule):
     fix_availability = FixAvailability.SOMETIMES
     prefilter = ("run_in_executor",)
     async_only = True
-    min_target = (3, 9)
 
     @classmethod
     def gate(cls, facts: AstFacts) -> bool:
@@ -143,7 +141,6 @@ class RunInExecutorToThread(Rule):
             Applicability.UNSAFE,
             (Edit(node, call),),
             to_thread.imports,
-            min_version=(3, 9),
         )
 
 
