@@ -86,7 +86,7 @@ def run(source: str, *args: object, request: str | None = None) -> tuple[Any, li
 
     try:
         outcome: Any = ("ok", asyncio.run(call()))
-    except Exception as exc:  # noqa: BLE001 - the exception is the outcome compared
+    except Exception as exc:
         outcome = ("raised", (type(exc), exc.args))
     return outcome, namespace["seen"]
 

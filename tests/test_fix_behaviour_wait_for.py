@@ -114,7 +114,7 @@ def run(source: str, *args: object) -> tuple[str, Any, list[tuple[str, object]]]
     exec(compile(source, "shape.py", "exec"), namespace)
     try:
         result = asyncio.run(namespace["main"](*args))
-    except Exception as exc:  # noqa: BLE001 - the exception is the outcome compared
+    except Exception as exc:
         return "raised", (type(exc), exc.args), namespace["log"]
     return "ok", result, namespace["log"]
 
