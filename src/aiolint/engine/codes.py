@@ -71,7 +71,7 @@ CODES: dict[str, CodeInfo] = {
     ),
     "AIO204": CodeInfo(
         name="blocking-file-io",
-        summary="Blocking file I/O (`open()`, `io.open`, `Path.read_text` and friends) in an `async def`.",
+        summary="Blocking file I/O and file-system calls (`open()`, `os.path.exists`...) in an `async def`.",
         fix="none",
     ),
     "AIO205": CodeInfo(

@@ -73,7 +73,7 @@ _LIBRARY_IMPORT = re.compile(
 #: ... as is one with a sync function that may block (AIO206's summaries): it
 #: imports a library AIO201-AIO205 know, or opens a file.
 _BLOCKING_IMPORT = re.compile(
-    r"^[ \t]*(?:from|import)[ \t]+(?:time|requests|httpx|urllib3?|subprocess|sqlite3"
+    r"^[ \t]*(?:from|import)[ \t]+(?:time|requests|httpx2?|urllib3?|subprocess|sqlite3"
     r"|psycopg2?|pymysql|MySQLdb)\b|(?<![\w.])open\(|\bio\.open\("
     r"|\bos\.(?:system|popen|wait|posix_spawn)",
     re.MULTILINE,
