@@ -78,6 +78,7 @@ def timeout_fix(ctx: FileContext, call: cst.Call) -> Fix | None:
     timeout_ref = reference(ctx, "asyncio", "timeout", call)
     if timeout_ref is None:
         return None
+    awaitable = _dedented(awaitable, call)
     if not isinstance(awaitable, _PRIMARY) and not awaitable.lpar:
         awaitable = awaitable.with_changes(lpar=(cst.LeftParen(),), rpar=(cst.RightParen(),))
     inner = statement.with_changes(value=awaited.with_changes(expression=awaitable))
@@ -101,6 +102,46 @@ def timeout_fix(ctx: FileContext, call: cst.Call) -> Fix | None:
         timeout_ref.imports,
         min_version=(3, 11),
     )
+
+
+class _Dedent(cst.CSTTransformer):
+    """Take `prefix` off the indentation of every continuation line."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def leave_ParenthesizedWhitespace(
+        self, original_node: cst.ParenthesizedWhitespace, updated_node: cst.ParenthesizedWhitespace
+    ) -> cst.ParenthesizedWhitespace:
+        last = updated_node.last_line.value
+        if updated_node.indent and last.startswith(self.prefix):
+            return updated_node.with_changes(
+                last_line=cst.SimpleWhitespace(last.removeprefix(self.prefix))
+            )
+        return updated_node
+
+
+def _dedented(awaitable: cst.BaseExpression, call: cst.Call) -> cst.BaseExpression:
+    """`awaitable` as it reads one level out: written on its own line inside
+    `wait_for(`, its continuation lines were indented for that line; now it
+    follows `await` on the statement's line.
+
+        return await asyncio.wait_for(          async with asyncio.timeout(t):
+            fetch(                                  return await fetch(
+                url,                      ->            url,
+            ),                                      )
+            timeout=t,
+        )
+    """
+    before = call.whitespace_before_args
+    if not isinstance(before, cst.ParenthesizedWhitespace) or not before.indent:
+        return awaitable
+    prefix = before.last_line.value
+    if not prefix:
+        return awaitable
+    dedented = awaitable.visit(_Dedent(prefix))
+    return dedented if isinstance(dedented, cst.BaseExpression) else awaitable
 
 
 def _header(call: cst.Call) -> cst.TrailingWhitespace:
