@@ -314,7 +314,7 @@ BLOCKING_CALLS: dict[str, str] = {
     **dict.fromkeys(
         SUBPROCESS_FUNCTIONS - NON_WAITING - {f"os.{name}" for name in SPAWN}, "AIO203"
     ),
-    **dict.fromkeys(OPEN_FUNCTIONS, "AIO204"),
+    **dict.fromkeys(OPEN_FUNCTIONS | FILE_SYSTEM_FUNCTIONS, "AIO204"),
     **dict.fromkeys(DRIVER_CONNECTS, "AIO205"),
 }
 #: Calls that run a function off the event loop: a call passed to them is not
