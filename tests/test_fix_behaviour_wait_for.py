@@ -240,3 +240,21 @@ def test_cli_fixes_a_module_and_both_versions_agree(tmp_path: Path) -> None:
         return asyncio.run(namespace["main"]())
 
     assert outcome(original) == outcome(text) == [12.5, "TimeoutError", "KeyError"]
+
+
+def test_the_documented_difference_a_zero_timeout() -> None:
+    """A coroutine that finishes without suspending, under a timeout of 0: 3.11's
+    wait_for cancels it before it starts, `timeout(0)` lets it run (as 3.12's
+    wait_for does)."""
+    original = COMMON + textwrap.dedent(
+        """
+        async def main(limit):
+            return await asyncio.wait_for(tagging(), limit)
+        """
+    )
+    before, after = run(original, 0), run(fixed(original), 0)
+    assert after[:2] == ("ok", "req-42")
+    if sys.version_info < (3, 12):
+        assert before[:2] == ("raised", (TimeoutError, ()))
+    else:
+        assert before == after
