@@ -44,6 +44,16 @@ CODES: dict[str, CodeInfo] = {
         summary="A task created and dropped: nothing keeps a reference to it.",
         fix="none",
     ),
+    "AIO104": CodeInfo(
+        name="wait-for-timeout",
+        summary="`asyncio.wait_for(aw, timeout)` where `async with asyncio.timeout(timeout):` composes.",
+        fix="sometimes",
+    ),
+    "AIO105": CodeInfo(
+        name="run-in-executor-to-thread",
+        summary="`loop.run_in_executor(None, f, *args)` where `asyncio.to_thread(f, *args)` says the same.",
+        fix="sometimes",
+    ),
     "AIO201": CodeInfo(
         name="blocking-sleep",
         summary="`time.sleep()` called inside an `async def`.",
@@ -61,7 +71,7 @@ CODES: dict[str, CodeInfo] = {
     ),
     "AIO204": CodeInfo(
         name="blocking-file-io",
-        summary="Blocking file I/O (`open()`, `io.open`, `Path.read_text` and friends) in an `async def`.",
+        summary="Blocking file I/O and file-system calls (`open()`, `os.path.exists`...) in an `async def`.",
         fix="none",
     ),
     "AIO205": CodeInfo(

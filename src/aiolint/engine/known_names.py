@@ -162,12 +162,14 @@ ITERATOR_NAMES = (
 # --- blocking calls -------------------------------------------------------------
 #: `time.sleep` (AIO201).
 SLEEP_FUNCTIONS = frozenset({"time.sleep"})
+#: httpx and its successor `httpx2` (the package Starlette's test client now asks for).
+HTTPX_MODULES = ("httpx", "httpx2")
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 #: Module-level functions that send a request and wait for the response (AIO202).
 HTTP_FUNCTIONS: frozenset[str] = frozenset(
     {f"requests.{verb}" for verb in _HTTP_VERBS}
     | {f"requests.api.{verb}" for verb in _HTTP_VERBS}
-    | {f"httpx.{verb}" for verb in (*_HTTP_VERBS, "stream")}
+    | {f"{httpx}.{verb}" for httpx in HTTPX_MODULES for verb in (*_HTTP_VERBS, "stream")}
     | {"urllib.request.urlopen", "urllib.request.urlretrieve", "urllib3.request"}
 )
 _SUBPROCESS = ("run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput")
@@ -183,7 +185,94 @@ NON_WAITING: frozenset[str] = frozenset(
     {"subprocess.Popen", "os.popen", "os.posix_spawn", "os.posix_spawnp"}
 )
 #: Functions that open a file (AIO204).
-OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open"})
+OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open", "io.open_code"})
+_OS_PATH_IO = (
+    "exists",
+    "lexists",
+    "isfile",
+    "isdir",
+    "islink",
+    "ismount",
+    "isjunction",
+    "getsize",
+    "getmtime",
+    "getatime",
+    "getctime",
+    "samefile",
+    "realpath",
+)
+_OS_IO = (
+    "listdir",
+    "scandir",
+    "walk",
+    "fwalk",
+    "remove",
+    "unlink",
+    "rename",
+    "renames",
+    "replace",
+    "makedirs",
+    "mkdir",
+    "rmdir",
+    "removedirs",
+    "stat",
+    "lstat",
+)
+_SHUTIL_IO = (
+    "copy",
+    "copy2",
+    "copyfile",
+    "copyfileobj",
+    "copymode",
+    "copystat",
+    "copytree",
+    "move",
+    "rmtree",
+    "make_archive",
+    "unpack_archive",
+)
+#: File-system calls that wait for the disk (AIO204): metadata, listing,
+#: creating, moving and removing. Path arithmetic (`os.path.join`, `basename`,
+#: `splitext`, `normpath`, `abspath`) touches no disk and is not here.
+FILE_SYSTEM_FUNCTIONS: frozenset[str] = frozenset(
+    {f"os.path.{name}" for name in _OS_PATH_IO}
+    | {f"os.{name}" for name in _OS_IO}
+    | {f"shutil.{name}" for name in _SHUTIL_IO}
+)
+#: `pathlib.Path` methods that wait for the disk without reading or writing a
+#: file's content (AIO204; `read_text` and friends are its file I/O).
+PATH_FILE_SYSTEM_METHODS = frozenset(
+    {
+        "exists",
+        "is_file",
+        "is_dir",
+        "is_symlink",
+        "is_mount",
+        "is_block_device",
+        "is_char_device",
+        "is_fifo",
+        "is_socket",
+        "stat",
+        "lstat",
+        "owner",
+        "group",
+        "samefile",
+        "readlink",
+        "chmod",
+        "mkdir",
+        "touch",
+        "unlink",
+        "rmdir",
+        "rename",
+        "replace",
+        "symlink_to",
+        "hardlink_to",
+        "iterdir",
+        "glob",
+        "rglob",
+        "resolve",
+    }
+)
 #: Blocking database connects -> the async driver to use instead (AIO205).
 DRIVER_CONNECTS: dict[str, str] = {
     "psycopg2.connect": "`asyncpg` or `await psycopg.AsyncConnection.connect(...)`",
@@ -225,7 +314,7 @@ BLOCKING_CALLS: dict[str, str] = {
     **dict.fromkeys(
         SUBPROCESS_FUNCTIONS - NON_WAITING - {f"os.{name}" for name in SPAWN}, "AIO203"
     ),
-    **dict.fromkeys(OPEN_FUNCTIONS, "AIO204"),
+    **dict.fromkeys(OPEN_FUNCTIONS | FILE_SYSTEM_FUNCTIONS, "AIO204"),
     **dict.fromkeys(DRIVER_CONNECTS, "AIO205"),
 }
 #: Calls that run a function off the event loop: a call passed to them is not
@@ -260,6 +349,8 @@ RESOURCES: dict[str, tuple[str, str]] = {
     "aiohttp.client.ClientSession": ("aiohttp.ClientSession", _HTTP),
     "httpx.AsyncClient": ("httpx.AsyncClient", _HTTP),
     "httpx.Client": ("httpx.Client", _HTTP),
+    "httpx2.AsyncClient": ("httpx2.AsyncClient", _HTTP),
+    "httpx2.Client": ("httpx2.Client", _HTTP),
     "redis.asyncio.Redis": ("Redis", _REDIS),
     "redis.asyncio.StrictRedis": ("StrictRedis", _REDIS),
     "redis.asyncio.client.Redis": ("Redis", _REDIS),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 import libcst as cst
 
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_scope
+from aiolint.semantic.model import iter_children
 
 N = TypeVar("N", bound=cst.CSTNode)
 
@@ -141,3 +143,19 @@ def with_written_indent(module: cst.Module, node: N, original: Callable[[cst.CST
         return node
     changed = node.visit(_ExplicitIndent(indent, original))
     return changed if isinstance(changed, type(node)) else node
+
+
+def descendants(roots: Iterable[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    """The roots and every node under them, in no particular order (a plain
+    walk: LibCST's `visit` would rebuild every node it passes)."""
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(iter_children(node))
+
+
+def comment_counts(roots: Iterable[cst.CSTNode]) -> Counter[str]:
+    """The comments under `roots`, counted: a replacement keeps every comment
+    of the code it replaces when the counts are equal."""
+    return Counter(node.value for node in descendants(roots) if isinstance(node, cst.Comment))

@@ -37,6 +37,7 @@ import re
 import time
 from collections.abc import Sequence
 
+from aiolint.engine.known_names import FILE_SYSTEM_FUNCTIONS
 from aiolint.project.model import ProjectModel, link, module_name, recorded_names
 
 TYPE_CHECKING = False
@@ -71,11 +72,20 @@ _LIBRARY_IMPORT = re.compile(
     re.MULTILINE,
 )
 #: ... as is one with a sync function that may block (AIO206's summaries): it
-#: imports a library AIO201-AIO205 know, or opens a file.
+#: imports a library AIO201-AIO205 know, opens a file or calls the file system.
+_OS_CALLS = "|".join(
+    sorted(
+        re.escape(name.removeprefix("os."))
+        for name in FILE_SYSTEM_FUNCTIONS
+        if name.startswith("os.")
+    )
+)
 _BLOCKING_IMPORT = re.compile(
-    r"^[ \t]*(?:from|import)[ \t]+(?:time|requests|httpx|urllib3?|subprocess|sqlite3"
-    r"|psycopg2?|pymysql|MySQLdb)\b|(?<![\w.])open\(|\bio\.open\("
-    r"|\bos\.(?:system|popen|wait|posix_spawn)",
+    r"^[ \t]*(?:from|import)[ \t]+(?:time|requests|httpx2?|urllib3?|subprocess|sqlite3"
+    r"|psycopg2?|pymysql|MySQLdb|shutil)\b|(?<![\w.])open\(|\bio\.open(?:_code)?\("
+    r"|\bos\.(?:system|popen|wait|posix_spawn)"
+    rf"|\bos\.(?:{_OS_CALLS})\("
+    r"|^[ \t]*from[ \t]+os(?:\.path)?[ \t]+import\b",
     re.MULTILINE,
 )
 #: ... and names one of the objects the model records (a module importing only

@@ -30,8 +30,10 @@ class BlockingCallInHelper(Rule):
     Finds calls, in the body of an `async def`, of a synchronous function or
     method of the project whose body (or a project function it calls, to any
     depth) does what AIO201-AIO205 flag in async code: `time.sleep`, a sync
-    HTTP request, a subprocess, a file open, a sync database connect, or an
-    I/O method of a sync SQLAlchemy `Session` or `Engine`. The message names
+    HTTP request, a subprocess, a file open, a file-system call
+    (`os.path.exists`, `os.listdir`, `shutil.rmtree`...), a sync database
+    connect, or an I/O method of a sync SQLAlchemy `Session` or `Engine`
+    (`Path` methods count only in async code: AIO204). The message names
     the chain of calls and where it blocks.
 
     Calls are resolved through imports and re-exports, module attributes

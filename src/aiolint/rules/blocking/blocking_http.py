@@ -29,6 +29,7 @@ CLIENT_METHODS: dict[str, frozenset[str]] = {
     "requests.sessions.Session()": _REQUESTS_SESSION,
     "requests.sessions.session()": _REQUESTS_SESSION,
     "httpx.Client()": _HTTPX_CLIENT,
+    "httpx2.Client()": _HTTPX_CLIENT,
     "urllib3.PoolManager()": _URLLIB3_POOL,
     "urllib3.ProxyManager()": _URLLIB3_POOL,
     "urllib3.poolmanager.PoolManager()": _URLLIB3_POOL,
@@ -103,7 +104,8 @@ class BlockingHttp(Rule):
       name, bound by `with requests.Session() as s`, a parameter annotated
       `requests.Session`, or chained (`requests.Session().get(...)`);
     - `httpx.get/post/put/patch/delete/head/options/request/stream`, and the
-      same methods plus `send` on an `httpx.Client()` instance;
+      same methods plus `send` on an `httpx.Client()` instance; the same for
+      `httpx2`, httpx's successor (Starlette's test client asks for it);
     - `urllib.request.urlopen` and `urllib.request.urlretrieve`;
     - `urllib3.request` and `request/urlopen/request_encode_url/request_encode_body`
       on a `urllib3.PoolManager()`, `ProxyManager()` or connection pool.

@@ -32,6 +32,8 @@ RESOURCES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("aiohttp.ClientSession", "aiohttp.client.ClientSession"), ("await", "close")),
     **dict.fromkeys(("httpx.AsyncClient", "httpx._client.AsyncClient"), ("await", "aclose")),
     **dict.fromkeys(("httpx.Client", "httpx._client.Client"), ("", "close")),
+    **dict.fromkeys(("httpx2.AsyncClient", "httpx2._client.AsyncClient"), ("await", "aclose")),
+    **dict.fromkeys(("httpx2.Client", "httpx2._client.Client"), ("", "close")),
     **dict.fromkeys(
         ("redis.asyncio.Redis", "redis.asyncio.client.Redis", "redis.asyncio.from_url"),
         ("await", "aclose"),
