@@ -139,13 +139,10 @@ class _Parser(argparse.ArgumentParser):
         )
 
 
-#: The options every command takes, before or after its name (ruff's global
-#: options and log levels): `aiolint --config X check` = `aiolint check --config X`.
-GLOBAL_FLAGS = ("verbose", "quiet", "silent", "isolated", "color")
-
-
 def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
-    """The global options, on the top-level parser (`top`) or a command's. A
+    """The options every command takes, before or after its name (ruff's global
+    options and log levels: `aiolint --config X check` = `aiolint check --config
+    X`), on the top-level parser (`top`) or a command's. A
     command's leave what is not given on its command line unset (SUPPRESS), so
     the value given before the command stands; its `--config` values are kept
     apart (`sub_config`) and appended to those given before the command."""
@@ -610,7 +607,10 @@ def _watch(args: argparse.Namespace) -> int:
             print(f"aiolint: error: {exc}", file=sys.stderr)
         sys.stderr.flush()
 
-    return watch(once, watched_folders(paths, [*sources, explicit]), sys.stdout)
+    folders = watched_folders(paths, [*sources, explicit])
+    if not folders:
+        raise ConfigError(f"command line: --watch: no such folder or file: {' '.join(paths)}")
+    return watch(once, folders, sys.stdout)
 
 
 def _check_statistics(args: argparse.Namespace, config: Config) -> None:
