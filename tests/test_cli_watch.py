@@ -68,6 +68,10 @@ def test_watch_rechecks_on_change_and_ends_on_sigint(tmp_path: Path) -> None:
         first = "".join(output.until(WAITING))
         assert first.startswith(CLEAR) and "] Starting linter in watch mode..." in first
         assert "All checks passed!" in first
+        # the first check created the result cache (and its .gitignore): no new check
+        time.sleep(2.5)
+        assert "".join(output.pending()).strip() == ""
+        assert (tmp_path / ".aiolint_cache" / ".gitignore").exists()
 
         (tmp_path / "a.py").write_text(SLEEPY)
         changed = "".join(output.until(WAITING)).lstrip("\n")
@@ -116,8 +120,17 @@ def test_watched_changes_and_folders(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     for name in ("a.py", "b.pyi", "pyproject.toml", "aiolint.toml", "requirements-dev.txt"):
         assert wanted(Change.modified, str(tmp_path / name)), name
-    for name in ("notes.txt", "a.pyc", ".venv/lib/x.py", ".git/config"):
+    for name in (
+        "notes.txt",
+        "a.pyc",
+        ".venv/lib/x.py",
+        ".git/config",
+        ".aiolint_cache/.gitignore",
+    ):
         assert not wanted(Change.modified, str(tmp_path / name)), name
+    elsewhere_cache = CheckedFiles(ignore_paths=[str(tmp_path / "cache")])
+    assert not elsewhere_cache(Change.added, str(tmp_path / "cache" / ".gitignore"))
+    assert elsewhere_cache(Change.added, str(tmp_path / "src" / ".gitignore"))
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "m.py").write_text("")
     elsewhere = tmp_path / "conf"

@@ -610,7 +610,8 @@ def _watch(args: argparse.Namespace) -> int:
     folders = watched_folders(paths, [*sources, explicit])
     if not folders:
         raise ConfigError(f"command line: --watch: no such folder or file: {' '.join(paths)}")
-    return watch(once, folders, sys.stdout)
+    caches = {cache_root(args.cache_dir, resolver.for_path(path)) for path in paths}
+    return watch(once, folders, sys.stdout, ignore=sorted(caches))
 
 
 def _check_statistics(args: argparse.Namespace, config: Config) -> None:

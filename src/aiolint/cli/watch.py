@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from watchfiles import Change, DefaultFilter
 from watchfiles import watch as watch_changes
 
+from aiolint.workspace.cache import DEFAULT_CACHE_DIR
 from aiolint.workspace.config import SETTINGS_FILES
 
 TYPE_CHECKING = False
@@ -40,7 +41,11 @@ _REQUIREMENTS = re.compile(r"^requirements.*\.(?:txt|in)$", re.IGNORECASE)
 class CheckedFiles(DefaultFilter):
     """The changes that call for a new check: Python sources and the files in
     `CONFIG_NAMES`, outside the folders watchfiles always leaves out (`.git`,
-    `.venv`, `__pycache__`, `node_modules`...)."""
+    `.venv`, `__pycache__`, `node_modules`...) and outside the result caches
+    (`ignore_paths`, and every `.aiolint_cache`): a check writes there (the
+    cache's `.gitignore`), which must not start the next one."""
+
+    ignore_dirs = (*DefaultFilter.ignore_dirs, DEFAULT_CACHE_DIR)
 
     def __call__(self, change: Change, path: str) -> bool:
         if not super().__call__(change, path):
@@ -68,15 +73,21 @@ def _banner(out: TextIO, message: str, *, clear: bool) -> None:
     out.flush()
 
 
-def watch(check: Callable[[], object], folders: list[str], out: TextIO) -> int:
+def watch(
+    check: Callable[[], object], folders: list[str], out: TextIO, *, ignore: Iterable[str] = ()
+) -> int:
     """Run `check`, then again after each batch of changes under `folders`;
-    Ctrl-C (SIGINT) ends the watch: exit 0. The watcher starts before the first
+    Ctrl-C (SIGINT) ends the watch: exit 0; nothing under the folders `ignore`
+    counts (the cache folder). The watcher starts before the first
     check (as ruff's), so a change made while a check runs is not lost: the
     generator's first, empty, batch (`yield_on_timeout`) says it is running."""
     started = False
     try:
         for changes in watch_changes(
-            *folders, watch_filter=CheckedFiles(), yield_on_timeout=True, rust_timeout=IDLE_MS
+            *folders,
+            watch_filter=CheckedFiles(ignore_paths=list(ignore)),
+            yield_on_timeout=True,
+            rust_timeout=IDLE_MS,
         ):
             if started and not changes:
                 continue
