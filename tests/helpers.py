@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +29,25 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
     code = main(list(args))
     captured = capsys.readouterr()
     return Run(code, captured.out, captured.err)
+
+
+#: Left out of a `run_process` environment: they change colours and the cache.
+PROCESS_ENV_UNSET = ("FORCE_COLOR", "NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "AIOLINT_CACHE_DIR")
+
+
+def run_process(cwd: Path, *args: str, stdin: str | None = None) -> Run:
+    """`aiolint ARGS` run as a program, in `cwd` (what a user types)."""
+    env = {k: v for k, v in os.environ.items() if k not in PROCESS_ENV_UNSET}
+    done = subprocess.run(
+        [sys.executable, "-m", "aiolint", *args],
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
 
 
 SLEEPY = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import pytest
 from fixture_expectations import FIXTURES
 
 from aiolint.docs import example_code, main, render_rule
+from aiolint.engine.codes import CODES
 from aiolint.engine.lint import lint_source
 from aiolint.engine.registry import load_rules, resolve_selection
 from aiolint.engine.rule import REQUIRED_SECTIONS, Rule, RuleDefinitionError
@@ -82,9 +84,24 @@ def _define(**attrs: object) -> None:
         {"code": "AIO201"},
         {"name": "Bad Name"},
         {"__doc__": "Summary only."},
+        # a summary cut at the line end, mid-sentence (AIO306's was)
+        {
+            "__doc__": "A summary that goes on\n\n"
+            + "\n".join(f"## {s}\n-" for s in REQUIRED_SECTIONS)
+        },
     ],
 )
 def test_registry_rejects_bad_definitions(attrs: dict[str, object]) -> None:
     with pytest.raises(RuleDefinitionError):
         _define(**attrs)
     assert "AIO990" not in load_rules()
+
+
+@pytest.mark.parametrize("rule", list(RULES.values()), ids=list(RULES))
+def test_summary_is_the_whole_first_paragraph(rule: type[Rule]) -> None:
+    """`aiolint rules`, the README table and `codes.py` show a rule's summary:
+    the docstring's first paragraph, however many lines it spans."""
+    paragraph = inspect.cleandoc(rule.__doc__ or "").split("\n\n", 1)[0]
+    assert rule.summary == " ".join(line.strip() for line in paragraph.splitlines())
+    assert rule.summary.endswith((".", "?", "!")), rule.summary
+    assert CODES[rule.code].summary == rule.summary

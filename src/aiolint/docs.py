@@ -41,6 +41,17 @@ def render_rule(rule: type[Rule]) -> str:
     return "\n".join(parts).rstrip("\n") + "\n"
 
 
+def rule_json(rule: type[Rule]) -> dict[str, str]:
+    """A rule as `aiolint rule --output-format json` prints it (ruff's fields)."""
+    return {
+        "name": rule.name,
+        "code": rule.code,
+        "summary": rule.summary,
+        "fix": FIX_TEXT[rule.fix_availability],
+        "explanation": render_rule(rule),
+    }
+
+
 def example_code(rule: type[Rule], section: str) -> str | None:
     """The ```python block of a doc section (`Example` or `Use instead`)."""
     match = _FENCE.search(rule.docs().get(section, ""))

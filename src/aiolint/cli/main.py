@@ -1,4 +1,4 @@
-"""The `aiolint` command: `check`, `rule`, `rules`, `clean`, `server`.
+"""The `aiolint` command: `check`, `rule`, `rules`, `clean`, `server`, `version`.
 
 Exit codes (ruff's): 0 no findings, 1 findings, 2 usage, config or internal error.
 Standard library only up to the first file the cache cannot answer (the
@@ -47,7 +47,9 @@ from aiolint.workspace.selection import SelectionLayer, UnknownSelectorError, re
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, TextIO
+    from typing import Any, NoReturn, TextIO
+
+    from aiolint.cli.verbose import Verbose
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -109,29 +111,101 @@ class _HelpFormatter(argparse.HelpFormatter):
         super().__init__(prog, **kwargs)
 
 
-def _config_argument(group: argparse._ActionsContainer) -> None:
-    group.add_argument(
+class _Parser(argparse.ArgumentParser):
+    """argparse, reporting a wrong argument with the usage of the command it was
+    given to (`aiolint check --bogus`: `aiolint check`'s usage), as ruff does."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: The subcommands' parsers, by name (on the top-level parser).
+        self.commands: dict[str, _Parser] = {}
+        #: A subcommand's parser reports arguments it does not know itself
+        #: (argparse would leave them to the top-level parser and its usage).
+        self.strict = False
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras and self.strict:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(
+            EXIT_ERROR,
+            f"{self.prog}: error: {message}\nFor more information, try '{self.prog} --help'.\n",
+        )
+
+
+def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """The options every command takes, before or after its name (ruff's global
+    options and log levels: `aiolint --config X check` = `aiolint check --config
+    X`), on the top-level parser (`top`) or a command's. A
+    command's leave what is not given on its command line unset (SUPPRESS), so
+    the value given before the command stands; its `--config` values are kept
+    apart (`sub_config`) and appended to those given before the command."""
+    unset: Any = argparse.SUPPRESS
+
+    logs = parser.add_argument_group("log levels")
+    for short, name, text in (
+        ("-v", "verbose", "also print, on stderr, the configuration used, the files and timings"),
+        ("-q", "quiet", "print diagnostics, nothing else"),
+        ("-s", "silent", "print nothing (the exit code still tells: 1 on findings)"),
+    ):
+        logs.add_argument(
+            short, f"--{name}", action="store_true", default=False if top else unset, help=text
+        )
+    options = parser.add_argument_group("global options")
+    options.add_argument(
         "--config",
         action="append",
+        dest="config" if top else "sub_config",
+        default=None if top else unset,
         metavar="CONFIG_OPTION",
         help="a pyproject.toml or aiolint.toml to use, or a TOML 'KEY = VALUE' override "
         "(may be repeated; overrides win over the file)",
     )
+    options.add_argument(
+        "--isolated",
+        action="store_true",
+        default=False if top else unset,
+        help="ignore all configuration files",
+    )
+    options.add_argument(
+        "--color",
+        choices=COLOR_CHOICES,
+        default="auto" if top else unset,
+        help="paint text, concise, full and grouped output (auto: on a terminal)",
+    )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser() -> _Parser:
+    parser = _Parser(
         prog="aiolint",
+        usage="%(prog)s [OPTIONS] COMMAND ...",
         description="A linter for async Python backends (asyncio, FastAPI, SQLAlchemy 2.0).",
         formatter_class=_HelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"aiolint {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"aiolint {__version__}")
+    _global_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(name: str, summary: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=summary, formatter_class=_HelpFormatter)
+    def command(name: str, summary: str, usage: str = "") -> _Parser:
+        made = sub.add_parser(
+            name,
+            prog=f"aiolint {name}",
+            help=summary,
+            usage=f"%(prog)s [OPTIONS]{usage}",
+            formatter_class=_HelpFormatter,
+        )
+        assert isinstance(made, _Parser)
+        made.strict = True
+        parser.commands[name] = made
+        return made
 
-    check = command("check", "lint files and folders (default: .)")
+    check = command("check", "lint files and folders (default: .)", " [PATH ...]")
     check.add_argument(
         "paths", nargs="*", type=normalized, metavar="PATH", help="files or folders; - for stdin"
     )
@@ -220,8 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
     settings.add_argument(
         "--target-version", metavar="VERSION", help="py310, py311, py312, py313 or py314"
     )
-    _config_argument(settings)
-    settings.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    settings.add_argument(
+        "--ignore-noqa",
+        action="store_true",
+        help="ignore every noqa comment, inline and file-wide (`# aiolint: noqa`)",
+    )
     settings.add_argument(
         "--show-settings",
         action="store_true",
@@ -261,12 +338,6 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"{', '.join(FORMATS)} (default: text)",
     )
     output.add_argument(
-        "--color",
-        choices=COLOR_CHOICES,
-        default="auto",
-        help="paint text, concise, full and grouped output (auto: on a terminal)",
-    )
-    output.add_argument(
         "-o",
         "--output-file",
         type=normalized,
@@ -277,7 +348,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--statistics", action="store_true", help="print a count per code instead of the findings"
     )
     output.add_argument(
-        "-q", "--quiet", action="store_true", help="print diagnostics only, no summary"
+        "-w",
+        "--watch",
+        action="store_true",
+        help="check again whenever a Python or configuration file changes (Ctrl-C ends it)",
     )
     output.add_argument(
         "-e", "--exit-zero", action="store_true", help="exit 0 even when there are findings"
@@ -303,32 +377,53 @@ def build_parser() -> argparse.ArgumentParser:
         "--add-noqa", action="store_true", help="add `# noqa: CODE` to every current finding"
     )
 
-    rule = command("rule", "show a rule's documentation")
-    rule.add_argument("code", metavar="CODE")
+    rule = command("rule", "show a rule's documentation (or every rule's)", " <CODE|NAME|--all>")
+    which = rule.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "code", nargs="?", metavar="CODE|NAME", help="a rule's code or name: AIO201, blocking-sleep"
+    )
+    which.add_argument("--all", action="store_true", help="every rule's documentation")
+    rule.add_argument("--output-format", choices=("text", "json"), default="text")
     command("rules", "list all rules")
     clean_cmd = command("clean", "remove the result cache")
     clean_cmd.add_argument("--cache-dir", type=normalized, metavar="PATH", help="the cache folder")
-    _config_argument(clean_cmd)
-    clean_cmd.add_argument("--isolated", action="store_true", help="ignore all configuration files")
     command("server", "run the language server on stdio (for editors)")
+    version = command("version", "print aiolint's version")
+    version.add_argument("--output-format", choices=("text", "json"), default="text")
+    for made in parser.commands.values():
+        _global_options(made, top=False)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line, with the global options given before the command and
+    after it merged (after it wins; `--config` values add up, in order)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.config = [*(args.config or ()), *getattr(args, "sub_config", ())] or None
+    levels = [name for name in ("verbose", "quiet", "silent") if getattr(args, name)]
+    if len(levels) > 1:
+        where = parser.commands.get(args.command or "", parser)
+        where.error(f"--{levels[0]} does not go with --{levels[1]}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
     try:
         if args.command == "check":
-            return _check(args)
+            return _watch(args) if args.watch else _check(args)
         if args.command == "rule":
-            return _rule(args.code)
+            return _rule(args.code, every=args.all, output_format=args.output_format)
         if args.command == "rules":
             return _rules()
         if args.command == "clean":
             return _clean(args)
         if args.command == "server":
             return _server()
-        parser.print_help(sys.stderr)
+        if args.command == "version":
+            return _version(args.output_format)
+        build_parser().print_help(sys.stderr)
         return EXIT_ERROR
     except _user_errors() as exc:
         print(f"aiolint: error: {exc}", file=sys.stderr)
@@ -436,6 +531,8 @@ def _check(args: argparse.Namespace) -> int:
     _check_statistics(args, config)
     if args.show_files or args.show_settings:
         return _show(args, config, layer, paths, stdin, resolver)
+    verbose = _verbose(args, config) if args.verbose else None
+    jobs = args.jobs or default_jobs()
     try:
         fix = None if args.add_noqa else _fix_mode(config, args)
         if stdin:
@@ -446,23 +543,75 @@ def _check(args: argparse.Namespace) -> int:
                 layer,
                 fix=fix,
                 resolver=resolver,
+                ignore_noqa=args.ignore_noqa,
             )
         else:
+            cache = None if fix is not None else _open_cache(args, config)
+            if verbose is not None:
+                verbose.log(f"Cache: {cache.root}" if cache is not None else "Cache: not used")
+                verbose.files(paths, config, resolver, force_exclude=args.force_exclude)
+            quiet = args.quiet or args.silent
             result = lint_files(
                 paths,
                 config,
                 layer,
                 force_exclude=args.force_exclude,
                 fix=fix,
-                cache=None if fix is not None else _open_cache(args, config),
-                jobs=args.jobs or default_jobs(),
-                progress=Progress(stream=sys.stderr, enabled=wanted(sys.stderr, args.quiet)),
+                cache=cache,
+                jobs=jobs,
+                progress=Progress(stream=sys.stderr, enabled=wanted(sys.stderr, quiet)),
                 resolver=resolver,
+                ignore_noqa=args.ignore_noqa,
             )
     except UnknownSelectorError as exc:
         raise ConfigError(f"command line: {exc}") from None
+    if verbose is not None:
+        verbose.done(result, 1 if stdin else jobs)
     done = _new_code_only(result, args, paths)
     return done if done is not None else _report(result, config, args, fix, stdin)
+
+
+def _verbose(args: argparse.Namespace, config: Config) -> Verbose:
+    """`-v`: the configuration the run starts from, on stderr (then the files,
+    the cache and the timings)."""
+    from aiolint.cli.verbose import Verbose
+
+    verbose = Verbose(sys.stderr)
+    overrides = ConfigArguments.parse(args.config, isolated=args.isolated).overrides
+    verbose.settings(config, isolated=args.isolated, overrides=[text for text, _ in overrides])
+    return verbose
+
+
+def _watch(args: argparse.Namespace) -> int:
+    """`check --watch`: check, then again on each change (`cli.watch`). A
+    configuration or usage error in between is reported, and the watch goes on."""
+    if args.paths == ["-"] or args.stdin_filename is not None:
+        raise ConfigError("command line: --watch does not read stdin")
+    if args.add_noqa or args.write_baseline or args.show_files or args.show_settings:
+        raise ConfigError(
+            "command line: --watch does not go with --add-noqa, --write-baseline, "
+            "--show-files or --show-settings"
+        )
+    from aiolint.cli.watch import watch, watched_folders
+
+    paths = list(args.paths) or ["."]
+    resolver = _resolver(args)
+    sources = [resolver.for_path(path).source for path in paths]
+    explicit = ConfigArguments.parse(args.config, isolated=args.isolated).file
+    errors = _user_errors()
+
+    def once() -> None:
+        try:
+            _check(args)
+        except errors as exc:
+            print(f"aiolint: error: {exc}", file=sys.stderr)
+        sys.stderr.flush()
+
+    folders = watched_folders(paths, [*sources, explicit])
+    if not folders:
+        raise ConfigError(f"command line: --watch: no such folder or file: {' '.join(paths)}")
+    caches = {cache_root(args.cache_dir, resolver.for_path(path)) for path in paths}
+    return watch(once, folders, sys.stdout, ignore=sorted(caches))
 
 
 def _check_statistics(args: argparse.Namespace, config: Config) -> None:
@@ -596,7 +745,8 @@ def _new_code_only(result: RunResult, args: argparse.Namespace, paths: list[str]
             f"aiolint: internal error in {error.where} while checking {error.path}: {error.detail}",
             file=sys.stderr,
         )
-    print(message, file=sys.stderr)
+    if not args.silent:
+        print(message, file=sys.stderr)
     return EXIT_ERROR if failed or result.errors else EXIT_CLEAN
 
 
@@ -626,7 +776,7 @@ def _report(
     settings = fix.settings if fix is not None else FixSettings(unsafe=config.unsafe_fixes)
     if fix is not None and fix.diff:
         sys.stdout.write("".join(result.diffs))
-    elif not args.fix_only:
+    elif not args.fix_only and not args.silent:
         _write_report(out, result, config, args, fixable=settings.applies)
     if fixing_stdin and result.stdin_output is not None:
         sys.stdout.buffer.write(result.stdin_output)
@@ -635,9 +785,9 @@ def _report(
             f"aiolint: internal error in {error.where} while checking {error.path}: {error.detail}",
             file=sys.stderr,
         )
-    if config.show_fixes and fix is not None and not fix.diff:
+    if config.show_fixes and fix is not None and not fix.diff and not args.silent:
         write_fixes(sys.stderr, result.fixed)
-    if not args.quiet:
+    if not (args.quiet or args.silent):
         print(
             summary(
                 result.diagnostics,
@@ -694,15 +844,54 @@ def _write_report(
             write_table(stream, found, ctx.style)
 
 
-def _rule(code: str) -> int:
-    from aiolint.docs import render_rule
-    from aiolint.engine.registry import rule_for
+def _rule(name: str | None, *, every: bool, output_format: str) -> int:
+    """`aiolint rule CODE|NAME` and `aiolint rule --all`: the rules' pages, as
+    Markdown (ruff's `rule`) or, with `--output-format json`, as JSON."""
+    from aiolint.docs import render_rule, rule_json
+    from aiolint.engine.registry import load_rules
 
-    rule = rule_for(code)
-    if rule is None:
-        print(f"aiolint: error: unknown rule code {code!r} (see `aiolint rules`)", file=sys.stderr)
-        return EXIT_ERROR
-    sys.stdout.write(render_rule(rule))
+    if every:
+        rules = list(load_rules().values())
+    else:
+        code = _rule_code(name or "")
+        if code is None:
+            return EXIT_ERROR
+        rules = [load_rules()[code]]
+    if output_format == "json":
+        import json
+
+        found = [rule_json(rule) for rule in rules]
+        json.dump(found if every else found[0], sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write("\n".join(render_rule(rule) for rule in rules))
+    return EXIT_CLEAN
+
+
+def _rule_code(name: str) -> str | None:
+    """The code of the rule `name` names (a code, any case, or a rule's name);
+    None, after saying so and what is close, when it names none."""
+    if name.upper() in CODES:
+        return name.upper()
+    by_name = {info.name: code for code, info in CODES.items()}
+    if name.lower() in by_name:
+        return by_name[name.lower()]
+    import difflib
+
+    close = difflib.get_close_matches(name.lower(), list(by_name), n=1)
+    hint = f"; did you mean {close[0]} ({by_name[close[0]]})?" if close else ""
+    print(f"aiolint: error: unknown rule {name!r} (see `aiolint rules`){hint}", file=sys.stderr)
+    return None
+
+
+def _version(output_format: str) -> int:
+    """`aiolint version`: as `aiolint --version`, or JSON (ruff's `version`)."""
+    if output_format == "json":
+        import json
+
+        print(json.dumps({"version": __version__}))
+    else:
+        print(f"aiolint {__version__}")
     return EXIT_CLEAN
 
 

@@ -74,13 +74,14 @@ def lint_options(
     *,
     project: object = _NO_PROJECT,
     memo: dict[str, dict[str, str]] | None = None,
+    ignore_noqa: bool = False,
 ) -> dict[str, object]:
     """The `LintOptions` keywords a file is linted with. Every option that
     changes what rules report comes from here, since these are in the cache
     key. `path`: the file (or a checked path), whose folder's declared library
     versions count; `project`: the run's project model (default: the one found
     from `path`, see `project.build.project_for`); `memo`: the dependency
-    files read so far in this run, by folder."""
+    files read so far in this run, by folder; `ignore_noqa`: `--ignore-noqa`."""
     from aiolint.workspace.declared import library_versions
 
     if project is _NO_PROJECT:
@@ -91,6 +92,7 @@ def lint_options(
         "target_version": config.effective_target,
         "target_explicit": config.target_explicit,
         "peer_noqa": config.peer_noqa,
+        "ignore_noqa": ignore_noqa,
         "libraries": () if path is None else library_versions(os.fspath(path), memo=memo),
         "project": project,
     }
@@ -100,12 +102,26 @@ class FileSettings:
     """Each file's configuration (`hierarchy.ConfigResolver`), enabled codes
     and lint options, worked out once per folder and configuration."""
 
-    __slots__ = ("_declarations", "_layer", "_options", "_project", "_resolver", "_rule_sets")
+    __slots__ = (
+        "_declarations",
+        "_ignore_noqa",
+        "_layer",
+        "_options",
+        "_project",
+        "_resolver",
+        "_rule_sets",
+    )
 
     def __init__(
-        self, resolver: ConfigResolver, layer: SelectionLayer, project: ProjectModel | None
+        self,
+        resolver: ConfigResolver,
+        layer: SelectionLayer,
+        project: ProjectModel | None,
+        *,
+        ignore_noqa: bool = False,
     ) -> None:
         self._resolver = resolver
+        self._ignore_noqa = ignore_noqa
         self._layer = layer
         self._project = project
         self._rule_sets: dict[int, tuple[Config, RuleSets]] = {}
@@ -129,7 +145,13 @@ class FileSettings:
         key = (id(config), folder)
         options = self._options.get(key)
         if options is None:
-            found = lint_options(config, folder, project=self._project, memo=self._declarations)
+            found = lint_options(
+                config,
+                folder,
+                project=self._project,
+                memo=self._declarations,
+                ignore_noqa=self._ignore_noqa,
+            )
             options = self._options[key] = tuple(found.items())
         return options
 
@@ -339,6 +361,7 @@ def lint_files(
     jobs: int = 1,
     progress: Progress | None = None,
     resolver: ConfigResolver | None = None,
+    ignore_noqa: bool = False,
 ) -> RunResult:
     """Check (or fix) the files under `paths`; `cache` answers what it can
     (check runs only: a fixing run never reads or writes it). Each file is
@@ -347,7 +370,9 @@ def lint_files(
     from aiolint.project.build import project_for
 
     project = project_for(config, [os.fspath(p) for p in paths])
-    settings = FileSettings(resolver or ConfigResolver.fixed(config), layer, project)
+    settings = FileSettings(
+        resolver or ConfigResolver.fixed(config), layer, project, ignore_noqa=ignore_noqa
+    )
     files = files_to_check(paths, config, force_exclude=force_exclude, resolver=resolver)
     cache = cache if fix is None else None
     result = RunResult(files_checked=len(files))
@@ -404,6 +429,7 @@ def lint_stdin(
     *,
     fix: FixMode | None = None,
     resolver: ConfigResolver | None = None,
+    ignore_noqa: bool = False,
 ) -> RunResult:
     """Check (or fix) `source`, read from stdin, as the file `filename` (never
     cached), with the configuration `resolver` gives that file (default: `config`)."""
@@ -415,7 +441,7 @@ def lint_stdin(
     if filename != "-" and resolver is not None:
         config = resolver.for_path(filename)
     codes = RuleSets(config, layer).for_path(Path(filename))
-    options = lint_options(config, filename if filename != "-" else None)
+    options = lint_options(config, filename if filename != "-" else None, ignore_noqa=ignore_noqa)
     job = Job(Path(filename), filename, codes, tuple(options.items()), fix)
     result = RunResult(files_checked=1)
     outcomes: list[JobOutcome] = []

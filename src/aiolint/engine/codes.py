@@ -111,7 +111,7 @@ CODES: dict[str, CodeInfo] = {
     ),
     "AIO306": CodeInfo(
         name="missing-await",
-        summary="A coroutine method of an `AsyncSession`, `AsyncConnection` or `AsyncEngine`",
+        summary="A coroutine method of an `AsyncSession`, `AsyncConnection` or `AsyncEngine` called without `await`.",
         fix="sometimes",
     ),
     "AIO307": CodeInfo(

@@ -124,7 +124,8 @@ def lint_source(
     unless `options.peer_noqa` is off): `# noqa: ASYNC251` suppresses AIO201;
     `resolve_fixes=False` skips turning fixes into edits (flake8 never fixes);
     `tree` is CPython's parse of the same source when the caller has one (flake8);
-    `# aiolint: noqa` file exemptions always apply.
+    `# aiolint: noqa` file exemptions always apply, unless `options.ignore_noqa`
+    (then no noqa comment of any kind suppresses anything).
     """
     with _deep_recursion():
         return _lint_source(source, path, rules, options, apply_noqa, resolve_fixes, tree)
@@ -216,8 +217,10 @@ def _lint_source(
     ctx = FileContext(path, wrapper, options, facts=facts, text=text)
     findings = _walk(ctx, active, result)
 
-    noqa = NoqaMap(text) if findings and (apply_noqa or options.peer_noqa) else None
-    exemptions = file_exemptions(text)
+    noqa = None
+    if findings and not options.ignore_noqa and (apply_noqa or options.peer_noqa):
+        noqa = NoqaMap(text)
+    exemptions = None if options.ignore_noqa else file_exemptions(text)
     peers = {rule.code: rule.peer_codes for rule in active} if options.peer_noqa else {}
     for diagnostic, fix in findings:
         if file_exempts(exemptions, diagnostic.code):

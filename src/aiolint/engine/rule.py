@@ -48,6 +48,13 @@ def doc_sections(doc: str) -> dict[str, str]:
     return sections
 
 
+def doc_summary(doc: str) -> str:
+    """A rule's one-line summary: the docstring's first paragraph (every line up
+    to the first blank one), its lines joined by spaces."""
+    paragraph = _dedent(doc).split("\n\n", 1)[0]
+    return " ".join(line.strip() for line in paragraph.splitlines() if line.strip())
+
+
 def _dedent(doc: str) -> str:
     import inspect
 
@@ -103,7 +110,12 @@ class Rule(cst.BatchableCSTVisitor):
         missing = [s for s in REQUIRED_SECTIONS if s not in sections]
         if missing:
             raise RuleDefinitionError(f"{cls.__qualname__} ({code}): docstring lacks {missing}")
-        cls.summary = _dedent(doc).splitlines()[0].strip()
+        cls.summary = doc_summary(doc)
+        if not cls.summary.endswith((".", "?", "!")):
+            raise RuleDefinitionError(
+                f"{cls.__qualname__} ({code}): the docstring's first paragraph must be a "
+                f"sentence (the summary), got {cls.summary!r}"
+            )
         _REGISTRY[code] = cls
 
     def __init__(self, ctx: FileContext) -> None:

@@ -46,6 +46,9 @@ class LintOptions:
     #: A noqa comment for a ruff / flake8-async code a rule overlaps (`Rule.peer_codes`)
     #: suppresses the rule's finding (`peer-noqa` in the configuration).
     peer_noqa: bool = True
+    #: No noqa comment, inline or file-wide (`aiolint: noqa`), suppresses a
+    #: finding (`check --ignore-noqa`, as ruff's).
+    ignore_noqa: bool = False
     #: Skip, before LibCST, the rules whose `ast` gate finds no candidate site
     #: (off only to prove the gate changes nothing: `AIOLINT_NO_GATE=1`).
     gate: bool = field(default_factory=lambda: os.environ.get("AIOLINT_NO_GATE", "") != "1")
