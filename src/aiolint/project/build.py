@@ -61,7 +61,7 @@ __all__ = [
 
 #: A folder with more Python files than this is not taken as one project.
 MAX_FILES = 20_000
-_FORMAT = 8
+_FORMAT = 9
 _MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 _REQUIREMENTS = re.compile(r"^requirements.*\.txt$", re.IGNORECASE)
 #: A module that imports one of these is read first.
@@ -216,6 +216,7 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
             model.packages,
             model.blocking,
             model.factories,
+            model.sessions,
         )
         _store(cache_path, fresh, ((roots, uses_sqlalchemy), linked), walk)
     return model

@@ -16,7 +16,10 @@ flat table:
 - `blocking`: a sync function or method that blocks, itself or through the
   project functions it calls -> its chain (`aiolint.project.blocking`);
 - `factories`: a function that returns a new engine, pool or HTTP client on
-  every call -> the library constructor (`make_client` -> "httpx.AsyncClient").
+  every call -> the library constructor (`make_client` -> "httpx.AsyncClient");
+- `sessions`: a function or method -> the parameters and `self` attributes it
+  uses as a session, and what a constructor keeps in `self`
+  (`aiolint.project.sessions`).
 
 Names are resolved through the project's own imports, relative ones included,
 and through chains of re-exports; a name bound twice to different values, or
@@ -35,6 +38,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from aiolint.project.blocking import Blocking
     from aiolint.project.scan import Made, ModuleRecord
+    from aiolint.project.sessions import SessionUse
 
 _MAX_DEPTH = 24
 _ROOTS = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")
@@ -56,6 +60,7 @@ class ProjectModel:
         "instances",
         "packages",
         "roots",
+        "sessions",
         "uses_sqlalchemy",
     )
 
@@ -70,6 +75,7 @@ class ProjectModel:
         packages: frozenset[str] = frozenset(),
         blocking: dict[str, Blocking] | None = None,
         factories: dict[str, str] | None = None,
+        sessions: dict[str, SessionUse] | None = None,
     ) -> None:
         #: Folders module names are relative to (the project root, its `src/`).
         self.roots = roots
@@ -83,6 +89,7 @@ class ProjectModel:
         self.packages = frozenset(packages)
         self.blocking = blocking or {}
         self.factories = factories or {}
+        self.sessions = sessions or {}
         content = repr(
             (
                 sorted(self.aliases.items()),
@@ -93,6 +100,7 @@ class ProjectModel:
                 sorted(self.packages),
                 sorted(self.blocking.items()),
                 sorted(self.factories.items()),
+                sorted(self.sessions.items()),
             )
         )
         self.digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -122,6 +130,7 @@ class ProjectModel:
                 self.packages,
                 self.blocking,
                 self.factories,
+                self.sessions,
             ),
         )
 
@@ -365,6 +374,11 @@ class _Linker:
             return found if found is not None and found[0] in ("alias", "class") else None
         if how == "call":
             return self._call(module, made, depth)
+        if how == "enter":  # `with f() as x`: a generator function is a context manager
+            found = self.referent(module, made[1], depth + 1)
+            if found is not None and found[0] == "function" and found[2]:
+                return ("instance", found[1])
+            return self._call(module, ("call", *made[1:]), depth)
         return None
 
     def _call(self, module: str, made: Made, depth: int) -> _Value | None:
@@ -471,6 +485,7 @@ def link(
         else:
             functions[name] = (found[1], bool(found[2]))
     from aiolint.project.blocking import blocking_table
+    from aiolint.project.sessions import session_table
 
     linker = _Linker(records)
     blocking = blocking_table(records, linker)
@@ -484,6 +499,7 @@ def link(
         packages,
         blocking,
         _factories(records, linker),
+        session_table(records, linker),
     )
 
 

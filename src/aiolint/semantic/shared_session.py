@@ -17,6 +17,7 @@ from aiolint.semantic.bindings import single_binding_value
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_function, enclosing_scope
 from aiolint.semantic.names import call_name, dotted, may_call
+from aiolint.semantic.project_calls import state_sessions
 from aiolint.semantic.sqlalchemy import SqlaKind, classify
 from aiolint.semantic.visit_order import own_code
 
@@ -165,6 +166,7 @@ def _sessions_used(ctx: FileContext, awaitable: cst.BaseExpression) -> set[str]:
     if isinstance(awaitable.func, cst.Attribute):
         candidates.append(awaitable.func.value)
         candidates.extend(_state_used(ctx, awaitable))
+        candidates.extend(state_sessions(ctx, awaitable))
     found: set[str] = set()
     for candidate in candidates:
         key = dotted(candidate)
