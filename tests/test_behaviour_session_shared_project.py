@@ -62,6 +62,9 @@ async def add_both(session: AsyncSession, a: str, b: str) -> None:
 """
 
 
+_CHECK = (sys.executable, "-m", "aiolint", "check", "--no-cache", "-q")
+
+
 def _project(root: Path, routes: str) -> None:
     (root / "pyproject.toml").write_text('[project]\nname = "userapp"\n')
     package = root / "userapp"
@@ -74,8 +77,7 @@ def _project(root: Path, routes: str) -> None:
 
 def _findings(root: Path) -> list[str]:
     proc = subprocess.run(
-        [sys.executable, "-m", "aiolint", "check", "--no-cache", "-q"]
-        + ["--output-format", "concise", "--select", "AIO305", "."],
+        [*_CHECK, "--output-format", "concise", "--select", "AIO305", "."],
         cwd=root,
         capture_output=True,
         text=True,
