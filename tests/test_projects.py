@@ -372,9 +372,9 @@ def test_summaries_are_rebuilt_for_changed_modules_only(
     linked: list[int] = []
     real_scan, real_link = scan.scan, build.link
 
-    def counting_scan(text: str, module: str, is_package: bool) -> object:
+    def counting_scan(text: str, module: str, is_package: bool, **kwargs: bool) -> object:
         scanned.append(module)
-        return real_scan(text, module, is_package)
+        return real_scan(text, module, is_package, **kwargs)
 
     def counting_link(*args: object, **kwargs: object) -> object:
         linked.append(1)
@@ -401,3 +401,20 @@ def test_summaries_are_rebuilt_for_changed_modules_only(
         assert third == second and third is not None and third.sessions == second.sessions
     finally:
         reset_record_cache()
+
+
+def test_a_model_crosses_to_workers_once_per_digest() -> None:
+    """Every file's job carries the model: it pickles as bytes made once, and
+    the receiving process rebuilds it once per digest, equal in every table."""
+    import pickle
+
+    model = build_project(load_config(PROJECTS / "sessions" / "pyproject.toml"))
+    assert model is not None and model.sessions and model.blocking
+    first = pickle.loads(pickle.dumps(model))
+    again = pickle.loads(pickle.dumps(model))
+    assert first is again  # one rebuild per digest, not one per job
+    assert first == model and first.digest == model.digest
+    for table in ("aliases", "instances", "classes", "functions", "blocking", "factories"):
+        assert getattr(first, table) == getattr(model, table)
+    assert first.sessions == model.sessions and first.packages == model.packages
+    assert first.roots == model.roots

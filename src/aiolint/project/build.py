@@ -88,6 +88,10 @@ _MAKERS = re.compile(
 )
 #: The entry of a module not read (nothing it could record was named in it).
 SKIPPED = 0
+#: `AIOLINT_NO_SUMMARIES=1` builds the model without function summaries (no
+#: AIO206, no sessions through calls): only to measure what they cost
+#: (`scripts/bench.py`); its records are kept apart.
+_SUMMARIES = os.environ.get("AIOLINT_NO_SUMMARIES", "") in ("", "0")
 
 _built: dict[tuple[str, ...], ProjectModel | None] = {}
 #: Where module records are kept: set by the CLI (its `--cache-dir`, None with
@@ -307,7 +311,7 @@ def _scan_project(
         if text is None:
             add(path, None)
         elif (_LIBRARY_IMPORT.search(text) and _MAKERS.search(text)) or (
-            _BLOCKING_IMPORT.search(text)
+            _SUMMARIES and _BLOCKING_IMPORT.search(text)
         ):
             add(path, _scan(path, text, roots))
         else:
@@ -367,7 +371,7 @@ def _scan(path: str, text: str, roots: tuple[str, ...]) -> ModuleRecord | None:
         return None
     from aiolint.project.scan import scan
 
-    return scan(text, name, is_package)
+    return scan(text, name, is_package, summarize=_SUMMARIES)
 
 
 def _depends_on_sqlalchemy(root: str) -> bool:
@@ -390,7 +394,8 @@ def _cache_path(config: Config, root: str) -> str | None:
     from aiolint.workspace.cache import build_folder
 
     digest = hashlib.sha256(root.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return os.path.join(build_folder(folder), f"project-{digest}.marshal")
+    suffix = "" if _SUMMARIES else "-nosummaries"
+    return os.path.join(build_folder(folder), f"project-{digest}{suffix}.marshal")
 
 
 def _load(

@@ -29,6 +29,7 @@ made by something unknown, is left out (rules stay silent on it).
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 from collections.abc import Iterator
 
@@ -50,6 +51,7 @@ class ProjectModel:
     __slots__ = (
         "_blocking_names",
         "_names",
+        "_payload",
         "_under",
         "aliases",
         "blocking",
@@ -76,6 +78,8 @@ class ProjectModel:
         blocking: dict[str, Blocking] | None = None,
         factories: dict[str, str] | None = None,
         sessions: dict[str, SessionUse] | None = None,
+        *,
+        digest: str | None = None,
     ) -> None:
         #: Folders module names are relative to (the project root, its `src/`).
         self.roots = roots
@@ -90,23 +94,30 @@ class ProjectModel:
         self.blocking = blocking or {}
         self.factories = factories or {}
         self.sessions = sessions or {}
+        self._payload: bytes | None = None
+        if digest is not None:  # unpickled: computed where it was built
+            self.digest = digest
+        else:
+            self.digest = self._digest()
+        self._under: dict[str, frozenset[str]] | None = None
+        self._names: frozenset[str] | None = None
+        self._blocking_names: frozenset[str] | None = None
+
+    def _digest(self) -> str:
         content = repr(
             (
                 sorted(self.aliases.items()),
                 sorted(self.instances.items()),
                 sorted(self.classes.items()),
                 sorted(self.functions.items()),
-                uses_sqlalchemy,
+                self.uses_sqlalchemy,
                 sorted(self.packages),
                 sorted(self.blocking.items()),
                 sorted(self.factories.items()),
                 sorted(self.sessions.items()),
             )
         )
-        self.digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        self._under: dict[str, frozenset[str]] | None = None
-        self._names: frozenset[str] | None = None
-        self._blocking_names: frozenset[str] | None = None
+        return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
     def __repr__(self) -> str:  # stable: it is part of the result cache's key
         return f"ProjectModel({self.digest})"
@@ -118,21 +129,26 @@ class ProjectModel:
         return hash(self.digest)
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (
-            ProjectModel,
-            (
-                self.roots,
-                self.aliases,
-                self.instances,
-                self.classes,
-                self.functions,
-                self.uses_sqlalchemy,
-                self.packages,
-                self.blocking,
-                self.factories,
-                self.sessions,
-            ),
-        )
+        """Every file's job carries the model to a worker: its tables go as
+        `marshal` bytes made once, and a worker rebuilds a model once per
+        digest (`_received`), not once per file (the summaries' tables are
+        large: on Netflix/dispatch rebuilding cost 7 ms a file)."""
+        if self._payload is None:
+            self._payload = marshal.dumps(
+                (
+                    self.roots,
+                    self.aliases,
+                    self.instances,
+                    self.classes,
+                    self.functions,
+                    self.uses_sqlalchemy,
+                    self.packages,
+                    self.blocking,
+                    self.factories,
+                    self.sessions,
+                )
+            )
+        return (_received, (self.digest, self._payload))
 
     @property
     def names(self) -> frozenset[str]:
@@ -225,6 +241,20 @@ class ProjectModel:
         (`__init__.py`): from the nearest of `roots` that holds it, `src/` layouts
         included; (None, False) for a file outside the project."""
         return module_name(path, self.roots)
+
+
+#: The models this process received (a worker's), by digest; a few at most.
+_RECEIVED: dict[str, ProjectModel] = {}
+
+
+def _received(digest: str, payload: bytes) -> ProjectModel:
+    """The model a job carried (see `ProjectModel.__reduce__`)."""
+    model = _RECEIVED.get(digest)
+    if model is None:
+        if len(_RECEIVED) >= 4:
+            _RECEIVED.clear()
+        model = _RECEIVED[digest] = ProjectModel(*marshal.loads(payload), digest=digest)
+    return model
 
 
 def _library_of(kind: str) -> str:
