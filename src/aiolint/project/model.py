@@ -484,9 +484,12 @@ def recorded_names(records: dict[str, ModuleRecord]) -> set[str]:
     the model records (a factory, a re-export, a dependency...): a module
     whose text names none of them cannot record anything more."""
     from aiolint.project.blocking import blocking_functions
+    from aiolint.project.sessions import session_names
 
     names = {name.rpartition(".")[2] for name, _ in _exports(records)}
-    blocking = blocking_functions(records, _Linker(records))
+    linker = _Linker(records)
+    blocking = blocking_functions(records, linker)
+    names |= session_names(records, linker)
     return names | {name.rpartition(".")[2] for name in blocking}
 
 

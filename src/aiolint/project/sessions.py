@@ -36,10 +36,33 @@ _MAX_ROUNDS = 32
 
 def session_table(records: dict[str, ModuleRecord], linker: _Linker) -> dict[str, SessionUse]:
     """Every project function that uses a parameter or `self` attribute as a
-    session, or keeps a parameter in `self` (see the module doc)."""
+    session, or keeps a parameter in `self` (see the module doc), under each
+    name it is called by (re-exports, inherited methods)."""
+    from aiolint.project.blocking import _other_names, _Resolver
+
+    resolver = _Resolver(records, linker)
+    table = _own_table(resolver)
+    if table:
+        table.update(_other_names(records, resolver, table))
+    return table
+
+
+def session_names(records: dict[str, ModuleRecord], linker: _Linker) -> set[str]:
+    """The names of the functions, and classes of the methods, that use a
+    session (the project scan also reads the modules naming one of them: a
+    subclass, a re-export)."""
     from aiolint.project.blocking import _Resolver
 
     resolver = _Resolver(records, linker)
+    names: set[str] = set()
+    for key in _own_table(resolver):
+        owner = resolver.summaries[key][1]
+        names.add(owner if owner is not None else key.rpartition(".")[2])
+    return names
+
+
+def _own_table(resolver: _Resolver) -> dict[str, SessionUse]:
+    """`session_table` under the functions' own names."""
     used: dict[str, set[tuple[str, str]]] = {}
     edges: list[tuple[str, tuple[str, str], str, int | str, str]] = []
     for key, (module, owner, summary) in resolver.summaries.items():
