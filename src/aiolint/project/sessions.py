@@ -11,9 +11,10 @@ call that resolves to no project function is no use.
 The answer is a table: function (absolute dotted name) -> `(params, attrs,
 stores)`: the names of the parameters it uses as a session, the `self`
 attributes it uses as one, and, for a constructor (`__init__`), the
-`(attr, param, position)` it keeps (`self.session = session`: the object's
-`session` is the argument at `position` of the call that made it, counted
-without `self`). AIO305 asks it which session `svc.close(a)` works on when
+`(attr, param, position, kind)` it keeps (`self.session = session`: the
+object's `session` is the argument at `position` of the call that made it,
+counted without `self`; `kind`: what the parameter's annotation makes it,
+"AsyncSession", or ""). AIO305 asks it which session `svc.close(a)` works on when
 `svc = OrderService(session)`.
 """
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from aiolint.project.scan import ModuleRecord
 
     SessionUse: TypeAlias = tuple[
-        tuple[str, ...], tuple[str, ...], tuple[tuple[str, str, int], ...]
+        tuple[str, ...], tuple[str, ...], tuple[tuple[str, str, int, str], ...]
     ]
 
 _MAX_ROUNDS = 32
@@ -101,14 +102,19 @@ def _own_table(resolver: _Resolver) -> dict[str, SessionUse]:
         if not changed:
             break
     table: dict[str, SessionUse] = {}
-    for key, (_, owner, summary) in resolver.summaries.items():
+    for key, (module, owner, summary) in resolver.summaries.items():
         uses = used.get(key, set())
-        stores: tuple[tuple[str, str, int], ...] = ()
+        stores: tuple[tuple[str, str, int, str], ...] = ()
         if owner is not None and key.endswith(".__init__") and len(summary) >= 11:
             positional = summary[7][1:]
             stores = tuple(
-                (attr, param, positional.index(param) if param in positional else -1)
-                for attr, param in summary[10]
+                (
+                    attr,
+                    param,
+                    positional.index(param) if param in positional else -1,
+                    _kind(resolver, module, annotation),
+                )
+                for attr, param, annotation in summary[10]
             )
         if uses or stores:
             table[key] = (
@@ -117,6 +123,14 @@ def _own_table(resolver: _Resolver) -> dict[str, SessionUse]:
                 stores,
             )
     return table
+
+
+def _kind(resolver: _Resolver, module: str, annotation: str) -> str:
+    """The kind of an instance of the annotated class ("": unknown)."""
+    if not annotation:
+        return ""
+    made = resolver.linker.made(module, ("ann", annotation), 0)
+    return made[1] if made is not None and made[0] == "instance" else ""
 
 
 def _param_at(resolver: _Resolver, target: str, at: int | str, how: str) -> str | None:

@@ -31,8 +31,9 @@ For every module-level function and every method of a module-level class
   (`source`, as in `sessions`) passed on to a call that may reach a project
   function (`call` as in `calls`; `position`: the argument's index, or its
   keyword): the model follows it (`aiolint.project.sessions`);
-- `stores`: `(attr, param)` for each `self.<attr> = <param>` (what a
-  constructor keeps).
+- `stores`: `(attr, param, annotation)` for each `self.<attr> = <param>`
+  (what a constructor keeps; `annotation`: the class the parameter is
+  annotated with, dotted, or "").
 
 `blocks` and `uses` are left empty for a coroutine function (never a link of
 a blocking chain), and its `calls` hold only its `self.m()` calls; the last
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
         tuple[str, ...],
         tuple[tuple[str, str], ...],
         tuple[tuple[tuple[object, ...], int | str, tuple[str, str]], ...],
-        tuple[tuple[str, str], ...],
+        tuple[tuple[str, str, str], ...],
     ]
 
 #: Receiver methods that may do database I/O (a sync Session's, a sync Engine's).
@@ -244,7 +245,7 @@ class _Reader:
         tuple[str, ...],
         tuple[tuple[str, str], ...],
         tuple[tuple[tuple[object, ...], int | str, tuple[str, str]], ...],
-        tuple[tuple[str, str], ...],
+        tuple[tuple[str, str, str], ...],
     ]:
         """`params`, `sessions`, `passes` and `stores` (see the module doc)."""
         positional = [a.arg for a in (*func.args.posonlyargs, *func.args.args)]
@@ -282,14 +283,18 @@ class _Reader:
             call = self._call(node, bound, self_name, local_imports, imports)
             if call is not None:
                 passes.extend((call, at, s) for at, s in passed)
-        stores: list[tuple[str, str]] = []
+        stores: list[tuple[str, str, str]] = []
+        annotations = {
+            a.arg: annotation_class(a.annotation) for a in _params(func) if a.annotation is not None
+        }
         if own_self:
             for node in nodes:
                 if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
                     for target in node.targets:
                         used = source(target)
                         if used is not None and used[0] == "self" and node.value.id in own:
-                            stores.append((used[1], node.value.id))
+                            param = node.value.id
+                            stores.append((used[1], param, annotations.get(param, "")))
         return tuple(positional), tuple(sessions), tuple(passes), tuple(stores)
 
     def _call(

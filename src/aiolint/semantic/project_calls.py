@@ -79,33 +79,44 @@ def _lone_model(source: str) -> ProjectModel | None:
     return link({LONE_MODULE: record}, ()) if record is not None else None
 
 
-def state_sessions(ctx: FileContext, call: cst.Call) -> list[cst.BaseExpression]:
-    """For `svc.m(...)` on a local made by calling a project class
-    (`svc = OrderService(session)`), the constructor's arguments the object
-    keeps in the `self` attributes `m` uses as a session (see the module doc)."""
+def state_sessions(ctx: FileContext, call: cst.Call) -> list[cst.BaseExpression | str]:
+    """For `svc.m(...)` on an instance of a project class, what `m` works on
+    as a session through the object's state (see the module doc): for a local
+    made by calling the class (`svc = OrderService(session)`), the
+    constructor's arguments the object keeps in the `self` attributes `m`
+    uses; for a parameter annotated with the class (`svc: OrderService`,
+    FastAPI's `ServiceDep`), those attributes by name (`"svc.session"`) when
+    the constructor keeps an `AsyncSession` there."""
     func = call.func
     if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
         return []
     table, module = session_table(ctx)
     if not table or module is None:
         return []
+    method = callee(ctx, call, module)
+    used = table.get(method) if method is not None else None
+    if method is None or used is None or not used[1]:
+        return []
+    class_ = method.rpartition(".")[0]
+    stores = table.get(f"{class_}.__init__")
+    if stores is None:
+        return []
     made = single_binding_value(ctx, func.value)
+    if isinstance(made, cst.Param):
+        receiver = func.value.value
+        return [
+            f"{receiver}.{attr}"
+            for attr, _, _, kind in stores[2]
+            if attr in used[1] and kind == "AsyncSession"
+        ]
     if isinstance(made, cst.Await):
         made = made.expression
-    if not isinstance(made, cst.Call):
-        return []
-    method = callee(ctx, call, module)
-    class_ = callee(ctx, made, module)
-    if method is None or class_ is None or method.rpartition(".")[0] != class_:
-        return []
-    used = table.get(method)
-    stores = table.get(f"{class_}.__init__")
-    if used is None or not used[1] or stores is None:
+    if not isinstance(made, cst.Call) or callee(ctx, made, module) != class_:
         return []
     positional = [a.value for a in made.args if a.keyword is None and not a.star]
     keywords = {a.keyword.value: a.value for a in made.args if a.keyword is not None}
-    found: list[cst.BaseExpression] = []
-    for attr, param, position in stores[2]:
+    found: list[cst.BaseExpression | str] = []
+    for attr, param, position, _ in stores[2]:
         if attr not in used[1]:
             continue
         if param in keywords:

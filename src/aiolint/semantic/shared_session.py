@@ -163,11 +163,15 @@ def _sessions_used(ctx: FileContext, awaitable: cst.BaseExpression) -> set[str]:
     if not isinstance(awaitable, cst.Call):
         return set()
     candidates: list[cst.BaseExpression] = [a.value for a in awaitable.args if not a.star]
+    found: set[str] = set()
     if isinstance(awaitable.func, cst.Attribute):
         candidates.append(awaitable.func.value)
         candidates.extend(_state_used(ctx, awaitable))
-        candidates.extend(state_sessions(ctx, awaitable))
-    found: set[str] = set()
+        for used in state_sessions(ctx, awaitable):
+            if isinstance(used, str):
+                found.add(used)  # `svc.session` of a parameter, known to be one
+            else:
+                candidates.append(used)
     for candidate in candidates:
         key = dotted(candidate)
         if key and classify(ctx, candidate) is SqlaKind.ASYNC_SESSION:
