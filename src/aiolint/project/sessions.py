@@ -56,9 +56,10 @@ def session_names(records: dict[str, ModuleRecord], linker: _Linker) -> set[str]
 
     resolver = _Resolver(records, linker)
     names: set[str] = set()
-    for key in _own_table(resolver):
-        owner = resolver.summaries[key][1]
-        names.add(owner if owner is not None else key.rpartition(".")[2])
+    for key, (params, attrs, _) in _own_table(resolver).items():
+        if params or attrs:  # not a constructor alone
+            owner = resolver.summaries[key][1]
+            names.add(owner if owner is not None else key.rpartition(".")[2])
     return names
 
 
@@ -101,6 +102,8 @@ def _own_table(resolver: _Resolver) -> dict[str, SessionUse]:
                 changed = True
         if not changed:
             break
+    # A constructor's stores matter only for attributes some method uses.
+    attributes = {name for uses in used.values() for kind, name in uses if kind == "self"}
     table: dict[str, SessionUse] = {}
     for key, (module, owner, summary) in resolver.summaries.items():
         uses = used.get(key, set())
@@ -115,6 +118,7 @@ def _own_table(resolver: _Resolver) -> dict[str, SessionUse]:
                     _kind(resolver, module, annotation),
                 )
                 for attr, param, annotation in summary[10]
+                if attr in attributes
             )
         if uses or stores:
             table[key] = (
