@@ -95,6 +95,10 @@ class Tool:
     note: str = ""
     #: Checks the stderr of the warm-up run; returns a note (or raises SystemExit).
     check_warmup: Callable[[str], str] | None = field(default=None, repr=False)
+    #: Variables added to the environment of this tool's runs.
+    env: dict[str, str] | None = None
+    #: Called before each run (warm-ups included): `--project-rows` edits a file.
+    before_run: Callable[[], None] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -240,13 +244,19 @@ def measure(
     timeout: float | None = None,
 ) -> tuple[Result, str]:
     note = tool.note
+    if tool.env:
+        env = {**env, **tool.env}
     for _ in range(warmups):
+        if tool.before_run is not None:
+            tool.before_run()
         _, stderr = run_once(tool.argv, cwd=cwd, env=env, timeout=timeout)
         if tool.check_warmup is not None:
             extra = tool.check_warmup(stderr)
             note = f"{note}; {extra}" if note and extra else note or extra
     samples = []
     for _ in range(runs):
+        if tool.before_run is not None:
+            tool.before_run()
         sample, _ = run_once(tool.argv, cwd=cwd, env=env, timeout=timeout)
         samples.append(sample)
         print(
@@ -370,6 +380,61 @@ def build_tools(setup: Setup) -> tuple[list[Tool], list[str]]:
     else:
         skipped.append("flake8 --select AIO: flake8 or aiolint's plugin missing from the dev venv")
     return tools, skipped
+
+
+#: Builds the project model of the folder `sys.argv[1]` as a check of it does,
+#: records kept in `sys.argv[2]` ("": none).
+MODEL_SCRIPT = """\
+import sys
+from aiolint.project.build import build_project, project_root, set_record_cache
+from aiolint.workspace.config import Config
+root = project_root(Config(), sys.argv[1])
+set_record_cache(sys.argv[2] or None)
+assert build_project(Config(), root) is not None
+"""
+NO_SUMMARIES = {"AIOLINT_NO_SUMMARIES": "1"}
+
+
+def project_tools(setup: Setup, copy: str, edited: Path) -> list[Tool]:
+    """`--project-rows`: what the project model and its function summaries
+    cost on an application (`setup.paths[0]`): a cold check with summaries
+    off (`AIOLINT_NO_SUMMARIES=1`), a cached check after one file changed (on
+    a copy of the tree, `copy`: `edited` gets a new line before each run), and
+    the model build alone, cold (with and without summaries) and cached."""
+    counter = [0]
+
+    def edit() -> None:
+        counter[0] += 1
+        with edited.open("a", encoding="utf-8") as handle:
+            handle.write(f"# bench edit {counter[0]}\n")
+
+    changed_cache = os.path.join(setup.cache_root, "aiolint-changed")
+    model_cache = os.path.join(setup.cache_root, "aiolint-model")
+    model = [setup.aiolint[0], "-c", MODEL_SCRIPT, setup.paths[0]]
+    return [
+        Tool(
+            "aiolint check (summaries off)",
+            aiolint_check_argv(setup, cached=False),
+            note="--no-cache, AIOLINT_NO_SUMMARIES=1",
+            env=NO_SUMMARIES,
+        ),
+        Tool(
+            "aiolint check (one file changed)",
+            [*setup.aiolint, "check", "--isolated", "--cache-dir", changed_cache, "-q", copy],
+            compare_to=REFERENCE_CACHED,
+            note=f"warm cache, a line added to {edited.name} before each run",
+            before_run=edit,
+        ),
+        Tool("project model (cold)", [*model, ""], compare_to=None),
+        Tool(
+            "project model (summaries off)",
+            [*model, ""],
+            compare_to=None,
+            note="AIOLINT_NO_SUMMARIES=1",
+            env=NO_SUMMARIES,
+        ),
+        Tool("project model (cached)", [*model, model_cache], compare_to=None, note="records kept"),
+    ]
 
 
 def plugin_argv(flake8: list[str], paths: list[str]) -> list[str]:
@@ -818,6 +883,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--lines-scaling", action="store_true", help="aiolint on synthetic files of growing size"
     )
     parser.add_argument(
+        "--project-rows",
+        action="store_true",
+        help="also the project model's cost on the first PATH (an application): a cold check "
+        "without function summaries, a cached check after one file changed, the model alone",
+    )
+    parser.add_argument(
+        "--edit",
+        metavar="FILE",
+        help="with --project-rows: the file (relative to the first PATH) changed before each "
+        "run (default: its largest Python file)",
+    )
+    parser.add_argument(
         "--sizes",
         type=parse_sizes,
         default=[1000, 10_000, 100_000],
@@ -866,6 +943,14 @@ def run_bench(args: argparse.Namespace, env: dict[str, str], subreaper: bool) ->
     with tempfile.TemporaryDirectory(prefix="aiolint-bench-") as tmp:
         setup = probe_setup(args, paths, tmp, env)
         tools, skipped = build_tools(setup)
+        if args.project_rows:
+            copy = os.path.join(tmp, "tree", Path(paths[0]).name)
+            shutil.copytree(paths[0], copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+            chosen = args.edit or max(
+                (str(f.relative_to(paths[0])) for f in python_files([paths[0]])),
+                key=lambda f: os.path.getsize(os.path.join(paths[0], f)),
+            )
+            tools[2:2] = project_tools(setup, copy, Path(copy) / chosen)
         if args.only:
             wanted = [w.strip() for w in args.only.split(",")]
             tools = [t for t in tools if any(w in t.name for w in wanted)]

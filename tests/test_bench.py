@@ -328,3 +328,31 @@ def test_gather_source_is_one_call_of_that_many_arguments():
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.args and len(n.args) > 1]
     assert [len(c.args) for c in calls] == [500]
     assert source.count("\n") == 9
+
+
+def test_project_rows_edit_a_copy_and_build_the_model(tmp_path):
+    """`--project-rows`: summaries off by the environment, a line added to the
+    copy's file before each run, and the model script builds a real model."""
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    edited = copy / "big.py"
+    edited.write_text("x = 1\n")
+    setup = make_setup(paths=[str(SCRIPT.parents[1] / "fixtures" / "projects" / "sessions")])
+    named = by_name(bench.project_tools(setup, str(copy), edited))
+    assert list(named) == [
+        "aiolint check (summaries off)",
+        "aiolint check (one file changed)",
+        "project model (cold)",
+        "project model (summaries off)",
+        "project model (cached)",
+    ]
+    assert named["aiolint check (summaries off)"].env == {"AIOLINT_NO_SUMMARIES": "1"}
+    assert "--no-cache" in named["aiolint check (summaries off)"].argv
+    changed = named["aiolint check (one file changed)"]
+    assert changed.argv[-1] == str(copy) and "--cache-dir" in changed.argv
+    changed.before_run()
+    changed.before_run()
+    assert edited.read_text() == "x = 1\n# bench edit 1\n# bench edit 2\n"
+    model = named["project model (cold)"].argv
+    run = subprocess.run([sys.executable, *model[1:]], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr

@@ -356,3 +356,65 @@ def test_cached_file_list_follows_new_files_and_gitignore(tmp_path: Path) -> Non
         assert model is not None and "app.db.core.SessionLocal" not in model.instances
     finally:
         reset_record_cache()
+
+
+def test_summaries_are_rebuilt_for_changed_modules_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After one module changes, only that module is scanned again (its
+    summaries with it) and the model is linked again; a run where nothing
+    changed scans nothing and links nothing (the stored model is served)."""
+    from aiolint.project import build, scan
+
+    project = tmp_path / "sessions"
+    shutil.copytree(PROJECTS / "sessions", project)
+    scanned: list[str] = []
+    linked: list[int] = []
+    real_scan, real_link = scan.scan, build.link
+
+    def counting_scan(text: str, module: str, is_package: bool, **kwargs: bool) -> object:
+        scanned.append(module)
+        return real_scan(text, module, is_package, **kwargs)
+
+    def counting_link(*args: object, **kwargs: object) -> object:
+        linked.append(1)
+        return real_link(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scan, "scan", counting_scan)
+    monkeypatch.setattr(build, "link", counting_link)
+    config = load_config(project / "pyproject.toml")
+    set_record_cache(str(tmp_path / "cache"))
+    try:
+        first = build_project(config)
+        assert first is not None and len(scanned) >= 5 and linked == [1]
+        assert "app.services.OrderService.close" in first.sessions
+        scanned.clear()
+        services = project / "app" / "services.py"
+        services.write_text(services.read_text().replace("def close(", "def close_order("))
+        second = build_project(config)
+        assert scanned == ["app.services"] and linked == [1, 1]
+        assert second is not None and "app.services.OrderService.close" not in second.sessions
+        assert second.sessions["app.services.OrderService.close_order"] == ((), ("session",), ())
+        scanned.clear()
+        third = build_project(config)
+        assert scanned == [] and linked == [1, 1]  # nothing changed: nothing scanned or linked
+        assert third == second and third is not None and third.sessions == second.sessions
+    finally:
+        reset_record_cache()
+
+
+def test_a_model_crosses_to_workers_once_per_digest() -> None:
+    """Every file's job carries the model: it pickles as bytes made once, and
+    the receiving process rebuilds it once per digest, equal in every table."""
+    import pickle
+
+    model = build_project(load_config(PROJECTS / "sessions" / "pyproject.toml"))
+    assert model is not None and model.sessions and model.blocking
+    first = pickle.loads(pickle.dumps(model))
+    again = pickle.loads(pickle.dumps(model))
+    assert first is again  # one rebuild per digest, not one per job
+    assert first == model and first.digest == model.digest
+    for table in ("aliases", "instances", "classes", "functions", "blocking", "factories"):
+        assert getattr(first, table) == getattr(model, table)
+    assert first.sessions == model.sessions and first.packages == model.packages
+    assert first.roots == model.roots

@@ -26,11 +26,14 @@ from aiolint.engine import known_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import TypeAlias
+    from typing import TypeAlias, TypeVar
 
     from aiolint.project.model import _Linker
     from aiolint.project.scan import Made, ModuleRecord
     from aiolint.project.summary import Summary
+
+    #: A table's entry (`_other_names` serves AIO206's and the session uses' tables).
+    _Entry = TypeVar("_Entry")
 
     #: (module, def line, next function or "", line of that call, code, what
     #: blocks, module where it blocks, line where it blocks)
@@ -89,15 +92,15 @@ def _closure(resolver: _Resolver) -> dict[str, Blocking]:
 
 
 def _other_names(
-    records: dict[str, ModuleRecord], resolver: _Resolver, found: dict[str, Blocking]
-) -> dict[str, Blocking]:
+    records: dict[str, ModuleRecord], resolver: _Resolver, found: dict[str, _Entry]
+) -> dict[str, _Entry]:
     """The other names a blocking function is called by: a re-export
     (`app.crud.get_users` for `app.crud.users.get_users`), a method inherited
     from a project base class (`app.Users.list` for `app.Base.list`), a method
     of a module-level instance (`app.services.users.list`), and the same
     through re-exports of the class or of the instance."""
     methods = _method_names(resolver)
-    extra: dict[str, Blocking] = {}
+    extra: dict[str, _Entry] = {}
 
     def add_class(alias: str, class_: str) -> None:
         for name in methods.get(class_, ()):

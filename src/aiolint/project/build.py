@@ -62,7 +62,7 @@ __all__ = [
 
 #: A folder with more Python files than this is not taken as one project.
 MAX_FILES = 20_000
-_FORMAT = 8
+_FORMAT = 9
 _MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 _REQUIREMENTS = re.compile(r"^requirements.*\.txt$", re.IGNORECASE)
 #: A module that imports one of these is read first.
@@ -98,6 +98,10 @@ _MAKERS = re.compile(
 )
 #: The entry of a module not read (nothing it could record was named in it).
 SKIPPED = 0
+#: `AIOLINT_NO_SUMMARIES=1` builds the model without function summaries (no
+#: AIO206, no sessions through calls): only to measure what they cost
+#: (`scripts/bench.py`); its records are kept apart.
+_SUMMARIES = os.environ.get("AIOLINT_NO_SUMMARIES", "") in ("", "0")
 
 _built: dict[tuple[str, ...], ProjectModel | None] = {}
 #: Where module records are kept: set by the CLI (its `--cache-dir`, None with
@@ -226,6 +230,7 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
             model.packages,
             model.blocking,
             model.factories,
+            model.sessions,
         )
         _store(cache_path, fresh, ((roots, uses_sqlalchemy), linked), walk)
     return model
@@ -316,7 +321,7 @@ def _scan_project(
         if text is None:
             add(path, None)
         elif (_LIBRARY_IMPORT.search(text) and _MAKERS.search(text)) or (
-            _BLOCKING_IMPORT.search(text)
+            _SUMMARIES and _BLOCKING_IMPORT.search(text)
         ):
             add(path, _scan(path, text, roots))
         else:
@@ -376,7 +381,7 @@ def _scan(path: str, text: str, roots: tuple[str, ...]) -> ModuleRecord | None:
         return None
     from aiolint.project.scan import scan
 
-    return scan(text, name, is_package)
+    return scan(text, name, is_package, summarize=_SUMMARIES)
 
 
 def _depends_on_sqlalchemy(root: str) -> bool:
@@ -399,7 +404,8 @@ def _cache_path(config: Config, root: str) -> str | None:
     from aiolint.workspace.cache import build_folder
 
     digest = hashlib.sha256(root.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return os.path.join(build_folder(folder), f"project-{digest}.marshal")
+    suffix = "" if _SUMMARIES else "-nosummaries"
+    return os.path.join(build_folder(folder), f"project-{digest}{suffix}.marshal")
 
 
 def _load(

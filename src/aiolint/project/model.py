@@ -16,7 +16,10 @@ flat table:
 - `blocking`: a sync function or method that blocks, itself or through the
   project functions it calls -> its chain (`aiolint.project.blocking`);
 - `factories`: a function that returns a new engine, pool or HTTP client on
-  every call -> the library constructor (`make_client` -> "httpx.AsyncClient").
+  every call -> the library constructor (`make_client` -> "httpx.AsyncClient");
+- `sessions`: a function or method -> the parameters and `self` attributes it
+  uses as a session, and what a constructor keeps in `self`
+  (`aiolint.project.sessions`).
 
 Names are resolved through the project's own imports, relative ones included,
 and through chains of re-exports; a name bound twice to different values, or
@@ -26,6 +29,7 @@ made by something unknown, is left out (rules stay silent on it).
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 from collections.abc import Iterator
 
@@ -35,6 +39,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from aiolint.project.blocking import Blocking
     from aiolint.project.scan import Made, ModuleRecord
+    from aiolint.project.sessions import SessionUse
 
 _MAX_DEPTH = 24
 _ROOTS = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")
@@ -46,6 +51,7 @@ class ProjectModel:
     __slots__ = (
         "_blocking_names",
         "_names",
+        "_payload",
         "_under",
         "aliases",
         "blocking",
@@ -56,6 +62,7 @@ class ProjectModel:
         "instances",
         "packages",
         "roots",
+        "sessions",
         "uses_sqlalchemy",
     )
 
@@ -70,6 +77,9 @@ class ProjectModel:
         packages: frozenset[str] = frozenset(),
         blocking: dict[str, Blocking] | None = None,
         factories: dict[str, str] | None = None,
+        sessions: dict[str, SessionUse] | None = None,
+        *,
+        digest: str | None = None,
     ) -> None:
         #: Folders module names are relative to (the project root, its `src/`).
         self.roots = roots
@@ -83,22 +93,31 @@ class ProjectModel:
         self.packages = frozenset(packages)
         self.blocking = blocking or {}
         self.factories = factories or {}
+        self.sessions = sessions or {}
+        self._payload: bytes | None = None
+        if digest is not None:  # unpickled: computed where it was built
+            self.digest = digest
+        else:
+            self.digest = self._digest()
+        self._under: dict[str, frozenset[str]] | None = None
+        self._names: frozenset[str] | None = None
+        self._blocking_names: frozenset[str] | None = None
+
+    def _digest(self) -> str:
         content = repr(
             (
                 sorted(self.aliases.items()),
                 sorted(self.instances.items()),
                 sorted(self.classes.items()),
                 sorted(self.functions.items()),
-                uses_sqlalchemy,
+                self.uses_sqlalchemy,
                 sorted(self.packages),
                 sorted(self.blocking.items()),
                 sorted(self.factories.items()),
+                sorted(self.sessions.items()),
             )
         )
-        self.digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        self._under: dict[str, frozenset[str]] | None = None
-        self._names: frozenset[str] | None = None
-        self._blocking_names: frozenset[str] | None = None
+        return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
     def __repr__(self) -> str:  # stable: it is part of the result cache's key
         return f"ProjectModel({self.digest})"
@@ -110,20 +129,26 @@ class ProjectModel:
         return hash(self.digest)
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (
-            ProjectModel,
-            (
-                self.roots,
-                self.aliases,
-                self.instances,
-                self.classes,
-                self.functions,
-                self.uses_sqlalchemy,
-                self.packages,
-                self.blocking,
-                self.factories,
-            ),
-        )
+        """Every file's job carries the model to a worker: its tables go as
+        `marshal` bytes made once, and a worker rebuilds a model once per
+        digest (`_received`), not once per file (the summaries' tables are
+        large: on Netflix/dispatch rebuilding cost 7 ms a file)."""
+        if self._payload is None:
+            self._payload = marshal.dumps(
+                (
+                    self.roots,
+                    self.aliases,
+                    self.instances,
+                    self.classes,
+                    self.functions,
+                    self.uses_sqlalchemy,
+                    self.packages,
+                    self.blocking,
+                    self.factories,
+                    self.sessions,
+                )
+            )
+        return (_received, (self.digest, self._payload))
 
     @property
     def names(self) -> frozenset[str]:
@@ -216,6 +241,20 @@ class ProjectModel:
         (`__init__.py`): from the nearest of `roots` that holds it, `src/` layouts
         included; (None, False) for a file outside the project."""
         return module_name(path, self.roots)
+
+
+#: The models this process received (a worker's), by digest; a few at most.
+_RECEIVED: dict[str, ProjectModel] = {}
+
+
+def _received(digest: str, payload: bytes) -> ProjectModel:
+    """The model a job carried (see `ProjectModel.__reduce__`)."""
+    model = _RECEIVED.get(digest)
+    if model is None:
+        if len(_RECEIVED) >= 4:
+            _RECEIVED.clear()
+        model = _RECEIVED[digest] = ProjectModel(*marshal.loads(payload), digest=digest)
+    return model
 
 
 def _library_of(kind: str) -> str:
@@ -365,6 +404,11 @@ class _Linker:
             return found if found is not None and found[0] in ("alias", "class") else None
         if how == "call":
             return self._call(module, made, depth)
+        if how == "enter":  # `with f() as x`: a generator function is a context manager
+            found = self.referent(module, made[1], depth + 1)
+            if found is not None and found[0] == "function" and found[2]:
+                return ("instance", found[1])
+            return self._call(module, ("call", *made[1:]), depth)
         return None
 
     def _call(self, module: str, made: Made, depth: int) -> _Value | None:
@@ -440,9 +484,12 @@ def recorded_names(records: dict[str, ModuleRecord]) -> set[str]:
     the model records (a factory, a re-export, a dependency...): a module
     whose text names none of them cannot record anything more."""
     from aiolint.project.blocking import blocking_functions
+    from aiolint.project.sessions import session_names
 
     names = {name.rpartition(".")[2] for name, _ in _exports(records)}
-    blocking = blocking_functions(records, _Linker(records))
+    linker = _Linker(records)
+    blocking = blocking_functions(records, linker)
+    names |= session_names(records, linker)
     return names | {name.rpartition(".")[2] for name in blocking}
 
 
@@ -471,6 +518,7 @@ def link(
         else:
             functions[name] = (found[1], bool(found[2]))
     from aiolint.project.blocking import blocking_table
+    from aiolint.project.sessions import session_table
 
     linker = _Linker(records)
     blocking = blocking_table(records, linker)
@@ -484,6 +532,7 @@ def link(
         packages,
         blocking,
         _factories(records, linker),
+        session_table(records, linker),
     )
 
 

@@ -55,8 +55,11 @@ if TYPE_CHECKING:
     ]
 
 
-def scan(text: str, module: str, is_package: bool) -> ModuleRecord | None:
-    """The record of one module's source (None: it does not parse)."""
+def scan(
+    text: str, module: str, is_package: bool, *, summarize: bool = True
+) -> ModuleRecord | None:
+    """The record of one module's source (None: it does not parse;
+    `summarize=False`: without function summaries, to measure what they cost)."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -85,7 +88,8 @@ def scan(text: str, module: str, is_package: bool) -> ModuleRecord | None:
             classes[stmt.name] = tuple(filter(None, (dotted_name(b) for b in stmt.bases)))
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             functions[stmt.name] = _function(stmt)
-    return imports, values, classes, functions, summaries(statements, imports, package)
+    found = summaries(statements, imports, package) if summarize else {}
+    return imports, values, classes, functions, found
 
 
 def _module_statements(body: list[ast.stmt]) -> list[ast.stmt]:

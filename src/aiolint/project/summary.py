@@ -13,7 +13,8 @@ For every module-level function and every method of a module-level class
   `open`, `psycopg2.connect`);
 - `uses`: `(made, method, line, shown)` for each call of a database method on a
   receiver the linker may know (`db.query(...)` with `db: Session`, `db =
-  SessionLocal()`, `with SessionLocal() as db`, a module's `engine`): `made` is
+  SessionLocal()`, `with SessionLocal() as db`, a module's `engine`; a `with`
+  target is `("enter", ...)`, what the call's context manager gives): `made` is
   every way the receiver is made in the function (see `aiolint.project.scan`:
   `db: Session = None` then `db = SessionLocal()` is two), all of which must
   agree;
@@ -21,7 +22,22 @@ For every module-level function and every method of a module-level class
   of the project: `("name", dotted)` for `helper()` / `crud.get()`,
   `("self", method)` for `self.m()` / `cls.m()` in a method, `("inst", made,
   method)` for `svc.m()` on a local or parameter made by a project class
-  (`made` as in `uses`).
+  (`made` as in `uses`);
+- `params`: the names of its positional parameters, in order;
+- `sessions`: what it uses as a session itself, by calling a session method
+  on it (`session.execute(...)`, `await self.session.flush()`): `("param",
+  name)` for a parameter it never rebinds, `("self", attr)` for `self.<attr>`;
+- `passes`: `(call, position, source)` for each parameter or `self.<attr>`
+  (`source`, as in `sessions`) passed on to a call that may reach a project
+  function (`call` as in `calls`; `position`: the argument's index, or its
+  keyword): the model follows it (`aiolint.project.sessions`);
+- `stores`: `(attr, param, annotation)` for each `self.<attr> = <param>`
+  (what a constructor keeps; `annotation`: the class the parameter is
+  annotated with, dotted, or "").
+
+`blocks` and `uses` are left empty for a coroutine function (never a link of
+a blocking chain), and its `calls` hold only its `self.m()` calls; the last
+four are kept for every function.
 
 Names are resolved through the module's imports (module level and the
 function's own); a name the function binds itself is not the import.
@@ -48,6 +64,10 @@ if TYPE_CHECKING:
         tuple[tuple[str, int, str], ...],
         tuple[tuple[tuple[Made, ...], str, int, str], ...],
         tuple[tuple[object, ...], ...],
+        tuple[str, ...],
+        tuple[tuple[str, str], ...],
+        tuple[tuple[tuple[object, ...], int | str, tuple[str, str]], ...],
+        tuple[tuple[str, str, str], ...],
     ]
 
 #: Receiver methods that may do database I/O (a sync Session's, a sync Engine's).
@@ -69,6 +89,11 @@ _BINDER_TYPES = _SCOPE_TYPES | {
     ast.ExceptHandler,
 }
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+#: Methods that do the I/O of a session (sync or async): a call of one uses
+#: its receiver as a session (AIO305's "uses the session").
+SESSION_USES = known_names.SESSION_IO_METHODS | frozenset(
+    {"stream", "stream_scalars", "run_sync", "begin_nested"}
+)
 
 
 def summaries(
@@ -102,8 +127,6 @@ class _Reader:
         self.package = package
 
     def summary(self, func: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None) -> Summary:
-        if isinstance(func, ast.AsyncFunctionDef):  # never a link of a blocking chain
-            return (True, False, False, func.lineno, (), (), ())
         calls_made, nodes, generator = _own_nodes(func)
         local_imports: dict[str, str] = {}
         bound: dict[str, list[Made | None]] = {}
@@ -135,6 +158,8 @@ class _Reader:
                 for item in node.items:
                     if item.optional_vars is not None:
                         value = value_made(item.context_expr)
+                        if value is not None and value[0] == "call":  # what it enters
+                            value = ("enter", *value[1:])
                         single = isinstance(item.optional_vars, ast.Name)
                         for name in _names(item.optional_vars):
                             bound.setdefault(name, []).append(value if single else None)
@@ -148,10 +173,20 @@ class _Reader:
             ):
                 bound.setdefault(node.name, []).append(None)
         imports = {**self.imports, **local_imports}
+        self_name = params[0].arg if owner is not None and params and not _static(func) else None
+        sessions = self._sessions(func, calls_made, nodes, bound, self_name, local_imports, imports)
+        if isinstance(func, ast.AsyncFunctionDef):  # never a link of a blocking chain
+            own_calls = tuple(
+                ("self", written.partition(".")[2], node.lineno)
+                for node in calls_made
+                if self_name is not None
+                and (written := dotted_name(node.func)).partition(".")[0] == self_name
+                and written.count(".") == 1
+            )
+            return (True, False, False, func.lineno, (), (), own_calls, *sessions)
         blocks: list[tuple[str, int, str]] = []
         uses: list[tuple[Made, str, int, str]] = []
         calls: list[tuple[object, ...]] = []
-        self_name = params[0].arg if owner is not None and params and not _static(func) else None
         for node in calls_made:
             written = dotted_name(node.func)
             if not written:
@@ -194,7 +229,98 @@ class _Reader:
             tuple(blocks),
             tuple(uses),
             tuple(calls),
+            *sessions,
         )
+
+    def _sessions(
+        self,
+        func: ast.FunctionDef | ast.AsyncFunctionDef,
+        calls_made: list[ast.Call],
+        nodes: list[ast.AST],
+        bound: dict[str, list[Made | None]],
+        self_name: str | None,
+        local_imports: dict[str, str],
+        imports: dict[str, str],
+    ) -> tuple[
+        tuple[str, ...],
+        tuple[tuple[str, str], ...],
+        tuple[tuple[tuple[object, ...], int | str, tuple[str, str]], ...],
+        tuple[tuple[str, str, str], ...],
+    ]:
+        """`params`, `sessions`, `passes` and `stores` (see the module doc)."""
+        positional = [a.arg for a in (*func.args.posonlyargs, *func.args.args)]
+        # Parameters bound only as parameters: the value the caller passed.
+        own = {a.arg for a in _params(func) if len(bound.get(a.arg, ())) == 1}
+        own.discard(self_name or "")
+
+        def source(node: ast.expr) -> tuple[str, str] | None:
+            if isinstance(node, ast.Name) and node.id in own:
+                return ("param", node.id)
+            if (
+                self_name is not None
+                and self_name in own_self
+                and isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == self_name
+            ):
+                return ("self", node.attr)
+            return None
+
+        own_self = {self_name} if self_name is not None and len(bound[self_name]) == 1 else set()
+        sessions: list[tuple[str, str]] = []
+        passes: list[tuple[tuple[object, ...], int | str, tuple[str, str]]] = []
+        for node in calls_made:
+            target = node.func
+            if isinstance(target, ast.Attribute) and target.attr in SESSION_USES:
+                used = source(target.value)
+                if used is not None and used not in sessions:
+                    sessions.append(used)
+            arguments = [(i, a) for i, a in enumerate(node.args) if not isinstance(a, ast.Starred)]
+            keywords = [(k.arg, k.value) for k in node.keywords if k.arg is not None]
+            passed = [(at, s) for at, a in (*arguments, *keywords) if (s := source(a)) is not None]
+            if not passed:
+                continue
+            call = self._call(node, bound, self_name, local_imports, imports)
+            if call is not None:
+                passes.extend((call, at, s) for at, s in passed)
+        stores: list[tuple[str, str, str]] = []
+        annotations = {
+            a.arg: annotation_class(a.annotation) for a in _params(func) if a.annotation is not None
+        }
+        if own_self:
+            for node in nodes:
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
+                    for target in node.targets:
+                        used = source(target)
+                        if used is not None and used[0] == "self" and node.value.id in own:
+                            param = node.value.id
+                            stores.append((used[1], param, annotations.get(param, "")))
+        return tuple(positional), tuple(sessions), tuple(passes), tuple(stores)
+
+    def _call(
+        self,
+        node: ast.Call,
+        bound: dict[str, list[Made | None]],
+        self_name: str | None,
+        local_imports: dict[str, str],
+        imports: dict[str, str],
+    ) -> tuple[object, ...] | None:
+        """The call as `calls` records it (None: it cannot reach the project)."""
+        written = dotted_name(node.func)
+        head, _, rest = written.partition(".")
+        if not written:
+            return None
+        if head in bound and head not in local_imports:
+            if head == self_name and rest and "." not in rest:
+                return ("self", rest, node.lineno)
+            if rest and "." not in rest:
+                values = tuple(dict.fromkeys(bound[head]))
+                if all(v is not None and v[0] != "unknown" for v in values):
+                    return ("inst", values, rest, node.lineno)
+            return None
+        if head in imports or head in self.defined:
+            return ("name", written, node.lineno)
+        return None
 
     def _offloaded(
         self, func: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[str, str]

@@ -9,6 +9,12 @@ or as a method on an instance of a project class (a parameter annotated with
 it, a local made by calling it, a module-level instance). Anything else, and a
 name that may be bound otherwise, is unknown (None).
 
+`state_sessions(ctx, call)` answers which expressions a method call on an
+instance of a project class works on as a session through the object's state:
+`svc.close(a)` with `svc = OrderService(session)`, where `close` uses
+`self.session` and `__init__` keeps its `session` argument there, works on
+`session` (the model's `sessions` table, `aiolint.project.sessions`).
+
 Without a project (a lone file, stdin without a filename), the file's own
 summaries stand in for the project's, linked as a one-module project.
 """
@@ -19,7 +25,7 @@ import ast
 
 import libcst as cst
 
-from aiolint.semantic.bindings import LOCAL, origin
+from aiolint.semantic.bindings import LOCAL, origin, single_binding_value
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_function, enclosing_scope
 from aiolint.semantic.names import dotted, qualified_name
@@ -27,6 +33,8 @@ from aiolint.semantic.names import dotted, qualified_name
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from aiolint.project.blocking import Blocking
+    from aiolint.project.model import ProjectModel
+    from aiolint.project.sessions import SessionUse
 
 #: The module name a lone file's summaries are linked under.
 LONE_MODULE = "__aiolint_file__"
@@ -34,28 +42,88 @@ LONE_MODULE = "__aiolint_file__"
 
 def blocking_table(ctx: FileContext) -> tuple[dict[str, Blocking], str | None]:
     """The table of blocking functions, and this file's module name in it."""
-    cached = ctx.memo.get("blocking_table")
+    model, module = _model(ctx)
+    return (model.blocking if model is not None else {}), module
+
+
+def session_table(ctx: FileContext) -> tuple[dict[str, SessionUse], str | None]:
+    """The table of session uses (`aiolint.project.sessions`), and this file's
+    module name in it."""
+    model, module = _model(ctx)
+    return (model.sessions if model is not None else {}), module
+
+
+def _model(ctx: FileContext) -> tuple[ProjectModel | None, str | None]:
+    """The project's model, or the file's own linked as a one-module project."""
+    cached = ctx.memo.get("project_calls.model")
     if cached is None:
         project = ctx.project
         module = ctx.module_name[0] if project is not None else None
         if project is not None and module is not None:
-            cached = (project.blocking, module)
+            cached = (project, module)
         else:
-            cached = (_lone_table(ctx.source), LONE_MODULE)
-        ctx.memo["blocking_table"] = cached
+            cached = (_lone_model(ctx.source), LONE_MODULE)
+        ctx.memo["project_calls.model"] = cached
     return cached
 
 
-def _lone_table(source: str) -> dict[str, Blocking]:
+def _lone_model(source: str) -> ProjectModel | None:
     from aiolint.project.model import link
     from aiolint.project.scan import scan
 
     try:
         ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
+        return None
     record = scan(source, LONE_MODULE, False)
-    return link({LONE_MODULE: record}, ()).blocking if record is not None else {}
+    return link({LONE_MODULE: record}, ()) if record is not None else None
+
+
+def state_sessions(ctx: FileContext, call: cst.Call) -> list[cst.BaseExpression | str]:
+    """For `svc.m(...)` on an instance of a project class, what `m` works on
+    as a session through the object's state (see the module doc): for a local
+    made by calling the class (`svc = OrderService(session)`), the
+    constructor's arguments the object keeps in the `self` attributes `m`
+    uses; for a parameter annotated with the class (`svc: OrderService`,
+    FastAPI's `ServiceDep`), those attributes by name (`"svc.session"`) when
+    the constructor keeps an `AsyncSession` there."""
+    func = call.func
+    if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+        return []
+    table, module = session_table(ctx)
+    if not table or module is None:
+        return []
+    method = callee(ctx, call, module)
+    used = table.get(method) if method is not None else None
+    if method is None or used is None or not used[1]:
+        return []
+    class_ = method.rpartition(".")[0]
+    stores = table.get(f"{class_}.__init__")
+    if stores is None:
+        return []
+    made = single_binding_value(ctx, func.value)
+    if isinstance(made, cst.Param):
+        receiver = func.value.value
+        return [
+            f"{receiver}.{attr}"
+            for attr, _, _, kind in stores[2]
+            if attr in used[1] and kind == "AsyncSession"
+        ]
+    if isinstance(made, cst.Await):
+        made = made.expression
+    if not isinstance(made, cst.Call) or callee(ctx, made, module) != class_:
+        return []
+    positional = [a.value for a in made.args if a.keyword is None and not a.star]
+    keywords = {a.keyword.value: a.value for a in made.args if a.keyword is not None}
+    found: list[cst.BaseExpression | str] = []
+    for attr, param, position, _ in stores[2]:
+        if attr not in used[1]:
+            continue
+        if param in keywords:
+            found.append(keywords[param])
+        elif 0 <= position < len(positional):
+            found.append(positional[position])
+    return found
 
 
 def callee(ctx: FileContext, call: cst.Call, module: str) -> str | None:

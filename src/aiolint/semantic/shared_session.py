@@ -17,6 +17,7 @@ from aiolint.semantic.bindings import single_binding_value
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_function, enclosing_scope
 from aiolint.semantic.names import call_name, dotted, may_call
+from aiolint.semantic.project_calls import state_sessions
 from aiolint.semantic.sqlalchemy import SqlaKind, classify
 from aiolint.semantic.visit_order import own_code
 
@@ -162,10 +163,15 @@ def _sessions_used(ctx: FileContext, awaitable: cst.BaseExpression) -> set[str]:
     if not isinstance(awaitable, cst.Call):
         return set()
     candidates: list[cst.BaseExpression] = [a.value for a in awaitable.args if not a.star]
+    found: set[str] = set()
     if isinstance(awaitable.func, cst.Attribute):
         candidates.append(awaitable.func.value)
         candidates.extend(_state_used(ctx, awaitable))
-    found: set[str] = set()
+        for used in state_sessions(ctx, awaitable):
+            if isinstance(used, str):
+                found.add(used)  # `svc.session` of a parameter, known to be one
+            else:
+                candidates.append(used)
     for candidate in candidates:
         key = dotted(candidate)
         if key and classify(ctx, candidate) is SqlaKind.ASYNC_SESSION:

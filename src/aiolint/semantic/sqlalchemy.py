@@ -18,6 +18,8 @@ known) from how the value was made:
   or `AsyncIterator[AsyncSession]`, else what it yields or returns);
 - `self.session` where the class annotates `session` or every method assigns it
   the same kind of value;
+- `request.state.db` where every `<x>.state.db = ...` of the module's
+  functions (a middleware) assigns the same kind of value;
 - Flask-SQLAlchemy: `db = SQLAlchemy(app)`; `db.session` is a scoped session.
 
 Results are memoized per file in `ctx.memo`.
@@ -361,7 +363,33 @@ def _attribute_kind(ctx: FileContext, attr: cst.Attribute, depth: int) -> SqlaKi
             return SqlaKind.SCOPED_SESSION if attr.attr.value == "session" else SqlaKind.ENGINE
     if isinstance(attr.value, cst.Name):
         return _self_attribute_kind(ctx, attr.value, attr.attr.value, depth + 1)
+    if isinstance(attr.value, cst.Attribute) and attr.value.attr.value == "state":
+        return _state_kind(ctx, attr.attr.value, depth + 1)
     return None
+
+
+def _state_kind(ctx: FileContext, attr: str, depth: int) -> SqlaKind | None:
+    """`request.state.<attr>`: the kind every `<x>.state.<attr> = value` of the
+    module's functions agrees on (a middleware setting `request.state.db =
+    SessionLocal()`); None when the module stores none, or several kinds."""
+    memo: dict[str, SqlaKind | None] = ctx.memo.setdefault("sqla.state", {})
+    if attr not in memo:
+        memo[attr] = None
+        found: set[SqlaKind | None] = set()
+        for stores in _function_facts(ctx).attribute_stores.values():
+            for target, value, annotation in stores:
+                if (
+                    target.attr.value != attr
+                    or not isinstance(target.value, cst.Attribute)
+                    or target.value.attr.value != "state"
+                ):
+                    continue
+                if annotation is not None:
+                    found.add(_annotation_kind(ctx, annotation, target, depth + 1))
+                elif value is not None and not _is_none(value):
+                    found.add(_classify(ctx, value, depth + 1))
+        memo[attr] = found.pop() if len(found) == 1 else None
+    return memo[attr]
 
 
 # --- annotations ------------------------------------------------------------

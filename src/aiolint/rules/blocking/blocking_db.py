@@ -39,7 +39,8 @@ class BlockingDb(Rule):
       `scalars`, `scalar`, `get`, `exec`, `flush`, `refresh`, `rollback`,
       `merge`, `delete`, `close`, `connection`) on a sync `Session` that comes
       from outside the function: a parameter annotated `Session` or injected by
-      `Depends(...)`, or `self.session` so annotated. A session created in the
+      `Depends(...)`, `self.session` so annotated, or `request.state.db`
+      where the module's middleware sets it to one. A session created in the
       same function is reported once, where it is made.
 
     An awaited call is never a sync Session's or engine's: `await

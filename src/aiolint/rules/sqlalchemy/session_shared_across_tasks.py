@@ -32,7 +32,10 @@ class SessionSharedAcrossTasks(Rule):
     session when it calls a method on it (`session.execute(...)`) or is a
     call that receives it (`load_user(session, 1)`), by the same name or
     attribute (`self.session`), or calls a method of the same class that
-    works on it (`self.by_id(1)` where `by_id` uses `self.session`). A loop
+    works on it (`self.by_id(1)` where `by_id` uses `self.session`), or a
+    method of an object of a project class that keeps it (`svc =
+    OrderService(session)`, then `svc.close(a)` where `close`, in this module
+    or another, uses `self.session` or passes it on). A loop
     makes many concurrent awaitables from one: `gather(*[f(session, x) for x
     in xs])`, `tasks.append(f(session, x))` in a loop then `gather(*tasks)` or
     `wait(tasks)`, and `tg.create_task(f(session, x))` in a loop of a
