@@ -255,3 +255,23 @@ def _cli_fix(tmp_path: Path, source: str) -> str:
         check=False,
     )
     return path.read_text(encoding="utf-8")
+
+
+def test_the_import_a_fix_removes_from_the_first_line_leaves_no_blank_line_above(
+    tmp_path: Path,
+) -> None:
+    """`import time` stood first and goes; `import asyncio` takes its place at
+    the top of the file, with no blank line above it (found in Neovim)."""
+    source = (
+        "import time\n\nimport httpx\n\n\nasync def f():\n    time.sleep(1)\n    return httpx\n"
+    )
+    fixed = _cli_fix(tmp_path, source)
+    assert fixed == (
+        "import asyncio\n\nimport httpx\n\n\nasync def f():\n    await asyncio.sleep(1)\n"
+        "    return httpx\n"
+    )
+    if RUFF:
+        sorted_check = subprocess.run(
+            [RUFF, "check", "--isolated", "--select", "I", "-"], input=fixed, text=True, check=False
+        )
+        assert sorted_check.returncode == 0

@@ -74,8 +74,20 @@ def insert_import(
         else:
             at = len(header)
             new = new.with_changes(leading_lines=(cst.EmptyLine(),))
+    if start == 0 and at == 0:
+        new = new.with_changes(leading_lines=_without_leading_blanks(new.leading_lines))
     header.insert(at, new)
     return module.with_changes(body=[*body[:start], *header, *body[end:]])
+
+
+def _without_leading_blanks(lines: Sequence[cst.EmptyLine]) -> tuple[cst.EmptyLine, ...]:
+    """The first line of a file takes no blank lines above it (isort drops them;
+    they are left when a fix removed the import that stood first)."""
+    lines = tuple(lines)
+    first = 0
+    while first < len(lines) and lines[first].comment is None:
+        first += 1
+    return lines[first:]
 
 
 def _is_docstring(statement: cst.BaseStatement) -> bool:
