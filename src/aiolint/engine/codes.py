@@ -44,6 +44,11 @@ CODES: dict[str, CodeInfo] = {
         summary="A task created and dropped: nothing keeps a reference to it.",
         fix="none",
     ),
+    "AIO106": CodeInfo(
+        name="unbounded-fan-out",
+        summary="One task per item of a collection, each taking a connection from a pool.",
+        fix="none",
+    ),
     "AIO201": CodeInfo(
         name="blocking-sleep",
         summary="`time.sleep()` called inside an `async def`.",

@@ -61,7 +61,7 @@ __all__ = [
 
 #: A folder with more Python files than this is not taken as one project.
 MAX_FILES = 20_000
-_FORMAT = 8
+_FORMAT = 9
 _MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 _REQUIREMENTS = re.compile(r"^requirements.*\.txt$", re.IGNORECASE)
 #: A module that imports one of these is read first.
@@ -71,9 +71,10 @@ _LIBRARY_IMPORT = re.compile(
     re.MULTILINE,
 )
 #: ... as is one with a sync function that may block (AIO206's summaries): it
-#: imports a library AIO201-AIO205 know, or opens a file.
+#: imports a library AIO201-AIO205 know, or opens a file; or one whose
+#: functions may send requests on an HTTP client's pool (AIO106: aiohttp).
 _BLOCKING_IMPORT = re.compile(
-    r"^[ \t]*(?:from|import)[ \t]+(?:time|requests|httpx|urllib3?|subprocess|sqlite3"
+    r"^[ \t]*(?:from|import)[ \t]+(?:time|requests|httpx|aiohttp|urllib3?|subprocess|sqlite3"
     r"|psycopg2?|pymysql|MySQLdb)\b|(?<![\w.])open\(|\bio\.open\("
     r"|\bos\.(?:system|popen|wait|posix_spawn)",
     re.MULTILINE,
@@ -216,6 +217,7 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
             model.packages,
             model.blocking,
             model.factories,
+            model.pooled,
         )
         _store(cache_path, fresh, ((roots, uses_sqlalchemy), linked), walk)
     return model

@@ -16,7 +16,11 @@ flat table:
 - `blocking`: a sync function or method that blocks, itself or through the
   project functions it calls -> its chain (`aiolint.project.blocking`);
 - `factories`: a function that returns a new engine, pool or HTTP client on
-  every call -> the library constructor (`make_client` -> "httpx.AsyncClient").
+  every call -> the library constructor (`make_client` -> "httpx.AsyncClient");
+- `pooled`: a function or method that takes a connection from a shared pool
+  (a session from a factory, an engine's connection, a request on a shared
+  HTTP client), itself or through the project functions it calls, with no
+  limiter held -> its chain (`aiolint.project.pooled`).
 
 Names are resolved through the project's own imports, relative ones included,
 and through chains of re-exports; a name bound twice to different values, or
@@ -34,6 +38,7 @@ from aiolint.engine import known_names
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from aiolint.project.blocking import Blocking
+    from aiolint.project.pooled import Pooled
     from aiolint.project.scan import Made, ModuleRecord
 
 _MAX_DEPTH = 24
@@ -55,6 +60,7 @@ class ProjectModel:
         "functions",
         "instances",
         "packages",
+        "pooled",
         "roots",
         "uses_sqlalchemy",
     )
@@ -70,6 +76,7 @@ class ProjectModel:
         packages: frozenset[str] = frozenset(),
         blocking: dict[str, Blocking] | None = None,
         factories: dict[str, str] | None = None,
+        pooled: dict[str, Pooled] | None = None,
     ) -> None:
         #: Folders module names are relative to (the project root, its `src/`).
         self.roots = roots
@@ -83,6 +90,7 @@ class ProjectModel:
         self.packages = frozenset(packages)
         self.blocking = blocking or {}
         self.factories = factories or {}
+        self.pooled = pooled or {}
         content = repr(
             (
                 sorted(self.aliases.items()),
@@ -93,6 +101,7 @@ class ProjectModel:
                 sorted(self.packages),
                 sorted(self.blocking.items()),
                 sorted(self.factories.items()),
+                sorted(self.pooled.items()),
             )
         )
         self.digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -122,6 +131,7 @@ class ProjectModel:
                 self.packages,
                 self.blocking,
                 self.factories,
+                self.pooled,
             ),
         )
 
@@ -440,10 +450,12 @@ def recorded_names(records: dict[str, ModuleRecord]) -> set[str]:
     the model records (a factory, a re-export, a dependency...): a module
     whose text names none of them cannot record anything more."""
     from aiolint.project.blocking import blocking_functions
+    from aiolint.project.pooled import pooled_names
 
     names = {name.rpartition(".")[2] for name, _ in _exports(records)}
-    blocking = blocking_functions(records, _Linker(records))
-    return names | {name.rpartition(".")[2] for name in blocking}
+    linker = _Linker(records)
+    functions = blocking_functions(records, linker) | pooled_names(records, linker)
+    return names | {name.rpartition(".")[2] for name in functions}
 
 
 def link(
@@ -471,6 +483,7 @@ def link(
         else:
             functions[name] = (found[1], bool(found[2]))
     from aiolint.project.blocking import blocking_table
+    from aiolint.project.pooled import pooled_table
 
     linker = _Linker(records)
     blocking = blocking_table(records, linker)
@@ -484,6 +497,7 @@ def link(
         packages,
         blocking,
         _factories(records, linker),
+        pooled_table(records, linker),
     )
 
 

@@ -21,7 +21,18 @@ For every module-level function and every method of a module-level class
   of the project: `("name", dotted)` for `helper()` / `crud.get()`,
   `("self", method)` for `self.m()` / `cls.m()` in a method, `("inst", made,
   method)` for `svc.m()` on a local or parameter made by a project class
-  (`made` as in `uses`).
+  (`made` as in `uses`);
+- `pooled`: `(made, method, line, shown)` for each call that may take a
+  connection from a pool (AIO106): a call of a name the linker may know as a
+  session factory (`SessionLocal()`, method `"()"`), `.begin()` / `.connect()`
+  on what may be a factory or an engine, an HTTP verb on what may be a shared
+  client (`client.get(...)`); `made` as in `uses`, or `(("ref", dotted),)`
+  for a module-level or imported name. The linker decides which they are
+  (`aiolint.project.pooled`);
+- `guards`: the ways each value entered by `async with <name or attribute>:`
+  or `.acquire()`d in the body is made (`()`: unknown, e.g. `self.sem` or a
+  closure's `sem`): a semaphore, lock or capacity limiter bounds how many
+  callers run the rest of the body at once.
 
 Names are resolved through the module's imports (module level and the
 function's own); a name the function binds itself is not the import.
@@ -48,6 +59,8 @@ if TYPE_CHECKING:
         tuple[tuple[str, int, str], ...],
         tuple[tuple[tuple[Made, ...], str, int, str], ...],
         tuple[tuple[object, ...], ...],
+        tuple[tuple[tuple[Made, ...], str, int, str], ...],
+        tuple[tuple[Made, ...], ...],
     ]
 
 #: Receiver methods that may do database I/O (a sync Session's, a sync Engine's).
@@ -69,6 +82,9 @@ _BINDER_TYPES = _SCOPE_TYPES | {
     ast.ExceptHandler,
 }
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+#: Methods that may take a connection from a pool, on a receiver the linker
+#: may know (`"()"`: calling the receiver itself, a session factory).
+POOL_METHODS = frozenset({"()", "begin", "connect", *known_names.HTTP_CLIENT_METHODS})
 
 
 def summaries(
@@ -102,8 +118,6 @@ class _Reader:
         self.package = package
 
     def summary(self, func: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None) -> Summary:
-        if isinstance(func, ast.AsyncFunctionDef):  # never a link of a blocking chain
-            return (True, False, False, func.lineno, (), (), ())
         calls_made, nodes, generator = _own_nodes(func)
         local_imports: dict[str, str] = {}
         bound: dict[str, list[Made | None]] = {}
@@ -151,22 +165,33 @@ class _Reader:
         blocks: list[tuple[str, int, str]] = []
         uses: list[tuple[Made, str, int, str]] = []
         calls: list[tuple[object, ...]] = []
+        pooled: list[tuple[tuple[Made, ...], str, int, str]] = []
+        guards: list[tuple[Made, ...]] = []
         self_name = params[0].arg if owner is not None and params and not _static(func) else None
         for node in calls_made:
             written = dotted_name(node.func)
             if not written:
                 continue
             head, _, rest = written.partition(".")
+            method = rest.rpartition(".")[2] if rest else "()"
+            if method == "acquire" and rest:  # `await sem.acquire()`
+                guards.append(self._made(written.rpartition(".")[0], bound, local_imports))
             if head in bound and head not in local_imports:
                 if head == self_name and rest and "." not in rest:
                     calls.append(("self", rest, node.lineno))
-                elif rest and "." not in rest:
+                elif "." not in rest:
                     values = tuple(dict.fromkeys(bound[head]))
                     if all(v is not None and v[0] != "unknown" for v in values):
+                        if method in POOL_METHODS:
+                            pooled.append((values, method, node.lineno, f"{written}(...)"))
                         if rest in _DB_METHODS:
                             uses.append((values, rest, node.lineno, f"{written}(...)"))
-                        calls.append(("inst", values, rest, node.lineno))
+                        if rest:
+                            calls.append(("inst", values, rest, node.lineno))
                 continue
+            if method in POOL_METHODS and (head in imports or head in self.defined):
+                receiver = written.rpartition(".")[0] if rest else written
+                pooled.append(((("ref", receiver),), method, node.lineno, f"{written}(...)"))
             if head in imports:
                 resolved = imports[head] + (f".{rest}" if rest else "")
                 code = known_names.BLOCKING_CALLS.get(resolved)
@@ -194,7 +219,43 @@ class _Reader:
             tuple(blocks),
             tuple(uses),
             tuple(calls),
+            tuple(pooled),
+            tuple(guards) + self._entered(nodes, bound, local_imports),
         )
+
+    def _made(
+        self, written: str, bound: dict[str, list[Made | None]], local_imports: dict[str, str]
+    ) -> tuple[Made, ...]:
+        """The ways the value `written` (a name or attribute chain) is made:
+        `bound` values for a name the function binds, a reference for a
+        module-level or imported name, `()` when unknown."""
+        head, _, rest = written.partition(".")
+        if not head:
+            return ()
+        if head in bound and head not in local_imports:
+            values = tuple(dict.fromkeys(bound[head]))
+            if not rest and all(v is not None and v[0] != "unknown" for v in values):
+                return values  # type: ignore[return-value]
+            return ()
+        if head in self.imports or head in local_imports or head in self.defined:
+            return (("ref", written),)
+        return ()
+
+    def _entered(
+        self,
+        nodes: list[ast.AST],
+        bound: dict[str, list[Made | None]],
+        local_imports: dict[str, str],
+    ) -> tuple[tuple[Made, ...], ...]:
+        """How each value `async with <name or attribute>:` enters is made."""
+        found: list[tuple[Made, ...]] = []
+        for node in nodes:
+            if isinstance(node, ast.AsyncWith):
+                for item in node.items:
+                    written = dotted_name(item.context_expr)
+                    if written:
+                        found.append(self._made(written, bound, local_imports))
+        return tuple(found)
 
     def _offloaded(
         self, func: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[str, str]

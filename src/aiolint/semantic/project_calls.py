@@ -1,5 +1,6 @@
 """Which project function a call invokes, and what the project's summaries say
-of it (`aiolint.project.blocking`): the one answer rules ask for a call.
+of it (`aiolint.project.blocking`, `aiolint.project.pooled`): the one answer
+rules ask for a call.
 
 A call names a project function by its absolute dotted name, the key of the
 model's tables: through an import (`crud.get_users()`, `from app.crud import
@@ -16,6 +17,7 @@ summaries stand in for the project's, linked as a one-module project.
 from __future__ import annotations
 
 import ast
+import os
 
 import libcst as cst
 
@@ -27,6 +29,8 @@ from aiolint.semantic.names import dotted, qualified_name
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from aiolint.project.blocking import Blocking
+    from aiolint.project.model import ProjectModel
+    from aiolint.project.pooled import Pooled
 
 #: The module name a lone file's summaries are linked under.
 LONE_MODULE = "__aiolint_file__"
@@ -41,21 +45,42 @@ def blocking_table(ctx: FileContext) -> tuple[dict[str, Blocking], str | None]:
         if project is not None and module is not None:
             cached = (project.blocking, module)
         else:
-            cached = (_lone_table(ctx.source), LONE_MODULE)
+            lone = _lone_model(ctx)
+            cached = (lone.blocking if lone is not None else {}, LONE_MODULE)
         ctx.memo["blocking_table"] = cached
     return cached
 
 
-def _lone_table(source: str) -> dict[str, Blocking]:
-    from aiolint.project.model import link
-    from aiolint.project.scan import scan
+def pooled_table(ctx: FileContext) -> tuple[dict[str, Pooled], str | None]:
+    """The table of functions that use a shared pool, and this file's module
+    name in it."""
+    cached = ctx.memo.get("pooled_table")
+    if cached is None:
+        project = ctx.project
+        module = ctx.module_name[0] if project is not None else None
+        if project is not None and module is not None:
+            cached = (project.pooled, module)
+        else:
+            lone = _lone_model(ctx)
+            cached = (lone.pooled if lone is not None else {}, LONE_MODULE)
+        ctx.memo["pooled_table"] = cached
+    return cached
 
-    try:
-        ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
-    record = scan(source, LONE_MODULE, False)
-    return link({LONE_MODULE: record}, ()).blocking if record is not None else {}
+
+def _lone_model(ctx: FileContext) -> ProjectModel | None:
+    """The file's own summaries, linked as a one-module project (once per file)."""
+    if "lone_model" not in ctx.memo:
+        from aiolint.project.model import link
+        from aiolint.project.scan import scan
+
+        try:
+            ast.parse(ctx.source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            ctx.memo["lone_model"] = None
+            return None
+        record = scan(ctx.source, LONE_MODULE, False)
+        ctx.memo["lone_model"] = link({LONE_MODULE: record}, ()) if record is not None else None
+    return ctx.memo["lone_model"]  # type: ignore[no-any-return]
 
 
 def callee(ctx: FileContext, call: cst.Call, module: str) -> str | None:
@@ -114,3 +139,13 @@ def _own_class(ctx: FileContext, call: cst.Call, receiver: str) -> str | None:
 
 def _is_staticmethod(decorator: cst.BaseExpression) -> bool:
     return isinstance(decorator, cst.Name) and decorator.value == "staticmethod"
+
+
+def where(ctx: FileContext, module: str, line: int) -> str:
+    """`app/crud.py:12` (relative to the working folder), `line 12` in this file."""
+    project = ctx.project
+    path = project.module_path(module) if project is not None else None
+    if path is None:
+        return f"line {line}"
+    shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+    return f"{shown}:{line}"
