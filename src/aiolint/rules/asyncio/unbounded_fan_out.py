@@ -59,30 +59,39 @@ class UnboundedFanOut(Rule):
     ```python
     import asyncio
 
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-    async def refresh_all(user_ids):
-        await asyncio.gather(*[refresh_user(user_id) for user_id in user_ids])
+    engine = create_async_engine(DATABASE_URL, pool_size=5, max_overflow=10)
+    SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
 
 
     async def refresh_user(user_id):
         async with SessionLocal() as session:
             await session.execute(update_stats, {"id": user_id})
+
+
+    async def refresh_all(user_ids):
+        await asyncio.gather(*[refresh_user(user_id) for user_id in user_ids])
     ```
 
     ## Use instead
     ```python
     import asyncio
 
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    engine = create_async_engine(DATABASE_URL, pool_size=5, max_overflow=10)
+    SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
     limit = asyncio.Semaphore(10)
-
-
-    async def refresh_all(user_ids):
-        await asyncio.gather(*[refresh_user(user_id) for user_id in user_ids])
 
 
     async def refresh_user(user_id):
         async with limit, SessionLocal() as session:
             await session.execute(update_stats, {"id": user_id})
+
+
+    async def refresh_all(user_ids):
+        await asyncio.gather(*[refresh_user(user_id) for user_id in user_ids])
     ```
 
     ## Fix safety
