@@ -83,16 +83,18 @@ def pooled_table(records: dict[str, ModuleRecord], linker: _Linker) -> dict[str,
 
 
 def pooled_names(records: dict[str, ModuleRecord], linker: _Linker) -> set[str]:
-    """The functions that use a pool, and the module-level shared HTTP
-    clients (the project scan reads the modules that name one of them)."""
+    """The module-level shared HTTP clients (the project scan reads the modules
+    that name one of them). The functions that use a pool are not added: on
+    a large application that doubled the scan (most service functions open a
+    session, so most modules would be read); a chain through a module that
+    names no factory, client or library is not followed (rules stay silent)."""
     pools = _Pools(records, linker)
-    clients = {
+    return {
         f"{module}.{name}"
         for module, record in records.items()
         for name, made in record[1].items()
         if pools.library_class(module, made) in known_names.POOLED_HTTP_CLIENTS
     }
-    return set(pooled_table(records, linker)) | clients
 
 
 class _Pools:
