@@ -1,7 +1,9 @@
 """Function summaries of one module, from CPython's `ast` (part of its record).
 
 For every module-level function and every method of a module-level class
-(`"f"`, `"C.m"`), a `Summary`, a plain tuple that `marshal` stores:
+(`"f"`, `"C.m"`), and every function nested in one (`"f.<locals>.g"`, as
+LibCST's qualified names spell it), a `Summary`, a plain tuple that
+`marshal` stores:
 
 - `is_async`, `generator`: calling a coroutine or generator function runs none
   of its body, so neither blocks its caller;
@@ -35,7 +37,8 @@ For every module-level function and every method of a module-level class
   callers run the rest of the body at once.
 
 Names are resolved through the module's imports (module level and the
-function's own); a name the function binds itself is not the import.
+function's own); a name the function binds itself is not the import, and in a
+nested function a name an enclosing function binds is unknown.
 """
 
 from __future__ import annotations
@@ -104,11 +107,57 @@ def summaries(
     for stmt in statements:
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             found[stmt.name] = reader.summary(stmt, None)
+            _nested(reader, found, stmt.name, stmt, frozenset())
         elif isinstance(stmt, ast.ClassDef):
             for item in stmt.body:
                 if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
-                    found[f"{stmt.name}.{item.name}"] = reader.summary(item, stmt.name)
+                    key = f"{stmt.name}.{item.name}"
+                    found[key] = reader.summary(item, stmt.name)
+                    _nested(reader, found, key, item, frozenset())
     return found
+
+
+def _nested(
+    reader: _Reader,
+    found: dict[str, Summary],
+    key: str,
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+    enclosing: frozenset[str],
+) -> None:
+    """Summarise the functions defined in `func`'s body (not in its nested
+    classes), and theirs, as `key.<locals>.name`; the names `func` and the
+    functions around it bind are unknown in them."""
+    _, binders, _ = _own_nodes(func)
+    inner = [n for n in binders if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    if not inner:
+        return
+    names = set(enclosing) | {a.arg for a in _params(func)}
+    for node in binders:
+        names.update(_bound_by(node))
+    outer = frozenset(names)
+    for child in inner:
+        child_key = f"{key}.<locals>.{child.name}"
+        if child_key in found:  # defined twice: which one runs is unknown
+            found.pop(child_key)
+            continue
+        found[child_key] = reader.summary(child, None, outer)
+        _nested(reader, found, child_key, child, outer)
+
+
+def _bound_by(node: ast.AST) -> list[str]:
+    """The names a binding node of a function body binds."""
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return [a.asname or a.name.split(".")[0] for a in node.names]
+    if isinstance(node, ast.Assign):
+        return [n for target in node.targets for n in _names(target)]
+    if isinstance(node, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor | ast.comprehension):
+        return _names(node.target)
+    if isinstance(node, ast.With | ast.AsyncWith):
+        return [n for i in node.items if i.optional_vars for n in _names(i.optional_vars)]
+    if isinstance(node, ast.NamedExpr):
+        return [node.target.id]
+    name = getattr(node, "name", None)
+    return [name] if isinstance(name, str) else []
 
 
 class _Reader:
@@ -116,8 +165,17 @@ class _Reader:
         self.imports = imports
         self.defined = defined
         self.package = package
+        #: The names the functions around the one being read bind.
+        self.enclosing: frozenset[str] = frozenset()
 
-    def summary(self, func: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None) -> Summary:
+    def summary(
+        self,
+        func: ast.FunctionDef | ast.AsyncFunctionDef,
+        owner: str | None,
+        enclosing: frozenset[str] = frozenset(),
+    ) -> Summary:
+        """`enclosing`: the names the functions around a nested one bind."""
+        self.enclosing = enclosing
         calls_made, nodes, generator = _own_nodes(func)
         local_imports: dict[str, str] = {}
         bound: dict[str, list[Made | None]] = {}
@@ -176,6 +234,8 @@ class _Reader:
             method = rest.rpartition(".")[2] if rest else "()"
             if method == "acquire" and rest:  # `await sem.acquire()`
                 guards.append(self._made(written.rpartition(".")[0], bound, local_imports))
+            if head in enclosing and head not in bound:
+                continue  # a closure's variable: unknown
             if head in bound and head not in local_imports:
                 if head == self_name and rest and "." not in rest:
                     calls.append(("self", rest, node.lineno))
@@ -230,7 +290,7 @@ class _Reader:
         `bound` values for a name the function binds, a reference for a
         module-level or imported name, `()` when unknown."""
         head, _, rest = written.partition(".")
-        if not head:
+        if not head or (head in self.enclosing and head not in bound):
             return ()
         if head in bound and head not in local_imports:
             values = tuple(dict.fromkeys(bound[head]))

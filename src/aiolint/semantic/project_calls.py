@@ -83,9 +83,10 @@ def _lone_model(ctx: FileContext) -> ProjectModel | None:
     return ctx.memo["lone_model"]  # type: ignore[no-any-return]
 
 
-def callee(ctx: FileContext, call: cst.Call, module: str) -> str | None:
+def callee(ctx: FileContext, call: cst.Call, module: str, *, nested: bool = False) -> str | None:
     """The absolute name of the project function `call` invokes (see the module
-    doc); `module`: this file's module name."""
+    doc); `module`: this file's module name; `nested`: a function defined in
+    a function of this module (`f.<locals>.g`) counts too."""
     func = call.func
     if not dotted(func):
         return None
@@ -95,7 +96,8 @@ def callee(ctx: FileContext, call: cst.Call, module: str) -> str | None:
     names = ctx.qualified_names(func)
     if len(names) == 1:
         (name,) = names
-        if "<locals>" not in name.name and _defined_at_module_level(ctx, name.name):
+        local = nested and isinstance(func, cst.Name)  # `g()`, not `obj.m()` on a local
+        if (local or "<locals>" not in name.name) and _defined_at_module_level(ctx, name.name):
             return f"{module}.{name.name}"
     if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
         return None

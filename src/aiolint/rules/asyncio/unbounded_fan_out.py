@@ -133,7 +133,7 @@ class UnboundedFanOut(Rule):
                 return f"each `{shown}(...)` sends a request on `{receiver}`", client_pool(client)
         if not table or module is None:
             return None
-        key = callee(self.ctx, task, module)
+        key = callee(self.ctx, task, module, nested=True)
         if key is None or key not in table:
             return None
         entry = table[key]
