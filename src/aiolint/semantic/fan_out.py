@@ -4,12 +4,13 @@ A fan-out is a call that runs, concurrently, one awaitable made per item of a
 loop: `asyncio.gather(*[f(x) for x in xs])`, `asyncio.gather(*tasks)` /
 `asyncio.wait(tasks)` after a loop that appends (the awaitables as
 `aiolint.semantic.shared_session.concurrent_awaitables` finds them, tasks of
-`asyncio.create_task(...)` included), or `tg.create_task(f(x))` in a loop of
-an `asyncio.TaskGroup` block. A loop over `range(<literal>)` or a literal
-collection of fewer than `SMALL` items is bounded: no fan-out; so is a
-runner that is itself in a loop of its function (`for chunk in chunks: await
-asyncio.gather(*[f(x) for x in chunk])`: batches, whose size the loop's
-collection does not tell).
+`asyncio.create_task(...)` included), `tg.create_task(f(x))` in a loop of
+an `asyncio.TaskGroup` block, or `tg.start_soon(f, x)` in a loop of an anyio
+task group (`anyio.create_task_group()`) or a trio nursery. A loop over
+`range(<literal>)` or a literal collection of fewer than `SMALL` items is
+bounded: no fan-out; so is a runner that is itself in a loop of its function
+(`for chunk in chunks: await asyncio.gather(*[f(x) for x in chunk])`:
+batches, whose size the loop's collection does not tell).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from aiolint.semantic.shared_session import (
 )
 
 TASK_GROUP = frozenset({"asyncio.TaskGroup", "asyncio.taskgroups.TaskGroup"})
+#: anyio task groups and trio nurseries: `start_soon(func, *args)`.
+SOON_GROUP = frozenset({"anyio.create_task_group", "trio.open_nursery"})
 ENSURE_FUTURE = frozenset({"asyncio.ensure_future", "asyncio.tasks.ensure_future"})
 #: A loop over fewer items than this (known from literals) is bounded.
 SMALL = 50
@@ -36,10 +39,12 @@ _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
 @dataclass(frozen=True, slots=True)
 class FanOut:
-    """The call each task runs, what runs the tasks (`asyncio.gather()`), and
+    """The function each task runs (`f` of `f(x)`, or of `start_soon(f, x)`),
+    the call it is written in, what runs the tasks (`asyncio.gather()`), and
     the items (as shown: "`user_ids`")."""
 
-    task: cst.Call
+    func: cst.BaseExpression
+    at: cst.Call
     runner: str
     items: str
 
@@ -58,22 +63,32 @@ def fan_outs(ctx: FileContext, call: cst.Call) -> list[FanOut]:
             task = _task_call(ctx, awaitable.expression)
             items = _unbounded_items(ctx, awaitable.expression, within=call)
             if task is not None and items is not None:
-                found.append(FanOut(task, runner, items))
+                found.append(FanOut(task.func, task, runner, items))
         return found
     func = call.func
     if (
         isinstance(func, cst.Attribute)
-        and func.attr.value == "create_task"
+        and func.attr.value in ("create_task", "start_soon")
         and isinstance(func.value, cst.Name)
         and call.args
+        and call.args[0].keyword is None
+        and not call.args[0].star
     ):
-        group = _task_group(ctx, call, func.value.value)
+        soon = func.attr.value == "start_soon"
+        name = func.value.value
+        group = _task_group(ctx, call, name, SOON_GROUP if soon else TASK_GROUP)
         if group is None or _in_loop(ctx, group):
             return found
-        task = _task_call(ctx, call.args[0].value)
         items = _unbounded_items(ctx, call, within=group)
-        if task is not None and items is not None:
-            found.append(FanOut(task, f"the TaskGroup `{func.value.value}`", items))
+        if items is None:
+            return found
+        if soon:
+            runner = f"the task group `{name}`"
+            found.append(FanOut(call.args[0].value, call, runner, items))
+        else:
+            task = _task_call(ctx, call.args[0].value)
+            if task is not None:
+                found.append(FanOut(task.func, task, f"the TaskGroup `{name}`", items))
     return found
 
 
@@ -100,8 +115,10 @@ def _task_call(ctx: FileContext, expr: cst.BaseExpression) -> cst.Call | None:
     return expr
 
 
-def _task_group(ctx: FileContext, call: cst.Call, name: str) -> cst.With | None:
-    """The `async with asyncio.TaskGroup() as <name>:` block `call` is in."""
+def _task_group(
+    ctx: FileContext, call: cst.Call, name: str, makers: frozenset[str]
+) -> cst.With | None:
+    """The `async with <one of makers>() as <name>:` block `call` is in."""
     current = ctx.parent(call)
     while current is not None and not isinstance(current, _SCOPES):
         if isinstance(current, cst.With) and current.asynchronous is not None:
@@ -112,8 +129,8 @@ def _task_group(ctx: FileContext, call: cst.Call, name: str) -> cst.With | None:
                     isinstance(target, cst.Name)
                     and target.value == name
                     and isinstance(made, cst.Call)
-                    and may_call(ctx, made, TASK_GROUP)
-                    and call_name(ctx, made) in TASK_GROUP
+                    and may_call(ctx, made, makers)
+                    and call_name(ctx, made) in makers
                 ):
                     return current
         current = ctx.parent(current)

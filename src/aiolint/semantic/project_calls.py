@@ -87,7 +87,19 @@ def callee(ctx: FileContext, call: cst.Call, module: str, *, nested: bool = Fals
     """The absolute name of the project function `call` invokes (see the module
     doc); `module`: this file's module name; `nested`: a function defined in
     a function of this module (`f.<locals>.g`) counts too."""
-    func = call.func
+    return function_named(ctx, call.func, call, module, nested=nested)
+
+
+def function_named(
+    ctx: FileContext,
+    func: cst.BaseExpression,
+    at: cst.CSTNode,
+    module: str,
+    *,
+    nested: bool = False,
+) -> str | None:
+    """The project function the expression `func` names (a callee, or a
+    function passed on: `tg.start_soon(func, x)`), written at `at`."""
     if not dotted(func):
         return None
     imported = qualified_name(ctx, func)
@@ -102,7 +114,7 @@ def callee(ctx: FileContext, call: cst.Call, module: str, *, nested: bool = Fals
     if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
         return None
     method = func.attr.value
-    own = _own_class(ctx, call, func.value.value)
+    own = _own_class(ctx, at, func.value.value)
     if own is not None:
         return f"{module}.{own}.{method}"
     made = origin(ctx, func.value)
@@ -122,10 +134,10 @@ def _defined_at_module_level(ctx: FileContext, name: str) -> bool:
     )
 
 
-def _own_class(ctx: FileContext, call: cst.Call, receiver: str) -> str | None:
-    """The module-level class whose method `call` is in, when `receiver` is
+def _own_class(ctx: FileContext, at: cst.CSTNode, receiver: str) -> str | None:
+    """The module-level class whose method `at` is in, when `receiver` is
     that method's first parameter (`self`, `cls`) and is not rebound."""
-    func = enclosing_function(ctx, call)
+    func = enclosing_function(ctx, at)
     if func is None:
         return None
     params = func.params.params or func.params.posonly_params

@@ -9,11 +9,10 @@ from aiolint.engine.gate import AstFacts
 from aiolint.engine.rule import Rule
 from aiolint.project.pooled import client_pool
 from aiolint.semantic.bindings import origin
-from aiolint.semantic.fan_out import FanOut, fan_outs
-from aiolint.semantic.project_calls import callee, pooled_table, where
+from aiolint.semantic.fan_out import SOON_GROUP, TASK_GROUP, FanOut, fan_outs
+from aiolint.semantic.project_calls import function_named, pooled_table, where
 from aiolint.semantic.shared_session import GATHER, WAIT
 
-TASK_GROUP = frozenset({"asyncio.TaskGroup", "asyncio.taskgroups.TaskGroup"})
 #: `origin()` of a shared async HTTP client -> the class as shown.
 _CLIENTS = {f"{name}()": shown for name, shown in known_names.POOLED_HTTP_CLIENTS.items()}
 _MAX_CHAIN = 32
@@ -27,13 +26,15 @@ class UnboundedFanOut(Rule):
     (`asyncio.gather(*[f(x) for x in xs])`, `asyncio.gather(*tasks)` or
     `asyncio.wait(tasks)` after a loop that appends to `tasks`,
     `tg.create_task(f(x))` in a loop of an `asyncio.TaskGroup` block,
+    `tg.start_soon(f, x)` in a loop of an anyio task group or trio nursery,
     `asyncio.create_task(...)` in a loop whose tasks are then awaited
     together) where each task takes a connection from a shared pool: it opens
     a session from a session factory (`async with SessionLocal() as
     session`), checks a connection out of an engine (`engine.connect()`,
     `engine.begin()`) or sends a request on a shared async HTTP client
     (`client.get(...)` on an `httpx.AsyncClient` or `aiohttp.ClientSession`
-    made once), directly or through the project functions it calls, and no
+    made once), directly or through the project functions it calls (those
+    nested in the function that fans out included), and no
     semaphore (`asyncio.Semaphore`, `BoundedSemaphore`, anyio's
     `CapacityLimiter`, a lock) is held on that path. The message names the
     pool's size where the engine is known (`pool_size` / `max_overflow` of
@@ -106,25 +107,24 @@ class UnboundedFanOut(Rule):
 
     code = "AIO106"
     name = "unbounded-fan-out"
-    prefilter = ("gather", "TaskGroup", "wait")
+    prefilter = ("gather", "TaskGroup", "wait", "create_task_group", "open_nursery")
     async_only = True
 
     @classmethod
     def gate(cls, facts: AstFacts) -> bool:
-        return facts.calls_to(GATHER | WAIT | TASK_GROUP, in_async=True)
+        return facts.calls_to(GATHER | WAIT | TASK_GROUP | SOON_GROUP, in_async=True)
 
     def visit_Call(self, node: cst.Call) -> None:
         for fan_out in fan_outs(self.ctx, node):
-            found = self._pool_use(fan_out.task)
+            found = self._pool_use(fan_out.func, fan_out.at)
             if found is not None:
                 self._report(node, fan_out, *found)
                 return
 
-    def _pool_use(self, task: cst.Call) -> tuple[str, str] | None:
-        """(the task, what it does with which pool) when each task takes a
-        connection from a shared pool unbounded."""
+    def _pool_use(self, func: cst.BaseExpression, at: cst.Call) -> tuple[str, str] | None:
+        """(what each task does, how the tasks fail) when each task runs
+        `func` (written in `at`) and takes a connection from a shared pool."""
         table, module = pooled_table(self.ctx)
-        func = task.func
         shown = cst.Module([]).code_for_node(func)
         if isinstance(func, cst.Attribute) and func.attr.value in known_names.HTTP_CLIENT_METHODS:
             client = _CLIENTS.get(origin(self.ctx, func.value) or "")
@@ -133,7 +133,7 @@ class UnboundedFanOut(Rule):
                 return f"each `{shown}(...)` sends a request on `{receiver}`", client_pool(client)
         if not table or module is None:
             return None
-        key = callee(self.ctx, task, module, nested=True)
+        key = function_named(self.ctx, func, at, module, nested=True)
         if key is None or key not in table:
             return None
         entry = table[key]
