@@ -54,6 +54,11 @@ CODES: dict[str, CodeInfo] = {
         summary="`loop.run_in_executor(None, f, *args)` where `asyncio.to_thread(f, *args)` says the same.",
         fix="sometimes",
     ),
+    "AIO106": CodeInfo(
+        name="unbounded-fan-out",
+        summary="One task per item of a collection, each taking a connection from a pool.",
+        fix="none",
+    ),
     "AIO201": CodeInfo(
         name="blocking-sleep",
         summary="`time.sleep()` called inside an `async def`.",

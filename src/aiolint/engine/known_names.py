@@ -172,6 +172,8 @@ HTTP_FUNCTIONS: frozenset[str] = frozenset(
     | {f"{httpx}.{verb}" for httpx in HTTPX_MODULES for verb in (*_HTTP_VERBS, "stream")}
     | {"urllib.request.urlopen", "urllib.request.urlretrieve", "urllib3.request"}
 )
+#: Methods of an async HTTP client that send a request on its pool (AIO106).
+HTTP_CLIENT_METHODS = frozenset({*_HTTP_VERBS, "stream", "send"})
 _SUBPROCESS = ("run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput")
 SPAWN = ("spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe")
 #: Calls that start a process (and, for most, wait for it) (AIO203).
@@ -363,3 +365,38 @@ RESOURCES: dict[str, tuple[str, str]] = {
 #: Decorators that make a function return the same object on every call (by
 #: last name: `functools.lru_cache`, `cache`, `async_lru.alru_cache`, ...).
 CACHE_DECORATORS = frozenset({"lru_cache", "cache", "cached", "alru_cache", "cached_property"})
+
+# --- pooled resources (AIO106) ---------------------------------------------------
+#: Async HTTP clients whose requests share one connection pool: the class -> as shown.
+POOLED_HTTP_CLIENTS: dict[str, str] = {
+    "httpx.AsyncClient": "httpx.AsyncClient",
+    "aiohttp.ClientSession": "aiohttp.ClientSession",
+    "aiohttp.client.ClientSession": "aiohttp.ClientSession",
+}
+#: Session factories whose every call checks a connection out of the engine's pool.
+POOLED_FACTORIES = frozenset({"sessionmaker", "async_sessionmaker"})
+#: Engine kinds whose `connect()` / `begin()` check a connection out.
+POOLED_ENGINES = frozenset({"Engine", "AsyncEngine"})
+#: Calls whose keywords configure a pool (module-level, recorded by the project scan).
+POOL_CONFIGURED = frozenset(
+    {"create_engine", "create_async_engine", "sessionmaker", "async_sessionmaker"}
+)
+#: Pools that never make a caller wait for a connection (`poolclass=`).
+UNBOUNDED_POOLS = frozenset({"NullPool", "StaticPool", "SingletonThreadPool", "AssertionPool"})
+#: Classes whose `async with x:` (or `await x.acquire()`) bounds the concurrency.
+LIMITERS = frozenset(
+    {
+        "asyncio.Semaphore",
+        "asyncio.BoundedSemaphore",
+        "asyncio.locks.Semaphore",
+        "asyncio.locks.BoundedSemaphore",
+        "asyncio.Lock",
+        "asyncio.locks.Lock",
+        "anyio.CapacityLimiter",
+        "anyio.Semaphore",
+        "anyio.Lock",
+        "trio.CapacityLimiter",
+        "trio.Semaphore",
+        "trio.Lock",
+    }
+)

@@ -68,8 +68,8 @@ def _closure(resolver: _Resolver) -> dict[str, Blocking]:
     found: dict[str, Blocking] = {}
     callers: dict[str, list[tuple[str, int]]] = {}
     for key, (module, owner, summary) in summaries.items():
-        if not _links(summary):
-            continue
+        if not _links(summary) or "<locals>" in key:
+            continue  # AIO206 resolves no call to a nested function
         own = resolver.own_block(module, summary)
         if own is not None:
             code, shown, line = own
@@ -157,7 +157,8 @@ class _Resolver:
         self.summaries: dict[str, tuple[str, str | None, Summary]] = {}
         for module, record in records.items():
             for name, summary in record[4].items():
-                owner = name.partition(".")[0] if "." in name else None
+                # `f.<locals>.g`: a nested function, no method of a class
+                owner = name.partition(".")[0] if "." in name and "<" not in name else None
                 self.summaries[f"{module}.{name}"] = (module, owner, summary)
         self.memo: dict[tuple[str, ...], str | None] = {}
 

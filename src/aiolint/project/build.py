@@ -62,7 +62,7 @@ __all__ = [
 
 #: A folder with more Python files than this is not taken as one project.
 MAX_FILES = 20_000
-_FORMAT = 9
+_FORMAT = 10
 _MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 _REQUIREMENTS = re.compile(r"^requirements.*\.txt$", re.IGNORECASE)
 #: A module that imports one of these is read first.
@@ -72,7 +72,8 @@ _LIBRARY_IMPORT = re.compile(
     re.MULTILINE,
 )
 #: ... as is one with a sync function that may block (AIO206's summaries): it
-#: imports a library AIO201-AIO205 know, opens a file or calls the file system.
+#: imports a library AIO201-AIO205 know, opens a file or calls the file system;
+#: or one whose functions may send requests on an HTTP client's pool (AIO106: aiohttp).
 _OS_CALLS = "|".join(
     sorted(
         re.escape(name.removeprefix("os."))
@@ -81,7 +82,7 @@ _OS_CALLS = "|".join(
     )
 )
 _BLOCKING_IMPORT = re.compile(
-    r"^[ \t]*(?:from|import)[ \t]+(?:time|requests|httpx2?|urllib3?|subprocess|sqlite3"
+    r"^[ \t]*(?:from|import)[ \t]+(?:time|requests|httpx2?|aiohttp|urllib3?|subprocess|sqlite3"
     r"|psycopg2?|pymysql|MySQLdb|shutil)\b|(?<![\w.])open\(|\bio\.open(?:_code)?\("
     r"|\bos\.(?:system|popen|wait|posix_spawn)"
     rf"|\bos\.(?:{_OS_CALLS})\("
@@ -231,6 +232,7 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
             model.blocking,
             model.factories,
             model.sessions,
+            model.pooled,
         )
         _store(cache_path, fresh, ((roots, uses_sqlalchemy), linked), walk)
     return model

@@ -20,6 +20,10 @@ flat table:
 - `sessions`: a function or method -> the parameters and `self` attributes it
   uses as a session, and what a constructor keeps in `self`
   (`aiolint.project.sessions`).
+- `pooled`: a function or method that takes a connection from a shared pool
+  (a session from a factory, an engine's connection, a request on a shared
+  HTTP client), itself or through the project functions it calls, with no
+  limiter held -> its chain (`aiolint.project.pooled`).
 
 Names are resolved through the project's own imports, relative ones included,
 and through chains of re-exports; a name bound twice to different values, or
@@ -38,6 +42,7 @@ from aiolint.engine import known_names
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from aiolint.project.blocking import Blocking
+    from aiolint.project.pooled import Pooled
     from aiolint.project.scan import Made, ModuleRecord
     from aiolint.project.sessions import SessionUse
 
@@ -61,6 +66,7 @@ class ProjectModel:
         "functions",
         "instances",
         "packages",
+        "pooled",
         "roots",
         "sessions",
         "uses_sqlalchemy",
@@ -78,6 +84,7 @@ class ProjectModel:
         blocking: dict[str, Blocking] | None = None,
         factories: dict[str, str] | None = None,
         sessions: dict[str, SessionUse] | None = None,
+        pooled: dict[str, Pooled] | None = None,
         *,
         digest: str | None = None,
     ) -> None:
@@ -94,6 +101,7 @@ class ProjectModel:
         self.blocking = blocking or {}
         self.factories = factories or {}
         self.sessions = sessions or {}
+        self.pooled = pooled or {}
         self._payload: bytes | None = None
         if digest is not None:  # unpickled: computed where it was built
             self.digest = digest
@@ -115,6 +123,7 @@ class ProjectModel:
                 sorted(self.blocking.items()),
                 sorted(self.factories.items()),
                 sorted(self.sessions.items()),
+                sorted(self.pooled.items()),
             )
         )
         return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -146,6 +155,7 @@ class ProjectModel:
                     self.blocking,
                     self.factories,
                     self.sessions,
+                    self.pooled,
                 )
             )
         return (_received, (self.digest, self._payload))
@@ -484,13 +494,14 @@ def recorded_names(records: dict[str, ModuleRecord]) -> set[str]:
     the model records (a factory, a re-export, a dependency...): a module
     whose text names none of them cannot record anything more."""
     from aiolint.project.blocking import blocking_functions
+    from aiolint.project.pooled import pooled_names
     from aiolint.project.sessions import session_names
 
     names = {name.rpartition(".")[2] for name, _ in _exports(records)}
     linker = _Linker(records)
-    blocking = blocking_functions(records, linker)
+    functions = blocking_functions(records, linker) | pooled_names(records, linker)
     names |= session_names(records, linker)
-    return names | {name.rpartition(".")[2] for name in blocking}
+    return names | {name.rpartition(".")[2] for name in functions}
 
 
 def link(
@@ -518,6 +529,7 @@ def link(
         else:
             functions[name] = (found[1], bool(found[2]))
     from aiolint.project.blocking import blocking_table
+    from aiolint.project.pooled import pooled_table
     from aiolint.project.sessions import session_table
 
     linker = _Linker(records)
@@ -533,6 +545,7 @@ def link(
         blocking,
         _factories(records, linker),
         session_table(records, linker),
+        pooled_table(records, linker),
     )
 
 

@@ -12,7 +12,12 @@ dicts, strings and booleans, so that `marshal` stores it in the cache:
   `httpx.AsyncClient(...)` on every call -> "httpx.AsyncClient", "" when it
   returns anything else or is cached);
 - `summaries`: function or `Class.method` name -> its summary (what it
-  blocks on and which functions it calls: `aiolint.project.summary`).
+  blocks on and which functions it calls: `aiolint.project.summary`);
+- `pools`: module-level name bound to a call that configures a pool
+  (`create_async_engine(url, pool_size=2, max_overflow=0)`,
+  `async_sessionmaker(engine)`) -> (the engine it binds, as a dotted name of
+  this module or "", `pool_size`, `max_overflow` (-1: not a literal integer,
+  -2: not given), the last name of `poolclass=` or "").
 
 A `Made` is `("ref", dotted)` (a name or attribute chain, resolved later through
 the module's own names), `("call", dotted, class_, flags)` (a call of one:
@@ -44,6 +49,7 @@ if TYPE_CHECKING:
 
     Made: TypeAlias = tuple[str, ...]
     FunctionRecord: TypeAlias = tuple[bool, tuple[Made, ...], str]
+    Pool: TypeAlias = tuple[str, int, int, str]
     from aiolint.project.summary import Summary
 
     ModuleRecord: TypeAlias = tuple[
@@ -52,6 +58,7 @@ if TYPE_CHECKING:
         dict[str, tuple[str, ...]],
         dict[str, FunctionRecord],
         dict[str, Summary],
+        dict[str, Pool],
     ]
 
 
@@ -69,6 +76,7 @@ def scan(
     values: dict[str, Made] = {}
     classes: dict[str, tuple[str, ...]] = {}
     functions: dict[str, FunctionRecord] = {}
+    pools: dict[str, Pool] = {}
     statements = _module_statements(tree.body)
     for stmt in statements:
         if isinstance(stmt, ast.Import | ast.ImportFrom):
@@ -78,18 +86,52 @@ def scan(
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
                     _bind(values, target.id, made)
+                    _pool(pools, target.id, stmt.value)
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             made = value_made(stmt.value) if stmt.value is not None else None
             if made is None or made[0] == "ref":
                 annotated = annotation_class(stmt.annotation)
                 made = ("ann", annotated) if annotated else made
             _bind(values, stmt.target.id, made)
+            _pool(pools, stmt.target.id, stmt.value)
         elif isinstance(stmt, ast.ClassDef):
             classes[stmt.name] = tuple(filter(None, (dotted_name(b) for b in stmt.bases)))
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             functions[stmt.name] = _function(stmt)
     found = summaries(statements, imports, package) if summarize else {}
-    return imports, values, classes, functions, found
+    return imports, values, classes, functions, found, pools
+
+
+def _pool(pools: dict[str, Pool], name: str, value: ast.expr | None) -> None:
+    """Record how `name = <value>` configures a pool (see the module doc)."""
+    if not isinstance(value, ast.Call):
+        pools.pop(name, None)  # bound otherwise too: unknown
+        return
+    if dotted_name(value.func).rpartition(".")[2] not in known_names.POOL_CONFIGURED:
+        pools.pop(name, None)
+        return
+    bind = dotted_name(value.args[0]) if value.args else ""
+    size = overflow = -2
+    poolclass = ""
+    for keyword in value.keywords:
+        if keyword.arg == "bind":
+            bind = dotted_name(keyword.value)
+        elif keyword.arg in ("pool_size", "max_overflow"):
+            literal = keyword.value
+            number = (
+                literal.value
+                if isinstance(literal, ast.Constant) and type(literal.value) is int
+                else -1
+            )
+            if keyword.arg == "pool_size":
+                size = number
+            else:
+                overflow = number
+        elif keyword.arg == "poolclass":
+            poolclass = dotted_name(keyword.value).rpartition(".")[2] or "?"
+        elif keyword.arg is None:
+            size = overflow = -1  # `**settings`: unknown
+    pools[name] = (bind, size, overflow, poolclass)
 
 
 def _module_statements(body: list[ast.stmt]) -> list[ast.stmt]:

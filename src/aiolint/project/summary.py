@@ -1,7 +1,9 @@
 """Function summaries of one module, from CPython's `ast` (part of its record).
 
 For every module-level function and every method of a module-level class
-(`"f"`, `"C.m"`), a `Summary`, a plain tuple that `marshal` stores:
+(`"f"`, `"C.m"`), and every function nested in one (`"f.<locals>.g"`, as
+LibCST's qualified names spell it), a `Summary`, a plain tuple that
+`marshal` stores:
 
 - `is_async`, `generator`: calling a coroutine or generator function runs none
   of its body, so neither blocks its caller;
@@ -35,12 +37,25 @@ For every module-level function and every method of a module-level class
   (what a constructor keeps; `annotation`: the class the parameter is
   annotated with, dotted, or "").
 
-`blocks` and `uses` are left empty for a coroutine function (never a link of
-a blocking chain), and its `calls` hold only its `self.m()` calls; the last
-four are kept for every function.
+- `pooled`: `(made, method, line, shown)` for each call that may take a
+  connection from a pool (AIO106): a call of a name the linker may know as a
+  session factory (`SessionLocal()`, method `"()"`), `.begin()` / `.connect()`
+  on what may be a factory or an engine, an HTTP verb on what may be a shared
+  client (`client.get(...)`); `made` as in `uses`, or `(("ref", dotted),)`
+  for a module-level or imported name. The linker decides which they are
+  (`aiolint.project.pooled`);
+- `guards`: the ways each value entered by `async with <name or attribute>:`
+  or `.acquire()`d in the body is made (`()`: unknown, e.g. `self.sem` or a
+  closure's `sem`): a semaphore, lock or capacity limiter bounds how many
+  callers run the rest of the body at once.
+
+Every field is kept for coroutine functions too (AIO106 follows what a task
+calls); AIO206's closure skips them (a coroutine is never a link of a
+blocking chain).
 
 Names are resolved through the module's imports (module level and the
-function's own); a name the function binds itself is not the import.
+function's own); a name the function binds itself is not the import, and in a
+nested function a name an enclosing function binds is unknown.
 """
 
 from __future__ import annotations
@@ -68,6 +83,8 @@ if TYPE_CHECKING:
         tuple[tuple[str, str], ...],
         tuple[tuple[tuple[object, ...], int | str, tuple[str, str]], ...],
         tuple[tuple[str, str, str], ...],
+        tuple[tuple[tuple[Made, ...], str, int, str], ...],
+        tuple[tuple[Made, ...], ...],
     ]
 
 #: Receiver methods that may do database I/O (a sync Session's, a sync Engine's).
@@ -94,6 +111,9 @@ _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 SESSION_USES = known_names.SESSION_IO_METHODS | frozenset(
     {"stream", "stream_scalars", "run_sync", "begin_nested"}
 )
+#: Methods that may take a connection from a pool, on a receiver the linker
+#: may know (`"()"`: calling the receiver itself, a session factory).
+POOL_METHODS = frozenset({"()", "begin", "connect", *known_names.HTTP_CLIENT_METHODS})
 
 
 def summaries(
@@ -113,11 +133,57 @@ def summaries(
     for stmt in statements:
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             found[stmt.name] = reader.summary(stmt, None)
+            _nested(reader, found, stmt.name, stmt, frozenset())
         elif isinstance(stmt, ast.ClassDef):
             for item in stmt.body:
                 if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
-                    found[f"{stmt.name}.{item.name}"] = reader.summary(item, stmt.name)
+                    key = f"{stmt.name}.{item.name}"
+                    found[key] = reader.summary(item, stmt.name)
+                    _nested(reader, found, key, item, frozenset())
     return found
+
+
+def _nested(
+    reader: _Reader,
+    found: dict[str, Summary],
+    key: str,
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+    enclosing: frozenset[str],
+) -> None:
+    """Summarise the functions defined in `func`'s body (not in its nested
+    classes), and theirs, as `key.<locals>.name`; the names `func` and the
+    functions around it bind are unknown in them."""
+    _, binders, _ = _own_nodes(func)
+    inner = [n for n in binders if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    if not inner:
+        return
+    names = set(enclosing) | {a.arg for a in _params(func)}
+    for node in binders:
+        names.update(_bound_by(node))
+    outer = frozenset(names)
+    for child in inner:
+        child_key = f"{key}.<locals>.{child.name}"
+        if child_key in found:  # defined twice: which one runs is unknown
+            found.pop(child_key)
+            continue
+        found[child_key] = reader.summary(child, None, outer)
+        _nested(reader, found, child_key, child, outer)
+
+
+def _bound_by(node: ast.AST) -> list[str]:
+    """The names a binding node of a function body binds."""
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return [a.asname or a.name.split(".")[0] for a in node.names]
+    if isinstance(node, ast.Assign):
+        return [n for target in node.targets for n in _names(target)]
+    if isinstance(node, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor | ast.comprehension):
+        return _names(node.target)
+    if isinstance(node, ast.With | ast.AsyncWith):
+        return [n for i in node.items if i.optional_vars for n in _names(i.optional_vars)]
+    if isinstance(node, ast.NamedExpr):
+        return [node.target.id]
+    name = getattr(node, "name", None)
+    return [name] if isinstance(name, str) else []
 
 
 class _Reader:
@@ -125,8 +191,17 @@ class _Reader:
         self.imports = imports
         self.defined = defined
         self.package = package
+        #: The names the functions around the one being read bind.
+        self.enclosing: frozenset[str] = frozenset()
 
-    def summary(self, func: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None) -> Summary:
+    def summary(
+        self,
+        func: ast.FunctionDef | ast.AsyncFunctionDef,
+        owner: str | None,
+        enclosing: frozenset[str] = frozenset(),
+    ) -> Summary:
+        """`enclosing`: the names the functions around a nested one bind."""
+        self.enclosing = enclosing
         calls_made, nodes, generator = _own_nodes(func)
         local_imports: dict[str, str] = {}
         bound: dict[str, list[Made | None]] = {}
@@ -175,33 +250,37 @@ class _Reader:
         imports = {**self.imports, **local_imports}
         self_name = params[0].arg if owner is not None and params and not _static(func) else None
         sessions = self._sessions(func, calls_made, nodes, bound, self_name, local_imports, imports)
-        if isinstance(func, ast.AsyncFunctionDef):  # never a link of a blocking chain
-            own_calls = tuple(
-                ("self", written.partition(".")[2], node.lineno)
-                for node in calls_made
-                if self_name is not None
-                and (written := dotted_name(node.func)).partition(".")[0] == self_name
-                and written.count(".") == 1
-            )
-            return (True, False, False, func.lineno, (), (), own_calls, *sessions)
         blocks: list[tuple[str, int, str]] = []
         uses: list[tuple[Made, str, int, str]] = []
         calls: list[tuple[object, ...]] = []
+        pooled: list[tuple[tuple[Made, ...], str, int, str]] = []
+        guards: list[tuple[Made, ...]] = []
         for node in calls_made:
             written = dotted_name(node.func)
             if not written:
                 continue
             head, _, rest = written.partition(".")
+            method = rest.rpartition(".")[2] if rest else "()"
+            if method == "acquire" and rest:  # `await sem.acquire()`
+                guards.append(self._made(written.rpartition(".")[0], bound, local_imports))
+            if head in enclosing and head not in bound:
+                continue  # a closure's variable: unknown
             if head in bound and head not in local_imports:
                 if head == self_name and rest and "." not in rest:
                     calls.append(("self", rest, node.lineno))
-                elif rest and "." not in rest:
+                elif "." not in rest:
                     values = tuple(dict.fromkeys(bound[head]))
                     if all(v is not None and v[0] != "unknown" for v in values):
+                        if method in POOL_METHODS:
+                            pooled.append((values, method, node.lineno, f"{written}(...)"))
                         if rest in _DB_METHODS:
                             uses.append((values, rest, node.lineno, f"{written}(...)"))
-                        calls.append(("inst", values, rest, node.lineno))
+                        if rest:
+                            calls.append(("inst", values, rest, node.lineno))
                 continue
+            if method in POOL_METHODS and (head in imports or head in self.defined):
+                receiver = written.rpartition(".")[0] if rest else written
+                pooled.append(((("ref", receiver),), method, node.lineno, f"{written}(...)"))
             if head in imports:
                 resolved = imports[head] + (f".{rest}" if rest else "")
                 code = known_names.BLOCKING_CALLS.get(resolved)
@@ -230,6 +309,8 @@ class _Reader:
             tuple(uses),
             tuple(calls),
             *sessions,
+            tuple(pooled),
+            tuple(guards) + self._entered(nodes, bound, local_imports),
         )
 
     def _sessions(
@@ -321,6 +402,40 @@ class _Reader:
         if head in imports or head in self.defined:
             return ("name", written, node.lineno)
         return None
+
+    def _made(
+        self, written: str, bound: dict[str, list[Made | None]], local_imports: dict[str, str]
+    ) -> tuple[Made, ...]:
+        """The ways the value `written` (a name or attribute chain) is made:
+        `bound` values for a name the function binds, a reference for a
+        module-level or imported name, `()` when unknown."""
+        head, _, rest = written.partition(".")
+        if not head or (head in self.enclosing and head not in bound):
+            return ()
+        if head in bound and head not in local_imports:
+            values = tuple(dict.fromkeys(bound[head]))
+            if not rest and all(v is not None and v[0] != "unknown" for v in values):
+                return values  # type: ignore[return-value]
+            return ()
+        if head in self.imports or head in local_imports or head in self.defined:
+            return (("ref", written),)
+        return ()
+
+    def _entered(
+        self,
+        nodes: list[ast.AST],
+        bound: dict[str, list[Made | None]],
+        local_imports: dict[str, str],
+    ) -> tuple[tuple[Made, ...], ...]:
+        """How each value `async with <name or attribute>:` enters is made."""
+        found: list[tuple[Made, ...]] = []
+        for node in nodes:
+            if isinstance(node, ast.AsyncWith):
+                for item in node.items:
+                    written = dotted_name(item.context_expr)
+                    if written:
+                        found.append(self._made(written, bound, local_imports))
+        return tuple(found)
 
     def _offloaded(
         self, func: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[str, str]

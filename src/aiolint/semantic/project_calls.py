@@ -1,5 +1,6 @@
 """Which project function a call invokes, and what the project's summaries say
-of it (`aiolint.project.blocking`): the one answer rules ask for a call.
+of it (`aiolint.project.blocking`, `aiolint.project.pooled`): the one answer
+rules ask for a call.
 
 A call names a project function by its absolute dotted name, the key of the
 model's tables: through an import (`crud.get_users()`, `from app.crud import
@@ -22,6 +23,7 @@ summaries stand in for the project's, linked as a one-module project.
 from __future__ import annotations
 
 import ast
+import os
 
 import libcst as cst
 
@@ -34,6 +36,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from aiolint.project.blocking import Blocking
     from aiolint.project.model import ProjectModel
+    from aiolint.project.pooled import Pooled
     from aiolint.project.sessions import SessionUse
 
 #: The module name a lone file's summaries are linked under.
@@ -51,6 +54,13 @@ def session_table(ctx: FileContext) -> tuple[dict[str, SessionUse], str | None]:
     module name in it."""
     model, module = _model(ctx)
     return (model.sessions if model is not None else {}), module
+
+
+def pooled_table(ctx: FileContext) -> tuple[dict[str, Pooled], str | None]:
+    """The table of functions that use a shared pool (`aiolint.project.pooled`),
+    and this file's module name in it."""
+    model, module = _model(ctx)
+    return (model.pooled if model is not None else {}), module
 
 
 def _model(ctx: FileContext) -> tuple[ProjectModel | None, str | None]:
@@ -126,10 +136,23 @@ def state_sessions(ctx: FileContext, call: cst.Call) -> list[cst.BaseExpression 
     return found
 
 
-def callee(ctx: FileContext, call: cst.Call, module: str) -> str | None:
+def callee(ctx: FileContext, call: cst.Call, module: str, *, nested: bool = False) -> str | None:
     """The absolute name of the project function `call` invokes (see the module
-    doc); `module`: this file's module name."""
-    func = call.func
+    doc); `module`: this file's module name; `nested`: a function defined in
+    a function of this module (`f.<locals>.g`) counts too."""
+    return function_named(ctx, call.func, call, module, nested=nested)
+
+
+def function_named(
+    ctx: FileContext,
+    func: cst.BaseExpression,
+    at: cst.CSTNode,
+    module: str,
+    *,
+    nested: bool = False,
+) -> str | None:
+    """The project function the expression `func` names (a callee, or a
+    function passed on: `tg.start_soon(func, x)`), written at `at`."""
     if not dotted(func):
         return None
     imported = qualified_name(ctx, func)
@@ -138,12 +161,13 @@ def callee(ctx: FileContext, call: cst.Call, module: str) -> str | None:
     names = ctx.qualified_names(func)
     if len(names) == 1:
         (name,) = names
-        if "<locals>" not in name.name and _defined_at_module_level(ctx, name.name):
+        local = nested and isinstance(func, cst.Name)  # `g()`, not `obj.m()` on a local
+        if (local or "<locals>" not in name.name) and _defined_at_module_level(ctx, name.name):
             return f"{module}.{name.name}"
     if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
         return None
     method = func.attr.value
-    own = _own_class(ctx, call, func.value.value)
+    own = _own_class(ctx, at, func.value.value)
     if own is not None:
         return f"{module}.{own}.{method}"
     made = origin(ctx, func.value)
@@ -163,10 +187,10 @@ def _defined_at_module_level(ctx: FileContext, name: str) -> bool:
     )
 
 
-def _own_class(ctx: FileContext, call: cst.Call, receiver: str) -> str | None:
-    """The module-level class whose method `call` is in, when `receiver` is
+def _own_class(ctx: FileContext, at: cst.CSTNode, receiver: str) -> str | None:
+    """The module-level class whose method `at` is in, when `receiver` is
     that method's first parameter (`self`, `cls`) and is not rebound."""
-    func = enclosing_function(ctx, call)
+    func = enclosing_function(ctx, at)
     if func is None:
         return None
     params = func.params.params or func.params.posonly_params
@@ -182,3 +206,13 @@ def _own_class(ctx: FileContext, call: cst.Call, receiver: str) -> str | None:
 
 def _is_staticmethod(decorator: cst.BaseExpression) -> bool:
     return isinstance(decorator, cst.Name) and decorator.value == "staticmethod"
+
+
+def where(ctx: FileContext, module: str, line: int) -> str:
+    """`app/crud.py:12` (relative to the working folder), `line 12` in this file."""
+    project = ctx.project
+    path = project.module_path(module) if project is not None else None
+    if path is None:
+        return f"line {line}"
+    shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+    return f"{shown}:{line}"

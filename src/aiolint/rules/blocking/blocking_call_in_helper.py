@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import os
 
 import libcst as cst
 
@@ -15,6 +14,7 @@ from aiolint.semantic.async_library import async_library, thread_call
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_function, in_async_code
 from aiolint.semantic.project_calls import LONE_MODULE, blocking_table, callee
+from aiolint.semantic.project_calls import where as _where
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -185,13 +185,3 @@ def _short(key: str, module: str) -> str:
         return key[len(module) + 1 :]
     parts = key.split(".")
     return ".".join(parts[-2:]) if len(parts) >= 2 else key
-
-
-def _where(ctx: FileContext, module: str, line: int) -> str:
-    """`app/crud.py:12` (relative to the working folder), `line 12` in this file."""
-    project = ctx.project
-    path = project.module_path(module) if project is not None else None
-    if path is None:
-        return f"line {line}"
-    shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
-    return f"{shown}:{line}"
