@@ -1,8 +1,12 @@
 """AIO302: a session instance that outlives a request."""
 
+import ast
+import builtins
+
 import libcst as cst
 
-from aiolint.engine.gate import AstFacts
+from aiolint.engine import known_names
+from aiolint.engine.gate import AstFacts, dotted_parts
 from aiolint.engine.model import FixAvailability
 from aiolint.engine.rule import Rule
 from aiolint.semantic.bindings import origin
@@ -19,6 +23,8 @@ APP_CLASSES = frozenset(
 )
 APP_NAMES = frozenset({"app", "application"})
 _INSTANCES = frozenset({SqlaKind.SESSION, SqlaKind.ASYNC_SESSION})
+#: The library classes and functions whose call `classify` gives a kind.
+_KNOWN_CALLS = frozenset((*known_names.TYPES, *known_names.ENGINE_FUNCTIONS))
 
 
 class GlobalSession(Rule):
@@ -87,7 +93,25 @@ class GlobalSession(Rule):
 
     @classmethod
     def gate(cls, facts: AstFacts) -> bool:
-        return facts.has_assignment and facts.imports_any(SQLA_ROOTS)
+        """An assignment whose value may be a session (or a scoped session),
+        stored where this rule looks: outside functions, to a name declared
+        `global`, to `<x>.state.<name>`, or a call's value in a file with async
+        code (a `scoped_session` registry)."""
+        if not (facts.has_assignment and facts.imports_any(SQLA_ROOTS)):
+            return False
+        for node, in_function in facts.assignments:
+            value = node.value
+            assert value is not None
+            called = isinstance(value, ast.Call)
+            annotated = isinstance(node, ast.AnnAssign) and isinstance(value, ast.Call | ast.Await)
+            if not annotated and not _may_be_sqlalchemy(facts, value):
+                continue
+            if not in_function or (called and facts.has_async_def):
+                return True
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(_may_outlive(facts, target) for target in targets):
+                return True
+        return False
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -175,6 +199,53 @@ class GlobalSession(Rule):
                 continue
             return any(in_async_code(self.ctx, ref.node) for ref in assignment.references)
         return False
+
+
+def _may_be_sqlalchemy(facts: AstFacts, value: ast.expr) -> bool:
+    """False when `classify` cannot give the value a kind: not a call, name,
+    attribute, `await` or `and`/`or` of them; a builtin (but `next`); a name
+    one module-level import binds, of a module outside the project, and, for
+    a call, none of the classes and functions `classify` knows. A name bound
+    in the file otherwise may be anything."""
+    while isinstance(value, ast.Await):
+        value = value.value
+    if isinstance(value, ast.BoolOp):
+        return any(_may_be_sqlalchemy(facts, operand) for operand in value.values)
+    if not isinstance(value, ast.Call | ast.Name | ast.Attribute):
+        return False
+    chain: ast.expr = value
+    while isinstance(chain, ast.Call | ast.Subscript):
+        chain = chain.func if isinstance(chain, ast.Call) else chain.value
+    parts = dotted_parts(chain)
+    if not parts:
+        return True
+    head = parts[0]
+    if head in facts.bound:
+        return True
+    imported = facts.imports.get(head)
+    if imported is None:
+        return head == "next" or not hasattr(builtins, head)
+    if len(imported) > 1:  # several imports: LibCST's scope decides
+        return True
+    called = isinstance(value, ast.Call)
+    for name in facts.dotted_names(".".join(parts)):
+        if name.startswith(".") or name.split(".")[0] in facts.first_party:
+            return True  # the project's: an instance, a factory, a function
+        if called and (name in _KNOWN_CALLS or name == "builtins.next"):
+            return True
+    return False
+
+
+def _may_outlive(facts: AstFacts, target: ast.expr) -> bool:
+    """Whether `_long_lived` may place a target in a function: a name declared
+    `global` (or `nonlocal`) somewhere, or `<x>.state.<name>`."""
+    if isinstance(target, ast.Name):
+        return target.id in facts.declared
+    return (
+        isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Attribute)
+        and target.value.attr == "state"
+    )
 
 
 def _globals(func: cst.FunctionDef) -> frozenset[str]:
