@@ -71,6 +71,8 @@ class AstFacts:
 
     #: Local name -> the dotted names imports anywhere in the file bind it to.
     imports: dict[str, set[str]] = field(default_factory=dict)
+    #: Local names more than one import binds (`try: import a as x` / `except: import b as x`).
+    reimported: set[str] = field(default_factory=set)
     #: Top-level packages imported (absolute imports), e.g. {"asyncio", "sqlalchemy"}.
     roots: set[str] = field(default_factory=set)
     calls: list[CallSite] = field(default_factory=list)
@@ -113,6 +115,9 @@ class AstFacts:
     deepest: tuple[int, int] = (1, 0)
     #: The project's top-level modules and packages (see `add_project`).
     first_party: frozenset[str] = frozenset()
+    #: The project's tables of what its modules export (instances, classes,
+    #: functions), by exported dotted name.
+    project_exports: tuple[Collection[str], ...] = ()
     #: The project (see `add_project`) uses SQLAlchemy.
     project_sqlalchemy: bool = False
     #: Library classes of which the file imports an instance from the project.
@@ -144,6 +149,7 @@ class AstFacts:
         classes to `project_instances` (so the gates see through the project)."""
         self.project_sqlalchemy = project.uses_sqlalchemy
         self.first_party = project.packages
+        self.project_exports = (project.instances, project.classes, project.functions)
         if module is not None:
             self.blocking = project.blocking.keys()
             self.blocking_names = project.blocking_names
@@ -455,6 +461,9 @@ def _record_import(facts: AstFacts, node: ast.Import | ast.ImportFrom, scoped: b
                 facts.bound.add(alias.asname or alias.name.split(".")[0])
     if isinstance(node, ast.Import):
         for alias in node.names:
+            local = alias.asname or alias.name.split(".")[0]
+            if local in facts.imports:
+                facts.reimported.add(local)
             if alias.asname is not None:
                 facts.imports.setdefault(alias.asname, set()).add(alias.name)
                 if alias.asname in _SELF:
@@ -473,6 +482,8 @@ def _record_import(facts: AstFacts, node: ast.Import | ast.ImportFrom, scoped: b
         local = alias.asname or alias.name
         if local in _SELF:
             facts.rebound_self.add(local)
+        if local in facts.imports:
+            facts.reimported.add(local)
         bound = facts.imports.setdefault(local, set())
         bound.add(f"{module}.{alias.name}" if module else alias.name)
         if node.level:  # `from .x import y`: LibCST keeps the dots; be generous

@@ -1,17 +1,15 @@
 """AIO302: a session instance that outlives a request."""
 
 import ast
-import builtins
 
 import libcst as cst
 
-from aiolint.engine import known_names
-from aiolint.engine.gate import AstFacts, dotted_parts
+from aiolint.engine.gate import AstFacts
 from aiolint.engine.model import FixAvailability
 from aiolint.engine.rule import Rule
 from aiolint.semantic.bindings import origin
 from aiolint.semantic.functions import enclosing_scope, in_async_code
-from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, classify, type_kind
+from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, classify, may_have_kind, type_kind
 
 #: What `app` in `app.state.x = ...` may be made from.
 APP_CLASSES = frozenset(
@@ -23,8 +21,6 @@ APP_CLASSES = frozenset(
 )
 APP_NAMES = frozenset({"app", "application"})
 _INSTANCES = frozenset({SqlaKind.SESSION, SqlaKind.ASYNC_SESSION})
-#: The library classes and functions whose call `classify` gives a kind.
-_KNOWN_CALLS = frozenset((*known_names.TYPES, *known_names.ENGINE_FUNCTIONS))
 
 
 class GlobalSession(Rule):
@@ -104,7 +100,7 @@ class GlobalSession(Rule):
             assert value is not None
             called = isinstance(value, ast.Call)
             annotated = isinstance(node, ast.AnnAssign) and isinstance(value, ast.Call | ast.Await)
-            if not annotated and not _may_be_sqlalchemy(facts, value):
+            if not annotated and not may_have_kind(facts, value):
                 continue
             if not in_function or (called and facts.has_async_def):
                 return True
@@ -199,41 +195,6 @@ class GlobalSession(Rule):
                 continue
             return any(in_async_code(self.ctx, ref.node) for ref in assignment.references)
         return False
-
-
-def _may_be_sqlalchemy(facts: AstFacts, value: ast.expr) -> bool:
-    """False when `classify` cannot give the value a kind: not a call, name,
-    attribute, `await` or `and`/`or` of them; a builtin (but `next`); a name
-    one module-level import binds, of a module outside the project, and, for
-    a call, none of the classes and functions `classify` knows. A name bound
-    in the file otherwise may be anything."""
-    while isinstance(value, ast.Await):
-        value = value.value
-    if isinstance(value, ast.BoolOp):
-        return any(_may_be_sqlalchemy(facts, operand) for operand in value.values)
-    if not isinstance(value, ast.Call | ast.Name | ast.Attribute):
-        return False
-    chain: ast.expr = value
-    while isinstance(chain, ast.Call | ast.Subscript):
-        chain = chain.func if isinstance(chain, ast.Call) else chain.value
-    parts = dotted_parts(chain)
-    if not parts:
-        return True
-    head = parts[0]
-    if head in facts.bound:
-        return True
-    imported = facts.imports.get(head)
-    if imported is None:
-        return head == "next" or not hasattr(builtins, head)
-    if len(imported) > 1:  # several imports: LibCST's scope decides
-        return True
-    called = isinstance(value, ast.Call)
-    for name in facts.dotted_names(".".join(parts)):
-        if name.startswith(".") or name.split(".")[0] in facts.first_party:
-            return True  # the project's: an instance, a factory, a function
-        if called and (name in _KNOWN_CALLS or name == "builtins.next"):
-            return True
-    return False
 
 
 def _may_outlive(facts: AstFacts, target: ast.expr) -> bool:
