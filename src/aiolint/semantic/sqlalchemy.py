@@ -709,13 +709,17 @@ class _FunctionFacts:
     ] = field(default_factory=dict)
 
 
+#: The nodes `_function_facts` records (concrete LibCST classes: no subclasses).
+_FACT_NODES = frozenset({cst.Return, cst.Yield, cst.Assign, cst.AnnAssign})
+
+
 def _function_facts(ctx: FileContext) -> _FunctionFacts:
     facts: _FunctionFacts | None = ctx.memo.get("sqla.function_facts")
     if facts is not None:
         return facts
     facts = _FunctionFacts()
     for node in list(ctx.parents):
-        if not isinstance(node, cst.Return | cst.Yield | cst.Assign | cst.AnnAssign):
+        if type(node) not in _FACT_NODES:  # a set: isinstance costs on every node
             continue
         func = enclosing_scope(ctx, node)
         if not isinstance(func, cst.FunctionDef):
@@ -732,7 +736,7 @@ def _function_facts(ctx: FileContext) -> _FunctionFacts:
                 if isinstance(target.target, cst.Attribute):
                     store = (target.target, node.value, None)
                     facts.attribute_stores.setdefault(func, []).append(store)
-        elif isinstance(node.target, cst.Attribute):
+        elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Attribute):
             store = (node.target, node.value, node.annotation.annotation)
             facts.attribute_stores.setdefault(func, []).append(store)
     ctx.memo["sqla.function_facts"] = facts
