@@ -221,3 +221,32 @@ def test_global_session_gate_admits_a_scoped_session_call_in_async_code(monkeypa
     assert _aio302_lint(source, monkeypatch, refuse=False) == ["AIO302"]
     facts = facts_of(source)
     assert facts.has_async_def and len(facts.assignments) == 1
+
+
+def test_session_gates_count_only_what_the_project_model_exports() -> None:
+    """In the shop project, `SessionLocal` is an exported factory and
+    `shop.models` exports no session maker: a module-level call of the one
+    reaches AIO302 and AIO308, of the other neither."""
+    from fixture_expectations import PROJECTS
+
+    from aiolint.project.build import build_project
+    from aiolint.workspace.config import load_config
+
+    project = build_project(load_config(PROJECTS / "shop" / "pyproject.toml"))
+    assert project is not None
+    gates = {rule.code: rule.gate for rule in RULES if rule.code in ("AIO302", "AIO308")}
+
+    def admitted(call: str) -> set[str]:
+        source = (
+            "from sqlalchemy.orm import Session\n"
+            "from shop import models\nfrom shop.db import SessionLocal\n\n"
+            f"value = {call}\n\n\ndef handler():\n    local = {call}\n    return local\n"
+        )
+        facts = facts_of(source)
+        facts.add_project(project, "shop.jobs.report", False)
+        return {code for code, gate in gates.items() if gate(facts)}
+
+    assert admitted("SessionLocal()") == {"AIO302", "AIO308"}
+    assert admitted("SessionLocal.begin()") == {"AIO302", "AIO308"}
+    assert admitted("models.Order()") == set()
+    assert admitted("dict(a=1)") == set()
