@@ -150,3 +150,103 @@ def test_gate_off_lints_the_same_file_with_libcst() -> None:
 def test_libcst_still_parses_what_the_gate_admits() -> None:
     module = cst.parse_module("import time\n")
     assert isinstance(module, cst.Module)
+
+
+#: A module of a sync SQLAlchemy app (Netflix/dispatch's shape): models with
+#: `Column` class attributes, a logger and a router at module level, and a
+#: session opened inside a function. AIO302 cannot fire on it.
+SYNC_APP_MODULE = """\
+import logging
+
+from fastapi import APIRouter
+from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import Session, relationship
+
+from app.database.core import Base, SessionLocal
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+LIMIT: int = int("10")
+
+
+class Incident(Base):
+    id = Column(Integer, primary_key=True)
+    title = Column(String)
+    tags = relationship("Tag")
+    labels = dict(a=1)
+
+
+def get(db_session: Session, incident_id: int):
+    db_session = SessionLocal()
+    return db_session.query(Incident).get(incident_id)
+"""
+
+
+def _aio302_lint(source: str, monkeypatch, *, refuse: bool) -> list[str]:
+    rules = [rule for rule in RULES if rule.code == "AIO302"]
+    if refuse:
+        monkeypatch.setattr(engine.cst, "parse_module", pytest.fail)
+    result = lint_source(source.encode(), "app/incident.py", rules, LintOptions())
+    assert result.errors == []
+    return [d.code for d in result.diagnostics]
+
+
+def test_global_session_gate_skips_a_module_that_stores_no_session(monkeypatch) -> None:
+    assert _aio302_lint(SYNC_APP_MODULE, monkeypatch, refuse=True) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "session = Session()",  # a SQLAlchemy class: a session at module level
+        # a local function's result
+        "session = make_session()\n\n\ndef make_session():\n    return Session()",
+        "class Holder:\n    session = Session()",  # a class attribute
+        "def setup():\n    global shared\n    shared = Session()",  # through `global`
+    ],
+)
+def test_global_session_gate_admits_each_place_a_session_outlives_a_request(
+    line: str, monkeypatch
+) -> None:
+    source = f"{SYNC_APP_MODULE}\n\n{line}\n"
+    assert _aio302_lint(source, monkeypatch, refuse=False) == ["AIO302"]
+
+
+def test_global_session_gate_admits_a_scoped_session_call_in_async_code(monkeypatch) -> None:
+    source = (
+        "from sqlalchemy.orm import scoped_session, sessionmaker\n\n\n"
+        "async def handler():\n    registry = scoped_session(sessionmaker())\n"
+        "    return registry\n"
+    )
+    assert _aio302_lint(source, monkeypatch, refuse=False) == ["AIO302"]
+    facts = facts_of(source)
+    assert facts.has_async_def and len(facts.assignments) == 1
+
+
+def test_session_gates_count_only_what_the_project_model_exports() -> None:
+    """In the shop project, `SessionLocal` is an exported factory and
+    `shop.models` exports no session maker: a module-level call of the one
+    reaches AIO302 and AIO308, of the other neither."""
+    from fixture_expectations import PROJECTS
+
+    from aiolint.project.build import build_project
+    from aiolint.workspace.config import load_config
+
+    project = build_project(load_config(PROJECTS / "shop" / "pyproject.toml"))
+    assert project is not None
+    gates = {rule.code: rule.gate for rule in RULES if rule.code in ("AIO302", "AIO308")}
+
+    def admitted(call: str) -> set[str]:
+        source = (
+            "from sqlalchemy.orm import Session\n"
+            "from shop import models\nfrom shop.db import SessionLocal\n\n"
+            f"value = {call}\n\n\ndef handler():\n    local = {call}\n    return local\n"
+        )
+        facts = facts_of(source)
+        facts.add_project(project, "shop.jobs.report", False)
+        return {code for code, gate in gates.items() if gate(facts)}
+
+    assert admitted("SessionLocal()") == {"AIO302", "AIO308"}
+    assert admitted("SessionLocal.begin()") == {"AIO302", "AIO308"}
+    assert admitted("models.Order()") == set()
+    assert admitted("dict(a=1)") == set()

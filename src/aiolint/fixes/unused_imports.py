@@ -39,6 +39,7 @@ from libcst.metadata import Assignment
 
 from aiolint.engine.model import Edit
 from aiolint.semantic.context import FileContext
+from aiolint.semantic.visit_order import children
 
 __all__ = ["imports_made_unused", "removal", "remove_imports_made_unused"]
 
@@ -188,8 +189,12 @@ def _file_strings(ctx: FileContext) -> set[str] | None:
     Python cannot parse the file (every name then counts as used)."""
     key = "unused_imports.strings"
     if key not in ctx.memo:
+        # The text the tree was parsed from has the same strings as the tree's
+        # code (only a tab/space mix of leading indentation may be respaced),
+        # without generating the module's code again (1.4 s on dispatch).
+        source = ctx.text if ctx.text is not None else ctx.source
         try:
-            tree: ast.Module | None = ast.parse(ctx.source)
+            tree: ast.Module | None = ast.parse(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None
         ctx.memo[key] = _string_words(tree) if tree is not None else None
@@ -198,11 +203,13 @@ def _file_strings(ctx: FileContext) -> set[str] | None:
 
 
 def _subtree(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """`node` and the nodes under it but formatting (whitespace, commas,
+    operators: `visit_order.children`, cheaper than LibCST's `children`)."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(current.children)
+        stack.extend(children(current))
 
 
 # --- several fixes, after --fix -----------------------------------------------

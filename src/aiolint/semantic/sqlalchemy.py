@@ -27,6 +27,8 @@ Results are memoized per file in `ctx.memo`.
 
 from __future__ import annotations
 
+import ast
+import builtins
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -34,6 +36,7 @@ import libcst as cst
 from libcst.metadata import QualifiedNameSource
 
 from aiolint.engine import known_names
+from aiolint.engine.gate import AstFacts, dotted_parts
 from aiolint.semantic.bindings import assignments_of, binding_value
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_scope
@@ -48,6 +51,7 @@ __all__ = [
     "depends_kind",
     "imports_sqlalchemy",
     "is_flask_model_class",
+    "may_have_kind",
     "opens_session",
     "session_kind",
     "type_kind",
@@ -125,6 +129,8 @@ _ITERATORS = frozenset(
 _DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends"})
 _CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
 #: What calling an instance of a kind gives.
+#: The library classes and functions whose call `classify` gives a kind.
+_KNOWN_CALLS = frozenset((*known_names.TYPES, *known_names.ENGINE_FUNCTIONS))
 _CALL_RESULT = {
     SqlaKind(kind): SqlaKind(result) for kind, result in known_names.CALL_RESULTS.items()
 }
@@ -198,6 +204,48 @@ def is_flask_model_class(ctx: FileContext, expr: cst.BaseExpression) -> bool:
     if classdef is None and isinstance(expr, cst.Name):
         classdef = _method_class(ctx, expr)
     return classdef is not None and _derives_flask_model(ctx, classdef, 0)
+
+
+def may_have_kind(facts: AstFacts, value: ast.expr) -> bool:
+    """For an `ast` gate: False when `classify` cannot give the value (`ast`)
+    a kind: not a call, name, attribute, `await` or `and`/`or` of them; a
+    builtin (but `next`); a name one module-level import binds, of a module
+    outside the project or of a project module exporting no such name (the
+    project model's instances, classes and functions), and, for a call, none
+    of the library classes and functions `classify` knows. A name bound in
+    the file otherwise may be anything."""
+    while isinstance(value, ast.Await):
+        value = value.value
+    if isinstance(value, ast.BoolOp):
+        return any(may_have_kind(facts, operand) for operand in value.values)
+    if not isinstance(value, ast.Call | ast.Name | ast.Attribute):
+        return False
+    chain: ast.expr = value
+    while isinstance(chain, ast.Call | ast.Subscript):
+        chain = chain.func if isinstance(chain, ast.Call) else chain.value
+    parts = dotted_parts(chain)
+    if not parts:
+        return True
+    head = parts[0]
+    if head in facts.bound:
+        return True
+    imported = facts.imports.get(head)
+    if imported is None:
+        return head == "next" or not hasattr(builtins, head)
+    if head in facts.reimported:  # several imports: LibCST's scope decides
+        return True
+    called = isinstance(value, ast.Call)
+    for name in facts.dotted_names(".".join(parts)):
+        if name.startswith("."):
+            return True  # a relative import the project did not resolve
+        if name.split(".")[0] in facts.first_party:
+            # the project's instance, class or function (or `<instance>.begin`)
+            owner = name.rpartition(".")[0]
+            if any(name in table or owner in table for table in facts.project_exports):
+                return True
+        elif called and (name in _KNOWN_CALLS or name == "builtins.next"):
+            return True
+    return False
 
 
 # --- classification ---------------------------------------------------------
@@ -689,13 +737,17 @@ class _FunctionFacts:
     ] = field(default_factory=dict)
 
 
+#: The nodes `_function_facts` records (concrete LibCST classes: no subclasses).
+_FACT_NODES = frozenset({cst.Return, cst.Yield, cst.Assign, cst.AnnAssign})
+
+
 def _function_facts(ctx: FileContext) -> _FunctionFacts:
     facts: _FunctionFacts | None = ctx.memo.get("sqla.function_facts")
     if facts is not None:
         return facts
     facts = _FunctionFacts()
     for node in list(ctx.parents):
-        if not isinstance(node, cst.Return | cst.Yield | cst.Assign | cst.AnnAssign):
+        if type(node) not in _FACT_NODES:  # a set: isinstance costs on every node
             continue
         func = enclosing_scope(ctx, node)
         if not isinstance(func, cst.FunctionDef):
@@ -712,7 +764,7 @@ def _function_facts(ctx: FileContext) -> _FunctionFacts:
                 if isinstance(target.target, cst.Attribute):
                     store = (target.target, node.value, None)
                     facts.attribute_stores.setdefault(func, []).append(store)
-        elif isinstance(node.target, cst.Attribute):
+        elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Attribute):
             store = (node.target, node.value, node.annotation.annotation)
             facts.attribute_stores.setdefault(func, []).append(store)
     ctx.memo["sqla.function_facts"] = facts

@@ -19,7 +19,16 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-__all__ = ["NODE", "SCOPE_NODES", "TRIVIA", "children", "field_order", "node_kind", "own_code"]
+__all__ = [
+    "NODE",
+    "NODE_KINDS",
+    "SCOPE_NODES",
+    "TRIVIA",
+    "children",
+    "field_order",
+    "node_kind",
+    "own_code",
+]
 
 _ORDER: dict[type, tuple[str, ...]] = {}
 
@@ -52,6 +61,9 @@ _TRIVIA: tuple[type[cst.CSTNode], ...] = (
 #: formatting node, any other node.
 OTHER, TRIVIA, NODE = 0, 1, 2
 _KINDS: dict[type, int] = {}
+#: `node_kind`'s answers so far, by type (read it inline in hot loops; a type
+#: not in it yet: call `node_kind`).
+NODE_KINDS = _KINDS
 
 
 def node_kind(kind: type) -> int:

@@ -1,5 +1,7 @@
 """AIO302: a session instance that outlives a request."""
 
+import ast
+
 import libcst as cst
 
 from aiolint.engine.gate import AstFacts
@@ -7,7 +9,7 @@ from aiolint.engine.model import FixAvailability
 from aiolint.engine.rule import Rule
 from aiolint.semantic.bindings import origin
 from aiolint.semantic.functions import enclosing_scope, in_async_code
-from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, classify, type_kind
+from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, classify, may_have_kind, type_kind
 
 #: What `app` in `app.state.x = ...` may be made from.
 APP_CLASSES = frozenset(
@@ -87,7 +89,25 @@ class GlobalSession(Rule):
 
     @classmethod
     def gate(cls, facts: AstFacts) -> bool:
-        return facts.has_assignment and facts.imports_any(SQLA_ROOTS)
+        """An assignment whose value may be a session (or a scoped session),
+        stored where this rule looks: outside functions, to a name declared
+        `global`, to `<x>.state.<name>`, or a call's value in a file with async
+        code (a `scoped_session` registry)."""
+        if not (facts.has_assignment and facts.imports_any(SQLA_ROOTS)):
+            return False
+        for node, in_function in facts.assignments:
+            value = node.value
+            assert value is not None
+            called = isinstance(value, ast.Call)
+            annotated = isinstance(node, ast.AnnAssign) and isinstance(value, ast.Call | ast.Await)
+            if not annotated and not may_have_kind(facts, value):
+                continue
+            if not in_function or (called and facts.has_async_def):
+                return True
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(_may_outlive(facts, target) for target in targets):
+                return True
+        return False
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -175,6 +195,18 @@ class GlobalSession(Rule):
                 continue
             return any(in_async_code(self.ctx, ref.node) for ref in assignment.references)
         return False
+
+
+def _may_outlive(facts: AstFacts, target: ast.expr) -> bool:
+    """Whether `_long_lived` may place a target in a function: a name declared
+    `global` (or `nonlocal`) somewhere, or `<x>.state.<name>`."""
+    if isinstance(target, ast.Name):
+        return target.id in facts.declared
+    return (
+        isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Attribute)
+        and target.value.attr == "state"
+    )
 
 
 def _globals(func: cst.FunctionDef) -> frozenset[str]:

@@ -1,12 +1,14 @@
 """AIO308: a session opened into a local name and not closed on every path."""
 
+import ast
+
 import libcst as cst
 
 from aiolint.engine.gate import AstFacts
 from aiolint.engine.rule import Rule
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.names import dotted, qualified_name
-from aiolint.semantic.sqlalchemy import SQLA_ROOTS, opens_session
+from aiolint.semantic.sqlalchemy import SQLA_ROOTS, may_have_kind, opens_session
 from aiolint.semantic.visit_order import SCOPE_NODES, children, own_code
 
 PYTEST_FIXTURES = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
@@ -81,7 +83,18 @@ class UnclosedSession(Rule):
 
     @classmethod
     def gate(cls, facts: AstFacts) -> bool:
-        return facts.has_assignment and facts.imports_any(SQLA_ROOTS)
+        """In a function, a call (that may open a session) assigned to one name."""
+        if not (facts.has_assignment and facts.imports_any(SQLA_ROOTS)):
+            return False
+        return any(
+            in_function
+            and isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Call)
+            and may_have_kind(facts, node.value)
+            for node, in_function in facts.assignments
+        )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self._is_pytest_fixture(node):
