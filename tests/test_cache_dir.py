@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -148,3 +150,71 @@ def test_the_default_cache_is_made_and_cleaned_as_before(repo: Path) -> None:
     done = aiolint(repo, "clean")
     assert (done.returncode, done.stdout) == (0, "Removing cache at: .aiolint_cache\n")
     assert not default.exists() and (repo / "app.py").is_file()
+
+
+#: Makes a cache folder as a check does, and stops for good once the fresh
+#: folder is tagged and before it is renamed: the window a kill -9 hits.
+_STOPS_WHILE_CREATING = """
+import sys, time
+from aiolint.workspace import cache
+
+real = cache.write_atomic
+
+def write_then_stop(path, data):
+    real(path, data)
+    print("tagged", flush=True)
+    time.sleep(600)
+
+cache.write_atomic = write_then_stop
+cache.create_cache_dir(sys.argv[1])
+"""
+
+
+def _killed_while_creating(root: Path) -> Path:
+    """The folder a run SIGKILLed while making the cache folder `root` leaves."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _STOPS_WHILE_CREATING, str(root)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "tagged\n"
+        process.send_signal(signal.SIGKILL)
+        assert process.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        process.kill()
+        process.wait()
+    (left,) = root.parent.glob(".aiolint_cache.tmp-*")
+    assert (left / "CACHEDIR.TAG").read_text() == CACHEDIR_TAG
+    assert not root.exists()
+    return left
+
+
+def _age(path: Path, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_a_run_killed_while_making_the_cache_leaves_nothing_after_the_next(repo: Path) -> None:
+    left = _killed_while_creating(repo / ".aiolint_cache")
+    _age(left, 120)
+    assert aiolint(repo, "check", "app.py").returncode == 1
+    assert not left.exists()
+    assert (repo / ".aiolint_cache" / "CACHEDIR.TAG").read_text() == CACHEDIR_TAG
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_a_fresh_cache_folder_another_run_may_be_making_is_kept(repo: Path) -> None:
+    left = _killed_while_creating(repo / ".aiolint_cache")  # under a minute old
+    assert aiolint(repo, "check", "app.py").returncode == 1
+    assert left.is_dir() and (repo / ".aiolint_cache").is_dir()
+
+
+def test_a_folder_named_like_a_leftover_holding_other_files_is_kept(repo: Path) -> None:
+    mine = repo / ".aiolint_cache.tmp-1-0123456789ab"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    _age(mine, 120)
+    assert aiolint(repo, "check", "app.py").returncode == 1
+    assert (mine / "notes.txt").read_text() == "mine"

@@ -21,6 +21,7 @@ from lsp_client import (
     published,
     until,
 )
+from lsp_crash_launcher import ABORT_MARKER
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
@@ -395,6 +396,32 @@ async def test_crashes_are_logged_and_the_server_goes_on(
     assert in_hover.type == types.MessageType.Error and str(path) in in_hover.message
     other = open_document(crashing, tmp_path / "other.py", SLEEP)
     assert [d.code for d in await diagnostics(crashing, other, 1)] == ["AIO201"]
+
+
+async def test_a_document_that_kills_the_parser_costs_that_document_not_the_server(
+    crashing: LanguageClient, tmp_path: Path
+) -> None:
+    """The parse dies natively (os.abort where LibCST's parser would segfault):
+    the document gets an AIO000 saying so and an error is logged naming it; a
+    new engine process checks the next documents, fixes included."""
+    killer = tmp_path / "killer.py"
+    uri = open_document(crashing, killer, f"{ABORT_MARKER}\n{SLEEP}")
+    found = await diagnostics(crashing, uri, 1)
+    assert [d.code for d in found] == ["AIO000"]
+    assert "worker process died" in found[0].message and "SIGABRT" in found[0].message
+    logged = await until(
+        lambda: next((m for m in crashing.log_messages if "SIGABRT" in m.message), None)
+    )
+    assert str(killer) in logged.message and logged.type == types.MessageType.Error
+    other = open_document(crashing, tmp_path / "other.py", SLEEP)
+    found = await diagnostics(crashing, other, 1)
+    assert [d.code for d in found] == ["AIO201"]
+    actions = await actions_at(crashing, other, found[0].range, found)
+    assert titled(actions, SLEEP_TITLE).edit is not None
+    change_document(crashing, uri, f"{ABORT_MARKER}\n{SLEEP}\n", 2)  # dies again, still up
+    assert [d.code for d in await diagnostics(crashing, uri, 2)] == ["AIO000"]
+    change_document(crashing, uri, SLEEP, 3)
+    assert [d.code for d in await diagnostics(crashing, uri, 3)] == ["AIO201"]
 
 
 async def test_python_dash_m_aiolint_server(module_client: LanguageClient, tmp_path: Path) -> None:

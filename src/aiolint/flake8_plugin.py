@@ -7,6 +7,9 @@ it configures) and the library versions its project declares, as `aiolint
 check` does, so both front ends agree.
 flake8 reports files that do not parse itself (E999), so the plugin never sees
 them; an internal error in a rule is reported as an AIO000 line, not a crash.
+Files are parsed and checked in a worker process (`aiolint.cli.child`), so a
+native crash (LibCST's parser) is an AIO000 line for that file, not the end of
+flake8's run.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from aiolint import __version__
+from aiolint.cli.child import Child, WorkerDied
 from aiolint.cli.runner import RuleSets, lint_options
-from aiolint.engine.lint import lint_source
+from aiolint.engine.model import FileResult, InternalError
 from aiolint.engine.registry import SelectionLayer, rules_for
+from aiolint.engine.rule import Rule
 from aiolint.semantic.context import LintOptions
 from aiolint.workspace.config import ConfigError
 from aiolint.workspace.hierarchy import ConfigResolver
@@ -49,6 +54,22 @@ def _settings_for(folder: Path, checked: tuple[str, ...]) -> tuple[RuleSets, Lin
     return rule_sets, LintOptions(**options)  # type: ignore[arg-type]
 
 
+@lru_cache(maxsize=1)
+def _engine() -> Child:
+    """The worker process this flake8 process checks files in (started on
+    the first file): a native crash costs that file, never flake8's run."""
+    return Child()
+
+
+def _lint_here(
+    text: str, filename: str, rules: tuple[type[Rule], ...], options: LintOptions
+) -> FileResult:
+    """In the worker: flake8 handles noqa and never fixes."""
+    from aiolint.engine.lint import lint_source
+
+    return lint_source(text, filename, rules, options, apply_noqa=False, resolve_fixes=False)
+
+
 class Plugin:
     """The flake8 `AIO` extension."""
 
@@ -72,15 +93,14 @@ class Plugin:
         path = Path(self.filename)
         folder = path.parent if self.filename not in ("-", "stdin") else Path.cwd()
         rule_sets, options = _settings_for(folder.resolve(), self.checked)
-        result = lint_source(
-            "".join(self.lines),
-            self.filename,
-            rules_for(rule_sets.for_path(path)),
-            options,
-            apply_noqa=False,
-            resolve_fixes=False,
-            tree=self.tree if isinstance(self.tree, ast.Module) else None,
-        )
+        rules = tuple(rules_for(rule_sets.for_path(path)))
+        try:
+            result = _engine().call(_lint_here, "".join(self.lines), self.filename, rules, options)
+        except WorkerDied as died:
+            crash = InternalError(
+                self.filename, "worker", f"{died.reason} while checking this file"
+            )
+            result = FileResult(self.filename, errors=[crash])
         for error in result.errors:  # keep flake8 running; make the failure visible
             yield (
                 1,

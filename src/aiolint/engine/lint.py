@@ -24,6 +24,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from aiolint.engine.chunks import is_large, lint_in_chunks, plan, split_lines, statements
 from aiolint.engine.gate import AstFacts, collect
 from aiolint.engine.model import Diagnostic, FileResult, Fix, InternalError, Location
 from aiolint.engine.noqa import NoqaMap, file_exemptions, file_exempts
@@ -139,7 +140,10 @@ def _lint_source(
     apply_noqa: bool,
     resolve_fixes: bool,
     tree: ast.Module | None = None,
+    chunked: bool = True,
 ) -> FileResult:
+    """`lint_source`; `chunked=False` parses the file whole whatever its size
+    (a chunk of a large file, `aiolint.engine.chunks`)."""
     result = FileResult(path)
     report_invalid = _enabled(rules, INVALID_FILE)
     try:
@@ -169,7 +173,12 @@ def _lint_source(
                 result.diagnostics.append(rejected)
         return result
 
-    checked = collect(tree) if tree is not None else _ast_facts(text, path)
+    parsed = tree if tree is not None else _python_parse(text, path)
+    checked = parsed if isinstance(parsed, Diagnostic) else collect(parsed)
+    found = None
+    if chunked and not isinstance(parsed, Diagnostic) and is_large(text):
+        found = statements(parsed, split_lines(text))
+    parsed = tree = None
     facts: AstFacts | None = None
     rejected: Diagnostic | None = None
     if isinstance(checked, Diagnostic):  # CPython rejects the file
@@ -201,7 +210,19 @@ def _lint_source(
                 result.diagnostics.append(_invalid(path, message, line, column + 1))
             return result
         facts.release_nodes()
-    tree = None
+        layout = None if found is None else plan(found, len(split_lines(text)))
+        if found is not None and layout is not None:
+            inner = [*active, *(r for r in rules if r.code == INVALID_FILE)]
+
+            def lint_chunk(chunk: str) -> FileResult:
+                return _lint_source(
+                    chunk, path, inner, options, apply_noqa, resolve_fixes, chunked=False
+                )
+
+            whole = lint_in_chunks(text, path, found, layout, lint_chunk)
+            if whole is not None:
+                return whole
+        found = None
 
     try:
         module = parse_module(source, text)
@@ -236,13 +257,6 @@ def _lint_source(
         result.diagnostics.append(diagnostic)
     result.diagnostics.sort(key=lambda d: d.sort_key)
     return result
-
-
-def _ast_facts(text: str, path: str) -> AstFacts | Diagnostic:
-    """CPython's parse of the file and the gate's facts, or the AIO000 for a
-    file CPython rejects (Python's own message and position)."""
-    tree = _python_parse(text, path)
-    return tree if isinstance(tree, Diagnostic) else collect(tree)
 
 
 def _python_parse(text: str, path: str) -> ast.Module | Diagnostic:
@@ -296,7 +310,7 @@ def _newer_syntax(rejected: Diagnostic, options: LintOptions) -> bool:
 
 def _parse_failure(path: str, exc: Exception, *, python_accepts: bool) -> Diagnostic:
     """AIO000 for a file LibCST cannot parse: LibCST's message and position.
-    When Python accepts the file (`_ast_facts` ran first), the message says the
+    When Python accepts the file (`_python_parse` ran first), the message says the
     limit is aiolint's parser's, not a syntax error."""
     if isinstance(exc, cst.ParserSyntaxError):
         detail, line, column = exc.message, exc.editor_line, exc.editor_column

@@ -23,10 +23,13 @@ so instead of a lint (LibCST's memory grows with the document: a 17.7 MB one
 took 7.8 GB). A request whose params do not match the LSP's types gets a
 JSON-RPC InvalidParams error (`protocol`).
 
-Nothing here stops the server: a crash in a rule becomes the engine's internal
-error, one in the server's own handling is caught, and both are logged to the
-client (`window/logMessage`, type Error) naming the file; the other findings
-are still published.
+Nothing here stops the server: documents are parsed and checked in a worker
+process (`linting.ENGINE`), so a native crash there (LibCST's parser) costs
+that document (an AIO000 on it, an error logged naming it) and a new worker
+takes over; a crash in a rule becomes the engine's internal error, one in the
+server's own handling is caught, and both are logged to the client
+(`window/logMessage`, type Error) naming the file; the other findings are
+still published.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from aiolint.project.build import forget_projects
 from aiolint.server.actions import KINDS, code_actions
 from aiolint.server.folders import FolderSettings
 from aiolint.server.hover import hover
-from aiolint.server.linting import setup
+from aiolint.server.linting import ENGINE, setup
 from aiolint.server.positions import UTF16
 from aiolint.server.protocol import AiolintProtocol
 from aiolint.server.settings import SettingsError, names_settings
@@ -506,6 +509,12 @@ def build_server() -> AiolintServer:
 
 
 def main() -> int:
-    """Serve on stdin/stdout until the client exits."""
-    build_server().start_io()
+    """Serve on stdin/stdout until the client exits; documents are checked in
+    a warm worker process (`linting.ENGINE`), started now."""
+    server = build_server()
+    ENGINE.start()
+    try:
+        server.start_io()
+    finally:
+        ENGINE.close()
     return 0

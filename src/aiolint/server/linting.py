@@ -19,14 +19,16 @@ import tokenize
 from io import BytesIO
 
 from aiolint.cli.add_noqa import NoqaUpdateError, add_noqa_bytes
+from aiolint.cli.child import Child, WorkerDied
 from aiolint.cli.runner import RuleSets, lint_options
-from aiolint.engine.model import Diagnostic, FileResult, InternalError
+from aiolint.engine.model import Diagnostic, FileResult, InternalError, Location
 from aiolint.engine.record import Record
 from aiolint.engine.registry import rules_for
 from aiolint.engine.rule import Rule
 from aiolint.fixes.apply import VerificationError, apply_edits, compiles, fix_source, verify
 from aiolint.fixes.unused_imports import remove_imports_made_unused
 from aiolint.semantic.context import LintOptions
+from aiolint.server.diagnostics import INVALID_FILE
 from aiolint.server.settings import Settings
 from aiolint.workspace.config import Config, ConfigError
 from aiolint.workspace.fix_settings import FixSettings
@@ -35,6 +37,9 @@ from aiolint.workspace.selection import SelectionLayer, resolve_codes
 
 #: The name a document without a file path is linted as (stdin's).
 NO_PATH = "-"
+#: The process documents are parsed and checked in: a native crash (LibCST's
+#: parser) costs the document, never the server (started warm by `app.main`).
+ENGINE = Child()
 
 
 class Setup(Record):
@@ -108,11 +113,46 @@ def encode(text: str) -> tuple[bytes, str]:
 
 
 def lint(text: str, how: Setup) -> FileResult:
-    """The document's findings, as `aiolint check` reports them."""
+    """The document's findings, as `aiolint check` reports them (checked in
+    `ENGINE`; if it dies on the document, an AIO000 and an internal error say so)."""
+    source, _ = encode(text)
+    try:
+        return ENGINE.call(_lint_here, source, how.path, how.rules, how.options)
+    except WorkerDied as died:
+        return _crashed(how, died.reason)
+
+
+def _lint_here(
+    source: bytes, path: str, rules: tuple[type[Rule], ...], options: LintOptions
+) -> FileResult:
+    """In `ENGINE`'s process."""
     from aiolint.engine.lint import lint_source
 
-    source, _ = encode(text)
-    return lint_source(source, how.path, how.rules, how.options)
+    return lint_source(source, path, rules, options)
+
+
+def _crash(how: Setup, reason: str) -> InternalError:
+    return InternalError(how.path, "worker", f"{reason} while checking this file")
+
+
+def _crashed(how: Setup, reason: str) -> FileResult:
+    """The result of a document the engine's process died on: the CLI's
+    internal error (logged), and an AIO000 on the document saying so."""
+    result = FileResult(how.path, errors=[_crash(how, reason)])
+    if any(rule.code == INVALID_FILE for rule in how.rules):
+        start = Location(1, 1)
+        message = f"aiolint's worker process died checking this document ({reason}); not checked"
+        result.diagnostics.append(
+            Diagnostic(
+                path=how.path,
+                code=INVALID_FILE,
+                message=message,
+                start=start,
+                end=start,
+                rule_name="invalid-file",
+            )
+        )
+    return result
 
 
 class Fixed(Record):
@@ -129,8 +169,22 @@ class Fixed(Record):
 def fix_all(text: str, how: Setup) -> Fixed:
     """The text `aiolint check --fix` would leave (the configuration's `fixable`,
     `unfixable` and `unsafe-fixes`, the client's `unsafeFixes`)."""
+    try:
+        return ENGINE.call(_fix_all_here, text, how.path, how.rules, how.options, how.fixes)
+    except WorkerDied as died:
+        return Fixed(None, _crash(how, died.reason))
+
+
+def _fix_all_here(
+    text: str,
+    path: str,
+    rules: tuple[type[Rule], ...],
+    options: LintOptions,
+    fixes: FixSettings,
+) -> Fixed:
+    """In `ENGINE`'s process."""
     source, encoding = encode(text)
-    outcome = fix_source(source, how.path, how.rules, how.options, how.fixes)
+    outcome = fix_source(source, path, rules, options, fixes)
     if outcome.error is not None:
         return Fixed(None, outcome.error)
     if outcome.result.errors:
@@ -145,6 +199,15 @@ def fix_one(text: str, diagnostic: Diagnostic) -> str | None:
     (verified, then the imports it made unused removed); None if it fails."""
     if diagnostic.fix is None:
         return None
+    try:  # verifying parses with LibCST: in `ENGINE`
+        return ENGINE.call(_fix_one_here, text, diagnostic)
+    except WorkerDied:
+        return None
+
+
+def _fix_one_here(text: str, diagnostic: Diagnostic) -> str | None:
+    """In `ENGINE`'s process."""
+    assert diagnostic.fix is not None
     must_compile = compiles(text, diagnostic.path)
     fixed = apply_edits(text, [diagnostic.fix])
     try:

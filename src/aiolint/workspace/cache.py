@@ -90,6 +90,11 @@ _BUILD_DIR = re.compile(r"^[0-9][^/\\]*-[0-9a-f]{16}$")
 _PRUNE_MARK = ".last-prune"
 _TMP_PREFIX = ".tmp-"
 _ENTRY_SUFFIX = ".marshal"
+#: The folder `create_cache_dir` makes, tags and renames to the cache folder.
+_FRESH_PREFIX = f"{DEFAULT_CACHE_DIR}{_TMP_PREFIX}"
+_FRESH_DIR = re.compile(rf"^{re.escape(_FRESH_PREFIX)}[0-9]+-[0-9a-f]{{12}}$")
+#: A fresh cache folder untouched this long was left by a killed run.
+ABANDONED_AGE = 60
 #: What reading an entry of another shape (or a damaged one) can raise:
 #: marshal's own errors, unpacking and the type checks of `decode_result`,
 #: and MemoryError for damage that reads as a huge length.
@@ -259,9 +264,7 @@ def create_cache_dir(root: StrPath) -> None:
     if not is_cache_dir(root):
         parent = os.path.dirname(os.path.abspath(root))
         os.makedirs(parent, exist_ok=True)
-        fresh = os.path.join(
-            parent, f"{DEFAULT_CACHE_DIR}{_TMP_PREFIX}{os.getpid()}-{os.urandom(6).hex()}"
-        )
+        fresh = os.path.join(parent, f"{_FRESH_PREFIX}{os.getpid()}-{os.urandom(6).hex()}")
         os.mkdir(fresh)
         try:
             write_atomic(os.path.join(fresh, "CACHEDIR.TAG"), CACHEDIR_TAG.encode())
@@ -277,6 +280,51 @@ def create_cache_dir(root: StrPath) -> None:
         if not is_cache_dir(root):
             raise FileExistsError(errno.EEXIST, "exists and is not aiolint's cache", root)
     _write_if_missing(os.path.join(root, ".gitignore"), GITIGNORE)
+    remove_abandoned(os.path.dirname(os.path.abspath(root)))
+
+
+def _abandoned(path: str, now: float) -> list[str] | None:
+    """The files of a folder `create_cache_dir` made and never renamed (its
+    run was killed), if `path` is one untouched for `ABANDONED_AGE`: named as
+    it names them, holding nothing but what it writes there (aiolint's
+    `CACHEDIR.TAG`, the `.gitignore`, their temporary files). None otherwise."""
+    if not _FRESH_DIR.match(os.path.basename(path)) or os.path.islink(path):
+        return None
+    try:
+        if now - os.stat(path).st_mtime < ABANDONED_AGE:
+            return None  # perhaps a run still making it
+        names = os.listdir(path)
+    except OSError:
+        return None
+    for name in names:
+        if name == "CACHEDIR.TAG" and not is_cache_dir(path):
+            return None
+        if name not in ("CACHEDIR.TAG", ".gitignore") and not name.startswith(_TMP_PREFIX):
+            return None
+    return [os.path.join(path, name) for name in names]
+
+
+def remove_abandoned(parent: str, now: float | None = None) -> int:
+    """Remove the folders a run killed while making a cache folder in `parent`
+    left behind (`.aiolint_cache.tmp-<pid>-<random>`, see `_abandoned`);
+    returns how many. Anything else is left alone."""
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        with os.scandir(parent) as entries:
+            candidates = [e.path for e in entries if e.name.startswith(_FRESH_PREFIX)]
+    except OSError:
+        return 0
+    for path in candidates:
+        files = _abandoned(path, now)
+        if files is None:
+            continue
+        with contextlib.suppress(OSError):
+            for file in files:
+                os.unlink(file)
+            os.rmdir(path)
+            removed += 1
+    return removed
 
 
 def is_cache_dir(path: StrPath) -> bool:
