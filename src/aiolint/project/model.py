@@ -30,6 +30,7 @@ import os
 from collections.abc import Iterator
 
 from aiolint.engine import known_names
+from aiolint.project.orm import OrmModel, link_orm
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class ProjectModel:
         "factories",
         "functions",
         "instances",
+        "orm",
         "packages",
         "roots",
         "uses_sqlalchemy",
@@ -70,6 +72,7 @@ class ProjectModel:
         packages: frozenset[str] = frozenset(),
         blocking: dict[str, Blocking] | None = None,
         factories: dict[str, str] | None = None,
+        orm: tuple[object, ...] = (),
     ) -> None:
         #: Folders module names are relative to (the project root, its `src/`).
         self.roots = roots
@@ -83,6 +86,9 @@ class ProjectModel:
         self.packages = frozenset(packages)
         self.blocking = blocking or {}
         self.factories = factories or {}
+        #: The mapped classes, their relationships, the async session
+        #: factories' expiry (`aiolint.project.orm`; `data()` of an `OrmModel`).
+        self.orm = OrmModel(*orm)  # type: ignore[arg-type]
         content = repr(
             (
                 sorted(self.aliases.items()),
@@ -93,6 +99,10 @@ class ProjectModel:
                 sorted(self.packages),
                 sorted(self.blocking.items()),
                 sorted(self.factories.items()),
+                sorted(self.orm.classes.items()),
+                sorted(self.orm.factories.items()),
+                self.orm.expiry,
+                self.orm.uses_async,
             )
         )
         self.digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -122,6 +132,7 @@ class ProjectModel:
                 self.packages,
                 self.blocking,
                 self.factories,
+                self.orm.data(),
             ),
         )
 
@@ -324,6 +335,19 @@ class _Linker:
         base = imports.get(head, f"{module}.{head}")
         return f"{base}.{rest}" if rest else base
 
+    def follow(self, name: str) -> str:
+        """An absolute name followed through the project's imports to where it
+        is defined (`app.models.Order` re-exported by `app.models/__init__.py`)."""
+        for _ in range(_MAX_DEPTH):
+            module, attr = self.split(name)
+            if module is None or attr is None or "." in attr:
+                return name
+            target = self.records[module][0].get(attr)
+            if target is None or target == name:
+                return name
+            name = target
+        return name
+
     def referent(self, module: str, dotted: str, depth: int) -> _Value | None:
         return self.value(self.resolve(module, dotted), depth + 1)
 
@@ -474,6 +498,12 @@ def link(
 
     linker = _Linker(records)
     blocking = blocking_table(records, linker)
+    orm = link_orm(
+        {module: record[5] for module, record in records.items() if len(record) > 5},
+        linker.resolve,
+        linker.follow,
+        imported,
+    )
     return ProjectModel(
         roots,
         aliases,
@@ -484,6 +514,7 @@ def link(
         packages,
         blocking,
         _factories(records, linker),
+        orm.data(),
     )
 
 

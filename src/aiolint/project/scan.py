@@ -12,7 +12,9 @@ dicts, strings and booleans, so that `marshal` stores it in the cache:
   `httpx.AsyncClient(...)` on every call -> "httpx.AsyncClient", "" when it
   returns anything else or is cached);
 - `summaries`: function or `Class.method` name -> its summary (what it
-  blocks on and which functions it calls: `aiolint.project.summary`).
+  blocks on and which functions it calls: `aiolint.project.summary`);
+- `orm`: its mapped classes, declarative bases and async session factories
+  (`aiolint.project.orm`).
 
 A `Made` is `("ref", dotted)` (a name or attribute chain, resolved later through
 the module's own names), `("call", dotted, class_, flags)` (a call of one:
@@ -36,6 +38,7 @@ from aiolint.project.expr import (
     record_import,
     value_made,
 )
+from aiolint.project.orm import scan_orm
 from aiolint.project.summary import summaries
 
 TYPE_CHECKING = False
@@ -44,6 +47,7 @@ if TYPE_CHECKING:
 
     Made: TypeAlias = tuple[str, ...]
     FunctionRecord: TypeAlias = tuple[bool, tuple[Made, ...], str]
+    from aiolint.project.orm import OrmRecord
     from aiolint.project.summary import Summary
 
     ModuleRecord: TypeAlias = tuple[
@@ -52,6 +56,7 @@ if TYPE_CHECKING:
         dict[str, tuple[str, ...]],
         dict[str, FunctionRecord],
         dict[str, Summary],
+        OrmRecord,
     ]
 
 
@@ -85,7 +90,14 @@ def scan(text: str, module: str, is_package: bool) -> ModuleRecord | None:
             classes[stmt.name] = tuple(filter(None, (dotted_name(b) for b in stmt.bases)))
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             functions[stmt.name] = _function(stmt)
-    return imports, values, classes, functions, summaries(statements, imports, package)
+    return (
+        imports,
+        values,
+        classes,
+        functions,
+        summaries(statements, imports, package),
+        scan_orm(tree, statements, imports),
+    )
 
 
 def _module_statements(body: list[ast.stmt]) -> list[ast.stmt]:
