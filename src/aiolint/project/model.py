@@ -466,8 +466,11 @@ def recorded_names(records: dict[str, ModuleRecord]) -> set[str]:
     from aiolint.project.blocking import blocking_functions
 
     names = {name.rpartition(".")[2] for name, _ in _exports(records)}
-    blocking = blocking_functions(records, _Linker(records))
-    return names | {name.rpartition(".")[2] for name in blocking}
+    linker = _Linker(records)
+    blocking = blocking_functions(records, linker)
+    orm = _link_orm(records, linker)
+    mapped = {name.rpartition(".")[2] for name in (*orm.classes, *orm.factories)}
+    return names | mapped | {name.rpartition(".")[2] for name in blocking}
 
 
 def link(
@@ -498,12 +501,7 @@ def link(
 
     linker = _Linker(records)
     blocking = blocking_table(records, linker)
-    orm = link_orm(
-        {module: record[5] for module, record in records.items() if len(record) > 5},
-        linker.resolve,
-        linker.follow,
-        imported,
-    )
+    orm = _link_orm(records, linker, imported)
     return ProjectModel(
         roots,
         aliases,
@@ -516,6 +514,14 @@ def link(
         _factories(records, linker),
         orm.data(),
     )
+
+
+def _link_orm(
+    records: dict[str, ModuleRecord], linker: _Linker, imported: set[str] | None = None
+) -> OrmModel:
+    """The mapped classes and async session factories (`aiolint.project.orm`)."""
+    orm = {module: record[5] for module, record in records.items() if len(record) > 5}
+    return link_orm(orm, linker.resolve, linker.follow, imported or ())
 
 
 def _factories(records: dict[str, ModuleRecord], linker: _Linker) -> dict[str, str]:
