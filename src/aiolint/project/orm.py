@@ -70,6 +70,13 @@ _COLUMNS = frozenset(
         "sqlmodel.main.Field",
     }
 )
+_DECLARED_ATTR = frozenset(
+    {
+        "sqlalchemy.orm.declared_attr",
+        "sqlalchemy.orm.decl_api.declared_attr",
+        "sqlalchemy.ext.declarative.declared_attr",
+    }
+)
 _MAPPED = frozenset({"Mapped", "DynamicMapped", "WriteOnlyMapped"})
 _DECLARATIVE_FUNCTIONS = frozenset(
     {
@@ -190,11 +197,21 @@ def _class(node: ast.ClassDef, resolve: Callable[[str], str]) -> ClassRecord:
         ):
             found = _assigned(stmt.value, resolve)
             name = stmt.targets[0].id
+        elif isinstance(stmt, ast.FunctionDef) and _declared_attr(stmt, resolve):
+            # `@declared_attr def customer(cls) -> Mapped["Customer"]: return relationship(...)`
+            returned = [n.value for n in stmt.body if isinstance(n, ast.Return) and n.value]
+            found = _assigned(returned[0], resolve, stmt.returns) if len(returned) == 1 else None
+            name = stmt.name
         else:
             continue
         if found is not None and not name.startswith("__"):
             attributes[name] = (*found, stmt.lineno, stmt.col_offset + 1)
     return bases, table, attributes
+
+
+def _declared_attr(func: ast.FunctionDef, resolve: Callable[[str], str]) -> bool:
+    """Decorated `@declared_attr` (not `@declared_attr.directive`)."""
+    return any(resolve(dotted_name(d)) in _DECLARED_ATTR for d in func.decorator_list)
 
 
 def _annotated(

@@ -679,30 +679,29 @@ class _Walker:
         if found is None:
             return False
         if base.expired is not None and name not in base.fresh:
-            self.report(node, self.expired_message(node, base), found)
+            self.report(node, self.expired_message(node, base), base, found)
             return True
         if found[0] != "r" or base.statement is None or found[1] not in LAZY:
             return False
         if (name,) in base.paths or name in base.fresh:
             return False
-        self.report(node, self.lazy_message(node, base, found), found)
+        self.report(node, self.lazy_message(node, base, found), base, found)
         return True
 
     def report(
-        self, node: cst.Attribute, message: str, found: tuple[str, str, str, str, int, int]
+        self,
+        node: cst.Attribute,
+        message: str,
+        base: Obj,
+        found: tuple[str, str, str, str, int, int],
     ) -> None:
+        """One finding, pointing at where `base.cls`'s attribute is declared
+        (its own class, a mixin or a base)."""
         self.reported.add(id(node))
-        owner = self.short(self.owner(found))
-        what = f"`{owner}.{node.attr.value}` is declared here"
+        what = f"`{self.short(base.cls)}.{node.attr.value}` is declared here"
         if found[0] == "r":
             what += f' (lazy="{found[1]}")'
         self.findings.append(Finding(node, message, (found[3], found[4], found[5], what)))
-
-    def owner(self, found: tuple[str, str, str, str, int, int]) -> str:
-        for cls, attrs in self.model.classes.items():
-            if found in attrs.values() and cls.rpartition(".")[0] == found[3]:
-                return cls
-        return found[3]
 
     def lazy_message(
         self, node: cst.Attribute, base: Obj, found: tuple[str, str, str, str, int, int]

@@ -1,0 +1,62 @@
+"""The project model's ORM record (fixtures/projects/library): mapped classes
+across modules, their relationships' strategies and targets, the async
+factories' expiry; and AIO309's related place, the declaration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fixture_expectations import PROJECTS
+
+from aiolint.cli.runner import lint_files
+from aiolint.project.build import build_project, reset_record_cache, set_record_cache
+from aiolint.project.model import ProjectModel
+from aiolint.workspace.config import load_config
+from aiolint.workspace.selection import SelectionLayer
+
+LIBRARY = PROJECTS / "library"
+
+
+def _model() -> ProjectModel:
+    set_record_cache(None)
+    try:
+        model = build_project(load_config(LIBRARY / "pyproject.toml"))
+    finally:
+        reset_record_cache()
+    assert model is not None
+    return model
+
+
+def test_mapped_classes_relationships_and_factories() -> None:
+    orm = _model().orm
+    author = orm.classes["app.models.books.Author"]
+    assert author["id"][0] == "c" and author["id"][3] == "app.models.mixins"  # a mixin's column
+    assert author["books"][:3] == ("r", "select", "app.models.books.Book")
+    assert author["fans"][:3] == ("r", "dynamic", "app.models.fans.Fan")
+    book = orm.classes["app.models.books.Book"]
+    assert book["author"][:3] == ("r", "joined", "app.models.books.Author")
+    # `@declared_attr def shelf(cls): return relationship("Shelf")` on a mixin
+    assert book["shelf"][:4] == ("r", "select", "app.models.books.Shelf", "app.models.mixins")
+    club = orm.classes["app.models.fans.Club"]  # SQLModel, table=True
+    assert club["members"][:3] == ("r", "select", "app.models.fans.Fan")
+    assert club["leaders"][:2] == ("r", "selectin")  # sa_relationship_kwargs
+    assert "app.db.Base" not in orm.classes  # the declarative base is not mapped
+    assert orm.mapped("app.models.Author") == "app.models.books.Author"  # a re-export
+    assert orm.factories == {"app.db.SessionLocal": "1"} and orm.expiry == "1"
+    assert orm.uses_async
+
+
+def test_findings_point_at_the_declaration() -> None:
+    config = load_config(LIBRARY / "pyproject.toml")
+    result = lint_files([str(LIBRARY)], config, SelectionLayer(select=("AIO309",)))
+    related = {
+        (d.start.line, Path(r.path).name, r.start.line, r.message)
+        for d in result.diagnostics
+        for r in d.related
+    }
+    assert related == {
+        (17, "books.py", 11, '`Author.books` is declared here (lazy="select")'),
+        (31, "mixins.py", 13, '`Book.shelf` is declared here (lazy="select")'),
+        (39, "mixins.py", 6, "`Author.id` is declared here"),
+        (58, "fans.py", 6, '`Club.members` is declared here (lazy="select")'),
+    }
