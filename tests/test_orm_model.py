@@ -60,3 +60,7 @@ def test_findings_point_at_the_declaration() -> None:
         (39, "mixins.py", 6, "`Author.id` is declared here"),
         (58, "fans.py", 6, '`Club.members` is declared here (lazy="select")'),
     }
+    # the project's Base has no `AsyncAttrs`: no `awaitable_attrs` to suggest
+    messages = [d.message for d in result.diagnostics]
+    assert not any("awaitable_attrs" in m for m in messages)
+    assert any('declare the relationship `lazy="selectin"`' in m for m in messages)

@@ -103,6 +103,8 @@ class ProjectModel:
                 sorted(self.orm.factories.items()),
                 self.orm.expiry,
                 self.orm.uses_async,
+                sorted(self.orm.aliases.items()),
+                self.orm.awaitable,
             )
         )
         self.digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -94,6 +94,9 @@ DECLARATIVE_CLASSES = frozenset(
         "sqlalchemy.orm.decl_api.DeclarativeBaseNoMeta",
     }
 )
+_ASYNC_ATTRS = frozenset(
+    {"sqlalchemy.ext.asyncio.AsyncAttrs", "sqlalchemy.ext.asyncio.session.AsyncAttrs"}
+)
 SQLMODEL_CLASSES = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
 _ASYNC_FACTORIES = frozenset(
     {
@@ -334,7 +337,7 @@ def _target(node: ast.expr) -> str:
 class OrmModel:
     """The project's mapped classes (see the module doc); plain data."""
 
-    __slots__ = ("aliases", "classes", "expiry", "factories", "uses_async")
+    __slots__ = ("aliases", "awaitable", "classes", "expiry", "factories", "uses_async")
 
     def __init__(
         self,
@@ -343,6 +346,7 @@ class OrmModel:
         expiry: str = "",
         uses_async: bool = False,
         aliases: dict[str, str] | None = None,
+        awaitable: list[str] | None = None,
     ) -> None:
         #: mapped class -> attribute -> (kind, lazy, target class, module, line, column)
         self.classes = classes or {}
@@ -354,9 +358,18 @@ class OrmModel:
         #: a re-export of a mapped class or factory (`app.models.Order` from
         #: `app/models/__init__.py`) -> where it is defined
         self.aliases = aliases or {}
+        #: the mapped classes deriving from `AsyncAttrs` (they have `awaitable_attrs`)
+        self.awaitable = awaitable or []
 
     def data(self) -> tuple[object, ...]:
-        return (self.classes, self.factories, self.expiry, self.uses_async, self.aliases)
+        return (
+            self.classes,
+            self.factories,
+            self.expiry,
+            self.uses_async,
+            self.aliases,
+            self.awaitable,
+        )
 
     def mapped(self, name: str) -> str | None:
         """The mapped class the absolute dotted `name` stands for (None: not one)."""
@@ -419,6 +432,15 @@ def link_orm(
         mapped_memo[name] = found
         return found
 
+    def derives(name: str, library: frozenset[str], depth: int = 0) -> bool:
+        """Whether the class `name` has one of the `library` classes among its bases."""
+        if name in library:
+            return True
+        if depth > 16 or name not in defined:
+            return False
+        module, record = defined[name]
+        return any(derives(follow(resolve(module, b)), library, depth + 1) for b in record[0])
+
     def attributes(name: str, depth: int = 0) -> dict[str, tuple[str, str, str, str, int, int]]:
         if depth > 16 or name not in defined:
             return {}
@@ -457,4 +479,5 @@ def link_orm(
         found = follow(name)
         if found != name and (found in mapped or found in factories):
             aliases[name] = found
-    return OrmModel(mapped, factories, expiry_all, uses_async, aliases)
+    awaitable = sorted(name for name in mapped if derives(name, _ASYNC_ATTRS))
+    return OrmModel(mapped, factories, expiry_all, uses_async, aliases, awaitable)

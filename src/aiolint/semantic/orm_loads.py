@@ -685,8 +685,19 @@ class _Walker:
             return False
         if (name,) in base.paths or name in base.fresh:
             return False
+        if found[1] != "raise" and self.holds(base.session, found[2]):
+            return False  # a many-to-one may be found in the identity map without SQL
         self.report(node, self.lazy_message(node, base, found), base, found)
         return True
+
+    def holds(self, session: str, cls: str) -> bool:
+        """Whether a local of the function holds an object of `cls` (a
+        relationship's target, "" unknown) loaded through `session`: the
+        identity map keeps only objects something refers to."""
+        return bool(cls) and any(
+            isinstance(value, Obj) and value.cls == cls and value.session == session
+            for value in self.env.values()
+        )
 
     def report(
         self,
@@ -707,7 +718,6 @@ class _Walker:
         self, node: cst.Attribute, base: Obj, found: tuple[str, str, str, str, int, int]
     ) -> str:
         name = node.attr.value
-        shown = self.code(node)
         raises = (
             "raises `InvalidRequestError`"
             if found[1] in ("raise", "raise_on_sql")
@@ -720,10 +730,16 @@ class _Walker:
             where = f"pass `options=[{loader}]` to `get()` at line {statement.line}"
         else:
             where = f"add `{loader}` to the statement at line {statement.line}"
+        others = []
+        if base.cls in self.model.awaitable:
+            others.append(f"`await {self.code(node.value)}.awaitable_attrs.{name}` first")
+        if found[1] == "select":
+            others.append('declare the relationship `lazy="selectin"`')
+        alternatives = "".join(f", or {other}" for other in others)
         return (
-            f"`{shown}` loads the relationship `{self.short(base.cls)}.{name}` "
-            f'(lazy="{found[1]}") implicitly, which {raises} under an AsyncSession: {where}, '
-            f"or `await {self.code(node.value)}.awaitable_attrs.{name}` first"
+            f"`{self.code(node)}` loads the relationship `{self.short(base.cls)}.{name}` "
+            f'(lazy="{found[1]}") implicitly, which {raises} under an AsyncSession: '
+            f"{where}{alternatives}"
         )
 
     def expired_message(self, node: cst.Attribute, base: Obj) -> str:
