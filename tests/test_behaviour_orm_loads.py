@@ -110,3 +110,46 @@ def test_flagged_reads_raise_and_look_alikes_work(case: str, tmp_path: Path) -> 
         assert "lazy='raise'" in str(error) or "raise" in str(error)
     else:
         assert isinstance(error, exc.MissingGreenlet), repr(error)
+
+
+def test_dynamic_relationships_fail_under_asyncio_and_write_only_works(tmp_path: Path) -> None:
+    """AIO310's fixture on aiosqlite: iterating its `DynamicMapped` and
+    `lazy="dynamic"` relationships raises `MissingGreenlet`; the
+    `WriteOnlyMapped` one, read with `await session.scalars(rel.select())`,
+    works."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    spec = importlib.util.spec_from_file_location(
+        "aio310_fixture", FIXTURES / "sqlalchemy" / "AIO310.py"
+    )
+    assert spec is not None and spec.loader is not None
+    models = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = models
+    spec.loader.exec_module(models)
+
+    async def run() -> tuple[list[BaseException | None], int]:
+        engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'authors.db'}")
+        async with engine.begin() as conn:
+            await conn.run_sync(models.Base.metadata.create_all)
+        factory = async_sessionmaker(engine, expire_on_commit=False)
+        async with factory() as session:
+            session.add(models.Author(id=1))
+            session.add_all([models.Post(id=1, author_id=1), models.Comment(id=1, author_id=1)])
+            session.add(models.Draft(id=1, author_id=1))
+            await session.commit()
+        errors: list[BaseException | None] = []
+        async with factory() as session:
+            author = await session.get(models.Author, 1)
+            for relationship in ("posts", "drafts"):
+                try:
+                    list(getattr(author, relationship))
+                    errors.append(None)
+                except (exc.InvalidRequestError, exc.StatementError) as error:
+                    errors.append(getattr(error, "orig", None) or error)
+            comments = await models.count_comments(session, author)
+        await engine.dispose()
+        return errors, comments
+
+    errors, comments = asyncio.run(run())
+    assert all(isinstance(e, exc.MissingGreenlet) for e in errors), errors
+    assert comments == 1

@@ -64,3 +64,46 @@ def test_findings_point_at_the_declaration() -> None:
     messages = [d.message for d in result.diagnostics]
     assert not any("awaitable_attrs" in m for m in messages)
     assert any('declare the relationship `lazy="selectin"`' in m for m in messages)
+
+
+def test_the_gate_skips_async_files_without_orm_reads(tmp_path: Path) -> None:
+    """No LibCST for AIO309 where no read can load: a file whose async code
+    uses the session but reads no lazy relationship's name, in a project whose
+    factories keep objects on commit; a file reading one passes."""
+    import ast
+
+    from aiolint.engine.gate import collect
+    from aiolint.rules.sqlalchemy.implicit_orm_io import ImplicitOrmIo
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "db.py").write_text(
+        "from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine\n"
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship\n\n"
+        'engine = create_async_engine("sqlite+aiosqlite://")\n'
+        "SessionLocal = async_sessionmaker(engine, expire_on_commit=False)\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n\n"
+        "class Order(Base):\n"
+        '    __tablename__ = "orders"\n'
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        '    items: Mapped[list["Item"]] = relationship()\n'
+    )
+    set_record_cache(None)
+    try:
+        model = build_project(load_config(tmp_path / "pyproject.toml"))
+    finally:
+        reset_record_cache()
+    assert model is not None
+
+    def gate(text: str) -> bool:
+        facts = collect(ast.parse(text))
+        facts.add_project(model, "app.routes", False)
+        return ImplicitOrmIo.may_match(text) and ImplicitOrmIo.gate(facts)
+
+    head = "from app.db import Order, SessionLocal\n\n\nasync def f(order_id):\n"
+    body = "    async with SessionLocal() as s:\n        order = await s.get(Order, order_id)\n"
+    assert not gate(head + body + "        return order.id\n")
+    assert not gate("async def f(s):\n    order = await s.get(1)\n    return order.items\n")
+    assert gate(head + body + "        return order.items\n")

@@ -120,6 +120,10 @@ class AstFacts:
     #: whether the project uses SQLAlchemy's asyncio API (AIO309, AIO310).
     orm_classes: frozenset[str] | None = None
     orm_async: bool | None = None
+    #: The names of the project's relationships that load lazily, and whether
+    #: an async session factory of the project may expire on commit.
+    orm_lazy: frozenset[str] = frozenset()
+    orm_expires: bool = False
     #: The names and attribute chains inside `annotations` (computed on first use).
     _annotation_names: list[ast.expr] | None = field(default=None, init=False, repr=False)
 
@@ -145,6 +149,8 @@ class AstFacts:
         self.project_factories = frozenset(project.factories)
         self.orm_classes = frozenset(name.rpartition(".")[2] for name in project.orm.classes)
         self.orm_async = project.orm.uses_async
+        self.orm_lazy = project.orm.lazy_names
+        self.orm_expires = project.orm.expiry != "0"
         for bound in self.imports.values():
             for dotted in list(bound):
                 name = project.absolute(dotted, module, is_package) if dotted[:1] == "." else dotted

@@ -337,7 +337,7 @@ def _target(node: ast.expr) -> str:
 class OrmModel:
     """The project's mapped classes (see the module doc); plain data."""
 
-    __slots__ = ("aliases", "awaitable", "classes", "expiry", "factories", "uses_async")
+    __slots__ = ("_lazy", "aliases", "awaitable", "classes", "expiry", "factories", "uses_async")
 
     def __init__(
         self,
@@ -360,6 +360,7 @@ class OrmModel:
         self.aliases = aliases or {}
         #: the mapped classes deriving from `AsyncAttrs` (they have `awaitable_attrs`)
         self.awaitable = awaitable or []
+        self._lazy: frozenset[str] | None = None
 
     def data(self) -> tuple[object, ...]:
         return (
@@ -370,6 +371,18 @@ class OrmModel:
             self.aliases,
             self.awaitable,
         )
+
+    @property
+    def lazy_names(self) -> frozenset[str]:
+        """The names of the relationships whose strategy loads lazily."""
+        if self._lazy is None:
+            self._lazy = frozenset(
+                attr
+                for attrs in self.classes.values()
+                for attr, found in attrs.items()
+                if found[0] == "r" and found[1] in LAZY
+            )
+        return self._lazy
 
     def mapped(self, name: str) -> str | None:
         """The mapped class the absolute dotted `name` stands for (None: not one)."""

@@ -116,7 +116,10 @@ class ImplicitOrmIo(Rule):
             return False
         if facts.orm_classes is None:  # no project: the file's own mapped classes
             return facts.imports_any(SQLA_ROOTS)
-        return facts.names_mapped_class()
+        # an ORM read: a lazy relationship's name, or any attribute after a
+        # commit of a session that may expire
+        reads = facts.orm_expires or not facts.orm_lazy.isdisjoint(facts.attributes)
+        return reads and facts.names_mapped_class()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if not is_async_function(node):
