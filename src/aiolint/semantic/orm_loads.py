@@ -53,6 +53,13 @@ _SELECTS = frozenset(
         "sqlmodel.sql.expression.select",
     }
 )
+_SESSION_CLASSES = frozenset(
+    {
+        "sqlalchemy.ext.asyncio.AsyncSession",
+        "sqlalchemy.ext.asyncio.session.AsyncSession",
+        "sqlmodel.ext.asyncio.session.AsyncSession",
+    }
+)
 _EAGER = frozenset(
     {"selectinload", "joinedload", "subqueryload", "immediateload", "contains_eager"}
 )
@@ -193,7 +200,7 @@ class _Walker:
         self.module = module
         self.env: dict[str, Obj | Result | Statement] = {}
         self.findings: list[Finding] = []
-        self.sessions: dict[str, bool | None] = {}  # session text -> expires on commit
+        self.sessions: dict[str, bool] = {}  # session text -> expires on commit
         self.reported: set[int] = set()
 
     # --- statements ---------------------------------------------------------
@@ -392,17 +399,20 @@ class _Walker:
                 self.reads_in_target(element.value)
 
     def session_from(self, name: str, made: cst.BaseExpression) -> None:
-        """`async with F() as s` / `async with F.begin() as s`: `s`'s factory."""
-        self.sessions.pop(name, None)
+        """`async with F() as s` / `async with F.begin() as s` / `async with
+        AsyncSession(engine) as s`: whether `s` expires on commit (False when
+        its factory is not known)."""
+        self.sessions[name] = False
         if not isinstance(made, cst.Call):
             return
         func = made.func
         if isinstance(func, cst.Attribute) and func.attr.value == "begin":
             func = func.value
+        if qualified_name(self.ctx, func) in _SESSION_CLASSES:
+            self.sessions[name] = _expires(made)
+            return
         full = self.full_name(func)
-        setting = self.model.factory(full) if full else None
-        if setting is not None:
-            self.sessions[name] = setting == "1"
+        self.sessions[name] = (self.model.factory(full) if full else None) == "1"
 
     # --- values -------------------------------------------------------------
 
@@ -774,9 +784,9 @@ class _Walker:
         return text
 
     def expires(self, session: str, receiver: cst.BaseExpression) -> bool:
-        if session in self.sessions:
-            return bool(self.sessions[session])
-        return self.model.expiry == "1"
+        if session in self.sessions:  # opened here
+            return self.sessions[session]
+        return self.model.expiry == "1"  # a parameter: every factory of the project expires
 
     def mapped_class(self, node: cst.BaseExpression) -> str | None:
         full = self.full_name(node)
@@ -806,6 +816,17 @@ class _Walker:
 
     def line(self, node: cst.CSTNode) -> int:
         return self.ctx.positions[node].start.line
+
+
+def _expires(call: cst.Call) -> bool:
+    """`AsyncSession(engine, ...)` expires on commit: no `expire_on_commit`
+    (and no `**kwargs` that may hold it), or a literal `True`."""
+    if any(arg.star == "**" for arg in call.args):
+        return False
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "expire_on_commit":
+            return isinstance(arg.value, cst.Name) and arg.value.value == "True"
+    return True
 
 
 def _attribute_name(node: cst.BaseExpression) -> str | None:
