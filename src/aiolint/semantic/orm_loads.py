@@ -30,6 +30,7 @@ loaders, sync sessions and objects the function did not load are left alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
@@ -219,21 +220,27 @@ class _Walker:
                 self.small(small)
         elif isinstance(stmt, cst.If):
             self.reads(stmt.test)
-            self.block(stmt.body)
-            if stmt.orelse is not None:
-                if isinstance(stmt.orelse, cst.If):
-                    self.statement(stmt.orelse)
-                else:
-                    self.block(stmt.orelse.body)
+            orelse = stmt.orelse
+            if isinstance(orelse, cst.If):
+                self.paths([stmt.body, orelse], falls_through=False)
+            else:
+                bodies = [stmt.body] if orelse is None else [stmt.body, orelse.body]
+                self.paths(bodies, falls_through=orelse is None)
         elif isinstance(stmt, cst.For):
             self.reads(stmt.iter)
-            self.bind_target(stmt.target, self.element(stmt.iter))
-            self.block(stmt.body)
+            element = self.element(stmt.iter)
+            target = stmt.target
+
+            def loop() -> None:
+                self.bind_target(target, element)
+                self.block(stmt.body)
+
+            self.paths([loop], falls_through=True)
             if stmt.orelse is not None:
                 self.block(stmt.orelse.body)
         elif isinstance(stmt, cst.While):
             self.reads(stmt.test)
-            self.block(stmt.body)
+            self.paths([stmt.body], falls_through=True)
         elif isinstance(stmt, cst.With):
             for item in stmt.items:
                 self.reads(item.item)
@@ -244,14 +251,38 @@ class _Walker:
             self.block(stmt.body)
         elif isinstance(stmt, cst.Try | cst.TryStar):
             self.block(stmt.body)
-            for handler in stmt.handlers:
-                self.block(handler.body)
+            self.paths([handler.body for handler in stmt.handlers], falls_through=True)
             if stmt.orelse is not None:
                 self.block(stmt.orelse.body)
             if stmt.finalbody is not None:
                 self.block(stmt.finalbody.body)
         elif isinstance(stmt, cst.FunctionDef | cst.ClassDef):
             self.forget(stmt.name)
+
+    def paths(
+        self,
+        bodies: list[cst.BaseSuite | cst.If | Callable[[], None]],
+        *,
+        falls_through: bool,
+    ) -> None:
+        """Run each of `bodies` from the same bindings (a branch, a loop body,
+        a handler); after them, a name keeps its value only where every path
+        (and, `falls_through`, skipping them all) leaves the same one: a
+        statement with options in one branch and without in the other is
+        not known."""
+        before = dict(self.env)
+        ends = [before] if falls_through else []
+        for body in bodies:
+            self.env = dict(before)
+            if isinstance(body, cst.If):
+                self.statement(body)
+            elif isinstance(body, cst.BaseSuite):
+                self.block(body)
+            else:
+                body()
+            ends.append(self.env)
+        first, rest = ends[0], ends[1:]
+        self.env = {k: v for k, v in first.items() if all(_same(e.get(k), v) for e in rest)}
 
     def small(self, stmt: cst.BaseSmallStatement) -> None:
         if isinstance(stmt, cst.Assign):
@@ -816,6 +847,18 @@ class _Walker:
 
     def line(self, node: cst.CSTNode) -> int:
         return self.ctx.positions[node].start.line
+
+
+def _same(one: object, other: object) -> bool:
+    """The same value on two paths: the same object, or two statements that
+    select and load the same (`stmt = select(M).where(a)` / `select(M)`)."""
+    if one is other:
+        return True
+    return (
+        isinstance(one, Statement)
+        and isinstance(other, Statement)
+        and (one.cls, one.paths, one.via_get) == (other.cls, other.paths, other.via_get)
+    )
 
 
 def _expires(call: cst.Call) -> bool:
