@@ -37,7 +37,8 @@ import libcst as cst
 
 from aiolint.project.orm import LAZY, OrmModel, link_orm, scan_orm
 from aiolint.semantic.context import FileContext
-from aiolint.semantic.names import dotted, qualified_name
+from aiolint.semantic.names import qualified_name
+from aiolint.semantic.orm_options import Paths, loaded_paths
 from aiolint.semantic.sqlalchemy import SqlaKind, session_kind
 
 __all__ = ["Finding", "implicit_loads", "orm_model"]
@@ -61,17 +62,6 @@ _SESSION_CLASSES = frozenset(
         "sqlmodel.ext.asyncio.session.AsyncSession",
     }
 )
-_EAGER = frozenset(
-    {"selectinload", "joinedload", "subqueryload", "immediateload", "contains_eager"}
-)
-#: Loader options that set no eager load: the path stays as it was (`defaultload`
-#: only leads to a deeper option; `lazyload`/`raiseload` keep it lazy).
-_PATH_ONLY = frozenset({"defaultload", "lazyload", "raiseload"})
-_COLUMN_OPTIONS = frozenset(
-    {"load_only", "defer", "undefer", "undefer_group", "with_expression", "selectin_polymorphic"}
-)
-_LOADERS = _EAGER | _PATH_ONLY | _COLUMN_OPTIONS | {"noload", "Load"}
-_ORM_MODULES = ("sqlalchemy.orm", "sqlalchemy.orm.strategy_options", "sqlmodel")
 #: Statement methods that keep the selected entity.
 _KEEPS = frozenset(
     {
@@ -98,8 +88,6 @@ _KEEPS = frozenset(
 )
 _ONE = frozenset({"first", "one", "one_or_none"})
 _SCALAR_ONE = frozenset({"scalar_one", "scalar_one_or_none", "scalar"})
-
-Paths = frozenset[tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -541,7 +529,7 @@ class _Walker:
             if arg.keyword is not None and arg.keyword.value == "options":
                 if not isinstance(arg.value, cst.List | cst.Tuple):
                     return None
-                paths = self.options([e.value for e in arg.value.elements], frozenset())
+                paths = loaded_paths(self.ctx, [e.value for e in arg.value.elements], frozenset())
             elif arg.star:
                 return None
         if paths is None:
@@ -568,7 +556,7 @@ class _Walker:
                     return replace(base, paths=None)
                 if base.paths is None:
                     return base
-                paths = self.options([arg.value for arg in node.args], base.paths)
+                paths = loaded_paths(self.ctx, [arg.value for arg in node.args], base.paths)
                 return replace(base, paths=paths)
             return base if method in _KEEPS else None
         if qualified_name(self.ctx, func) not in _SELECTS or len(node.args) != 1:
@@ -578,99 +566,6 @@ class _Walker:
             return None
         cls = self.mapped_class(arg.value)
         return Statement(cls, frozenset(), self.line(node)) if cls is not None else None
-
-    # --- loader options -----------------------------------------------------
-
-    def options(self, options: list[cst.BaseExpression], paths: Paths) -> Paths | None:
-        found = set(paths)
-        for option in options:
-            loaded = self.option(option, ())
-            if loaded is None:
-                return None
-            found.update(loaded)
-        return frozenset(found)
-
-    def option(
-        self, node: cst.BaseExpression, prefix: tuple[str, ...]
-    ) -> set[tuple[str, ...]] | None:
-        """The paths one loader option loads (None: not readable)."""
-        if not isinstance(node, cst.Call):
-            return None
-        func = node.func
-        if isinstance(func, cst.Attribute) and not self.loader_function(func):
-            # a chained option: `joinedload(M.a).selectinload(A.b)`, `.options(...)`
-            base = self.option_chain(func.value, prefix)
-            if base is None:
-                return None
-            found, end = base
-            method = func.attr.value
-            if method == "options":
-                for arg in node.args:
-                    inner = self.option(arg.value, end)
-                    if inner is None or arg.star:
-                        return None
-                    found |= inner
-                return found
-            step = self.step(method, node, end)
-            if step is None:
-                return None
-            return found | step[0]
-        name = self.loader_name(func)
-        if name is None:
-            return None
-        step = self.step(name, node, prefix)
-        return step[0] if step is not None else None
-
-    def option_chain(
-        self, node: cst.BaseExpression, prefix: tuple[str, ...]
-    ) -> tuple[set[tuple[str, ...]], tuple[str, ...]] | None:
-        """The paths loaded so far by an option chain and the path it ends at."""
-        if not isinstance(node, cst.Call):
-            return None
-        func = node.func
-        if isinstance(func, cst.Attribute) and not self.loader_function(func):
-            base = self.option_chain(func.value, prefix)
-            if base is None:
-                return None
-            step = self.step(func.attr.value, node, base[1])
-            return (base[0] | step[0], step[1]) if step is not None else None
-        name = self.loader_name(func)
-        if name is None:
-            return None
-        if name == "Load":
-            return (set(), prefix)
-        step = self.step(name, node, prefix)
-        return step
-
-    def step(
-        self, name: str, node: cst.Call, prefix: tuple[str, ...]
-    ) -> tuple[set[tuple[str, ...]], tuple[str, ...]] | None:
-        """One loader (`selectinload(M.a)`) after `prefix`: the paths it loads
-        and the path it ends at."""
-        if name in _COLUMN_OPTIONS:
-            return set(), prefix
-        if name not in _EAGER and name not in _PATH_ONLY and name != "noload":
-            return None
-        positional = [arg for arg in node.args if arg.keyword is None]
-        if len(positional) != 1 or positional[0].star:
-            return None
-        attr = _attribute_name(positional[0].value)
-        if attr is None:
-            return None
-        path = (*prefix, attr)
-        loaded = {path} if name in _EAGER or name == "noload" else set()
-        return loaded, path
-
-    def loader_function(self, func: cst.Attribute) -> bool:
-        """`orm.selectinload` (a module attribute), not a method of an option."""
-        return self.loader_name(func) is not None
-
-    def loader_name(self, func: cst.BaseExpression) -> str | None:
-        name = qualified_name(self.ctx, func)
-        if name is None:
-            return None
-        module, _, last = name.rpartition(".")
-        return last if last in _LOADERS and module in _ORM_MODULES else None
 
     # --- reads --------------------------------------------------------------
 
@@ -870,16 +765,3 @@ def _expires(call: cst.Call) -> bool:
         if arg.keyword is not None and arg.keyword.value == "expire_on_commit":
             return isinstance(arg.value, cst.Name) and arg.value.value == "True"
     return True
-
-
-def _attribute_name(node: cst.BaseExpression) -> str | None:
-    """`M.a`, `M.a.of_type(X)`, `M.a.and_(...)` -> "a"."""
-    if (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value in ("of_type", "and_")
-    ):
-        node = node.func.value
-    if isinstance(node, cst.Attribute) and dotted(node.value):
-        return node.attr.value
-    return None
