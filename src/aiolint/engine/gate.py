@@ -150,7 +150,7 @@ class AstFacts:
         self.orm_classes = frozenset(name.rpartition(".")[2] for name in project.orm.classes)
         self.orm_async = project.orm.uses_async
         self.orm_lazy = project.orm.lazy_names
-        self.orm_expires = project.orm.expiry != "0"
+        self.orm_expires = project.orm.expiry in ("1", "?")
         for bound in self.imports.values():
             for dotted in list(bound):
                 name = project.absolute(dotted, module, is_package) if dotted[:1] == "." else dotted
