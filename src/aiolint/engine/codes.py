@@ -129,6 +129,16 @@ CODES: dict[str, CodeInfo] = {
         summary="A session opened into a local name and closed only on the happy path, or never.",
         fix="none",
     ),
+    "AIO309": CodeInfo(
+        name="implicit-orm-io",
+        summary="An ORM attribute read in async code that SQLAlchemy would load implicitly.",
+        fix="none",
+    ),
+    "AIO310": CodeInfo(
+        name="dynamic-relationship-async",
+        summary='A `lazy="dynamic"` relationship in a project that uses AsyncSession.',
+        fix="none",
+    ),
     "AIO401": CodeInfo(
         name="on-event",
         summary="Startup/shutdown handlers registered with the deprecated `on_event` API.",

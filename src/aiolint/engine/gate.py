@@ -128,6 +128,14 @@ class AstFacts:
     blocking_names: frozenset[str] | None = None
     #: The project's functions that return a new engine, pool or client (AIO303).
     project_factories: frozenset[str] = frozenset()
+    #: The last names of the project's mapped classes (None: no project), and
+    #: whether the project uses SQLAlchemy's asyncio API (AIO309, AIO310).
+    orm_classes: frozenset[str] | None = None
+    orm_async: bool | None = None
+    #: The names of the project's relationships that load lazily, and whether
+    #: an async session factory of the project may expire on commit.
+    orm_lazy: frozenset[str] = frozenset()
+    orm_expires: bool = False
     #: The names and attribute chains inside `annotations` (computed on first use).
     _annotation_names: list[ast.expr] | None = field(default=None, init=False, repr=False)
 
@@ -154,6 +162,10 @@ class AstFacts:
             self.blocking = project.blocking.keys()
             self.blocking_names = project.blocking_names
         self.project_factories = frozenset(project.factories)
+        self.orm_classes = frozenset(name.rpartition(".")[2] for name in project.orm.classes)
+        self.orm_async = project.orm.uses_async
+        self.orm_lazy = project.orm.lazy_names
+        self.orm_expires = project.orm.expiry in ("1", "?")
         for bound in self.imports.values():
             for dotted in list(bound):
                 name = project.absolute(dotted, module, is_package) if dotted[:1] == "." else dotted
@@ -168,6 +180,18 @@ class AstFacts:
                 made = project.instance_class(name)
                 if made is not None:
                     self.project_instances.add(made)
+
+    def names_mapped_class(self) -> bool:
+        """Whether the file may name a mapped class of the project: it imports
+        or binds one's name, or reads it as a module attribute."""
+        classes = self.orm_classes
+        if not classes:
+            return False
+        if not classes.isdisjoint(self.bound) or not classes.isdisjoint(self.attributes):
+            return True
+        return any(
+            name.rpartition(".")[2] in classes for bound in self.imports.values() for name in bound
+        )
 
     def imports_any(self, roots: Collection[str]) -> bool:
         """Whether the file imports one of the top-level packages `roots`."""

@@ -62,7 +62,7 @@ __all__ = [
 
 #: A folder with more Python files than this is not taken as one project.
 MAX_FILES = 20_000
-_FORMAT = 10
+_FORMAT = 11
 _MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 _REQUIREMENTS = re.compile(r"^requirements.*\.txt$", re.IGNORECASE)
 #: A module that imports one of these is read first.
@@ -90,9 +90,11 @@ _BLOCKING_IMPORT = re.compile(
     re.MULTILINE,
 )
 #: ... and names one of the objects the model records (a module importing only
-#: `Column` or `HTTPException` records nothing).
+#: `HTTPException` records nothing), mapped classes included.
 _MAKERS = re.compile(
     r"\b(?:sessionmaker|async_sessionmaker|scoped_session|async_scoped_session|Session"
+    r"|relationship|Relationship|DeclarativeBase|DeclarativeBaseNoMeta|declarative_base"
+    r"|generate_base|Mapped|mapped_column|Column|SQLModel|DynamicMapped|WriteOnlyMapped"
     r"|AsyncSession|create_engine|create_async_engine|engine_from_config"
     r"|async_engine_from_config|Engine|AsyncEngine|SQLAlchemy|FastAPI|APIRouter|Starlette"
     r"|Router|Application)\b"
@@ -233,6 +235,7 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
             model.factories,
             model.sessions,
             model.pooled,
+            model.orm.data(),
         )
         _store(cache_path, fresh, ((roots, uses_sqlalchemy), linked), walk)
     return model

@@ -38,6 +38,7 @@ import os
 from collections.abc import Iterator
 
 from aiolint.engine import known_names
+from aiolint.project.orm import OrmModel, link_orm
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ class ProjectModel:
         "factories",
         "functions",
         "instances",
+        "orm",
         "packages",
         "pooled",
         "roots",
@@ -85,6 +87,7 @@ class ProjectModel:
         factories: dict[str, str] | None = None,
         sessions: dict[str, SessionUse] | None = None,
         pooled: dict[str, Pooled] | None = None,
+        orm: tuple[object, ...] = (),
         *,
         digest: str | None = None,
     ) -> None:
@@ -102,6 +105,9 @@ class ProjectModel:
         self.factories = factories or {}
         self.sessions = sessions or {}
         self.pooled = pooled or {}
+        #: The mapped classes, their relationships, the async session
+        #: factories' expiry (`aiolint.project.orm`; `data()` of an `OrmModel`).
+        self.orm = OrmModel(*orm)  # type: ignore[arg-type]
         self._payload: bytes | None = None
         if digest is not None:  # unpickled: computed where it was built
             self.digest = digest
@@ -124,6 +130,12 @@ class ProjectModel:
                 sorted(self.factories.items()),
                 sorted(self.sessions.items()),
                 sorted(self.pooled.items()),
+                sorted(self.orm.classes.items()),
+                sorted(self.orm.factories.items()),
+                self.orm.expiry,
+                self.orm.uses_async,
+                sorted(self.orm.aliases.items()),
+                self.orm.awaitable,
             )
         )
         return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -156,6 +168,7 @@ class ProjectModel:
                     self.factories,
                     self.sessions,
                     self.pooled,
+                    self.orm.data(),
                 )
             )
         return (_received, (self.digest, self._payload))
@@ -373,6 +386,19 @@ class _Linker:
         base = imports.get(head, f"{module}.{head}")
         return f"{base}.{rest}" if rest else base
 
+    def follow(self, name: str) -> str:
+        """An absolute name followed through the project's imports to where it
+        is defined (`app.models.Order` re-exported by `app.models/__init__.py`)."""
+        for _ in range(_MAX_DEPTH):
+            module, attr = self.split(name)
+            if module is None or attr is None or "." in attr:
+                return name
+            target = self.records[module][0].get(attr)
+            if target is None or target == name:
+                return name
+            name = target
+        return name
+
     def referent(self, module: str, dotted: str, depth: int) -> _Value | None:
         return self.value(self.resolve(module, dotted), depth + 1)
 
@@ -501,7 +527,9 @@ def recorded_names(records: dict[str, ModuleRecord]) -> set[str]:
     linker = _Linker(records)
     functions = blocking_functions(records, linker) | pooled_names(records, linker)
     names |= session_names(records, linker)
-    return names | {name.rpartition(".")[2] for name in functions}
+    orm = _link_orm(records, linker)
+    mapped = {name.rpartition(".")[2] for name in (*orm.classes, *orm.factories)}
+    return names | mapped | {name.rpartition(".")[2] for name in functions}
 
 
 def link(
@@ -534,6 +562,7 @@ def link(
 
     linker = _Linker(records)
     blocking = blocking_table(records, linker)
+    orm = _link_orm(records, linker, imported)
     return ProjectModel(
         roots,
         aliases,
@@ -546,7 +575,16 @@ def link(
         _factories(records, linker),
         session_table(records, linker),
         pooled_table(records, linker),
+        orm.data(),
     )
+
+
+def _link_orm(
+    records: dict[str, ModuleRecord], linker: _Linker, imported: set[str] | None = None
+) -> OrmModel:
+    """The mapped classes and async session factories (`aiolint.project.orm`)."""
+    orm = {module: record[6] for module, record in records.items() if len(record) > 6}
+    return link_orm(orm, linker.resolve, linker.follow, imported or ())
 
 
 def _factories(records: dict[str, ModuleRecord], linker: _Linker) -> dict[str, str]:

@@ -18,6 +18,8 @@ dicts, strings and booleans, so that `marshal` stores it in the cache:
   `async_sessionmaker(engine)`) -> (the engine it binds, as a dotted name of
   this module or "", `pool_size`, `max_overflow` (-1: not a literal integer,
   -2: not given), the last name of `poolclass=` or "").
+- `orm`: its mapped classes, declarative bases and async session factories
+  (`aiolint.project.orm`).
 
 A `Made` is `("ref", dotted)` (a name or attribute chain, resolved later through
 the module's own names), `("call", dotted, class_, flags)` (a call of one:
@@ -41,6 +43,7 @@ from aiolint.project.expr import (
     record_import,
     value_made,
 )
+from aiolint.project.orm import scan_orm
 from aiolint.project.summary import summaries
 
 TYPE_CHECKING = False
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
     Made: TypeAlias = tuple[str, ...]
     FunctionRecord: TypeAlias = tuple[bool, tuple[Made, ...], str]
     Pool: TypeAlias = tuple[str, int, int, str]
+    from aiolint.project.orm import OrmRecord
     from aiolint.project.summary import Summary
 
     ModuleRecord: TypeAlias = tuple[
@@ -59,6 +63,7 @@ if TYPE_CHECKING:
         dict[str, FunctionRecord],
         dict[str, Summary],
         dict[str, Pool],
+        OrmRecord,
     ]
 
 
@@ -99,7 +104,7 @@ def scan(
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             functions[stmt.name] = _function(stmt)
     found = summaries(statements, imports, package) if summarize else {}
-    return imports, values, classes, functions, found, pools
+    return imports, values, classes, functions, found, pools, scan_orm(tree, statements, imports)
 
 
 def _pool(pools: dict[str, Pool], name: str, value: ast.expr | None) -> None:
