@@ -64,29 +64,48 @@ def blocking_functions(records: dict[str, ModuleRecord], linker: _Linker) -> set
 
 
 def _closure(resolver: _Resolver) -> dict[str, Blocking]:
+    def links(key: str, module: str, summary: Summary) -> bool:
+        return _links(summary) and "<locals>" not in key  # AIO206 follows no nested function
+
+    def own(module: str, summary: Summary) -> tuple[str, str, str, int] | None:
+        found = resolver.own_block(module, summary)
+        return None if found is None else (found[0], found[1], module, found[2])
+
+    return close_over_calls(resolver, links, own)  # type: ignore[return-value]
+
+
+def close_over_calls(
+    resolver: _Resolver,
+    links: Callable[[str, str, Summary], bool],
+    own: Callable[[str, Summary], tuple[object, ...] | None],
+) -> dict[str, tuple[object, ...]]:
+    """A property closed over the project's calls (AIO206's blocking, AIO106's
+    pool use): each function that can be a link of a chain (`links(key,
+    module, summary)`) has it through its own body (`own(module, summary)`: the end of
+    the chain) or through a call of such a function; its entry is (module, def
+    line, next function or "", line of that call, *the end)."""
     summaries = resolver.summaries
-    found: dict[str, Blocking] = {}
+    found: dict[str, tuple[object, ...]] = {}
     callers: dict[str, list[tuple[str, int]]] = {}
     for key, (module, owner, summary) in summaries.items():
-        if not _links(summary) or "<locals>" in key:
-            continue  # AIO206 resolves no call to a nested function
-        own = resolver.own_block(module, summary)
-        if own is not None:
-            code, shown, line = own
-            found[key] = (module, summary[3], "", 0, code, shown, module, line)
+        if not links(key, module, summary):
+            continue
+        end = own(module, summary)
+        if end is not None:
+            found[key] = (module, summary[3], "", 0, *end)
         for call in summary[6]:
             target = resolver.call_target(module, owner, call)
-            if target is not None and target != key and _links(summaries[target][2]):
+            if target is not None and target != key:
                 callers.setdefault(target, []).append((key, int(call[-1])))  # type: ignore[arg-type]
     pending = deque(found)
     while pending:
         callee = pending.popleft()
-        end = found[callee]
+        end_of_chain = found[callee][4:]
         for caller, line in callers.get(callee, ()):
             if caller in found:
                 continue
             module, _, summary = summaries[caller]
-            found[caller] = (module, summary[3], callee, line, *end[4:])
+            found[caller] = (module, summary[3], callee, line, *end_of_chain)
             pending.append(caller)
     return found
 

@@ -26,10 +26,8 @@ shown, the module and line where, and the pool's size as the message names it.
 
 from __future__ import annotations
 
-from collections import deque
-
 from aiolint.engine import known_names
-from aiolint.project.blocking import _other_names, _Resolver
+from aiolint.project.blocking import _other_names, _Resolver, close_over_calls
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -55,28 +53,11 @@ def pooled_table(records: dict[str, ModuleRecord], linker: _Linker) -> dict[str,
     pool unbounded (see the module doc), under each name it is called by."""
     resolver = _Resolver(records, linker)
     pools = _Pools(records, linker)
-    found: dict[str, Pooled] = {}
-    callers: dict[str, list[tuple[str, int]]] = {}
-    for key, (module, owner, summary) in resolver.summaries.items():
-        if summary[2] or pools.bounded(module, summary):
-            continue
-        own = pools.own_use(module, summary)
-        if own is not None:
-            found[key] = (module, summary[3], "", 0, *own)
-        for call in summary[6]:
-            target = resolver.call_target(module, owner, call)
-            if target is not None and target != key:
-                callers.setdefault(target, []).append((key, int(call[-1])))  # type: ignore[arg-type]
-    pending = deque(found)
-    while pending:
-        callee = pending.popleft()
-        end = found[callee]
-        for caller, line in callers.get(callee, ()):
-            if caller in found:
-                continue
-            module, _, summary = resolver.summaries[caller]
-            found[caller] = (module, summary[3], callee, line, *end[4:])
-            pending.append(caller)
+
+    def links(key: str, module: str, summary: Summary) -> bool:
+        return not (summary[2] or pools.bounded(module, summary))
+
+    found: dict[str, Pooled] = close_over_calls(resolver, links, pools.own_use)  # type: ignore[assignment]
     if found:
         found.update(_other_names(records, resolver, found))  # type: ignore[arg-type]
     return found
