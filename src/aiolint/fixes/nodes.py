@@ -145,17 +145,40 @@ def with_written_indent(module: cst.Module, node: N, original: Callable[[cst.CST
     return changed if isinstance(changed, type(node)) else node
 
 
-def descendants(roots: Iterable[cst.CSTNode]) -> Iterator[cst.CSTNode]:
-    """The roots and every node under them, in no particular order (a plain
-    walk: LibCST's `visit` would rebuild every node it passes)."""
-    stack = list(roots)
+def descendants(
+    roots: Iterable[cst.CSTNode], skip: cst.CSTNode | None = None
+) -> Iterator[cst.CSTNode]:
+    """The roots and every node under them, in no particular order, not
+    entering `skip` (a plain walk: LibCST's `visit` would rebuild every node it
+    passes, most of the cost of a fix on a gather of thousands of arguments)."""
+    stack = [node for node in roots if node is not skip]
     while stack:
         node = stack.pop()
         yield node
-        stack.extend(iter_children(node))
+        stack.extend(child for child in iter_children(node) if child is not skip)
 
 
 def comment_counts(roots: Iterable[cst.CSTNode]) -> Counter[str]:
     """The comments under `roots`, counted: a replacement keeps every comment
     of the code it replaces when the counts are equal."""
     return Counter(node.value for node in descendants(roots) if isinstance(node, cst.Comment))
+
+
+AwaitedStatement = cst.Expr | cst.Assign | cst.Return
+
+
+def awaited_statement(
+    ctx: FileContext, call: cst.Call
+) -> tuple[cst.SimpleStatementLine, AwaitedStatement, cst.Await] | None:
+    """`await <call>` as an expression statement, an assignment's value or a
+    `return` value, alone on its line (the line, the statement, the await)."""
+    awaited = ctx.parent(call)
+    if not isinstance(awaited, cst.Await) or awaited.expression is not call:
+        return None
+    statement = ctx.parent(awaited)
+    if not isinstance(statement, AwaitedStatement) or statement.value is not awaited:
+        return None
+    line = ctx.parent(statement)
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+        return None
+    return line, statement, awaited

@@ -17,7 +17,7 @@ SomeError:` keep catching it):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -25,9 +25,9 @@ from libcst.metadata import BuiltinAssignment
 
 from aiolint.engine.model import Applicability, Edit, Fix
 from aiolint.fixes.imports import reference
+from aiolint.fixes.nodes import AwaitedStatement, awaited_statement, comment_counts, descendants
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_function, is_async_function
-from aiolint.semantic.model import iter_children
 from aiolint.semantic.shared_session import call_shares_session
 
 #: Last name of callees known to return a future or task, not a coroutine
@@ -48,7 +48,6 @@ FUTURE_MAKERS = frozenset(
     }
 )
 
-Statement = cst.Expr | cst.Assign | cst.Return
 #: What a TaskGroup raises on failure (a builtin since Python 3.11).
 GROUP_CLASS = "BaseExceptionGroup"
 
@@ -58,7 +57,7 @@ class _Site:
     """The statement line that holds the awaited gather, and its one statement."""
 
     line: cst.SimpleStatementLine
-    statement: Statement
+    statement: AwaitedStatement
     function: cst.FunctionDef
 
 
@@ -132,16 +131,11 @@ def _raising_first_failure(
 def _site(ctx: FileContext, call: cst.Call) -> _Site | None:
     """`await gather(...)` as an expression statement, the value of an assignment
     to one target, or a `return` value, alone on its line in an async function."""
-    awaited = ctx.parent(call)
-    if not isinstance(awaited, cst.Await) or awaited.expression is not call:
+    found = awaited_statement(ctx, call)
+    if found is None:
         return None
-    statement = ctx.parent(awaited)
-    if not isinstance(statement, Statement) or statement.value is not awaited:
-        return None
+    line, statement, _ = found
     if isinstance(statement, cst.Assign) and len(statement.targets) != 1:
-        return None
-    line = ctx.parent(statement)
-    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
         return None
     function = enclosing_function(ctx, line)
     if function is None or not is_async_function(function):
@@ -396,29 +390,12 @@ def _with_leading(
     ]
 
 
-def _descendants(
-    roots: Iterable[cst.CSTNode], skip: cst.CSTNode | None = None
-) -> Iterator[cst.CSTNode]:
-    """The roots and every node under them (any order), not entering `skip`:
-    a plain walk, where LibCST's `visit` rebuilds every node it passes (most
-    of the cost of this fix on a gather of thousands of arguments)."""
-    stack = [node for node in roots if node is not skip]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(child for child in iter_children(node) if child is not skip)
-
-
-def _comments(nodes: Iterable[cst.CSTNode]) -> Counter[str]:
-    return Counter(node.value for node in _descendants(nodes) if isinstance(node, cst.Comment))
-
-
 def _keeps_comments(line: cst.SimpleStatementLine, new: Sequence[cst.BaseStatement]) -> bool:
     """Every comment of the statement (its leading lines are carried as they are)
     has a place in the new code."""
-    old = _comments([line.with_changes(leading_lines=())])
+    old = comment_counts([line.with_changes(leading_lines=())])
     first, *rest = new
-    return old == _comments([first.with_changes(leading_lines=()), *rest])
+    return old == comment_counts([first.with_changes(leading_lines=()), *rest])
 
 
 class _NamePicker:
@@ -479,4 +456,4 @@ class _NamePicker:
 
 def _names(root: cst.CSTNode, skip: cst.CSTNode | None = None) -> set[str]:
     """The identifiers of every `Name` under `root`, not looking into `skip`."""
-    return {node.value for node in _descendants([root], skip) if isinstance(node, cst.Name)}
+    return {node.value for node in descendants([root], skip) if isinstance(node, cst.Name)}

@@ -17,11 +17,10 @@ import libcst as cst
 
 from aiolint.engine.model import Applicability, Edit, Fix
 from aiolint.fixes.imports import reference
-from aiolint.fixes.nodes import comment_counts, descendants
+from aiolint.fixes.nodes import AwaitedStatement, awaited_statement, comment_counts, descendants
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_function, is_async_function
 
-Statement = cst.Expr | cst.Assign | cst.Return
 #: Expressions `await` takes without parentheses (Python's "primary").
 _PRIMARY = (
     cst.Name,
@@ -155,22 +154,16 @@ def _header(call: cst.Call) -> cst.TrailingWhitespace:
 
 def _site(
     ctx: FileContext, call: cst.Call
-) -> tuple[cst.SimpleStatementLine, Statement, cst.Await] | None:
+) -> tuple[cst.SimpleStatementLine, AwaitedStatement, cst.Await] | None:
     """`await <call>` as an expression statement, an assignment's value or a
     `return` value, alone on its line in an async function."""
-    awaited = ctx.parent(call)
-    if not isinstance(awaited, cst.Await) or awaited.expression is not call:
+    found = awaited_statement(ctx, call)
+    if found is None:
         return None
-    statement = ctx.parent(awaited)
-    if not isinstance(statement, Statement) or statement.value is not awaited:
-        return None
-    line = ctx.parent(statement)
-    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
-        return None
-    function = enclosing_function(ctx, line)
+    function = enclosing_function(ctx, found[0])
     if function is None or not is_async_function(function):
         return None
-    return line, statement, awaited
+    return found
 
 
 def _has_effects(
