@@ -21,12 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiolint.engine.decoding import detect_encoding
-from aiolint.engine.model import Diagnostic
+from aiolint.engine.model import INVALID_FILE, Diagnostic
 from aiolint.engine.noqa import NOQA_INLINE
 from aiolint.fixes.write import write_atomic
 
-#: A file that cannot be checked takes no noqa (the engine's AIO000).
-INVALID_FILE = "AIO000"
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 _SPLIT = re.compile(r"[,\s]+")
 

@@ -26,7 +26,14 @@ from libcst.metadata import MetadataWrapper
 
 from aiolint.engine.chunks import is_large, lint_in_chunks, plan, split_lines, statements
 from aiolint.engine.gate import AstFacts, collect
-from aiolint.engine.model import Diagnostic, FileResult, Fix, InternalError, Location
+from aiolint.engine.model import (
+    INVALID_FILE,
+    Diagnostic,
+    FileResult,
+    Fix,
+    InternalError,
+    invalid_file,
+)
 from aiolint.engine.noqa import NoqaMap, file_exemptions, file_exempts
 from aiolint.engine.rule import Rule
 from aiolint.engine.tabs import parse_module
@@ -36,7 +43,6 @@ from aiolint.fixes.unused_imports import imports_made_unused
 from aiolint.semantic.context import FileContext, LintOptions
 from aiolint.workspace.files import read_source
 
-INVALID_FILE = "AIO000"
 #: LibCST recurses once per nesting level; long implicit string concatenations
 #: (the standard library's pydoc_data/topics.py) nest thousands deep.
 RECURSION_LIMIT = 20_000
@@ -86,7 +92,7 @@ def lint_path(
         result = FileResult(shown)
         if _enabled(rules, INVALID_FILE):
             reason = exc.strerror or exc.__class__.__name__
-            result.diagnostics.append(_invalid(shown, f"Cannot read file: {reason}", 1, 1))
+            result.diagnostics.append(invalid_file(shown, f"Cannot read file: {reason}", 1, 1))
         return result
     return lint_source(source, shown, rules, options)
 
@@ -150,7 +156,7 @@ def _lint_source(
         text = decode_source(source) if isinstance(source, bytes) else source
     except UndecodableSourceError as exc:
         if report_invalid:
-            result.diagnostics.append(_invalid(path, f"Cannot decode file: {exc}", 1, 1))
+            result.diagnostics.append(invalid_file(path, f"Cannot decode file: {exc}", 1, 1))
         return result
     if "\0" in text:  # Python refuses the file whatever it holds; no rule need look
         if report_invalid:
@@ -207,7 +213,7 @@ def _lint_source(
                     f"{MAX_DEPTH:,} for aiolint's parser; each operand of an `and`/`or` chain "
                     "is a level); Python accepts it, no rule checked it"
                 )
-                result.diagnostics.append(_invalid(path, message, line, column + 1))
+                result.diagnostics.append(invalid_file(path, message, line, column + 1))
             return result
         facts.release_nodes()
         layout = None if found is None else plan(found, len(split_lines(text)))
@@ -264,7 +270,9 @@ def _python_parse(text: str, path: str) -> ast.Module | Diagnostic:
     try:
         return compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)  # type: ignore[no-any-return]
     except SyntaxError as syntax:
-        return _invalid(path, f"SyntaxError: {syntax.msg}", syntax.lineno or 1, syntax.offset or 1)
+        return invalid_file(
+            path, f"SyntaxError: {syntax.msg}", syntax.lineno or 1, syntax.offset or 1
+        )
     except (RecursionError, MemoryError) as deep:
         # CPython's parser gives up on nesting past its stack: `x = ----...1`
         # (10,000 signs) raises a MemoryError without a message on 3.11.
@@ -273,9 +281,9 @@ def _python_parse(text: str, path: str) -> ast.Module | Diagnostic:
             "Cannot parse file: nested too deeply for Python's parser "
             f"({deep.__class__.__name__}{detail})"
         )
-        return _invalid(path, message, 1, 1)
+        return invalid_file(path, message, 1, 1)
     except ValueError as other:  # a NUL byte
-        return _invalid(path, f"Cannot parse file: {other or other.__class__.__name__}", 1, 1)
+        return invalid_file(path, f"Cannot parse file: {other or other.__class__.__name__}", 1, 1)
 
 
 #: CPython's syntax errors for nesting beyond its limits: never newer syntax
@@ -324,7 +332,7 @@ def _parse_failure(path: str, exc: Exception, *, python_accepts: bool) -> Diagno
         )
     else:
         message = f"Cannot parse file: {detail}"
-    return _invalid(path, message, line, column)
+    return invalid_file(path, message, line, column)
 
 
 def _with_fix(ctx: FileContext, diagnostic: Diagnostic, fix: Fix, result: FileResult) -> Diagnostic:
@@ -406,15 +414,4 @@ def _null_byte(path: str, text: str) -> Diagnostic:
     line -= text.count("\r\n", 0, index)
     start = max(text.rfind("\n", 0, index), text.rfind("\r", 0, index)) + 1
     message = "SyntaxError: source code string cannot contain null bytes"
-    return _invalid(path, message, line, index - start + 1)
-
-
-def _invalid(path: str, message: str, line: int, column: int) -> Diagnostic:
-    return Diagnostic(
-        path=path,
-        code=INVALID_FILE,
-        message=message,
-        start=Location(line, column),
-        end=Location(line, column),
-        rule_name="invalid-file",
-    )
+    return invalid_file(path, message, line, index - start + 1)

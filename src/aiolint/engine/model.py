@@ -241,6 +241,22 @@ class InternalError(Record):
         self._set(path=path, where=where, detail=detail)
 
 
+#: The code of a file that cannot be checked (E902-like; see the catalog).
+INVALID_FILE = "AIO000"
+
+
+def invalid_file(path: str, message: str, line: int = 1, column: int = 1) -> Diagnostic:
+    """An AIO000 finding: the file (or document) at `path` was not checked."""
+    return Diagnostic(
+        path=path,
+        code=INVALID_FILE,
+        message=message,
+        start=Location(line, column),
+        end=Location(line, column),
+        rule_name="invalid-file",
+    )
+
+
 class FileResult(MutableRecord):
     """What linting one file produced."""
 

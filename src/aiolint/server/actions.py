@@ -15,14 +15,13 @@ from collections.abc import Sequence
 
 from lsprotocol import types
 
-from aiolint.engine.model import Applicability
+from aiolint.engine.model import INVALID_FILE, Applicability
 from aiolint.server.edits import text_edits, workspace_edit
 from aiolint.server.linting import add_noqa, fix_one
 from aiolint.server.snapshot import Snapshot
 
 FIX_ALL = "source.fixAll.aiolint"
 FIX_ALL_TITLE = "aiolint: Fix all auto-fixable problems"
-INVALID_FILE = "AIO000"
 KINDS = [types.CodeActionKind.QuickFix, FIX_ALL]
 
 

@@ -18,12 +18,11 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from aiolint.engine.model import Diagnostic, Related
+from aiolint.engine.model import INVALID_FILE, Diagnostic, Related
 from aiolint.reporters.base import rule_url
 from aiolint.server.positions import LineIndex
 
 SOURCE = "aiolint"
-INVALID_FILE = "AIO000"
 
 
 def lsp_range(index: LineIndex, start: int, end: int) -> types.Range:

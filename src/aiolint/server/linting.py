@@ -21,14 +21,19 @@ from io import BytesIO
 from aiolint.cli.add_noqa import NoqaUpdateError, add_noqa_bytes
 from aiolint.cli.child import Child, WorkerDied
 from aiolint.cli.runner import RuleSets, lint_options
-from aiolint.engine.model import Diagnostic, FileResult, InternalError, Location
+from aiolint.engine.model import (
+    INVALID_FILE,
+    Diagnostic,
+    FileResult,
+    InternalError,
+    invalid_file,
+)
 from aiolint.engine.record import Record
 from aiolint.engine.registry import rules_for
 from aiolint.engine.rule import Rule
 from aiolint.fixes.apply import VerificationError, apply_edits, compiles, fix_source, verify
 from aiolint.fixes.unused_imports import remove_imports_made_unused
 from aiolint.semantic.context import LintOptions
-from aiolint.server.diagnostics import INVALID_FILE
 from aiolint.server.settings import Settings
 from aiolint.workspace.config import Config, ConfigError
 from aiolint.workspace.fix_settings import FixSettings
@@ -140,18 +145,8 @@ def _crashed(how: Setup, reason: str) -> FileResult:
     internal error (logged), and an AIO000 on the document saying so."""
     result = FileResult(how.path, errors=[_crash(how, reason)])
     if any(rule.code == INVALID_FILE for rule in how.rules):
-        start = Location(1, 1)
         message = f"aiolint's worker process died checking this document ({reason}); not checked"
-        result.diagnostics.append(
-            Diagnostic(
-                path=how.path,
-                code=INVALID_FILE,
-                message=message,
-                start=start,
-                end=start,
-                rule_name="invalid-file",
-            )
-        )
+        result.diagnostics.append(invalid_file(how.path, message))
     return result
 
 

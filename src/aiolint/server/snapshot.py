@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from aiolint.engine.model import Diagnostic, FileResult, InternalError, Location
-from aiolint.server.diagnostics import INVALID_FILE, to_lsp
+from aiolint.engine.model import Diagnostic, FileResult, InternalError, invalid_file
+from aiolint.server.diagnostics import to_lsp
 from aiolint.server.linting import Fixed, Setup, fix_all, lint
 from aiolint.server.positions import LineIndex
 
@@ -69,13 +69,5 @@ def _too_large(setup: Setup, text: str) -> FileResult:
         f"Document too large for aiolint's server: {len(text):,} characters "
         f"(at most {MAX_DOCUMENT_CHARS:,}); not checked (`aiolint check` checks it)"
     )
-    start = Location(1, 1)
-    diagnostic = Diagnostic(
-        path=setup.path,
-        code=INVALID_FILE,
-        message=message,
-        start=start,
-        end=start,
-        rule_name="invalid-file",
-    )
+    diagnostic = invalid_file(setup.path, message)
     return FileResult(setup.path, [diagnostic])
