@@ -76,3 +76,18 @@ def exec_source(source: str, name: str = "app") -> dict[str, Any]:
     namespace: dict[str, Any] = {"__name__": name}
     exec(compile(source, f"{name}.py", "exec", dont_inherit=True), namespace)
     return namespace
+
+
+def python_versions_monorepo(root: Path, module: str, source: str) -> Path:
+    """A repository whose `backend/` runs on 3.10 and `service/` on 3.11, with
+    no configuration at the root (only `.git`); each holds `app/<module>`."""
+    (root / ".git").mkdir()
+    for name, requires in (("backend", ">=3.10"), ("service", ">=3.11")):
+        package = root / name / "app"
+        package.mkdir(parents=True)
+        (root / name / "pyproject.toml").write_text(
+            f'[project]\nname = "{name}"\nrequires-python = "{requires}"\n'
+        )
+        (package / "__init__.py").write_text("")
+        (package / module).write_text(source)
+    return root

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import python_versions_monorepo, run_cli
 
 from aiolint.project.build import project_root
 from aiolint.workspace.config import ConfigError, load_config
@@ -61,18 +61,7 @@ NEWER_ONLY = ("TaskGroup", "cancelling")
 
 
 def monorepo(root: Path) -> Path:
-    """A repository whose `backend/` runs on 3.10 and `service/` on 3.11, with
-    no configuration at the root (only `.git`)."""
-    (root / ".git").mkdir()
-    for name, requires in (("backend", ">=3.10"), ("service", ">=3.11")):
-        package = root / name / "app"
-        package.mkdir(parents=True)
-        (root / name / "pyproject.toml").write_text(
-            f'[project]\nname = "{name}"\nrequires-python = "{requires}"\n'
-        )
-        (package / "__init__.py").write_text("")
-        (package / "tasks.py").write_text(TASKS)
-    return root
+    return python_versions_monorepo(root, "tasks.py", TASKS)
 
 
 def rel(root: Path, found: dict[str, object]) -> str:

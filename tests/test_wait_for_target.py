@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers import python_versions_monorepo
+
 CLI = str(Path(sys.executable).with_name("aiolint"))
 
 CLIENT = """\
@@ -28,16 +30,7 @@ async def cached(key: str) -> str:
 
 
 def monorepo(root: Path) -> Path:
-    (root / ".git").mkdir()
-    for name, requires in (("backend", ">=3.10"), ("service", ">=3.11")):
-        package = root / name / "app"
-        package.mkdir(parents=True)
-        (root / name / "pyproject.toml").write_text(
-            f'[project]\nname = "{name}"\nrequires-python = "{requires}"\n'
-        )
-        (package / "__init__.py").write_text("")
-        (package / "client.py").write_text(CLIENT)
-    return root
+    return python_versions_monorepo(root, "client.py", CLIENT)
 
 
 def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
