@@ -170,3 +170,13 @@ def test_paths_are_spelled_as_pathlib_spells_them(tmp_path: Path, monkeypatch) -
     given = [".", "./pkg//", f"{tmp_path}//pkg/./a.py", "pkg/../b.py", "missing/./x.py"]
     assert list(discover(given, filters)) == ["b.py", "pkg/a.py", "missing/x.py"]
     assert list(discover(["./pkg/"], filters)) == [str(Path("./pkg/") / "a.py")]
+
+
+def test_a_folder_only_rule_after_a_rule_for_both(tmp_path: Path) -> None:
+    """`gen*` ignores files and folders; the later `!gen*/` takes folders back
+    (files still meet `gen*` alone): the last rule that applies wins."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("gen*\n!gen*/\n*_pb2.py\n")
+    make(tmp_path, "gen_a.py", "gendir/b.py", "gendir/gen_c.py", "gendir/d_pb2.py", "e.py")
+    filters = FileFilter(PathMatcher.build(tmp_path, []), respect_gitignore=True)
+    assert found(tmp_path, filters) == ["e.py", "gendir/b.py"]

@@ -5,6 +5,7 @@ used to take minutes or abort the run."""
 from __future__ import annotations
 
 import os
+import random
 import re
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from helpers import SLEEPY
 from aiolint.workspace.globs import (
     IN_ANY_FOLDER,
     OR_BELOW,
+    LastMatch,
     MalformedGlob,
     _Automaton,
     _backtracks,
@@ -25,6 +27,7 @@ from aiolint.workspace.globs import (
     compile_any,
     compile_glob,
     glob_to_regex,
+    glob_tokens,
 )
 
 PATTERNS = [
@@ -180,3 +183,52 @@ def test_malformed_patterns_match_nothing_and_are_named_once(tmp_path: Path) -> 
     for want in expected:
         assert sum(f"aiolint: warning: {want} (" in line for line in warnings) == 1, want
     assert all(line.endswith("; it matches nothing") for line in warnings)
+
+
+#: Patterns as `.gitignore` files write them: names, suffixes, classes (one
+#: that matches `/`), `**` inside a name, folders.
+LAST_MATCH_PATTERNS = [
+    *PATTERNS,
+    "a",
+    "ab",
+    "d",
+    "x.py",
+    "*.py[cod]",
+    "*$py.class",
+    "[._]*.sw[a-p]",
+    "node_modules*",
+    "a[!x]b",
+    "a**b",
+    "q/*",
+    "d/e",
+    "*",
+    "?",
+]
+
+
+@pytest.mark.parametrize(("prefix", "suffix"), [((), ()), (IN_ANY_FOLDER, ()), ((), OR_BELOW)])
+def test_last_match_finds_the_last_pattern_that_matches(prefix: tuple, suffix: tuple) -> None:
+    """`LastMatch` (one dict, suffix or regular expression for all the
+    patterns) answers what matching each pattern in turn answers."""
+    rng = random.Random(17)
+    paths = [*PATHS, "a/x/b", "d/axb", "a$py.class", "q/x.pyc", "node_modules_x", "x/.a.swp"]
+    for _ in range(300):
+        chosen = rng.sample(LAST_MATCH_PATTERNS, k=rng.randint(1, 14))
+        each = [compile_glob(p, prefix=prefix, suffix=suffix) for p in chosen]
+        last = LastMatch([glob_tokens(p, prefix=prefix, suffix=suffix) for p in chosen])
+        for path in paths:
+            expected = max((i for i, match in enumerate(each) if match(path)), default=-1)
+            assert last.last(path) == expected, (chosen, path)
+            name = path.rpartition("/")[2]
+            assert last.last(path, name) == expected, (chosen, path)
+
+
+def test_last_match_takes_linear_time_on_patterns_that_could_backtrack() -> None:
+    patterns = ["*.py", "**/" * 16 + "z.py", "build", "*a" * 16 + "*z", "a/**/" * 16 + "z"]
+    last = LastMatch([glob_tokens(p, prefix=IN_ANY_FOLDER) for p in patterns])
+    start = time.perf_counter()
+    assert last.last("/".join(["d"] * 40) + "/a.py") == 0
+    assert last.last("a" * 200) == -1
+    assert last.last("/".join(["a"] * 60) + "/y") == -1
+    assert last.last("/".join(["d"] * 40) + "/z.py") == 1
+    assert time.perf_counter() - start < 1.0

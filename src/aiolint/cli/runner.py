@@ -317,7 +317,7 @@ class ConfigFilter:
         return found
 
     def _filter_of(self, folder: str) -> FileFilter:
-        config = self._resolver.for_path(folder)
+        config = self._resolver.for_folder(folder)
         held = self._filters.get(id(config))
         if held is None:
             held = self._filters[id(config)] = (config, FileFilter.of(config))

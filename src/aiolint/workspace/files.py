@@ -35,10 +35,12 @@ from aiolint.engine.record import Record
 from aiolint.workspace.globs import (
     IN_ANY_FOLDER,
     OR_BELOW,
+    LastMatch,
     MalformedGlob,
     Matcher,
+    Token,
     compile_any,
-    compile_glob,
+    glob_tokens,
 )
 from aiolint.workspace.paths import absolute, normalized, relative_posix
 from aiolint.workspace.warn import warn_once
@@ -116,20 +118,37 @@ def _resolved_root(root: str) -> str:
     return os.path.realpath(root)
 
 
-class _IgnoreRule(Record):
-    __slots__ = _fields = ("match", "negate", "dir_only")
-    match: Matcher
-    negate: bool
-    dir_only: bool
+class _IgnoreFile:
+    """The rules of one folder's ignore files, in order, matched all at once
+    (`globs.LastMatch`): files meet the rules but folder-only ones (`gen/`)."""
 
-    def __init__(self, match: Matcher, negate: bool, dir_only: bool) -> None:
-        self._set(match=match, negate=negate, dir_only=dir_only)
+    __slots__ = ("_dirs", "_files", "_negated")
+
+    def __init__(self, rules: Sequence[tuple[Sequence[Token], bool, bool]]) -> None:
+        self._dirs = LastMatch([tokens for tokens, _, _ in rules])
+        self._negated = tuple(negate for _, negate, _ in rules)
+        kept = [index for index, (_, _, dir_only) in enumerate(rules) if not dir_only]
+        if len(kept) == len(rules):
+            self._files: tuple[LastMatch, tuple[int, ...]] | None = None
+        else:
+            self._files = (LastMatch([rules[index][0] for index in kept]), tuple(kept))
+
+    def verdict(self, rel: str, name: str, is_dir: bool) -> bool | None:
+        """Whether the last rule matching `rel` (whose last part is `name`)
+        ignores it; None when no rule matches."""
+        if is_dir or self._files is None:
+            index = self._dirs.last(rel, name)
+        else:
+            matcher, kept = self._files
+            found = matcher.last(rel, name)
+            index = kept[found] if found >= 0 else -1
+        return None if index < 0 else not self._negated[index]
 
 
 @cache
-def _gitignore_rules(folder: str) -> tuple[_IgnoreRule, ...]:
+def _gitignore_rules(folder: str) -> _IgnoreFile | None:
     """Rules of `folder/.gitignore` (and `.git/info/exclude` at a repo root)."""
-    rules: list[_IgnoreRule] = []
+    rules: list[tuple[Sequence[Token], bool, bool]] = []
     for source in (
         os.path.join(folder, ".git", "info", "exclude"),
         os.path.join(folder, ".gitignore"),
@@ -147,11 +166,12 @@ def _gitignore_rules(folder: str) -> tuple[_IgnoreRule, ...]:
                 continue
             if rule is not None:
                 rules.append(rule)
-    return tuple(rules)
+    return _IgnoreFile(rules) if rules else None
 
 
-def _parse_gitignore_line(raw: str) -> _IgnoreRule | None:
-    """The rule of a `.gitignore` line (None: none); raises MalformedGlob."""
+def _parse_gitignore_line(raw: str) -> tuple[Sequence[Token], bool, bool] | None:
+    """The rule of a `.gitignore` line, (tokens, negated, folders only), None:
+    none; raises MalformedGlob."""
     line = raw.rstrip("\n")
     if not line.strip() or line.startswith("#"):
         return None
@@ -165,8 +185,8 @@ def _parse_gitignore_line(raw: str) -> _IgnoreRule | None:
     if not line:
         return None
     anchored = "/" in line
-    match = compile_glob(line.lstrip("/"), prefix=() if anchored else IN_ANY_FOLDER)
-    return _IgnoreRule(match, negate, dir_only)
+    tokens = glob_tokens(line.lstrip("/"), prefix=() if anchored else IN_ANY_FOLDER)
+    return tokens, negate, dir_only
 
 
 class _IgnoreScope:
@@ -176,23 +196,18 @@ class _IgnoreScope:
 
     __slots__ = ("chain", "in_repo")
 
-    def __init__(
-        self, in_repo: bool, chain: tuple[tuple[str, tuple[_IgnoreRule, ...]], ...]
-    ) -> None:
+    def __init__(self, in_repo: bool, chain: tuple[tuple[str, _IgnoreFile], ...]) -> None:
         self.in_repo = in_repo
         self.chain = chain
 
     def ignores(self, name: str, is_dir: bool) -> bool:
-        """Whether the entry `name` is ignored: the last rule matching it wins."""
-        ignored = False
-        for prefix, rules in self.chain:
-            rel = prefix + name
-            for rule in rules:
-                if rule.dir_only and not is_dir:
-                    continue
-                if rule.match(rel):
-                    ignored = not rule.negate
-        return ignored
+        """Whether the entry `name` is ignored: the last rule matching it wins
+        (a deeper folder's rules come after its parents')."""
+        for prefix, rules in reversed(self.chain):
+            verdict = rules.verdict(prefix + name, name, is_dir)
+            if verdict is not None:
+                return verdict
+        return False
 
 
 #: Outside a repository nothing is ignored.
@@ -204,7 +219,7 @@ def _ignore_scope(folder: str) -> _IgnoreScope:
     """The `_IgnoreScope` of the resolved folder `folder`: a new chain if it
     holds `.git` (a repository root), else its parent's one level deeper."""
     if os.path.exists(os.path.join(folder, ".git")):
-        above: tuple[tuple[str, tuple[_IgnoreRule, ...]], ...] = ()
+        above: tuple[tuple[str, _IgnoreFile], ...] = ()
     else:
         parent, name = os.path.split(folder)
         if parent == folder or not name:
@@ -214,7 +229,7 @@ def _ignore_scope(folder: str) -> _IgnoreScope:
             return _OUTSIDE_REPOSITORY
         above = tuple((f"{prefix}{name}/", rules) for prefix, rules in scope.chain)
     own = _gitignore_rules(folder)
-    return _IgnoreScope(True, (*above, ("", own)) if own else above)
+    return _IgnoreScope(True, (*above, ("", own)) if own is not None else above)
 
 
 def forget_ignore_rules() -> None:
@@ -310,9 +325,13 @@ def _identity(path: str) -> str:
     return os.path.realpath(path) if os.path.exists(path) else absolute(path)
 
 
-def _special(entry: os.DirEntry[str]) -> bool:
-    """A FIFO, device or socket (a dangling symlink is not: reading it reports why)."""
+def _special(entry: os.DirEntry[str], is_link: bool) -> bool:
+    """A FIFO, device or socket, met as no folder (a dangling symlink is not:
+    reading it reports why). An entry that is no symlink says what it is in
+    the listing (no `stat`, but where the file system leaves its kind unknown)."""
     try:
+        if not is_link:
+            return not entry.is_file(follow_symlinks=False)
         mode = entry.stat().st_mode
     except OSError:
         return False
@@ -384,7 +403,7 @@ def _walk(
             continue
         if is_link and _linked_kind(entry) is not False:
             continue  # a symlinked folder (not entered), or a loop (warned)
-        if not is_dir and (not entry.name.endswith(PYTHON_SUFFIXES) or _special(entry)):
+        if not is_dir and (not entry.name.endswith(PYTHON_SUFFIXES) or _special(entry, is_link)):
             continue  # not Python; or a FIFO, device or socket named `x.py`: never read
         # an entry that is no symlink resolves inside the resolved folder
         target = os.path.realpath(entry.path) if is_link else os.path.join(resolved, entry.name)

@@ -12,6 +12,13 @@ power of the path's length, is matched by a lazily built DFA over the same
 tokens: one table step per character, each new step costing one pass over the
 tokens. Both agree on every path: they read the same tokens.
 
+A list of patterns where the last one matching decides (a `.gitignore`)
+is matched all at once (`LastMatch`): literal names in a dict, `*.ext`
+suffixes, the rest as alternatives of one regular expression, so a walk pays
+a few calls into C per entry instead of one match per rule. A path matches
+as a whole (`\\Z`; `**` and `**/` cross any character, a newline too, as the
+automaton does).
+
 A malformed character class (`[z-a]`, `[!a-Z]`, `[!]`, `[^]`) makes the whole
 pattern match nothing, as git treats such a `.gitignore` line; `MalformedGlob`
 says why, for the warning that names it.
@@ -28,6 +35,8 @@ Matcher = Callable[[str], object]
 _CHAR, _ONE, _CLASS, _STAR, _ANY, _DIRS, _TAIL = range(7)
 #: The wildcards: a `re` with several of them may backtrack without bound.
 _WILD = frozenset({_STAR, _ANY, _DIRS})
+#: The wildcards that may match a `/`.
+_CROSSING = frozenset({_ANY, _DIRS, _TAIL})
 #: The tokens that may match nothing.
 _OPTIONAL = frozenset({_STAR, _ANY, _DIRS, _TAIL})
 _REGEX = {_ONE: "[^/]", _STAR: "[^/]*", _ANY: ".*", _DIRS: "(?:.*/)?", _TAIL: "(?:/.*)?"}
@@ -35,6 +44,8 @@ _REGEX = {_ONE: "[^/]", _STAR: "[^/]*", _ANY: ".*", _DIRS: "(?:.*/)?", _TAIL: "(
 _MAX_STEPS = 1 << 16
 
 _Token = tuple[int, str]
+#: A piece of a read pattern, `(kind, text)` (see `_tokens`), as `LastMatch` takes them.
+Token = _Token
 
 
 class MalformedGlob(ValueError):
@@ -44,6 +55,8 @@ class MalformedGlob(ValueError):
 def _tokens(pattern: str) -> list[_Token]:
     """The tokens of `pattern`: `(kind, text)`, text being the character or
     the body of a class (its regular expression, `^` for `!`)."""
+    if "*" not in pattern and "?" not in pattern and "[" not in pattern and "\\" not in pattern:
+        return [(_CHAR, char) for char in pattern]  # most lines of a .gitignore
     out: list[_Token] = []
     i, n = 0, len(pattern)
     while i < n:
@@ -116,14 +129,21 @@ def _backtracks(tokens: Sequence[_Token]) -> bool:
     return not (wild == [_DIRS, _STAR] and kinds[0] == _DIRS)
 
 
+def glob_tokens(
+    pattern: str, *, prefix: Sequence[_Token] = (), suffix: Sequence[_Token] = ()
+) -> list[Token]:
+    """The tokens of `pattern` between `prefix` and `suffix` (raises MalformedGlob)."""
+    return [*prefix, *_tokens(pattern), *suffix]
+
+
 def compile_glob(
     pattern: str, *, prefix: Sequence[_Token] = (), suffix: Sequence[_Token] = ()
 ) -> Matcher:
     """A matcher for the whole of a path (raises MalformedGlob)."""
-    tokens = [*prefix, *_tokens(pattern), *suffix]
+    tokens = glob_tokens(pattern, prefix=prefix, suffix=suffix)
     if _backtracks(tokens):
         return _Automaton(tokens).match
-    return re.compile(f"{_regex(tokens)}$").match
+    return re.compile(f"{_regex(tokens)}\\Z", re.DOTALL).match
 
 
 def compile_any(
@@ -134,23 +154,131 @@ def compile_any(
 ) -> Matcher | None:
     """A matcher for paths wholly matching any of `patterns` (None: there are
     none); a malformed pattern is told to `malformed` and matches nothing."""
-    simple: list[str] = []
-    automata: list[Matcher] = []
+    found: list[Sequence[_Token]] = []
     for pattern in patterns:
         try:
-            tokens = [*_tokens(pattern), *suffix]
+            found.append([*_tokens(pattern), *suffix])
         except MalformedGlob as exc:
             malformed(pattern, exc)
-            continue
-        if _backtracks(tokens):
-            automata.append(_Automaton(tokens).match)
-        else:
-            simple.append(_regex(tokens))
-    if simple:
-        automata.insert(0, re.compile(f"(?:{'|'.join(simple)})$").match)
-    if len(automata) <= 1:
-        return automata[0] if automata else None
-    return lambda path: any(match(path) for match in automata)
+    if not found:
+        return None
+    last = LastMatch(found).last
+    return lambda path: last(path) >= 0
+
+
+def _name_only(tokens: Sequence[_Token], wild: Sequence[_Token]) -> bool:
+    """Whether the tokens (`wild`: those that are no plain character) never
+    match a `/`."""
+    if (_CHAR, "/") in tokens:
+        return False
+    for kind, text in wild:
+        if kind in _CROSSING or (kind == _CLASS and re.match(f"[{text}]", "/") is not None):
+            return False
+    return True
+
+
+class LastMatch:
+    """Which of an ordered list of patterns (token lists) is the last to match
+    the whole of a path, in a few calls into C instead of one match per
+    pattern (a `.gitignore` holds a hundred rules, each entry of a walk meets
+    all of them, and the last matching rule decides).
+
+    A pattern `**/P` where `P` cannot match a `/` matches a path exactly when
+    `P` matches its last part, the entry's name: a literal `P` is looked up in
+    a dict, `*` and a literal is a suffix, others are alternatives of one
+    regular expression over the name. Other patterns: a literal is looked up,
+    others are alternatives of one regular expression over the path. The
+    alternatives go from the last pattern to the first, each in its own group,
+    so the one `re` finds is the last pattern that matches (each alternative
+    on its own is one that cannot backtrack, and is tried once). A pattern
+    that could backtrack keeps its own linear-time `_Automaton`."""
+
+    __slots__ = (
+        "_automata",
+        "_name_groups",
+        "_name_regex",
+        "_names",
+        "_path_groups",
+        "_path_regex",
+        "_paths",
+        "_suffix_any",
+        "_suffixes",
+    )
+
+    def __init__(self, patterns: Sequence[Sequence[_Token]]) -> None:
+        self._names: dict[str, int] = {}
+        self._paths: dict[str, int] = {}
+        suffixes: list[tuple[str, int]] = []
+        by_name: list[tuple[int, str]] = []
+        by_path: list[tuple[int, str]] = []
+        automata: list[tuple[int, Matcher]] = []
+        for index, tokens in enumerate(patterns):
+            wild = [token for token in tokens if token[0] != _CHAR]
+            if not wild:
+                self._paths["".join(text for _, text in tokens)] = index
+                continue
+            if _backtracks(tokens):
+                automata.append((index, _Automaton(tokens).match))
+                continue
+            body = tokens[1:]
+            if wild[0] is tokens[0] and tokens[0][0] == _DIRS and _name_only(body, wild[1:]):
+                if len(wild) == 1:
+                    self._names["".join(text for _, text in body)] = index
+                elif len(wild) == 2 and wild[1] is body[0] and body[0][0] == _STAR:
+                    suffixes.append(("".join(text for _, text in body[1:]), index))
+                else:
+                    by_name.append((index, _regex(body)))
+                continue
+            by_path.append((index, _regex(tokens)))
+        self._suffixes = tuple(reversed(suffixes))
+        self._suffix_any = tuple(text for text, _ in suffixes)
+        self._name_regex, self._name_groups = _alternatives(by_name)
+        self._path_regex, self._path_groups = _alternatives(by_path)
+        self._automata = tuple(reversed(automata))
+
+    def last(self, path: str, name: str | None = None) -> int:
+        """The index of the last pattern matching the whole of `path` (-1:
+        none); `name` is its last part when the caller knows it."""
+        if name is None:
+            name = path.rpartition("/")[2]
+        best = self._names.get(name, -1)
+        found = self._paths.get(path, -1)
+        if found > best:
+            best = found
+        if self._suffix_any and name.endswith(self._suffix_any):
+            for text, index in self._suffixes:
+                if index <= best:
+                    break
+                if name.endswith(text):
+                    best = index
+                    break
+        if self._name_regex is not None:
+            match = self._name_regex(name)
+            if match is not None and self._name_groups[match.lastindex or 0] > best:
+                best = self._name_groups[match.lastindex or 0]
+        if self._path_regex is not None:
+            match = self._path_regex(path)
+            if match is not None and self._path_groups[match.lastindex or 0] > best:
+                best = self._path_groups[match.lastindex or 0]
+        for index, automaton in self._automata:
+            if index <= best:
+                break
+            if automaton(path):
+                best = index
+                break
+        return best
+
+
+def _alternatives(
+    patterns: Sequence[tuple[int, str]],
+) -> tuple[Callable[[str], re.Match[str] | None] | None, tuple[int, ...]]:
+    """One regular expression matching a whole path with any of `patterns`
+    ((index, regex)), the last first, and the index of each group's pattern."""
+    if not patterns:
+        return None, ()
+    ordered = sorted(patterns, reverse=True)
+    source = "|".join(f"({regex})\\Z" for _, regex in ordered)
+    return re.compile(source, re.DOTALL).match, (-1, *(index for index, _ in ordered))
 
 
 #: `compile_glob(..., prefix=IN_ANY_FOLDER)`: the pattern matches in any folder.

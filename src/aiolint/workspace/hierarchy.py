@@ -94,7 +94,11 @@ class ConfigResolver:
                 config = self._by_folder[given] = self.for_path(given)
             return config
         resolved = os.path.realpath(path)
-        folder = resolved if os.path.isdir(resolved) else os.path.dirname(resolved)
+        return self.for_folder(resolved if os.path.isdir(resolved) else os.path.dirname(resolved))
+
+    def for_folder(self, folder: str) -> Config:
+        """The configuration of the files in `folder`, a folder as it resolves
+        (as a walk knows it: no `realpath` of it again)."""
         config = self._by_folder.get(folder)
         if config is None:
             config = self._by_folder[folder] = self._resolve(folder)
