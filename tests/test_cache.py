@@ -20,7 +20,14 @@ from helpers import SLEEPY, run_cli
 import aiolint.cli.runner as runner
 import aiolint.workspace.cache as cache_module
 from aiolint.engine.model import FileResult, InternalError
-from aiolint.workspace.cache import CACHEDIR_SIGNATURE, ResultCache, create_cache_dir, seal, unseal
+from aiolint.workspace.cache import (
+    CACHEDIR_SIGNATURE,
+    INDEX_PREFIX,
+    ResultCache,
+    create_cache_dir,
+    seal,
+    unseal,
+)
 from aiolint.workspace.config import Config
 
 GATHER = (
@@ -64,11 +71,13 @@ def linted(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
 
 
 def entries(root: Path) -> list[Path]:
-    """The result entries (not the project model's records, nor what the
-    dependency files declare, beside them)."""
+    """The result entries, one per file (not the index of them all, the
+    project model's records, nor what the dependency files declare, beside them)."""
     found = root.glob(".aiolint_cache/*/*.marshal")
     return sorted(
-        p for p in found if not p.name.startswith("project-") and p.name != "declared.marshal"
+        p
+        for p in found
+        if not p.name.startswith(("project-", INDEX_PREFIX)) and p.name != "declared.marshal"
     )
 
 
@@ -76,6 +85,21 @@ def read_entry(entry: Path) -> object:
     payload = unseal(entry.read_bytes())
     assert payload is not None, f"{entry}: checksum does not match"
     return marshal.loads(payload)
+
+
+def index_file(root: Path) -> Path:
+    """The index of the results (one per run key: one here)."""
+    (found,) = root.glob(f".aiolint_cache/*/{INDEX_PREFIX}*.marshal")
+    return found
+
+
+def read_index(root: Path) -> tuple[str, dict]:
+    run_key, items = read_entry(index_file(root))  # type: ignore[misc]
+    return run_key, items
+
+
+def write_index(root: Path, run_key: str, items: dict) -> None:
+    index_file(root).write_bytes(seal(marshal.dumps((run_key, items))))
 
 
 def test_second_run_is_served_from_the_cache(project: Path, capsys, linted) -> None:
@@ -87,6 +111,7 @@ def test_second_run_is_served_from_the_cache(project: Path, capsys, linted) -> N
     fixes = [d["fix"] for d in json.loads(second.out)]
     assert all(fix and fix["edits"] for fix in fixes) and len(fixes) == 2
     assert len(entries(project)) == 3
+    assert len(read_index(project)[1]) == 3  # and one index of the three
 
 
 def test_text_output_and_fix_marks_are_the_same_from_the_cache(project: Path, capsys) -> None:
@@ -101,6 +126,7 @@ def test_an_edited_file_is_linted_again(project: Path, capsys, linted) -> None:
     assert linted[1] == ["pkg/a.py"]
     assert len([line for line in run.lines if "pkg/a.py" in line]) == 2
     assert len(entries(project)) == 3  # the entry is replaced, not added
+    assert len(read_index(project)[1]) == 3  # and so is the index's item
 
 
 @pytest.mark.parametrize(
@@ -183,12 +209,84 @@ def test_a_corrupt_entry_is_ignored_and_rewritten(
     project: Path, capsys, linted, garbage: bytes
 ) -> None:
     first = run_cli(capsys, "check")
-    for entry in entries(project):
+    for entry in [*entries(project), index_file(project)]:
         entry.write_bytes(garbage)
     assert run_cli(capsys, "check") == first
     assert len(linted[1]) == 3
     assert all(read_entry(e)[1] for e in entries(project))  # type: ignore[index]
+    assert len(read_index(project)[1]) == 3
     assert run_cli(capsys, "check") == first and linted[2] == []
+
+
+@pytest.mark.parametrize("garbage", [b"", seal(b"[\xff\xff\xff\x7f"), seal(marshal.dumps(None))])
+def test_a_corrupt_index_is_ignored_and_rewritten_from_the_entries(
+    project: Path, capsys, linted, garbage: bytes
+) -> None:
+    """The entries answer while the index is damaged; the run writes it anew."""
+    first = run_cli(capsys, "check")
+    index_file(project).write_bytes(garbage)
+    assert run_cli(capsys, "check") == first
+    assert linted[1] == []
+    assert len(read_index(project)[1]) == 3
+    for entry in entries(project):  # now the index alone answers
+        entry.unlink()
+    assert run_cli(capsys, "check") == first and linted[2] == []
+
+
+def test_an_index_of_another_run_key_is_not_used(project: Path, capsys, linted) -> None:
+    first = run_cli(capsys, "check")
+    run_key, items = read_index(project)
+    write_index(project, "0" * 64, items)
+    for entry in entries(project):
+        entry.unlink()
+    assert run_cli(capsys, "check") == first
+    assert len(linted[1]) == 3
+    assert read_index(project)[0] == run_key
+
+
+def test_an_index_two_runs_wrote_keeps_the_results_of_both(tmp_path: Path) -> None:
+    """Two runs that read the index before either wrote it: the second to
+    write merges the first's items, and a result the index lost in a race is
+    still served from its entry."""
+    sources = []
+    for name in ("a.py", "b.py"):
+        source = tmp_path / name
+        source.write_text(f"{name[0]} = 1\n")
+        sources.append((source, __import__("hashlib").sha256(source.read_bytes()).hexdigest()))
+    first, second = (ResultCache.open(tmp_path / "c", {}) for _ in range(2))
+    for cache in (first, second):
+        assert cache.lookup(sources[0][0], "a.py", ("AIO201",)) is None
+    first.store(sources[0][0], "a.py", ("AIO201",), sources[0][1], FileResult("a.py"))
+    second.store(sources[1][0], "b.py", ("AIO201",), sources[1][1], FileResult("b.py"))
+    first.save()
+    second.save()
+    for entry in (tmp_path / "c" / first.name).glob("*.marshal"):
+        if not entry.name.startswith(INDEX_PREFIX):
+            entry.unlink()  # the index alone answers
+    third = ResultCache.open(tmp_path / "c", {})
+    assert third.lookup(sources[0][0], "a.py", ("AIO201",)) == FileResult("a.py")
+    assert third.lookup(sources[1][0], "b.py", ("AIO201",)) == FileResult("b.py")
+    # a run whose index write was lost: its entry still answers, and goes in the index
+    fourth = ResultCache.open(tmp_path / "c", {})
+    fourth.store(sources[0][0], "a2.py", ("AIO201",), sources[0][1], FileResult("a2.py"))
+    fifth = ResultCache.open(tmp_path / "c", {})
+    assert fifth.lookup(sources[0][0], "a2.py", ("AIO201",)) == FileResult("a2.py")
+    fifth.save()
+    assert len(marshal.loads(unseal(Path(fifth.index_path).read_bytes()))[1]) == 3
+
+
+def test_an_index_item_of_an_edited_file_is_a_miss(project: Path, capsys, linted) -> None:
+    """The index keeps each file's hash: an edit of the same size and time misses."""
+    run_cli(capsys, "check")
+    source = project / "pkg" / "a.py"
+    before = source.stat()
+    source.write_text(SLEEPY.replace("sleep(1)", "sleep(2)"))
+    assert source.stat().st_size == before.st_size
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
+    for entry in entries(project):
+        entry.unlink()
+    run_cli(capsys, "check")
+    assert linted[1] == ["pkg/a.py"]
 
 
 @pytest.mark.parametrize(
@@ -204,11 +302,15 @@ def test_a_corrupt_entry_is_ignored_and_rewritten(
 def test_an_entry_with_the_right_key_and_a_bad_result_is_a_miss(
     project: Path, capsys, linted, damage
 ) -> None:
-    """The result an entry holds is checked value by value, not trusted."""
+    """The result an entry (or the index) holds is checked value by value, not trusted."""
     first = run_cli(capsys, "check")
     entry = next(e for e in entries(project) if read_entry(e)[2][2])  # type: ignore[index]
     key, digest, result = read_entry(entry)  # type: ignore[misc]
     entry.write_bytes(seal(marshal.dumps((key, digest, damage(result)))))
+    run_key, items = read_index(project)
+    (item_key,) = [k for k, item in items.items() if item[1] == result]
+    items[item_key] = (digest, damage(result), items[item_key][2])
+    write_index(project, run_key, items)
     assert run_cli(capsys, "check") == first
     assert len(linted[1]) == 1
 
@@ -217,6 +319,8 @@ def test_a_truncated_entry_is_a_miss(project: Path, capsys, linted) -> None:
     first = run_cli(capsys, "check")
     entry = max(entries(project), key=lambda p: p.stat().st_size)
     entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2])
+    index = index_file(project)
+    index.write_bytes(index.read_bytes()[: index.stat().st_size // 2])
     assert run_cli(capsys, "check") == first
     assert len(linted[1]) == 1
 
@@ -228,6 +332,9 @@ def test_an_entry_of_another_file_is_not_used(project: Path, capsys, linted) -> 
     data = found[0].read_bytes()
     for entry in found[1:]:
         entry.write_bytes(data)
+    run_key, items = read_index(project)
+    keys = sorted(items)
+    write_index(project, run_key, dict.fromkeys(keys, items[keys[0]]))
     assert run_cli(capsys, "check") == first
     assert len(linted[1]) == 2
 

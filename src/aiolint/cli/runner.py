@@ -412,8 +412,10 @@ def lint_files(
             run_jobs(work, workers, done, progress.tick)
     finally:
         progress.clear()
-    if cache is not None and cache.stores:
-        cache.prune()
+    if cache is not None:
+        cache.save()
+        if cache.stores:
+            cache.prune()
     for outcome in outcomes:
         if outcome is not None:
             result.add(outcome)

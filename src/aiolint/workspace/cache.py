@@ -18,7 +18,16 @@ holding one entry per file and settings:
   hashes the file and uses the entry only when its checksum, the key and the
   file's hash match, so an edited file is a miss and its entry is
   overwritten; a corrupt (a flipped bit), truncated or foreign entry is a
-  miss too, and is rewritten.
+  miss too, and is rewritten;
+- the run key's index, `index-<run key>.marshal`, holds every entry's result
+  in one sealed file (as ruff keeps one cache file per package), keyed by
+  the rest of the entry's key, with the file's SHA-256 and the day it was
+  last used: a run reads it once instead of an entry per file, and writes it
+  at its end when it added or refreshed an item (`ResultCache.save`). It is
+  checked as an entry is (checksum, run key, each item's file hash and
+  result), and the entries stay the record: a damaged index is a miss for
+  no file (the entries answer, and the index is written anew), and an item
+  two concurrent runs raced to write is in its entry still.
 
 The project model's records (`aiolint.project.build`) live in the same build
 folder, sealed the same way, and take the file hashes from `file_digest`,
@@ -31,7 +40,8 @@ renamed over the entry (atomic), so concurrent runs never see half an entry;
 any OSError while caching only costs the cache. Stale data is bounded: entries
 are per file and settings (an edit replaces, not adds), build folders other
 than the running one are removed once unused for an hour, and once a day
-entries unused for 30 days are removed (a hit refreshes an entry's age daily).
+entries unused for 30 days are removed (a hit refreshes an entry's age daily;
+the index drops items unused for 30 days when it is written).
 `aiolint clean` removes the whole folder (only one aiolint made, see
 `aiolint.workspace.cache_dir`).
 
@@ -66,6 +76,13 @@ if TYPE_CHECKING:
 
     #: A file's lint options, as `runner.lint_options` gives them (in items).
     Options: TypeAlias = tuple[tuple[str, object], ...]
+    #: What picks a result in the index: the file's absolute and displayed
+    #: paths, its codes (joined) and its lint options' key.
+    IndexKey: TypeAlias = tuple[str, str, str, str]
+    #: An index item: the file's SHA-256, its encoded result, the day it was last used.
+    IndexItem: TypeAlias = tuple[str, object, int]
+    #: What tells that an index file was replaced: inode, size, modification time.
+    IndexStamp: TypeAlias = tuple[int, int, int]
 
 #: Bump when the entry layout or what a result holds changes.
 CACHE_FORMAT = 3
@@ -90,6 +107,9 @@ _BUILD_DIR = re.compile(r"^[0-9][^/\\]*-[0-9a-f]{16}$")
 _PRUNE_MARK = ".last-prune"
 _TMP_PREFIX = ".tmp-"
 _ENTRY_SUFFIX = ".marshal"
+#: The index of a run key's results: `index-<run key>.marshal` in the build folder.
+INDEX_PREFIX = "index-"
+_WINDOWS = os.name == "nt"
 #: The folder `create_cache_dir` makes, tags and renames to the cache folder.
 _FRESH_PREFIX = f"{DEFAULT_CACHE_DIR}{_TMP_PREFIX}"
 _FRESH_DIR = re.compile(rf"^{re.escape(_FRESH_PREFIX)}[0-9]+-[0-9a-f]{{12}}$")
@@ -345,8 +365,49 @@ def _touch(path: str) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o666))
 
 
+def _read_index(path: str, run_key: str) -> tuple[dict[IndexKey, object], IndexStamp | None]:
+    """The items of the index at `path` (empty when it is missing, damaged or
+    of another run key), and its stamp (None: no file)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+            st = os.fstat(handle.fileno())
+    except OSError:
+        return {}, None
+    stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+    payload = unseal(data)
+    if payload is None:
+        return {}, stamp  # damaged since it was written: never served, rewritten
+    try:
+        stored_key, items = marshal.loads(payload)
+    except _BAD_ENTRY:
+        return {}, stamp
+    if stored_key != run_key or type(items) is not dict:
+        return {}, stamp
+    return items, stamp
+
+
+def _index_stamp(path: str) -> IndexStamp | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 class ResultCache:
-    """The entries of one run: one build folder, one set of lint options."""
+    """The entries of one run: one build folder, one set of lint options.
+
+    Results are kept twice: an entry per file (written as each file's result
+    comes, so a run stopped half-way keeps what it did) and the run key's
+    index, every entry in one sealed file read once per run and written at
+    its end (`save`) when something was added or refreshed. A lookup tries
+    the index, then the entry; each is used only when its checksum, its key
+    and the file's hash match, so a damaged index or entry is a miss (never
+    served) and is rewritten. Two runs writing the index at once: the second
+    merges what it reads on disk then; what a lost race drops from the index
+    is still in its entry, so a result is never lost, at worst read from its
+    entry once more."""
 
     def __init__(self, root: StrPath, options: Mapping[str, object]) -> None:
         self.root = os.fspath(root)
@@ -355,6 +416,15 @@ class ResultCache:
         run_key = (CACHE_FORMAT, __version__, build_id(), sorted(options.items()), _switches())
         self._run_key = _sha256(repr(run_key).encode("utf-8", "surrogatepass"))
         self._options_keys: dict[Options, str] = {}
+        self._codes_keys: dict[tuple[str, ...], str] = {}
+        self.index_path = os.path.join(self.folder, f"{INDEX_PREFIX}{self._run_key[:32]}.marshal")
+        self._index: dict[IndexKey, object] | None = None
+        self._index_stamp: IndexStamp | None = None
+        #: Index items this run found or made (a file's digest, its encoded
+        #: result, the day it was last used), written by `save`.
+        self._changed: dict[IndexKey, IndexItem] = {}
+        self._today = int(time.time() // DAY)
+        self._cwd = os.getcwd()
         self.hits = 0
         self.stores = 0
 
@@ -372,10 +442,28 @@ class ResultCache:
         cache._prune_builds()
         return cache
 
-    def _key(self, path: StrPath, shown: str, codes: Sequence[str], options: Options) -> str:
+    def _absolute(self, path: StrPath) -> str:
+        """`os.path.abspath(path)`, the working folder read once per run."""
+        given = os.fspath(path)
+        if _WINDOWS:  # pragma: no cover
+            return os.path.abspath(given)
+        joined = given if given.startswith("/") else f"{self._cwd}/{given}"
+        return os.path.normpath(joined) if "/." in joined or "//" in joined else joined
+
+    def _index_key(
+        self, absolute: str, shown: str, codes: tuple[str, ...], options: Options
+    ) -> IndexKey:
+        codes_key = self._codes_keys.get(codes)
+        if codes_key is None:
+            codes_key = self._codes_keys[codes] = ",".join(codes)
+        return (absolute, shown, codes_key, self._options_key(options) if options else "")
+
+    def _key(self, index_key: IndexKey) -> str:
+        """The key an entry holds (and its name hashes): the run key, then the index key."""
         # NUL cannot occur in a path, and codes hold no comma
-        parts = (self._run_key, os.path.abspath(path), shown, ",".join(codes))
-        return "\0".join((*parts, self._options_key(options)) if options else parts)
+        absolute, shown, codes, options = index_key
+        parts = (self._run_key, absolute, shown, codes)
+        return "\0".join((*parts, options) if options else parts)
 
     def _options_key(self, options: Options) -> str:
         """The file's own lint options (its configuration's target, the library
@@ -391,12 +479,37 @@ class ResultCache:
         name = _sha256(key.encode("utf-8", "surrogatepass")) + _ENTRY_SUFFIX
         return os.path.join(self.folder, name)
 
+    def _loaded_index(self) -> dict[IndexKey, object]:
+        if self._index is None:
+            self._index, self._index_stamp = _read_index(self.index_path, self._run_key)
+        return self._index
+
     def lookup(
         self, path: StrPath, shown: str, codes: Sequence[str], options: Options = ()
     ) -> FileResult | None:
         """The cached result of `path` with these codes and lint options (the
         file's own, besides the run's), if its bytes are unchanged."""
-        key = self._key(path, shown, codes, options)
+        index_key = self._index_key(self._absolute(path), shown, tuple(codes), options)
+        digest: str | None = None
+        item = self._loaded_index().get(index_key)
+        if type(item) is tuple and len(item) == 3:
+            try:
+                digest = _current_digest(path)
+                if item[0] == digest:
+                    result = decode_result(item[1])
+                    if item[2] != self._today:  # keep an item in use from looking unused
+                        self._changed[index_key] = (digest, item[1], self._today)
+                    self.hits += 1
+                    return result
+            except (OSError, *_BAD_ENTRY):
+                pass  # a stale or damaged item: the entry may hold the result
+        return self._lookup_entry(path, index_key, digest)
+
+    def _lookup_entry(
+        self, path: StrPath, index_key: IndexKey, digest: str | None
+    ) -> FileResult | None:
+        """`lookup` in the file's own entry (`digest`: the file's, when known)."""
+        key = self._key(index_key)
         entry = self._entry(key)
         try:
             with open(entry, "rb") as handle:
@@ -404,10 +517,10 @@ class ResultCache:
                 age = time.time() - os.fstat(handle.fileno()).st_mtime
             if payload is None:
                 return None  # damaged since it was written: never served, rewritten
-            stored_key, digest, encoded = marshal.loads(payload)
+            stored_key, stored_digest, encoded = marshal.loads(payload)
             if stored_key != key:
                 return None
-            if digest != _current_digest(path):
+            if stored_digest != (digest if digest is not None else _current_digest(path)):
                 return None
             result = decode_result(encoded)
         except (OSError, *_BAD_ENTRY):
@@ -415,6 +528,7 @@ class ResultCache:
         if age > DAY:  # keep an entry in use from looking unused
             with contextlib.suppress(OSError):
                 os.utime(entry)
+        self._changed[index_key] = (stored_digest, encoded, self._today)
         self.hits += 1
         return result
 
@@ -429,16 +543,39 @@ class ResultCache:
     ) -> None:
         """Record `result` as the result of the bytes hashing to `digest`
         (nothing for a result with internal errors; never raises OSError)."""
-        key = self._key(path, shown, codes, options)
+        index_key = self._index_key(self._absolute(path), shown, tuple(codes), options)
+        key = self._key(index_key)
         try:
             encoded = encode_result(result)
         except CannotEncodeError:
             return
+        self._changed[index_key] = (digest, encoded, self._today)
         try:
             write_atomic(self._entry(key), seal(marshal.dumps((key, digest, encoded))))
         except OSError:
             return
         self.stores += 1
+
+    def save(self) -> None:
+        """Write the index when this run added or refreshed items: the items
+        on disk (read again if another run wrote them since), this run's over
+        them, less those unused for `STALE_ENTRY_AGE`. Never raises OSError."""
+        if not self._changed:
+            return
+        items = self._loaded_index()
+        if _index_stamp(self.index_path) != self._index_stamp:
+            items = _read_index(self.index_path, self._run_key)[0]
+        oldest = self._today - STALE_ENTRY_AGE // DAY
+        kept: dict[IndexKey, object] = {
+            key: item
+            for key, item in items.items()
+            if type(item) is tuple and len(item) == 3 and type(item[2]) is int and item[2] >= oldest
+        }
+        kept.update(self._changed)
+        with contextlib.suppress(OSError):
+            write_atomic(self.index_path, seal(marshal.dumps((self._run_key, kept))))
+        self._index, self._index_stamp = kept, _index_stamp(self.index_path)
+        self._changed = {}
 
     def _prune_builds(self) -> None:
         """Remove other builds' folders once unused for an hour."""
