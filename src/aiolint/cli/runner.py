@@ -74,6 +74,7 @@ def lint_options(
     *,
     project: object = _NO_PROJECT,
     memo: dict[str, dict[str, str]] | None = None,
+    nearest: dict[str, dict[str, str]] | None = None,
     ignore_noqa: bool = False,
 ) -> dict[str, object]:
     """The `LintOptions` keywords a file is linted with. Every option that
@@ -81,7 +82,9 @@ def lint_options(
     key. `path`: the file (or a checked path), whose folder's declared library
     versions count; `project`: the run's project model (default: the one found
     from `path`, see `project.build.project_for`); `memo`: the dependency
-    files read so far in this run, by folder; `ignore_noqa`: `--ignore-noqa`."""
+    files read so far in this run, by folder, and `nearest` what each folder
+    and those above declare (see `declared.library_versions`); `ignore_noqa`:
+    `--ignore-noqa`."""
     from aiolint.workspace.declared import library_versions
 
     if project is _NO_PROJECT:
@@ -93,20 +96,24 @@ def lint_options(
         "target_explicit": config.target_explicit,
         "peer_noqa": config.peer_noqa,
         "ignore_noqa": ignore_noqa,
-        "libraries": () if path is None else library_versions(os.fspath(path), memo=memo),
+        "libraries": ()
+        if path is None
+        else library_versions(os.fspath(path), memo=memo, nearest=nearest),
         "project": project,
     }
 
 
 class FileSettings:
     """Each file's configuration (`hierarchy.ConfigResolver`), enabled codes
-    and lint options, worked out once per folder and configuration."""
+    and lint options, worked out once per folder and configuration: a file
+    costs one lookup of its folder (and its per-file ignores, when any)."""
 
     __slots__ = (
         "_declarations",
+        "_folders",
         "_ignore_noqa",
         "_layer",
-        "_options",
+        "_nearest",
         "_project",
         "_resolver",
         "_rule_sets",
@@ -125,35 +132,43 @@ class FileSettings:
         self._layer = layer
         self._project = project
         self._rule_sets: dict[int, tuple[Config, RuleSets]] = {}
-        self._options: dict[tuple[int, str], tuple[tuple[str, object], ...]] = {}
+        #: Each folder (as the files name it): its configuration, rule sets, options.
+        self._folders: dict[str, tuple[Config, RuleSets, tuple[tuple[str, object], ...]]] = {}
         #: What each folder's dependency files declare, read once per run.
         self._declarations: dict[str, dict[str, str]] = {}
+        #: What each folder and those above it declare (`declared.library_versions`).
+        self._nearest: dict[str, dict[str, str]] = {}
+
+    def _folder(self, path: StrPath) -> tuple[Config, RuleSets, tuple[tuple[str, object], ...]]:
+        folder = os.path.dirname(os.fspath(path)) or "."
+        found = self._folders.get(folder)
+        if found is None:
+            config = self._resolver.for_path(path, is_file=True)
+            held = self._rule_sets.get(id(config))
+            if held is None:  # the config is kept with its rule sets: its id stays its own
+                held = self._rule_sets[id(config)] = (config, RuleSets(config, self._layer))
+            found = self._folders[folder] = (config, held[1], self._options_of(config, folder))
+        return found
 
     def config(self, path: StrPath) -> Config:
-        return self._resolver.for_path(path, is_file=True)
+        return self._folder(path)[0]
 
     def codes(self, path: StrPath) -> tuple[str, ...]:
-        config = self.config(path)
-        held = self._rule_sets.get(id(config))
-        if held is None:  # the config is kept with its rule sets: its id stays its own
-            held = self._rule_sets[id(config)] = (config, RuleSets(config, self._layer))
-        return held[1].for_path(path)
+        return self._folder(path)[1].for_path(path)
 
     def options(self, path: StrPath) -> tuple[tuple[str, object], ...]:
-        config = self.config(path)
-        folder = os.path.dirname(os.fspath(path)) or "."
-        key = (id(config), folder)
-        options = self._options.get(key)
-        if options is None:
-            found = lint_options(
-                config,
-                folder,
-                project=self._project,
-                memo=self._declarations,
-                ignore_noqa=self._ignore_noqa,
-            )
-            options = self._options[key] = tuple(found.items())
-        return options
+        return self._folder(path)[2]
+
+    def _options_of(self, config: Config, folder: str) -> tuple[tuple[str, object], ...]:
+        found = lint_options(
+            config,
+            folder,
+            project=self._project,
+            memo=self._declarations,
+            nearest=self._nearest,
+            ignore_noqa=self._ignore_noqa,
+        )
+        return tuple(found.items())
 
 
 class RunResult:

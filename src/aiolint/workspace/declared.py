@@ -465,28 +465,35 @@ def library_versions(
     libraries: Iterable[str] = VERSIONED_LIBRARIES,
     *,
     memo: dict[str, dict[str, str]] | None = None,
+    nearest: dict[str, dict[str, str]] | None = None,
 ) -> tuple[tuple[str, str], ...]:
     """For the file (or folder) `path`: each of `libraries` that a folder at or
     above it declares with a version, and the lowest version allowed (the
     nearest declaring folder counts; the walk stops at the repository root).
-    `memo`: each folder's declarations read so far (one run's)."""
-    wanted = set(libraries)
-    found: dict[str, str] = {}
+    `memo`: each folder's declarations read so far (one run's); `nearest`:
+    what `_nearest` answered for each folder so far (one run's)."""
     folder = os.path.realpath(path)
     if not os.path.isdir(folder):
         folder = os.path.dirname(folder)
-    while wanted:
-        declared = memo.get(folder) if memo is not None else None
+    found = _nearest(folder, {} if memo is None else memo, {} if nearest is None else nearest)
+    return tuple(sorted((name, found[name]) for name in set(libraries) if found.get(name)))
+
+
+def _nearest(
+    folder: str, memo: dict[str, dict[str, str]], nearest: dict[str, dict[str, str]]
+) -> dict[str, str]:
+    """Every library declared at or above `folder` (up to the repository
+    root) with what the nearest folder declaring it allows: worked out once
+    per folder, from its parent's."""
+    found = nearest.get(folder)
+    if found is None:
+        declared = memo.get(folder)
         if declared is None:
-            declared = folder_declarations(folder)
-            if memo is not None:
-                memo[folder] = declared
-        for library in sorted(wanted & declared.keys()):
-            wanted.discard(library)
-            if declared[library]:
-                found[library] = declared[library]
+            declared = memo[folder] = folder_declarations(folder)
         parent = os.path.dirname(folder)
         if parent == folder or os.path.exists(os.path.join(folder, ".git")):
-            break
-        folder = parent
-    return tuple(sorted(found.items()))
+            found = declared
+        else:
+            found = {**_nearest(parent, memo, nearest), **declared}
+        nearest[folder] = found
+    return found
