@@ -344,6 +344,9 @@ class ConfigFilter:
     def skip_resolved(self, name: str, resolved: str, is_dir: bool) -> bool:
         return self._filter(os.path.dirname(resolved)).skip_resolved(name, resolved, is_dir)
 
+    def in_folder(self, folder: str) -> Callable[[str, str, bool], bool]:
+        return self._filter(folder).in_folder(folder)
+
     def skip_explicit(self, path: StrPath, is_dir: bool) -> bool:
         folder = os.path.dirname(os.path.realpath(path))
         return self._filter(folder).skip_explicit(path, is_dir)
@@ -362,7 +365,7 @@ def files_to_check(
     filters: FileFilter | ConfigFilter = (
         ConfigFilter(resolver) if resolver is not None else FileFilter.of(config)
     )
-    return list(discover(paths, filters, force_exclude=force_exclude))  # type: ignore[arg-type]
+    return list(discover(paths, filters, force_exclude=force_exclude))
 
 
 def lint_files(

@@ -28,7 +28,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 
 from aiolint.engine.record import Record
@@ -47,8 +47,21 @@ from aiolint.workspace.warn import warn_once
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Protocol, TypeAlias
+
     from aiolint.workspace.config import Config
     from aiolint.workspace.paths import StrPath
+
+    #: Whether an entry (its name, where it resolves, whether a folder) is skipped.
+    Skip: TypeAlias = Callable[[str, str, bool], bool]
+
+    class Filter(Protocol):
+        """What `discover` asks: `FileFilter`, or one per folder's configuration."""
+
+        def skip_resolved(self, name: str, resolved: str, is_dir: bool) -> bool: ...
+        def in_folder(self, folder: str) -> Skip: ...
+        def skip_explicit(self, path: StrPath, is_dir: bool) -> bool: ...
+
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -145,14 +158,28 @@ class _IgnoreFile:
         return None if index < 0 else not self._negated[index]
 
 
+#: What the running walk saw of the (resolved) folders it listed: whether
+#: each holds a `.git` and a `.gitignore` (so asking costs no system call);
+#: emptied when the walk ends, as what it saw may change.
+_listed: dict[str, tuple[bool, bool]] = {}
+
+
+def _holds(folder: str, name: str, index: int) -> bool:
+    """Whether `folder` may hold `name`: False when the walk listed it without."""
+    seen = _listed.get(folder)
+    return seen is None or seen[index]
+
+
 @cache
 def _gitignore_rules(folder: str) -> _IgnoreFile | None:
     """Rules of `folder/.gitignore` (and `.git/info/exclude` at a repo root)."""
     rules: list[tuple[Sequence[Token], bool, bool]] = []
-    for source in (
-        os.path.join(folder, ".git", "info", "exclude"),
-        os.path.join(folder, ".gitignore"),
-    ):
+    sources = []
+    if _holds(folder, ".git", 0):
+        sources.append(os.path.join(folder, ".git", "info", "exclude"))
+    if _holds(folder, ".gitignore", 1):
+        sources.append(os.path.join(folder, ".gitignore"))
+    for source in sources:
         try:
             with open(source, encoding="utf-8", errors="replace") as handle:
                 text = handle.read()
@@ -218,7 +245,7 @@ _OUTSIDE_REPOSITORY = _IgnoreScope(False, ())
 def _ignore_scope(folder: str) -> _IgnoreScope:
     """The `_IgnoreScope` of the resolved folder `folder`: a new chain if it
     holds `.git` (a repository root), else its parent's one level deeper."""
-    if os.path.exists(os.path.join(folder, ".git")):
+    if _holds(folder, ".git", 0) and os.path.exists(os.path.join(folder, ".git")):
         above: tuple[tuple[str, _IgnoreFile], ...] = ()
     else:
         parent, name = os.path.split(folder)
@@ -280,6 +307,23 @@ class FileFilter(Record):
         parent, resolved_name = os.path.split(resolved)
         return _ignore_scope(parent).ignores(resolved_name, is_dir)
 
+    def in_folder(self, folder: str) -> Skip:
+        """`skip_resolved` for the entries of the resolved folder `folder`
+        that are no symlinks (each resolves to `folder/name`): its ignore
+        rules and the name patterns looked up once for them all."""
+        names = self.excludes.names
+        if self.excludes.paths is not None:
+            return self.skip_resolved  # path patterns: relative to the root, as they resolve
+        scope = _ignore_scope(folder) if self.respect_gitignore else None
+        ruled = scope if scope is not None and scope.chain else None
+
+        def skip(name: str, resolved: str, is_dir: bool) -> bool:
+            if names is not None and names(name):
+                return True
+            return ruled is not None and ruled.ignores(name, is_dir)
+
+        return skip
+
     def skip_explicit(self, path: StrPath, is_dir: bool) -> bool:
         """For a path named on the command line: it or a folder above it (up to
         the project root) is excluded."""
@@ -294,7 +338,7 @@ class FileFilter(Record):
 
 def discover(
     paths: Sequence[StrPath],
-    filters: FileFilter,
+    filters: Filter,
     *,
     force_exclude: bool = False,
     visited: list[str] | None = None,
@@ -303,6 +347,20 @@ def discover(
     `str(Path(...))` spells them); `visited` collects the folders listed."""
     seen: set[str] = set()
     walked: set[tuple[int, int]] = set()
+    try:
+        yield from _discover(paths, filters, force_exclude, visited, seen, walked)
+    finally:
+        _listed.clear()
+
+
+def _discover(
+    paths: Sequence[StrPath],
+    filters: Filter,
+    force_exclude: bool,
+    visited: list[str] | None,
+    seen: set[str],
+    walked: set[tuple[int, int]],
+) -> Iterator[str]:
     for entry in paths:
         given = normalized(os.fspath(entry))
         found: Iterator[tuple[str, str]]
@@ -368,7 +426,7 @@ def _linked_kind(entry: os.DirEntry[str]) -> bool | None:
 def _walk(
     folder: str,
     resolved: str,
-    filters: FileFilter,
+    filters: Filter,
     walked: set[tuple[int, int]],
     visited: list[str] | None = None,
 ) -> Iterator[tuple[str, str]]:
@@ -391,6 +449,9 @@ def _walk(
         return
     if visited is not None:
         visited.append(resolved)
+    names = {entry.name for entry in entries}
+    _listed[resolved] = (".git" in names, ".gitignore" in names)
+    skip: Skip | None = None
     for entry in entries:
         try:
             is_link = entry.is_symlink()
@@ -406,9 +467,16 @@ def _walk(
         if not is_dir and (not entry.name.endswith(PYTHON_SUFFIXES) or _special(entry, is_link)):
             continue  # not Python; or a FIFO, device or socket named `x.py`: never read
         # an entry that is no symlink resolves inside the resolved folder
-        target = os.path.realpath(entry.path) if is_link else os.path.join(resolved, entry.name)
-        if filters.skip_resolved(entry.name, target, is_dir):
-            continue
+        if is_link:
+            target = os.path.realpath(entry.path)
+            if filters.skip_resolved(entry.name, target, is_dir):
+                continue
+        else:
+            target = os.path.join(resolved, entry.name)
+            if skip is None:
+                skip = filters.in_folder(resolved)
+            if skip(entry.name, target, is_dir):
+                continue
         path = entry.name if folder == "." else entry.path  # normalized, as `folder`
         if is_dir:
             yield from _walk(path, target, filters, walked, visited)
