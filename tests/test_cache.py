@@ -578,6 +578,7 @@ NOT_FOR_A_CACHED_RUN = (
     "tempfile",
     "importlib.util",
     "tokenize",
+    "configparser",
     "aiolint.cli.baseline",
     "aiolint.cli.since",
     "aiolint.engine.decoding",

@@ -28,7 +28,6 @@ read again, and a damaged store is ignored.
 
 from __future__ import annotations
 
-import configparser
 import contextlib
 import hashlib
 import marshal
@@ -273,6 +272,8 @@ def _from_requirements(path: str, seen: set[str]) -> Iterator[_Declaration]:
 
 
 def _from_setup_cfg(path: str) -> Iterator[_Declaration]:
+    import configparser  # only when a setup.cfg is read (its declarations are remembered)
+
     parser = configparser.RawConfigParser()
     try:
         parser.read(path, encoding="utf-8")

@@ -73,6 +73,9 @@ _SPECIAL_KINDS = (
 )
 
 
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 class NotRegularFileError(OSError):
     """A path names a FIFO, a device or a socket: reading it could block forever."""
 
@@ -80,11 +83,21 @@ class NotRegularFileError(OSError):
 def read_source(path: StrPath) -> bytes:
     """A source file's bytes. Only a regular file is read: anything else raises
     `NotRegularFileError` (an OSError) instead of blocking on it."""
-    mode = os.stat(path).st_mode
-    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+    st = os.stat(path)
+    mode = st.st_mode
+    if stat.S_ISREG(mode):  # without a file object: a cached run hashes every file
+        fd = os.open(path, _READ_FLAGS)
+        try:
+            chunks = [os.read(fd, st.st_size + 1)]
+            while chunks[-1]:
+                chunks.append(os.read(fd, 1 << 20))
+        finally:
+            os.close(fd)
+        return b"".join(chunks)
+    if not stat.S_ISDIR(mode):
         kind = next((name for test, name in _SPECIAL_KINDS if test(mode)), "special")
         raise NotRegularFileError(errno.EINVAL, f"Not a regular file ({kind})", os.fspath(path))
-    with open(path, "rb") as handle:
+    with open(path, "rb") as handle:  # raises as `open` does for a folder
         return handle.read()
 
 
