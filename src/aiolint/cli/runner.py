@@ -75,6 +75,7 @@ def lint_options(
     project: object = _NO_PROJECT,
     memo: dict[str, dict[str, str]] | None = None,
     nearest: dict[str, dict[str, str]] | None = None,
+    resolved: bool = False,
     ignore_noqa: bool = False,
 ) -> dict[str, object]:
     """The `LintOptions` keywords a file is linted with. Every option that
@@ -83,8 +84,8 @@ def lint_options(
     versions count; `project`: the run's project model (default: the one found
     from `path`, see `project.build.project_for`); `memo`: the dependency
     files read so far in this run, by folder, and `nearest` what each folder
-    and those above declare (see `declared.library_versions`); `ignore_noqa`:
-    `--ignore-noqa`."""
+    and those above declare (see `declared.library_versions`); `resolved`:
+    `path` is a folder as it resolves; `ignore_noqa`: `--ignore-noqa`."""
     from aiolint.workspace.declared import library_versions
 
     if project is _NO_PROJECT:
@@ -98,7 +99,7 @@ def lint_options(
         "ignore_noqa": ignore_noqa,
         "libraries": ()
         if path is None
-        else library_versions(os.fspath(path), memo=memo, nearest=nearest),
+        else library_versions(os.fspath(path), memo=memo, nearest=nearest, resolved=resolved),
         "project": project,
     }
 
@@ -143,11 +144,12 @@ class FileSettings:
         folder = os.path.dirname(os.fspath(path)) or "."
         found = self._folders.get(folder)
         if found is None:
-            config = self._resolver.for_path(path, is_file=True)
+            resolved = os.path.realpath(folder)  # once for the configuration and the options
+            config = self._resolver.for_folder(resolved)
             held = self._rule_sets.get(id(config))
             if held is None:  # the config is kept with its rule sets: its id stays its own
                 held = self._rule_sets[id(config)] = (config, RuleSets(config, self._layer))
-            found = self._folders[folder] = (config, held[1], self._options_of(config, folder))
+            found = self._folders[folder] = (config, held[1], self._options_of(config, resolved))
         return found
 
     def config(self, path: StrPath) -> Config:
@@ -160,12 +162,14 @@ class FileSettings:
         return self._folder(path)[2]
 
     def _options_of(self, config: Config, folder: str) -> tuple[tuple[str, object], ...]:
+        """The lint options of the files in `folder`, a folder as it resolves."""
         found = lint_options(
             config,
             folder,
             project=self._project,
             memo=self._declarations,
             nearest=self._nearest,
+            resolved=True,
             ignore_noqa=self._ignore_noqa,
         )
         return tuple(found.items())

@@ -467,15 +467,19 @@ def library_versions(
     *,
     memo: dict[str, dict[str, str]] | None = None,
     nearest: dict[str, dict[str, str]] | None = None,
+    resolved: bool = False,
 ) -> tuple[tuple[str, str], ...]:
     """For the file (or folder) `path`: each of `libraries` that a folder at or
     above it declares with a version, and the lowest version allowed (the
     nearest declaring folder counts; the walk stops at the repository root).
     `memo`: each folder's declarations read so far (one run's); `nearest`:
-    what `_nearest` answered for each folder so far (one run's)."""
-    folder = os.path.realpath(path)
-    if not os.path.isdir(folder):
-        folder = os.path.dirname(folder)
+    what `_nearest` answered for each folder so far (one run's); `resolved`:
+    `path` is a folder as it resolves (no `realpath` of it again)."""
+    folder = path
+    if not resolved:
+        folder = os.path.realpath(path)
+        if not os.path.isdir(folder):
+            folder = os.path.dirname(folder)
     found = _nearest(folder, {} if memo is None else memo, {} if nearest is None else nearest)
     return tuple(sorted((name, found[name]) for name in set(libraries) if found.get(name)))
 
