@@ -4,6 +4,7 @@ and the output is the same for any number of jobs."""
 from __future__ import annotations
 
 import faulthandler
+import marshal
 import multiprocessing
 import os
 import signal
@@ -21,6 +22,7 @@ import aiolint.cli.worker as worker
 from aiolint.cli.pool import Pool, describe_death
 from aiolint.engine.model import FixAvailability
 from aiolint.engine.rule import Rule
+from aiolint.workspace.cache import INDEX_PREFIX, unseal
 from aiolint.workspace.config import Config
 from aiolint.workspace.selection import SelectionLayer
 
@@ -160,10 +162,12 @@ def test_a_file_that_kills_its_worker_is_reported_not_the_run(crashing_tree: Pat
         "the worker process was killed by SIGSEGV while checking this file"
     ) in run.err
     assert not multiprocessing.active_children()
-    # the other files' results are cached, the crash is not
-    stored = Path(os.environ["AIOLINT_CACHE_DIR"]).glob("*/*.marshal")
-    results = [p for p in stored if not p.name.startswith("project-")]
+    # the other files' results are cached (an entry each, and in the index), the crash is not
+    stored = list(Path(os.environ["AIOLINT_CACHE_DIR"]).glob("*/*.marshal"))
+    results = [p for p in stored if not p.name.startswith(("project-", INDEX_PREFIX))]
     assert len([p for p in results if p.name != "declared.marshal"]) == 12
+    (index,) = [p for p in stored if p.name.startswith(INDEX_PREFIX)]
+    assert len(marshal.loads(unseal(index.read_bytes()) or b"")[1]) == 12
 
 
 def test_output_is_the_same_for_any_number_of_jobs(tmp_path: Path, monkeypatch, capsys) -> None:
