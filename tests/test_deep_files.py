@@ -152,3 +152,31 @@ def test_a_tab_space_mix_python_accepts_is_linted_and_fixed(tmp_path: Path) -> N
     )
     namespace: dict[str, object] = {}
     exec(compile(path.read_text(), "tabs.py", "exec"), namespace)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "import " + ".".join(["a"] * 6_000),
+        "from " + ".".join(["a"] * 6_000) + " import b",
+        "import os, " + ".".join(["a"] * 6_000) + " as c",
+    ],
+)
+def test_a_long_dotted_import_gets_aio000_not_a_segfault(tmp_path: Path, statement: str) -> None:
+    """The `ast` keeps a dotted import name as one string, LibCST nests it a
+    level per part: 6,000 parts segfaulted its parser (3,000 did not)."""
+    (tmp_path / "dotted.py").write_text(SLEEPY + statement + "\n")
+    (tmp_path / "other.py").write_text(SLEEPY)
+    done = run(tmp_path, "check", "--no-cache", "-j", "1", "dotted.py", "other.py")
+    assert done.returncode == 1, done.stderr
+    dotted_line, other_line = done.stdout.splitlines()
+    assert dotted_line.startswith("dotted.py:6:1: AIO000 File too deeply nested for aiolint: ")
+    assert "each part of an imported dotted name is a level" in dotted_line
+    assert other_line.startswith("other.py:5:5: " + SLEEPY_LINE)
+
+
+def test_a_dotted_import_within_the_limit_is_linted(tmp_path: Path) -> None:
+    (tmp_path / "dotted.py").write_text(SLEEPY + "import " + ".".join(["a"] * 900) + "\n")
+    done = run(tmp_path, "check", "--no-cache", "dotted.py")
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.splitlines()[0].startswith("dotted.py:5:5: " + SLEEPY_LINE)
