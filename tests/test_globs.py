@@ -180,3 +180,71 @@ def test_malformed_patterns_match_nothing_and_are_named_once(tmp_path: Path) -> 
     for want in expected:
         assert sum(f"aiolint: warning: {want} (" in line for line in warnings) == 1, want
     assert all(line.endswith("; it matches nothing") for line in warnings)
+
+
+GIT_PATTERNS = ["d**a.py", "***/a.py", "[[:alpha:]].py", "[^a]", r"[\]a]", "[]a]", "a/**/"]
+
+
+@pytest.mark.parametrize("pattern", GIT_PATTERNS)
+@pytest.mark.parametrize(
+    ("prefix", "suffix"), [((), ()), (IN_ANY_FOLDER, ()), ((), OR_BELOW)], ids=["", "any", "below"]
+)
+def test_git_patterns_agree_between_automaton_and_regular_expression(
+    pattern: str, prefix: tuple, suffix: tuple
+) -> None:
+    tokens = [*prefix, *_tokens(pattern, git=True), *suffix]
+    regex = re.compile(_regex(tokens))
+    automaton = _Automaton(tokens)
+    for path in [*PATHS, "]", "dxa.py", "d/x/a.py", "a/x/y"]:
+        assert automaton.match(path) is bool(regex.fullmatch(path)), (pattern, path)
+
+
+#: Files beside odd `.gitignore` lines (git's wildmatch reads bytes).
+GIT_TREE = [
+    "a.py",
+    "b.py",
+    "keep.py",
+    "d/a.py",
+    "d/e/a.py",
+    "x/d/a.py",
+    "dir.py/in.py",
+    "uni/\u00e9.py",
+    "uni/z.py",
+    "]a.py",
+    "1.py",
+]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names")
+@pytest.mark.parametrize(
+    "gitignore",
+    [
+        b"\xef\xbb\xbfa.py\n",  # a BOM before the first pattern
+        b"d**a.py\n",  # `**` inside a name is `*`: no folder crossed
+        b"***/a.py\n",  # a run of stars before `/` is `**/`
+        b"[[:alpha:]].py\n",  # POSIX classes
+        b"[[:nope:]].py\nb.py\n",  # an unknown one: the line matches nothing
+        b"uni/?.py\n",  # `?` is one byte: not the two of `\xc3\xa9`
+        b"uni/[!z].py\n",
+        b"[\\]x].py\n[]]a.py\n",  # `\` escapes in a class; a first `]` is literal
+        b"[^a].py\n",  # `^` negates as `!`
+        b"*.py\r\n!keep.py\r\n",  # CRLF lines
+        b"keep.py\x85\nb.py\n",  # only LF ends a line
+    ],
+)
+def test_gitignore_lines_select_what_git_selects(tmp_path: Path, gitignore: bytes) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    for name in GIT_TREE:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x = 1\n")
+    (tmp_path / ".gitignore").write_bytes(gitignore)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "*.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=True,
+    ).stdout
+    git = sorted(os.fsdecode(name) for name in listed.split(b"\0") if name)
+    run = aiolint(tmp_path, "check", "--no-cache", "--show-files", ".")
+    ours = sorted(os.path.relpath(line, tmp_path) for line in run.stdout.splitlines())
+    assert ours == git, run.stderr

@@ -135,15 +135,21 @@ def _gitignore_rules(folder: str) -> tuple[_IgnoreRule, ...]:
         os.path.join(folder, ".gitignore"),
     ):
         try:
-            with open(source, encoding="utf-8", errors="replace") as handle:
-                text = handle.read()
+            with open(source, "rb") as handle:
+                data = handle.read()
         except OSError:
             continue
-        for raw in text.splitlines():
+        # git matches bytes: the patterns and paths are compared as their
+        # UTF-8 bytes (each byte a character: `?` is one byte), after a BOM;
+        # lines end at LF only, a CR before it dropped.
+        text = data.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+        for raw in text.split("\n"):
+            raw = raw.removesuffix("\r")
             try:
                 rule = _parse_gitignore_line(raw)
             except MalformedGlob as exc:  # git: a line that matches nothing
-                warn_once(f"{source}: pattern {raw!r} is malformed ({exc}); it matches nothing")
+                shown = raw.encode("latin-1").decode("utf-8", "replace")
+                warn_once(f"{source}: pattern {shown!r} is malformed ({exc}); it matches nothing")
                 continue
             if rule is not None:
                 rules.append(rule)
@@ -165,8 +171,14 @@ def _parse_gitignore_line(raw: str) -> _IgnoreRule | None:
     if not line:
         return None
     anchored = "/" in line
-    match = compile_glob(line.lstrip("/"), prefix=() if anchored else IN_ANY_FOLDER)
+    match = compile_glob(line.lstrip("/"), prefix=() if anchored else IN_ANY_FOLDER, git=True)
     return _IgnoreRule(match, negate, dir_only)
+
+
+def git_bytes(path: str) -> str:
+    """`path` as git matches it: its bytes (a file name's undecodable bytes
+    included), each one character."""
+    return path.encode("utf-8", "surrogateescape").decode("latin-1")
 
 
 class _IgnoreScope:
@@ -186,7 +198,7 @@ class _IgnoreScope:
         """Whether the entry `name` is ignored: the last rule matching it wins."""
         ignored = False
         for prefix, rules in self.chain:
-            rel = prefix + name
+            rel = git_bytes(prefix + name)
             for rule in rules:
                 if rule.dir_only and not is_dir:
                     continue
