@@ -173,6 +173,25 @@ def seal(payload: bytes) -> bytes:
     return hashlib.sha256(payload).digest() + payload
 
 
+#: The largest cache entry read: a bigger one is not aiolint's (a project's
+#: records are a few MB; a 3 GB file took the run's memory and time).
+MAX_ENTRY_BYTES = 256 * 1024 * 1024
+
+
+def read_entry(path: StrPath) -> tuple[bytes, float]:
+    """A cache entry's bytes and modification time. Only a regular file of
+    at most `MAX_ENTRY_BYTES`, not through a symlink, is read: a FIFO,
+    `/dev/zero` or a symlink standing there raises OSError (a miss) instead of
+    blocking the run or reading forever."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
+            raise OSError(errno.EINVAL, "not a cache entry", os.fspath(path))
+        return handle.read(MAX_ENTRY_BYTES + 1), info.st_mtime
+
+
 def unseal(data: bytes) -> bytes | None:
     """The payload of an entry `seal` wrote; None when its bytes changed since."""
     checksum, payload = data[:_CHECKSUM_SIZE], data[_CHECKSUM_SIZE:]
@@ -399,9 +418,9 @@ class ResultCache:
         key = self._key(path, shown, codes, options)
         entry = self._entry(key)
         try:
-            with open(entry, "rb") as handle:
-                payload = unseal(handle.read())
-                age = time.time() - os.fstat(handle.fileno()).st_mtime
+            data, modified = read_entry(entry)
+            payload = unseal(data)
+            age = time.time() - modified
             if payload is None:
                 return None  # damaged since it was written: never served, rewritten
             stored_key, digest, encoded = marshal.loads(payload)
