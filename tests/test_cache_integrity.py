@@ -230,3 +230,29 @@ def test_a_damaged_declared_store_is_ignored(tmp_path: Path) -> None:
     store.write_bytes(bytes(data))
     assert findings(check(root, cache)) == []
     assert unseal(store.read_bytes()) is not None  # rewritten whole
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and /dev/zero")
+def test_an_entry_that_is_no_file_of_aiolint_is_a_miss_not_a_hang(
+    project: Path, tmp_path: Path
+) -> None:
+    """Every entry (the results and the project's records) replaced by a FIFO,
+    a symlink to /dev/zero, or a 3 GB sparse file: the run read them forever
+    (killed at 60 s); now each is a miss, and the findings are the run's."""
+    cache = tmp_path / "cache"
+    first = check(project, cache)
+    assert LEAF_FINDING in first.stdout, first.stderr
+    entries = sorted(cache.rglob("*.marshal"))
+    assert len(entries) >= 3  # two results and the project's records
+    for index, entry in enumerate(entries):
+        entry.unlink()
+        if index % 3 == 0:
+            os.mkfifo(entry)
+        elif index % 3 == 1:
+            entry.symlink_to("/dev/zero")
+        else:
+            with entry.open("wb") as handle:
+                handle.truncate(3 * 1024**3)
+    again = check(project, cache)
+    assert again.returncode == first.returncode, again.stderr
+    assert again.stdout == first.stdout

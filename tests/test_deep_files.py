@@ -152,3 +152,81 @@ def test_a_tab_space_mix_python_accepts_is_linted_and_fixed(tmp_path: Path) -> N
     )
     namespace: dict[str, object] = {}
     exec(compile(path.read_text(), "tabs.py", "exec"), namespace)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "import " + ".".join(["a"] * 6_000),
+        "from " + ".".join(["a"] * 6_000) + " import b",
+        "import os, " + ".".join(["a"] * 6_000) + " as c",
+    ],
+)
+def test_a_long_dotted_import_gets_aio000_not_a_segfault(tmp_path: Path, statement: str) -> None:
+    """The `ast` keeps a dotted import name as one string, LibCST nests it a
+    level per part: 6,000 parts segfaulted its parser (3,000 did not)."""
+    (tmp_path / "dotted.py").write_text(SLEEPY + statement + "\n")
+    (tmp_path / "other.py").write_text(SLEEPY)
+    done = run(tmp_path, "check", "--no-cache", "-j", "1", "dotted.py", "other.py")
+    assert done.returncode == 1, done.stderr
+    dotted_line, other_line = done.stdout.splitlines()
+    assert dotted_line.startswith("dotted.py:6:1: AIO000 File too deeply nested for aiolint: ")
+    assert "each part of an imported dotted name is a level" in dotted_line
+    assert other_line.startswith("other.py:5:5: " + SLEEPY_LINE)
+
+
+def test_a_dotted_import_within_the_limit_is_linted(tmp_path: Path) -> None:
+    (tmp_path / "dotted.py").write_text(SLEEPY + "import " + ".".join(["a"] * 900) + "\n")
+    done = run(tmp_path, "check", "--no-cache", "dotted.py")
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.splitlines()[0].startswith("dotted.py:5:5: " + SLEEPY_LINE)
+
+
+#: A line holding only a backslash where a block's first statement starts:
+#: CPython accepts it, LibCST's parser refused it ("Syntax Error @ 6:1"), a
+#: false AIO000 the fuzz found in 1 of 40 mutated real modules.
+BACKSLASH_BLOCKS = [
+    "import time\n\n\nasync def handler():\n    \\\n    time.sleep(0)\n    return 1\n",
+    "import time\n\n\nasync def handler():\n\\\n    time.sleep(0)\n    return 1\n",
+    "import time\n\n\nasync def handler():\n    if True:\n        \\\n        time.sleep(0)\n"
+    "    return 1\n",
+    "import time\n\n\nasync def handler():\r\n    \\\r\n    time.sleep(0)\r\n    return 1\r\n",
+]
+
+
+def test_a_backslash_line_opening_a_block_is_linted_and_fixed(tmp_path: Path) -> None:
+    names = [f"cont{i}.py" for i in range(len(BACKSLASH_BLOCKS))]
+    for name, source in zip(names, BACKSLASH_BLOCKS, strict=True):
+        (tmp_path / name).write_bytes(source.encode())
+    done = run(tmp_path, "check", "--no-cache", *names)
+    assert done.returncode == 1, done.stderr
+    found = [line.split(": ", 1) for line in done.stdout.splitlines() if "AIO" in line]
+    expected = [
+        (name, 1 + source.replace("\r\n", "\n").split("\n").index(sleep))
+        for name, source in zip(names, BACKSLASH_BLOCKS, strict=True)
+        for sleep in [next(s for s in source.replace("\r\n", "\n").split("\n") if "sleep" in s)]
+    ]
+    assert [(where.split(":")[0], int(where.split(":")[1])) for where, _ in found] == expected
+    assert all(message.startswith(SLEEPY_LINE) for _, message in found), done.stdout
+    fixed = run(tmp_path, "check", "--no-cache", "--fix", *names)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    import asyncio
+
+    for name, source in zip(names, BACKSLASH_BLOCKS, strict=True):
+        new = (tmp_path / name).read_bytes().decode()
+        assert new == source.replace("import time", "import asyncio").replace(
+            "time.sleep(0)", "await asyncio.sleep(0)"
+        )
+        namespace: dict[str, object] = {}
+        exec(compile(new, name, "exec"), namespace)
+        assert asyncio.run(namespace["handler"]()) == 1  # type: ignore[operator]
+
+
+def test_a_backslash_line_is_blanked_only_when_python_reads_the_same_program() -> None:
+    from aiolint.engine.tabs import backslash_lines_blanked
+
+    assert backslash_lines_blanked("if x:\n    \\\n    y()\n") == "if x:\n     \n    y()\n"
+    # the backslash line's 8 columns are the statement's indentation: blank, 4 would count
+    assert backslash_lines_blanked("if x:\n        \\\n    y()\n        z()\n") is None
+    # in a string it is text
+    assert backslash_lines_blanked("x = '''\n\\\n'''\n") is None

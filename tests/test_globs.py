@@ -206,16 +206,19 @@ LAST_MATCH_PATTERNS = [
 ]
 
 
+@pytest.mark.parametrize("git", [False, True], ids=["glob", "git"])
 @pytest.mark.parametrize(("prefix", "suffix"), [((), ()), (IN_ANY_FOLDER, ()), ((), OR_BELOW)])
-def test_last_match_finds_the_last_pattern_that_matches(prefix: tuple, suffix: tuple) -> None:
+def test_last_match_finds_the_last_pattern_that_matches(
+    prefix: tuple, suffix: tuple, git: bool
+) -> None:
     """`LastMatch` (one dict, suffix or regular expression for all the
     patterns) answers what matching each pattern in turn answers."""
     rng = random.Random(17)
     paths = [*PATHS, "a/x/b", "d/axb", "a$py.class", "q/x.pyc", "node_modules_x", "x/.a.swp"]
     for _ in range(300):
         chosen = rng.sample(LAST_MATCH_PATTERNS, k=rng.randint(1, 14))
-        each = [compile_glob(p, prefix=prefix, suffix=suffix) for p in chosen]
-        last = LastMatch([glob_tokens(p, prefix=prefix, suffix=suffix) for p in chosen])
+        each = [compile_glob(p, prefix=prefix, suffix=suffix, git=git) for p in chosen]
+        last = LastMatch([glob_tokens(p, prefix=prefix, suffix=suffix, git=git) for p in chosen])
         for path in paths:
             expected = max((i for i, match in enumerate(each) if match(path)), default=-1)
             assert last.last(path) == expected, (chosen, path)
@@ -232,3 +235,71 @@ def test_last_match_takes_linear_time_on_patterns_that_could_backtrack() -> None
     assert last.last("/".join(["a"] * 60) + "/y") == -1
     assert last.last("/".join(["d"] * 40) + "/z.py") == 1
     assert time.perf_counter() - start < 1.0
+
+
+GIT_PATTERNS = ["d**a.py", "***/a.py", "[[:alpha:]].py", "[^a]", r"[\]a]", "[]a]", "a/**/"]
+
+
+@pytest.mark.parametrize("pattern", GIT_PATTERNS)
+@pytest.mark.parametrize(
+    ("prefix", "suffix"), [((), ()), (IN_ANY_FOLDER, ()), ((), OR_BELOW)], ids=["", "any", "below"]
+)
+def test_git_patterns_agree_between_automaton_and_regular_expression(
+    pattern: str, prefix: tuple, suffix: tuple
+) -> None:
+    tokens = [*prefix, *_tokens(pattern, git=True), *suffix]
+    regex = re.compile(_regex(tokens))
+    automaton = _Automaton(tokens)
+    for path in [*PATHS, "]", "dxa.py", "d/x/a.py", "a/x/y"]:
+        assert automaton.match(path) is bool(regex.fullmatch(path)), (pattern, path)
+
+
+#: Files beside odd `.gitignore` lines (git's wildmatch reads bytes).
+GIT_TREE = [
+    "a.py",
+    "b.py",
+    "keep.py",
+    "d/a.py",
+    "d/e/a.py",
+    "x/d/a.py",
+    "dir.py/in.py",
+    "uni/\u00e9.py",
+    "uni/z.py",
+    "]a.py",
+    "1.py",
+]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names")
+@pytest.mark.parametrize(
+    "gitignore",
+    [
+        b"\xef\xbb\xbfa.py\n",  # a BOM before the first pattern
+        b"d**a.py\n",  # `**` inside a name is `*`: no folder crossed
+        b"***/a.py\n",  # a run of stars before `/` is `**/`
+        b"[[:alpha:]].py\n",  # POSIX classes
+        b"[[:nope:]].py\nb.py\n",  # an unknown one: the line matches nothing
+        b"uni/?.py\n",  # `?` is one byte: not the two of `\xc3\xa9`
+        b"uni/[!z].py\n",
+        b"[\\]x].py\n[]]a.py\n",  # `\` escapes in a class; a first `]` is literal
+        b"[^a].py\n",  # `^` negates as `!`
+        b"*.py\r\n!keep.py\r\n",  # CRLF lines
+        b"keep.py\x85\nb.py\n",  # only LF ends a line
+    ],
+)
+def test_gitignore_lines_select_what_git_selects(tmp_path: Path, gitignore: bytes) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    for name in GIT_TREE:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x = 1\n")
+    (tmp_path / ".gitignore").write_bytes(gitignore)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "*.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=True,
+    ).stdout
+    git = sorted(os.fsdecode(name) for name in listed.split(b"\0") if name)
+    run = aiolint(tmp_path, "check", "--no-cache", "--show-files", ".")
+    ours = sorted(os.path.relpath(line, tmp_path) for line in run.stdout.splitlines())
+    assert ours == git, run.stderr

@@ -108,7 +108,8 @@ class AstFacts:
     #: The file has PEP 695 type parameters (annotation scopes).
     has_type_params: bool = False
     #: The deepest nesting of the tree (statements and expressions; a chain of
-    #: `and`/`or` counts a level per operand, as LibCST nests it), and the
+    #: `and`/`or` counts a level per operand and a dotted import name a level
+    #: per part, as LibCST nests them), and the
     #: (line, column) of a node that deep: LibCST's parser is super-linear in it
     #: and its native recursion overflows the stack past a few thousand levels.
     depth: int = 0
@@ -348,6 +349,12 @@ def collect(tree: ast.Module) -> AstFacts:
                 tries.append(node)  # type: ignore[arg-type]
         elif kind is ast.Import or kind is ast.ImportFrom:
             _record_import(facts, node, scoped)  # type: ignore[arg-type]
+            # LibCST nests a dotted name as attributes, a level per part, where
+            # the `ast` keeps a string: `import a.a.a...` of 6,000 parts crashed it.
+            level = depth + _dotted_parts(node)  # type: ignore[arg-type]
+            if level > deepest:
+                deepest = facts.depth = level
+                facts.deepest = (node.lineno, node.col_offset)  # type: ignore[attr-defined]
             continue
         elif kind is ast.Name:
             if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
@@ -476,6 +483,14 @@ def _scope_children(
     body_async = isinstance(node, ast.AsyncFunctionDef)
     for statement in node.body:
         yield statement, body_async, True, True
+
+
+def _dotted_parts(node: ast.Import | ast.ImportFrom) -> int:
+    """The parts of the longest dotted name an import statement spells."""
+    names = [alias.name for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and node.module:
+        names.append(node.module)
+    return max(name.count(".") + 1 for name in names)
 
 
 def _record_import(facts: AstFacts, node: ast.Import | ast.ImportFrom, scoped: bool) -> None:

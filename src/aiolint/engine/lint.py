@@ -211,7 +211,8 @@ def _lint_source(
                 message = (
                     f"File too deeply nested for aiolint: {facts.depth:,} levels (at most "
                     f"{MAX_DEPTH:,} for aiolint's parser; each operand of an `and`/`or` chain "
-                    "is a level); Python accepts it, no rule checked it"
+                    "and each part of an imported dotted name is a level); Python accepts it, "
+                    "no rule checked it"
                 )
                 result.diagnostics.append(invalid_file(path, message, line, column + 1))
             return result

@@ -420,12 +420,11 @@ def _load(
     the list of files (see `_discover`)."""
     if path is None:
         return {}, None, None
-    from aiolint.workspace.cache import DAY, unseal
+    from aiolint.workspace.cache import DAY, read_entry, unseal
 
     try:
-        with open(path, "rb") as handle:
-            payload = unseal(handle.read())
-            modified = os.fstat(handle.fileno()).st_mtime
+        stored, modified = read_entry(path)
+        payload = unseal(stored)
         data = marshal.loads(payload) if payload is not None else None
     except (OSError, EOFError, ValueError, TypeError):
         return {}, None, None

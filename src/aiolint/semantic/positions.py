@@ -240,11 +240,11 @@ def _alignment(code: str, source: str) -> tuple[list[int], bool] | None:
 
 
 def _respaced(source: str) -> str | None:
-    """`source` as LibCST parsed it when it refused the tab/space mix as
-    written (`aiolint.engine.tabs`: tabs written as spaces, every offset kept)."""
-    from aiolint.engine.tabs import tabs_as_spaces
+    """`source` as LibCST parsed it when it refused it as written
+    (`aiolint.engine.tabs.readable`: every offset kept)."""
+    from aiolint.engine.tabs import readable
 
-    return tabs_as_spaces(source)
+    return readable(source)
 
 
 def code_in_context(module: cst.Module, node: cst.CSTNode, indent: tuple[str, ...]) -> str:

@@ -193,6 +193,31 @@ def seal(payload: bytes) -> bytes:
     return hashlib.sha256(payload).digest() + payload
 
 
+#: The largest cache entry read: a bigger one is not aiolint's (a project's
+#: records are a few MB; a 3 GB file took the run's memory and time).
+MAX_ENTRY_BYTES = 256 * 1024 * 1024
+
+
+def read_entry(path: StrPath) -> tuple[bytes, float]:
+    """A cache entry's bytes and modification time (see `read_entry_stat`)."""
+    data, info = read_entry_stat(path)
+    return data, info.st_mtime
+
+
+def read_entry_stat(path: StrPath) -> tuple[bytes, os.stat_result]:
+    """A cache file's bytes and status. Only a regular file of at most
+    `MAX_ENTRY_BYTES`, not through a symlink, is read: a FIFO, `/dev/zero` or
+    a symlink standing there raises OSError (a miss) instead of blocking the
+    run or reading forever."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
+            raise OSError(errno.EINVAL, "not a cache entry", os.fspath(path))
+        return handle.read(MAX_ENTRY_BYTES + 1), info
+
+
 def unseal(data: bytes) -> bytes | None:
     """The payload of an entry `seal` wrote; None when its bytes changed since."""
     checksum, payload = data[:_CHECKSUM_SIZE], data[_CHECKSUM_SIZE:]
@@ -369,9 +394,7 @@ def _read_index(path: str, run_key: str) -> tuple[dict[IndexKey, object], IndexS
     """The items of the index at `path` (empty when it is missing, damaged or
     of another run key), and its stamp (None: no file)."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-            st = os.fstat(handle.fileno())
+        data, st = read_entry_stat(path)
     except OSError:
         return {}, None
     stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
@@ -512,9 +535,9 @@ class ResultCache:
         key = self._key(index_key)
         entry = self._entry(key)
         try:
-            with open(entry, "rb") as handle:
-                payload = unseal(handle.read())
-                age = time.time() - os.fstat(handle.fileno()).st_mtime
+            data, modified = read_entry(entry)
+            payload = unseal(data)
+            age = time.time() - modified
             if payload is None:
                 return None  # damaged since it was written: never served, rewritten
             stored_key, stored_digest, encoded = marshal.loads(payload)

@@ -328,11 +328,10 @@ def _stored() -> dict[Any, Any]:
     if data is None:
         data = {}
         if _store["path"] is not None:
-            from aiolint.workspace.cache import unseal
+            from aiolint.workspace.cache import read_entry, unseal
 
             try:
-                with open(_store["path"], "rb") as handle:
-                    payload = unseal(handle.read())
+                payload = unseal(read_entry(_store["path"])[0])
                 loaded = marshal.loads(payload) if payload is not None else None
                 if isinstance(loaded, tuple) and loaded[:1] == (_STORE_FORMAT,):
                     data = loaded[1]

@@ -194,15 +194,21 @@ def _gitignore_rules(folder: str) -> _IgnoreFile | None:
         sources.append(os.path.join(folder, ".gitignore"))
     for source in sources:
         try:
-            with open(source, encoding="utf-8", errors="replace") as handle:
-                text = handle.read()
+            with open(source, "rb") as handle:
+                data = handle.read()
         except OSError:
             continue
-        for raw in text.splitlines():
+        # git matches bytes: the patterns and paths are compared as their
+        # UTF-8 bytes (each byte a character: `?` is one byte), after a BOM;
+        # lines end at LF only, a CR before it dropped.
+        text = data.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+        for raw in text.split("\n"):
+            raw = raw.removesuffix("\r")
             try:
                 rule = _parse_gitignore_line(raw)
             except MalformedGlob as exc:  # git: a line that matches nothing
-                warn_once(f"{source}: pattern {raw!r} is malformed ({exc}); it matches nothing")
+                shown = raw.encode("latin-1").decode("utf-8", "replace")
+                warn_once(f"{source}: pattern {shown!r} is malformed ({exc}); it matches nothing")
                 continue
             if rule is not None:
                 rules.append(rule)
@@ -225,8 +231,14 @@ def _parse_gitignore_line(raw: str) -> tuple[Sequence[Token], bool, bool] | None
     if not line:
         return None
     anchored = "/" in line
-    tokens = glob_tokens(line.lstrip("/"), prefix=() if anchored else IN_ANY_FOLDER)
+    tokens = glob_tokens(line.lstrip("/"), prefix=() if anchored else IN_ANY_FOLDER, git=True)
     return tokens, negate, dir_only
+
+
+def git_bytes(path: str) -> str:
+    """`path` as git matches it: its bytes (a file name's undecodable bytes
+    included), each one character."""
+    return path.encode("utf-8", "surrogateescape").decode("latin-1")
 
 
 class _IgnoreScope:
@@ -242,8 +254,13 @@ class _IgnoreScope:
 
     def ignores(self, name: str, is_dir: bool) -> bool:
         """Whether the entry `name` is ignored: the last rule matching it wins
-        (a deeper folder's rules come after its parents')."""
+        (a deeper folder's rules come after its parents'). Paths are matched
+        as git matches them, byte by byte (`git_bytes`)."""
+        if not name.isascii():
+            name = git_bytes(name)
         for prefix, rules in reversed(self.chain):
+            if not prefix.isascii():
+                prefix = git_bytes(prefix)
             verdict = rules.verdict(prefix + name, name, is_dir)
             if verdict is not None:
                 return verdict

@@ -52,15 +52,89 @@ class MalformedGlob(ValueError):
     """A pattern that cannot be read (a malformed character class)."""
 
 
-def _tokens(pattern: str) -> list[_Token]:
+#: git's named classes (`[[:alpha:]]`), over ASCII as git's own ctype tables.
+_POSIX = {
+    "alnum": "0-9A-Za-z",
+    "alpha": "A-Za-z",
+    "blank": " \\t",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "!-~",
+    "lower": "a-z",
+    "print": " -~",
+    "punct": "!-/:-@\\[-`{-~",
+    "space": " \\t\\n\\r\\f\\v",
+    "upper": "A-Z",
+    "xdigit": "0-9A-Fa-f",
+}
+
+
+def _git_class(pattern: str, start: int) -> tuple[str, int]:
+    """The `[...]` class at `pattern[start]` read as git's wildmatch reads it
+    (`!` or `^` negates, a first `]` is literal, `\\` escapes, `[:alpha:]`
+    names a class): its regular expression body and the index of its `]`.
+    Raises MalformedGlob where git's match fails whatever the path
+    (unterminated, an unknown named class)."""
+    i, n = start + 1, len(pattern)
+    body = ""
+    if pattern[i : i + 1] in ("!", "^"):
+        body, i = "^", i + 1
+    first = i
+    while i < n and (pattern[i] != "]" or i == first):
+        if pattern.startswith("[:", i):
+            end = pattern.find(":]", i + 2)
+            if end != -1:
+                name = pattern[i + 2 : end]
+                if name not in _POSIX:
+                    raise MalformedGlob(f"[:{name}:]: unknown character class")
+                body += _POSIX[name]
+                i = end + 2
+                continue
+        char = pattern[i]
+        if char == "\\" and i + 1 < n:
+            i += 1
+            body += re.escape(pattern[i])
+        elif char == "-" and body not in ("", "^") and pattern[i + 1 : i + 2] not in ("", "]"):
+            body += "-"  # a range
+        else:
+            body += re.escape(char)
+        i += 1
+    if i >= n:
+        raise MalformedGlob(f"{pattern[start:]}: unterminated character set")
+    return body, i
+
+
+def _tokens(pattern: str, *, git: bool = False) -> list[_Token]:
     """The tokens of `pattern`: `(kind, text)`, text being the character or
-    the body of a class (its regular expression, `^` for `!`)."""
+    the body of a class (its regular expression, `^` for `!`). `git`: read it
+    as a `.gitignore` line (git's wildmatch): `**` is special only as a whole
+    path segment (`d**a` is `d*a`), classes as `_git_class` reads them."""
     if "*" not in pattern and "?" not in pattern and "[" not in pattern and "\\" not in pattern:
         return [(_CHAR, char) for char in pattern]  # most lines of a .gitignore
     out: list[_Token] = []
     i, n = 0, len(pattern)
     while i < n:
         char = pattern[i]
+        if git and pattern.startswith("**", i):
+            end = n - len(pattern[i:].lstrip("*"))
+            if (i and pattern[i - 1] != "/") or (end < n and pattern[end] != "/"):
+                out.append((_STAR, ""))
+            elif end < n:
+                out.append((_DIRS, ""))
+                end += 1
+            else:
+                out.append((_ANY, ""))
+            i = end
+            continue
+        if git and char == "[":
+            body, end = _git_class(pattern, i)
+            try:
+                re.compile(f"[{body}]")
+            except re.error as exc:
+                raise MalformedGlob(f"{pattern[i : end + 1]}: {exc.msg}") from None
+            out.append((_CLASS, body))
+            i = end + 1
+            continue
         if pattern.startswith("**/", i):
             out.append((_DIRS, ""))
             i += 3
@@ -130,17 +204,27 @@ def _backtracks(tokens: Sequence[_Token]) -> bool:
 
 
 def glob_tokens(
-    pattern: str, *, prefix: Sequence[_Token] = (), suffix: Sequence[_Token] = ()
+    pattern: str,
+    *,
+    prefix: Sequence[_Token] = (),
+    suffix: Sequence[_Token] = (),
+    git: bool = False,
 ) -> list[Token]:
-    """The tokens of `pattern` between `prefix` and `suffix` (raises MalformedGlob)."""
-    return [*prefix, *_tokens(pattern), *suffix]
+    """The tokens of `pattern` between `prefix` and `suffix` (raises
+    MalformedGlob); `git`: read as a `.gitignore` pattern (see `_tokens`)."""
+    return [*prefix, *_tokens(pattern, git=git), *suffix]
 
 
 def compile_glob(
-    pattern: str, *, prefix: Sequence[_Token] = (), suffix: Sequence[_Token] = ()
+    pattern: str,
+    *,
+    prefix: Sequence[_Token] = (),
+    suffix: Sequence[_Token] = (),
+    git: bool = False,
 ) -> Matcher:
-    """A matcher for the whole of a path (raises MalformedGlob)."""
-    tokens = glob_tokens(pattern, prefix=prefix, suffix=suffix)
+    """A matcher for the whole of a path (raises MalformedGlob); `git`: read
+    as a `.gitignore` pattern (see `_tokens`)."""
+    tokens = glob_tokens(pattern, prefix=prefix, suffix=suffix, git=git)
     if _backtracks(tokens):
         return _Automaton(tokens).match
     return re.compile(f"{_regex(tokens)}\\Z", re.DOTALL).match
