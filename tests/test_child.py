@@ -9,6 +9,7 @@ import gc
 import os
 import signal
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,26 @@ def described(value: dict[str, int], *more: object) -> tuple[int, int, int]:
 def frozen() -> int:
     """In the child: objects left out of the collector's scans."""
     return gc.get_freeze_count()
+
+
+class Cyclic:
+    """A value only the collector frees (it refers to itself)."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+_watched: list[weakref.ref[object]] = []
+
+
+def watch(value: object) -> None:
+    """In the child: keep a weak reference to the value handed."""
+    _watched.append(weakref.ref(value))
+
+
+def watched_alive() -> bool:
+    """In the child: whether the value watched is still in memory."""
+    return _watched[-1]() is not None
 
 
 def pid() -> int:
@@ -82,6 +103,14 @@ def test_only_the_last_shared_values_are_kept(child: Child) -> None:
     assert child.call(described, child.share(values[0]))[1] == 1
     assert len(child._shared) == MAX_SHARED
     assert child._sent <= set(child._shared)
+
+
+def test_a_dropped_value_is_freed_in_the_child_though_frozen_and_cyclic(child: Child) -> None:
+    child.call(watch, child.share(Cyclic()))
+    assert child.call(watched_alive)
+    for n in range(MAX_SHARED):  # each new value pushes out an older one
+        child.call(described, child.share({"n": n}))
+    assert not child.call(watched_alive)
 
 
 def test_each_reply_carries_the_cpu_time_of_the_call(child: Child) -> None:

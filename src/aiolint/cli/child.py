@@ -257,8 +257,11 @@ def serve(calls: IO[bytes], replies: IO[bytes]) -> None:
 
 
 def _freeze() -> None:
-    """Collect what is garbage now, and leave everything alive out of future
-    collections (the objects of later calls are still collected)."""
+    """Collect what is garbage now (a shared value dropped since the last
+    time too), and leave everything alive out of future collections (the
+    objects of later calls are still collected). About 20 ms, once per value
+    shared (the server's: once per project model, rebuilt on a save)."""
+    gc.unfreeze()
     gc.collect()
     gc.freeze()
 
