@@ -26,7 +26,7 @@ The child runs one lint when it starts (the first lint of a fresh process
 costs about twice the next: LibCST's native module, lazy tables) and then
 freezes what it holds (`gc.freeze`: the engine's modules and tables, the
 shared values), so that the collector no longer scans those on every lint
-(measured on a 464-line route module: 5-14 ms of a 60 ms lint). Each reply
+(measured on a 464-line route module: 4-14 ms of a 60 ms lint). Each reply
 carries the CPU seconds the child spent on the call (`Child.cpu`).
 """
 
