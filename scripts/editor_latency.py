@@ -14,9 +14,10 @@ first `async def` (tests/nvim_driver.lua). Reported per run, in milliseconds:
 * cold: from `:edit` of the first module to its diagnostics (server start,
   imports, project model).
 
-Beside them, the CPU seconds of the server's work for the same two lints, in
-this process (`Snapshot.build`, the model warm), since the wall times above
-grow with the machine's load.
+Beside them, the CPU seconds of the server's work for the same two lints
+(`setup` and `Snapshot.build` in this process, the model warm, plus the
+engine's process: its CPU for each call, `Child.cpu`), since the wall times
+above grow with the machine's load; and the load average over the runs.
 
 The project is copied (`git archive`, or a plain copy) to a temporary folder
 and the cache goes to a temporary AIOLINT_CACHE_DIR, so the checkout is never
@@ -24,7 +25,7 @@ written to; the first run fills the cache (cold), the medians are over the
 others.
 
     python scripts/editor_latency.py --project /work/real/dispatch \\
-        --warm src/dispatch/project/views.py --file src/dispatch/signal/views.py --runs 5
+        --warm src/dispatch/project/views.py --file src/dispatch/signal/views.py --runs 7
 """
 
 from __future__ import annotations
@@ -58,10 +59,11 @@ def copy_project(source: Path, target: Path) -> None:
         shutil.copytree(source, target, dirs_exist_ok=True)
 
 
-def lint_cpu(root: Path, warm: str, measured: str) -> tuple[float, float]:
+def lint_cpu(root: Path, warm: str, measured: str, runs: int) -> tuple[float, float]:
     """Median CPU seconds of linting `measured` as opened and as typed into
-    (the server's `setup` + `Snapshot.build`), after `warm` built the model."""
-    from aiolint.server.linting import setup
+    (the server's `setup` + `Snapshot.build`, and the engine process's CPU for
+    the call), after `warm` built the model."""
+    from aiolint.server.linting import ENGINE, setup
     from aiolint.server.settings import Settings
     from aiolint.server.snapshot import Snapshot
 
@@ -69,15 +71,21 @@ def lint_cpu(root: Path, warm: str, measured: str) -> tuple[float, float]:
         started = time.process_time()
         how = setup(str(path), Settings(), str(root))
         Snapshot.build(path.as_uri(), 1, text, "utf-16", how)
-        return time.process_time() - started
+        return time.process_time() - started + ENGINE.cpu
 
-    cpu(root / warm, (root / warm).read_text(encoding="utf-8"))
-    path = root / measured
-    text = path.read_text(encoding="utf-8")
-    typed = text + "\n\nasync def typed():\n    import time\n    time.sleep(0.5)\n"
-    opened = statistics.median(cpu(path, text) for _ in range(5))
-    edited = statistics.median(cpu(path, typed) for _ in range(5))
-    return opened, edited
+    try:
+        cpu(root / warm, (root / warm).read_text(encoding="utf-8"))
+        path = root / measured
+        text = path.read_text(encoding="utf-8")
+        typed = text + "\n\nasync def typed():\n    import time\n    time.sleep(0.5)\n"
+        opened: list[float] = []
+        edited: list[float] = []
+        for _ in range(runs):  # as in the editor: opened, then typed into
+            opened.append(cpu(path, text))
+            edited.append(cpu(path, typed))
+    finally:
+        ENGINE.close()
+    return statistics.median(opened), statistics.median(edited)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project", type=Path, required=True)
     parser.add_argument("--warm", required=True, help="a module opened first (relative)")
     parser.add_argument("--file", required=True, help="the module measured (relative)")
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--nvim", default="nvim", help="the Neovim to run (default: on PATH)")
     args = parser.parse_args(argv)
     nvim, version = find_nvim(args.nvim)
@@ -99,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         opened: list[float] = []
         edited: list[float] = []
         cold: list[float] = []
+        loads: list[float] = []
         for run in range(args.runs + 1):
             report = drive(nvim, snippet, root / args.warm, root / args.file, fix=False, env=cache)
             if report["errors"]:
@@ -113,11 +122,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"run {run}: open {open_ms:.0f} ms, edit {edit_ms:.0f} ms, first {cold_ms:.0f} ms"
             )
             if run:  # the first run filled the cache
+                loads.append(os.getloadavg()[0])
                 opened.append(open_ms)
                 edited.append(edit_ms)
                 cold.append(cold_ms)
         os.environ.update(cache)
-        opened_cpu, edited_cpu = lint_cpu(root, args.warm, args.file)
+        opened_cpu, edited_cpu = lint_cpu(root, args.warm, args.file, args.runs)
     shown = ".".join(map(str, version))
     print(
         f"Neovim {shown}, {args.file} ({lines} lines), median of {args.runs}: "
@@ -126,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         f"if pushed); "
         f"first module (server start, project model from the cache) "
         f"{statistics.median(cold):.0f} ms; server CPU per lint: "
-        f"{opened_cpu * 1000:.0f} ms opened, {edited_cpu * 1000:.0f} ms typed into"
+        f"{opened_cpu * 1000:.0f} ms opened, {edited_cpu * 1000:.0f} ms typed into; "
+        f"load average {min(loads):.1f} to {max(loads):.1f}"
     )
     return 0
 

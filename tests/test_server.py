@@ -424,6 +424,30 @@ async def test_a_document_that_kills_the_parser_costs_that_document_not_the_serv
     assert [d.code for d in await diagnostics(crashing, uri, 3)] == ["AIO201"]
 
 
+async def test_the_project_model_reaches_the_engine_process_that_replaced_a_dead_one(
+    crashing: LanguageClient, tmp_path: Path
+) -> None:
+    """The project model goes to the engine's process once, not with every
+    lint: after that process died on another document, the new one is sent it
+    again, and AIO206's finding through the project stays."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "svc"\n')
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "helpers.py").write_text(
+        "import time\n\n\ndef lookup(key):\n    time.sleep(1)\n    return key\n"
+    )
+    routes_text = (
+        "from app import helpers\n\n\nasync def route(key):\n    return helpers.lookup(key)\n"
+    )
+    (tmp_path / "app" / "routes.py").write_text(routes_text)
+    uri = open_document(crashing, tmp_path / "app" / "routes.py", routes_text)
+    assert [d.code for d in await diagnostics(crashing, uri, 1)] == ["AIO206"]
+    killer = open_document(crashing, tmp_path / "app" / "killer.py", f"{ABORT_MARKER}\n{SLEEP}")
+    assert [d.code for d in await diagnostics(crashing, killer, 1)] == ["AIO000"]
+    change_document(crashing, uri, routes_text + "\n\nasync def other(key):\n    pass\n", 2)
+    assert [d.code for d in await diagnostics(crashing, uri, 2)] == ["AIO206"]
+
+
 async def test_python_dash_m_aiolint_server(module_client: LanguageClient, tmp_path: Path) -> None:
     uri = open_document(module_client, tmp_path / "app.py", SLEEP)
     assert [d.code for d in await diagnostics(module_client, uri, 1)] == ["AIO201"]

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import os
 import tokenize
+from dataclasses import replace
 from io import BytesIO
 
 from aiolint.cli.add_noqa import NoqaUpdateError, add_noqa_bytes
-from aiolint.cli.child import Child, WorkerDied
+from aiolint.cli.child import Child, Shared, WorkerDied
 from aiolint.cli.runner import RuleSets, lint_options
 from aiolint.engine.model import (
     INVALID_FILE,
@@ -44,6 +45,7 @@ from aiolint.workspace.selection import SelectionLayer, resolve_codes
 NO_PATH = "-"
 #: The process documents are parsed and checked in: a native crash (LibCST's
 #: parser) costs the document, never the server (started warm by `app.main`).
+#: The project model goes to it once (`Child.share`), not with every lint.
 ENGINE = Child()
 
 
@@ -122,18 +124,36 @@ def lint(text: str, how: Setup) -> FileResult:
     `ENGINE`; if it dies on the document, an AIO000 and an internal error say so)."""
     source, _ = encode(text)
     try:
-        return ENGINE.call(_lint_here, source, how.path, how.rules, how.options)
+        return ENGINE.call(_lint_here, source, how.path, how.rules, *_sent_options(how))
     except WorkerDied as died:
         return _crashed(how, died.reason)
 
 
+def _sent_options(how: Setup) -> tuple[LintOptions, Shared | None]:
+    """The document's options as they go to `ENGINE`: without the project
+    model, which goes beside them as a value the process keeps."""
+    project = how.options.project
+    if project is None:
+        return how.options, None
+    return replace(how.options, project=None), ENGINE.share(project)
+
+
+def _received_options(options: LintOptions, project: object) -> LintOptions:
+    """In `ENGINE`'s process: the options with their project model back."""
+    return options if project is None else replace(options, project=project)
+
+
 def _lint_here(
-    source: bytes, path: str, rules: tuple[type[Rule], ...], options: LintOptions
+    source: bytes,
+    path: str,
+    rules: tuple[type[Rule], ...],
+    options: LintOptions,
+    project: object = None,
 ) -> FileResult:
     """In `ENGINE`'s process."""
     from aiolint.engine.lint import lint_source
 
-    return lint_source(source, path, rules, options)
+    return lint_source(source, path, rules, _received_options(options, project))
 
 
 def _crash(how: Setup, reason: str) -> InternalError:
@@ -165,7 +185,8 @@ def fix_all(text: str, how: Setup) -> Fixed:
     """The text `aiolint check --fix` would leave (the configuration's `fixable`,
     `unfixable` and `unsafe-fixes`, the client's `unsafeFixes`)."""
     try:
-        return ENGINE.call(_fix_all_here, text, how.path, how.rules, how.options, how.fixes)
+        options, project = _sent_options(how)
+        return ENGINE.call(_fix_all_here, text, how.path, how.rules, options, how.fixes, project)
     except WorkerDied as died:
         return Fixed(None, _crash(how, died.reason))
 
@@ -176,10 +197,11 @@ def _fix_all_here(
     rules: tuple[type[Rule], ...],
     options: LintOptions,
     fixes: FixSettings,
+    project: object = None,
 ) -> Fixed:
     """In `ENGINE`'s process."""
     source, encoding = encode(text)
-    outcome = fix_source(source, path, rules, options, fixes)
+    outcome = fix_source(source, path, rules, _received_options(options, project), fixes)
     if outcome.error is not None:
         return Fixed(None, outcome.error)
     if outcome.result.errors:
