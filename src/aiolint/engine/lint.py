@@ -47,7 +47,7 @@ from aiolint.engine.rule import Rule
 from aiolint.engine.tabs import parse_module
 from aiolint.engine.toplevel import top_level
 from aiolint.engine.walk import walk_batched
-from aiolint.fixes.resolve import resolve_fix
+from aiolint.fixes.resolve import forget_sources, resolve_fix
 from aiolint.fixes.unused_imports import imports_made_unused
 from aiolint.semantic.context import FileContext, LintOptions
 from aiolint.workspace.files import read_source
@@ -252,6 +252,7 @@ def _lint_source(
         if fix is not None and resolve_fixes:
             diagnostic = _with_fix(ctx, diagnostic, fix, result)
         result.diagnostics.append(diagnostic)
+    forget_sources()  # the caches of one file's fixes hold its LibCST tree
     result.diagnostics.sort(key=lambda d: d.sort_key)
     return result
 
