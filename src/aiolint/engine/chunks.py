@@ -34,7 +34,7 @@ from dataclasses import replace
 
 from aiolint.engine.model import Diagnostic, FileResult, Location, TextEdit, TextFix
 from aiolint.engine.noqa import file_exemptions, file_exempts
-from aiolint.engine.toplevel import Span
+from aiolint.engine.toplevel import Span, top_level
 
 #: Files of more lines than this are linted in chunks of at most this many lines.
 CHUNK_LINES = 5_000
@@ -63,14 +63,23 @@ class Statement:
     its text, the name a `def` or `class` binds (None for another
     statement, which every chunk's summary holds) and its token count."""
 
-    __slots__ = ("_words", "first", "last", "name", "text", "tokens")
+    __slots__ = ("_words", "first", "is_class", "last", "name", "text", "tokens")
 
-    def __init__(self, first: int, last: int, text: str, name: str | None, tokens: int) -> None:
+    def __init__(
+        self,
+        first: int,
+        last: int,
+        text: str,
+        name: str | None,
+        tokens: int,
+        is_class: bool = False,
+    ) -> None:
         self.first = first
         self.last = last
         self.text = text
         self.name = name
         self.tokens = tokens
+        self.is_class = is_class
         self._words: frozenset[str] | None = None
 
     @property
@@ -107,7 +116,7 @@ def statements(spans: list[Span], lines: list[str]) -> list[Statement]:
         text = "".join(lines[span.first - 1 : span.last])
         if not text.endswith(("\n", "\r")):
             text += "\n"
-        found.append(Statement(span.first, span.last, text, span.name, span.tokens))
+        found.append(Statement(span.first, span.last, text, span.name, span.tokens, span.is_class))
     return found
 
 
@@ -138,6 +147,66 @@ def plan(found: list[Statement], line_count: int) -> list[tuple[int, int, int, i
     first_line = 1 if start == 0 else found[start].first
     chunks.append((start, len(found) - 1, first_line, line_count))
     return chunks if len(chunks) > 1 else None
+
+
+def module_parts(text: str) -> list[tuple[str, frozenset[str]]] | None:
+    """A large module (`is_large`) as parts to read one at a time with
+    `ast`, for the project model's scan (`aiolint.project.scan`): each part
+    holds the module's statements other than `def` and `class` (imports,
+    assignments, `if`/`try` blocks) and its own run of `def`s and `class`es
+    (a chunk's, `plan`), each on its lines of the file (blank lines between:
+    positions are the file's), then, after the file's last line, a one-line
+    stand-in (`def name(): pass`, `class name: pass`) for each other `def`
+    and `class` its text names, so names resolve as in the whole module;
+    with the names of the `def`s and `class`es it owns (what the scan of
+    that part answers for). The first part owns none: the other statements
+    alone. None: read the module whole (one chunk would do, it does not
+    tokenize, or its other statements are more than `MAX_SUMMARY_LINES`)."""
+    spans = top_level(text)
+    if spans is None:
+        return None
+    lines = split_lines(text)
+    found = statements(spans, lines)
+    layout = plan(found, len(lines))
+    if layout is None:
+        return None
+    shared = [s for s in found if s.name is None]
+    if sum(s.last - s.first + 1 for s in shared) > MAX_SUMMARY_LINES:
+        return None
+    defined: dict[str, bool] = {s.name: s.is_class for s in found if s.name is not None}
+    words = frozenset().union(*(s.words for s in shared))
+    parts = [
+        (_in_place(shared, len(lines)) + _stand_ins(defined, words, frozenset()), frozenset[str]())
+    ]
+    for first, last, _, _ in layout:
+        own = [s for s in found[first : last + 1] if s.name is not None]
+        names = frozenset(s.name for s in own if s.name is not None)
+        named = words.union(*(s.words for s in own))
+        placed = _in_place(sorted([*shared, *own], key=lambda s: s.first), len(lines))
+        parts.append((placed + _stand_ins(defined, named, names), names))
+    return parts
+
+
+def _in_place(found: list[Statement], line_count: int) -> str:
+    """The texts of `found` (in file order), each on its lines of the file,
+    blank lines between, up to the file's last line."""
+    parts: list[str] = []
+    line = 1
+    for statement in found:
+        parts.append("\n" * (statement.first - line))
+        parts.append(statement.text)
+        line = statement.last + 1
+    parts.append("\n" * (line_count + 1 - line))
+    return "".join(parts)
+
+
+def _stand_ins(defined: dict[str, bool], named: frozenset[str], own: frozenset[str]) -> str:
+    """A one-line `def` or `class` for each name of `defined` in `named` but not in `own`."""
+    return "".join(
+        f"class {name}: pass\n" if is_class else f"def {name}(): pass\n"
+        for name, is_class in defined.items()
+        if name in named and name not in own
+    )
 
 
 def lint_in_chunks(

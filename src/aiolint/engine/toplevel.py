@@ -34,6 +34,8 @@ class Span:
     last: int
     tokens: int = 0
     name: str | None = None
+    #: The statement is a `class` (`name` is the class's).
+    is_class: bool = False
     #: Still reading decorators: the next logical line is the decorated `def` or `class`.
     decorating: bool = False
 
@@ -67,6 +69,7 @@ def top_level(text: str) -> list[Span] | None:
                 if level == 0:
                     current = _statement_line(found, current, token)
                     naming = _naming(token) if current.name is None else 0
+                    current.is_class = current.is_class or token.string == "class"
                     continue
             elif naming and kind == tokenize.NAME:
                 if naming == 2 and current is not None:
