@@ -40,9 +40,15 @@ def _all_fixtures() -> str:
 
 
 def _lint(
-    monkeypatch: pytest.MonkeyPatch, text: str, chunk_lines: int, chunked: list[bool]
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    chunk_lines: int,
+    chunked: list[bool],
+    chunk_tokens: int = 10**9,
 ) -> FileResult:
     monkeypatch.setattr(chunks, "CHUNK_LINES", chunk_lines)
+    monkeypatch.setattr(chunks, "CHUNK_TOKENS", chunk_tokens)
+    monkeypatch.setattr(chunks, "MAX_SUMMARY_TOKENS", 10**9)
     real = chunks.lint_in_chunks
 
     def spy(*args: object) -> FileResult | None:

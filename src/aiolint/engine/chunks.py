@@ -2,8 +2,11 @@
 
 LibCST's parse and its metadata hold about 17 KB per line of source (a
 50,000-line module peaked at 1.25 GB), so a large file is parsed a chunk at a
-time: runs of whole top-level statements of at most `CHUNK_LINES` lines (the
-`ast` parse gives their exact lines). Each chunk is linted as a module of its
+time: runs of whole top-level statements of at most `CHUNK_LINES` lines and
+`CHUNK_TOKENS` tokens (`aiolint.engine.toplevel` finds them with `tokenize`,
+without the whole file's `ast`, which costs more than a chunk's LibCST tree).
+A single statement of more than `MAX_STATEMENT_TOKENS` tokens is not parsed:
+the file gets an AIO000 saying so (`oversized`). Each chunk is linted as a module of its
 own with the rest of the file summarised around it, in file order, so that
 name resolution stays the whole file's: every other top-level statement that
 is not a `def` or `class` (imports, assignments, `if TYPE_CHECKING:` blocks)
@@ -25,19 +28,26 @@ equal or withheld).
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Callable
 from dataclasses import replace
 
 from aiolint.engine.model import Diagnostic, FileResult, Location, TextEdit, TextFix
 from aiolint.engine.noqa import file_exemptions, file_exempts
+from aiolint.engine.toplevel import Span, top_level
 
 #: Files of more lines than this are linted in chunks of at most this many lines.
 CHUNK_LINES = 5_000
+#: ... and of at most this many tokens (LibCST's tree and metadata take 2 to
+#: 4 KB a token: about 5,000 lines of ordinary code, 10,000 arguments of one
+#: call); a file of more characters than this is split into statements too.
+CHUNK_TOKENS = 50_000
+#: A top-level statement of more tokens than this is not parsed (see `oversized`).
+MAX_STATEMENT_TOKENS = CHUNK_TOKENS
 #: A file is linted whole when the summary of the rest of it around a chunk
 #: would be longer than this (a module of big constants gains nothing).
 MAX_SUMMARY_LINES = 2_500
+MAX_SUMMARY_TOKENS = CHUNK_TOKENS // 2
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _WORD = re.compile(r"[^\W\d]\w*")
 #: How messages name lines of the file: `line 12`, `lines 3, 5 and 9`.
@@ -50,16 +60,26 @@ LintText = Callable[[str], FileResult]
 
 class Statement:
     """One top-level statement: its first and last line (decorators included),
-    its text, and the name a `def` or `class` binds (None for another
-    statement, which every chunk's summary holds)."""
+    its text, the name a `def` or `class` binds (None for another
+    statement, which every chunk's summary holds) and its token count."""
 
-    __slots__ = ("_words", "first", "last", "name", "text")
+    __slots__ = ("_words", "first", "is_class", "last", "name", "text", "tokens")
 
-    def __init__(self, first: int, last: int, text: str, name: str | None) -> None:
+    def __init__(
+        self,
+        first: int,
+        last: int,
+        text: str,
+        name: str | None,
+        tokens: int,
+        is_class: bool = False,
+    ) -> None:
         self.first = first
         self.last = last
         self.text = text
         self.name = name
+        self.tokens = tokens
+        self.is_class = is_class
         self._words: frozenset[str] | None = None
 
     @property
@@ -83,41 +103,110 @@ def split_lines(text: str) -> list[str]:
 
 
 def is_large(text: str) -> bool:
-    """Whether `text` has more than `CHUNK_LINES` lines (it may be chunked)."""
-    return len(_LINE_BREAK.findall(text)) >= CHUNK_LINES
+    """Whether `text` may be more than one chunk: more than `CHUNK_TOKENS`
+    characters (a token is one at least, but for line breaks) or
+    `CHUNK_LINES` lines."""
+    return len(text) > CHUNK_TOKENS or len(_LINE_BREAK.findall(text)) >= CHUNK_LINES
 
 
-def statements(tree: ast.Module, lines: list[str]) -> list[Statement]:
-    """The file's top-level statements (`tree` is its `ast`)."""
+def statements(spans: list[Span], lines: list[str]) -> list[Statement]:
+    """The file's top-level statements (`spans`: `toplevel.top_level` of it)."""
     found: list[Statement] = []
-    for node in tree.body:
-        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
-        last = node.end_lineno or node.lineno
-        text = "".join(lines[first - 1 : last])
+    for span in spans:
+        text = "".join(lines[span.first - 1 : span.last])
         if not text.endswith(("\n", "\r")):
             text += "\n"
-        defines = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-        found.append(Statement(first, last, text, node.name if defines else None))
+        found.append(Statement(span.first, span.last, text, span.name, span.tokens, span.is_class))
     return found
+
+
+def oversized(found: list[Statement]) -> Statement | None:
+    """The first statement of more than `MAX_STATEMENT_TOKENS` tokens: no
+    chunk can hold it (a generated one-line `gather(...)` of 5 MB would take
+    5 GB to parse), so the file is not checked."""
+    return next((s for s in found if s.tokens > MAX_STATEMENT_TOKENS), None)
 
 
 def plan(found: list[Statement], line_count: int) -> list[tuple[int, int, int, int]] | None:
     """Chunks as (first statement, last statement, first line, last line):
-    runs of whole statements of at most `CHUNK_LINES` lines (a longer single
-    statement is a chunk alone), cut only between statements on different
-    lines; the lines between two statements go with the first. None: one
-    chunk would do."""
+    runs of whole statements of at most `CHUNK_LINES` lines and `CHUNK_TOKENS`
+    tokens (a larger single statement is a chunk alone), cut only between
+    statements on different lines; the lines between two statements go with
+    the first. None: one chunk would do."""
     chunks: list[tuple[int, int, int, int]] = []
     start = 0
+    tokens = found[0].tokens if found else 0
     for index in range(1, len(found)):
         first_line = 1 if start == 0 else found[start].first
-        too_long = found[index].last - first_line + 1 > CHUNK_LINES
+        tokens += found[index].tokens
+        too_long = found[index].last - first_line + 1 > CHUNK_LINES or tokens > CHUNK_TOKENS
         if too_long and found[index].first > found[index - 1].last:
             chunks.append((start, index - 1, first_line, found[index].first - 1))
             start = index
+            tokens = found[index].tokens
     first_line = 1 if start == 0 else found[start].first
     chunks.append((start, len(found) - 1, first_line, line_count))
     return chunks if len(chunks) > 1 else None
+
+
+def module_parts(text: str) -> list[tuple[str, frozenset[str]]] | None:
+    """A large module (`is_large`) as parts to read one at a time with
+    `ast`, for the project model's scan (`aiolint.project.scan`): each part
+    holds the module's statements other than `def` and `class` (imports,
+    assignments, `if`/`try` blocks) and its own run of `def`s and `class`es
+    (a chunk's, `plan`), each on its lines of the file (blank lines between:
+    positions are the file's), then, after the file's last line, a one-line
+    stand-in (`def name(): pass`, `class name: pass`) for each other `def`
+    and `class` its text names, so names resolve as in the whole module;
+    with the names of the `def`s and `class`es it owns (what the scan of
+    that part answers for). The first part owns none: the other statements
+    alone. None: read the module whole (one chunk would do, it does not
+    tokenize, or its other statements are more than `MAX_SUMMARY_LINES`)."""
+    spans = top_level(text)
+    if spans is None:
+        return None
+    lines = split_lines(text)
+    found = statements(spans, lines)
+    layout = plan(found, len(lines))
+    if layout is None:
+        return None
+    shared = [s for s in found if s.name is None]
+    if sum(s.last - s.first + 1 for s in shared) > MAX_SUMMARY_LINES:
+        return None
+    defined: dict[str, bool] = {s.name: s.is_class for s in found if s.name is not None}
+    words = frozenset().union(*(s.words for s in shared))
+    parts = [
+        (_in_place(shared, len(lines)) + _stand_ins(defined, words, frozenset()), frozenset[str]())
+    ]
+    for first, last, _, _ in layout:
+        own = [s for s in found[first : last + 1] if s.name is not None]
+        names = frozenset(s.name for s in own if s.name is not None)
+        named = words.union(*(s.words for s in own))
+        placed = _in_place(sorted([*shared, *own], key=lambda s: s.first), len(lines))
+        parts.append((placed + _stand_ins(defined, named, names), names))
+    return parts
+
+
+def _in_place(found: list[Statement], line_count: int) -> str:
+    """The texts of `found` (in file order), each on its lines of the file,
+    blank lines between, up to the file's last line."""
+    parts: list[str] = []
+    line = 1
+    for statement in found:
+        parts.append("\n" * (statement.first - line))
+        parts.append(statement.text)
+        line = statement.last + 1
+    parts.append("\n" * (line_count + 1 - line))
+    return "".join(parts)
+
+
+def _stand_ins(defined: dict[str, bool], named: frozenset[str], own: frozenset[str]) -> str:
+    """A one-line `def` or `class` for each name of `defined` in `named` but not in `own`."""
+    return "".join(
+        f"class {name}: pass\n" if is_class else f"def {name}(): pass\n"
+        for name, is_class in defined.items()
+        if name in named and name not in own
+    )
 
 
 def lint_in_chunks(
@@ -128,8 +217,10 @@ def lint_in_chunks(
     lint_text: LintText,
 ) -> FileResult | None:
     """The file's result from its chunks' (see the module doc); None when a
-    chunk cannot stand for its part (its summary is too large, or a chunk is
-    rejected: the whole file is then linted as one)."""
+    chunk's summary is too large (the whole file is then linted as one). A
+    chunk rejected (an AIO000: LibCST cannot read it, or it is nested too
+    deeply) rejects the file: its result is that AIO000 alone, moved to the
+    file's lines, as a whole-file lint rejects the file."""
     lines = split_lines(text)
     offsets = [0]
     for line in lines:
@@ -144,7 +235,10 @@ def lint_in_chunks(
         if own and not own.endswith(("\n", "\r")):
             own += "\n"
         needed = _needed(found, by_name, range(first_stmt, last_stmt + 1), own)
-        if sum(found[i].last - found[i].first + 1 for i in needed) > MAX_SUMMARY_LINES:
+        if (
+            sum(found[i].last - found[i].first + 1 for i in needed) > MAX_SUMMARY_LINES
+            or sum(found[i].tokens for i in needed) > MAX_SUMMARY_TOKENS
+        ):
             return None
         parts: list[str] = []
         origin: list[int] = [0]  # the file's line of each line of the chunk's text
@@ -160,8 +254,9 @@ def lint_in_chunks(
             parts.append(found[index].text)
             origin.extend(range(found[index].first, found[index].last + 1))
         chunk = lint_text("".join(parts))
-        if any(d.code == "AIO000" for d in chunk.diagnostics):  # whole, it parses
-            return None
+        rejected = next((d for d in chunk.diagnostics if d.code == "AIO000"), None)
+        if rejected is not None:
+            return _rejected(path, rejected, origin)
         chars = offsets[first_line - 1] - start
         shared = [
             (offsets[found[i].first - 1] - chars, offsets[found[i].last] - chars)
@@ -178,6 +273,15 @@ def lint_in_chunks(
     exemptions = file_exemptions(text)
     result.diagnostics = [d for d in result.diagnostics if not file_exempts(exemptions, d.code)]
     result.diagnostics.sort(key=lambda d: d.sort_key)
+    return result
+
+
+def _rejected(path: str, rejected: Diagnostic, origin: list[int]) -> FileResult:
+    """The file's result when one of its chunks is rejected: that AIO000 on the file's line."""
+    line = rejected.start.line
+    moved = Location(origin[line] if 0 < line < len(origin) else 1, rejected.start.column)
+    result = FileResult(path)
+    result.diagnostics.append(replace(rejected, start=moved, end=moved))
     return result
 
 

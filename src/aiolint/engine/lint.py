@@ -24,7 +24,15 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
-from aiolint.engine.chunks import is_large, lint_in_chunks, plan, split_lines, statements
+from aiolint.engine.chunks import (
+    MAX_STATEMENT_TOKENS,
+    is_large,
+    lint_in_chunks,
+    oversized,
+    plan,
+    split_lines,
+    statements,
+)
 from aiolint.engine.gate import AstFacts, collect
 from aiolint.engine.model import (
     INVALID_FILE,
@@ -37,8 +45,9 @@ from aiolint.engine.model import (
 from aiolint.engine.noqa import NoqaMap, file_exemptions, file_exempts
 from aiolint.engine.rule import Rule
 from aiolint.engine.tabs import parse_module
+from aiolint.engine.toplevel import top_level
 from aiolint.engine.walk import walk_batched
-from aiolint.fixes.resolve import resolve_fix
+from aiolint.fixes.resolve import forget_sources, resolve_fix
 from aiolint.fixes.unused_imports import imports_made_unused
 from aiolint.semantic.context import FileContext, LintOptions
 from aiolint.workspace.files import read_source
@@ -170,6 +179,10 @@ def _lint_source(
     active = [
         r for r in rules if r.code != INVALID_FILE and _applies(r, text, options, through_project)
     ]
+    if chunked and is_large(text):
+        large = _lint_large(text, path, rules, active, options, apply_noqa, resolve_fixes)
+        if large is not None:
+            return large
     if not active:  # no rule can fire; whether Python accepts the file is still reported
         if report_invalid and tree is None:
             rejected = _python_parse(text, path)
@@ -181,9 +194,6 @@ def _lint_source(
 
     parsed = tree if tree is not None else _python_parse(text, path)
     checked = parsed if isinstance(parsed, Diagnostic) else collect(parsed)
-    found = None
-    if chunked and not isinstance(parsed, Diagnostic) and is_large(text):
-        found = statements(parsed, split_lines(text))
     parsed = tree = None
     facts: AstFacts | None = None
     rejected: Diagnostic | None = None
@@ -207,29 +217,9 @@ def _lint_source(
                 return result
         if facts.depth > MAX_DEPTH:  # LibCST's parser is super-linear in the depth
             if report_invalid:
-                line, column = facts.deepest
-                message = (
-                    f"File too deeply nested for aiolint: {facts.depth:,} levels (at most "
-                    f"{MAX_DEPTH:,} for aiolint's parser; each operand of an `and`/`or` chain "
-                    "and each part of an imported dotted name is a level); Python accepts it, "
-                    "no rule checked it"
-                )
-                result.diagnostics.append(invalid_file(path, message, line, column + 1))
+                result.diagnostics.append(_too_deep(path, facts))
             return result
         facts.release_nodes()
-        layout = None if found is None else plan(found, len(split_lines(text)))
-        if found is not None and layout is not None:
-            inner = [*active, *(r for r in rules if r.code == INVALID_FILE)]
-
-            def lint_chunk(chunk: str) -> FileResult:
-                return _lint_source(
-                    chunk, path, inner, options, apply_noqa, resolve_fixes, chunked=False
-                )
-
-            whole = lint_in_chunks(text, path, found, layout, lint_chunk)
-            if whole is not None:
-                return whole
-        found = None
 
     try:
         module = parse_module(source, text)
@@ -262,8 +252,81 @@ def _lint_source(
         if fix is not None and resolve_fixes:
             diagnostic = _with_fix(ctx, diagnostic, fix, result)
         result.diagnostics.append(diagnostic)
+    forget_sources()  # the caches of one file's fixes hold its LibCST tree
     result.diagnostics.sort(key=lambda d: d.sort_key)
     return result
+
+
+def _lint_large(
+    text: str,
+    path: str,
+    rules: Sequence[type[Rule]],
+    active: Sequence[type[Rule]],
+    options: LintOptions,
+    apply_noqa: bool,
+    resolve_fixes: bool,
+) -> FileResult | None:
+    """A large file (`chunks.is_large`) linted in chunks, never holding its
+    whole `ast` or LibCST tree: its top-level statements come from `tokenize`;
+    a statement too large to parse leaves the file unread, with an AIO000
+    saying so when a rule may fire; then each chunk's own text is checked by
+    CPython in file order (the first error is the file's) and, when a rule
+    may fire, linted with its summary (`chunks.lint_in_chunks`). None: lint
+    it whole (it does not tokenize, one chunk would do, a summary is too
+    large, or CPython rejects it as syntax a newer Python may accept)."""
+    spans = top_level(text)
+    if spans is None:
+        return None
+    lines = split_lines(text)
+    found = statements(spans, lines)
+    del spans
+    result = FileResult(path)
+    report_invalid = _enabled(rules, INVALID_FILE)
+    huge = oversized(found)
+    if huge is not None:
+        if report_invalid and active:
+            message = (
+                f"Statement too large for aiolint: {huge.tokens:,} tokens (at most "
+                f"{MAX_STATEMENT_TOKENS:,} in one top-level statement, about 5,000 lines of "
+                "code); no rule checked this file"
+            )
+            result.diagnostics.append(invalid_file(path, message, huge.first, 1))
+        return result
+    layout = plan(found, len(lines))
+    if layout is None:
+        return None
+    for _, _, first_line, last_line in layout:
+        # Blank lines first: CPython's positions are the file's.
+        own = "\n" * (first_line - 1) + "".join(lines[first_line - 1 : last_line])
+        checked = _python_parse(own, path)
+        del own
+        if isinstance(checked, Diagnostic):
+            if _newer_syntax(checked, options):
+                return None
+            if report_invalid:
+                result.diagnostics.append(checked)
+            return result
+        del checked  # one chunk's `ast` at a time
+    del lines
+    if not active:
+        return result
+    inner = [*active, *(r for r in rules if r.code == INVALID_FILE)]
+
+    def lint_chunk(chunk: str) -> FileResult:
+        return _lint_source(chunk, path, inner, options, apply_noqa, resolve_fixes, chunked=False)
+
+    return lint_in_chunks(text, path, found, layout, lint_chunk)
+
+
+def _too_deep(path: str, facts: AstFacts) -> Diagnostic:
+    line, column = facts.deepest
+    message = (
+        f"File too deeply nested for aiolint: {facts.depth:,} levels (at most "
+        f"{MAX_DEPTH:,} for aiolint's parser; each operand of an `and`/`or` chain "
+        "and each part of an imported dotted name is a level); Python accepts it, "
+        "no rule checked it"
+    )
+    return invalid_file(path, message, line, column + 1)
 
 
 def _python_parse(text: str, path: str) -> ast.Module | Diagnostic:

@@ -68,10 +68,17 @@ if TYPE_CHECKING:
 
 
 def scan(
-    text: str, module: str, is_package: bool, *, summarize: bool = True
+    text: str, module: str, is_package: bool, *, summarize: bool = True, whole: bool = False
 ) -> ModuleRecord | None:
     """The record of one module's source (None: it does not parse;
-    `summarize=False`: without function summaries, to measure what they cost)."""
+    `summarize=False`: without function summaries, to measure what they cost;
+    a large module is read in parts unless `whole`: see `_scan_parts`)."""
+    if not whole:
+        from aiolint.engine.chunks import is_large, module_parts
+
+        parts = module_parts(text) if is_large(text) else None
+        if parts is not None:
+            return _scan_parts(parts, module, is_package, summarize)
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -269,3 +276,35 @@ def _own_nodes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
             if isinstance(children, list):
                 pending.extend(children)
     return found
+
+
+def _scan_parts(
+    parts: list[tuple[str, frozenset[str]]], module: str, is_package: bool, summarize: bool
+) -> ModuleRecord | None:
+    """A large module's record from its parts' (`engine.chunks.module_parts`),
+    so that its whole `ast` is never held (480 MB for 100,000 lines): the
+    first part's record (the statements other than `def` and `class`), and
+    from each other part what it says of the `def`s and `class`es it owns."""
+    first = scan(parts[0][0], module, is_package, summarize=summarize, whole=True)
+    if first is None:
+        return None
+    imports, values, classes, functions, found, pools, orm = first
+    orm_classes, bases, expiry, uses_async = orm
+    for text, owned in parts[1:]:
+        record = scan(text, module, is_package, summarize=summarize, whole=True)
+        if record is None:
+            return None
+        classes.update((k, v) for k, v in record[2].items() if k in owned)
+        functions.update((k, v) for k, v in record[3].items() if k in owned)
+        found.update((k, v) for k, v in record[4].items() if k.split(".")[0] in owned)
+        orm_classes.update((k, v) for k, v in record[6][0].items() if k in owned)
+        expiry += tuple(e for e in record[6][2] if e not in expiry)
+    return (
+        imports,
+        values,
+        classes,
+        functions,
+        found,
+        pools,
+        (orm_classes, bases, expiry, uses_async),
+    )

@@ -13,7 +13,9 @@ class InvalidFile(Rule):
     file's declared encoding, an unknown encoding cookie). Every checked file
     Python rejects is reported, whether or not a rule could fire in it. A file
     Python accepts but aiolint's parser cannot take (nested past its limit) is
-    reported with a message naming that limit, never as a syntax error.
+    reported with a message naming that limit, never as a syntax error; so is
+    a file with a top-level statement of more than 50,000 tokens (a generated
+    one-line call of megabytes), which cannot be parsed in bounded memory.
 
     ## Why is this bad?
     Nothing in such a file is checked, so its anti-patterns go unseen. The run
