@@ -35,7 +35,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import QualifiedName, QualifiedNameSource
 
-from aiolint.semantic.visit_order import NODE_KINDS, node_kind
+from aiolint.semantic.visit_order import NODE_KINDS, children, node_kind
 
 if TYPE_CHECKING:
     from aiolint.engine.gate import AstFacts
@@ -143,6 +143,7 @@ class NameModel:
         #: than imports, declared global/nonlocal, bound by `:=`.
         self._unsure = facts.module_bound | facts.declared | facts.walrus
         self._scope_names: dict[cst.CSTNode, set[str]] = {}
+        self._body_bindings: dict[cst.CSTNode, set[str]] = {}
         #: Dotted name an import records -> the module-level imports recording it.
         self._imports: dict[str, list[_ModuleImport]] = {}
         self._top_index = {statement: i for i, statement in enumerate(module.body)}
@@ -202,12 +203,70 @@ class NameModel:
         for index, scope in enumerate(scopes):
             if index > 0 and isinstance(scope, cst.ClassDef):
                 continue
-            names = self._scope_names.get(scope)
-            if names is None:
-                names = self._scope_names[scope] = scope_bindings(scope)
-            if head in names:
+            if head in self._names_of(scope):
                 return False
         return True
+
+    def binding_scope(self, name: cst.Name) -> cst.CSTNode | None:
+        """For a name read in an expression, the innermost scope visible from it
+        that binds the name (class bodies skipped, as LibCST does), else the
+        module: then LibCST's scopes give the name the module's bindings or a
+        builtin, never a local's. (In a def, class or comprehension, a read
+        before every binding of the scope's own gets the outer scope's from
+        LibCST; a parameter is bound before its body runs.) None when not
+        known without scope analysis (`global`/`nonlocal`/`:=` names, PEP 695
+        type parameters)."""
+        head = name.value
+        facts = self._facts
+        if (
+            head in facts.declared
+            or head in facts.walrus
+            or facts.has_type_params
+            or not self._in_expression(name)
+        ):
+            return None
+        if head not in self._bound:
+            return self._module
+        for index, scope in enumerate(enclosing_scopes(name, self._parents)):
+            if index > 0 and isinstance(scope, cst.ClassDef):
+                continue
+            if head in self._names_of(scope):
+                return scope
+        return self._module
+
+    def parameter_of(self, name: cst.Name) -> cst.Param | None:
+        """The parameter a name read in an expression refers to, when it is the
+        one binding LibCST's scopes give it: the name's binding scope
+        (`binding_scope`) is a function or lambda binding it by a parameter and
+        by nothing else in its own code. None when that is not so, or not known."""
+        scope = self.binding_scope(name)
+        if not isinstance(scope, cst.FunctionDef | cst.Lambda):
+            return None
+        head = name.value
+        found = [param for param in _params(scope.params) if param.name.value == head]
+        if len(found) != 1 or head in self._body_names(scope):
+            return None
+        return found[0]
+
+    def _names_of(self, scope: ScopeNode) -> set[str]:
+        """`scope_bindings(scope)`, once per scope (a def's body walked once
+        for this and `_body_names`)."""
+        names = self._scope_names.get(scope)
+        if names is None:
+            if isinstance(scope, cst.FunctionDef | cst.Lambda):
+                names = {param.name.value for param in _params(scope.params)}
+                names |= self._body_names(scope)
+            else:
+                names = scope_bindings(scope)
+            self._scope_names[scope] = names
+        return names
+
+    def _body_names(self, scope: cst.FunctionDef | cst.Lambda) -> set[str]:
+        """The names a function's or lambda's own code binds (its parameters aside)."""
+        names = self._body_bindings.get(scope)
+        if names is None:
+            names = self._body_bindings[scope] = region_bindings(scope.body)
+        return names
 
     def _imported(
         self, node: cst.CSTNode, full: str, imports: list[_ModuleImport]
@@ -423,14 +482,50 @@ def target_names(target: cst.CSTNode) -> set[str]:
     return set()
 
 
+#: What `region_bindings` does with a node, by its type (`_region_role`).
+_PLAIN, _DEF, _LAMBDA, _COMPREHENSION, _TARGET, _WITH, _EXCEPT, _IMPORT, _DECLARED = range(9)
+_MATCH_NAME, _MATCH_REST = 9, 10
+_REGION_ROLES: dict[type, int] = {}
+_ROLE_TYPES: tuple[tuple[int, tuple[type, ...]], ...] = (
+    (_DEF, (cst.FunctionDef, cst.ClassDef)),
+    (_LAMBDA, (cst.Lambda,)),
+    (_COMPREHENSION, _COMPREHENSIONS),
+    (_TARGET, _TARGETED),
+    (_WITH, (cst.WithItem,)),
+    (_EXCEPT, (cst.ExceptHandler, cst.ExceptStarHandler)),
+    (_IMPORT, (cst.Import, cst.ImportFrom)),
+    (_DECLARED, (cst.Global, cst.Nonlocal)),
+    (_MATCH_NAME, (cst.MatchAs, cst.MatchStar)),
+    (_MATCH_REST, (cst.MatchMapping,)),
+)
+
+
+def _region_role(kind: type) -> int:
+    """A node type's role in `region_bindings` (looked up once per type:
+    `isinstance` against LibCST's abstract classes is slow in a hot walk)."""
+    role = _REGION_ROLES.get(kind)
+    if role is None:
+        role = next((r for r, types in _ROLE_TYPES if issubclass(kind, types)), _PLAIN)
+        _REGION_ROLES[kind] = role
+    return role
+
+
 def region_bindings(root: cst.CSTNode) -> set[str]:
     """Names bound by the code of `root` that runs in `root`'s own scope (nested
     scopes contribute their names and what runs outside their bodies)."""
     names: set[str] = set()
     stack: list[cst.CSTNode] = [root]
+    roles = _REGION_ROLES
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.FunctionDef | cst.ClassDef):
+        role = roles.get(type(node))
+        if role is None:
+            role = _region_role(type(node))
+        if role == _PLAIN:
+            stack.extend(children(node))  # formatting nodes bind nothing
+            continue
+        if role == _DEF:
+            assert isinstance(node, cst.FunctionDef | cst.ClassDef)
             names.add(node.name.value)
             stack.extend(d.decorator for d in node.decorators)
             if isinstance(node, cst.FunctionDef):
@@ -440,28 +535,40 @@ def region_bindings(root: cst.CSTNode) -> set[str]:
             else:
                 stack.extend(arg.value for arg in (*node.bases, *node.keywords))
             continue
-        if isinstance(node, cst.Lambda):
+        if role == _LAMBDA:
+            assert isinstance(node, cst.Lambda)
             stack.extend(_outer_parts(node.params))
             continue
-        if isinstance(node, _COMPREHENSIONS):
+        if role == _COMPREHENSION:
+            assert isinstance(node, _COMPREHENSIONS)
             stack.append(node.for_in.iter)
             continue
-        if isinstance(node, _TARGETED):
-            names |= target_names(node.target)
-        elif isinstance(node, cst.WithItem) and node.asname is not None:
-            names |= target_names(node.asname.name)
-        elif isinstance(node, cst.ExceptHandler | cst.ExceptStarHandler) and node.name is not None:
-            names |= target_names(node.name.name)
-        elif isinstance(node, cst.Import | cst.ImportFrom):
+        if role == _IMPORT:
+            assert isinstance(node, cst.Import | cst.ImportFrom)
             names.update(_recorded_names(node))
             continue
-        elif isinstance(node, cst.Global | cst.Nonlocal):
+        if role == _TARGET:
+            names |= target_names(node.target)  # type: ignore[attr-defined]
+        elif role == _WITH:
+            assert isinstance(node, cst.WithItem)
+            if node.asname is not None:
+                names |= target_names(node.asname.name)
+        elif role == _EXCEPT:
+            assert isinstance(node, cst.ExceptHandler | cst.ExceptStarHandler)
+            if node.name is not None:
+                names |= target_names(node.name.name)
+        elif role == _DECLARED:
+            assert isinstance(node, cst.Global | cst.Nonlocal)
             names.update(item.name.value for item in node.names)
-        elif isinstance(node, cst.MatchAs | cst.MatchStar) and node.name is not None:
-            names.add(node.name.value)
-        elif isinstance(node, cst.MatchMapping) and node.rest is not None:
-            names.add(node.rest.value)
-        stack.extend(iter_children(node))
+        elif role == _MATCH_NAME:
+            assert isinstance(node, cst.MatchAs | cst.MatchStar)
+            if node.name is not None:
+                names.add(node.name.value)
+        elif role == _MATCH_REST:
+            assert isinstance(node, cst.MatchMapping)
+            if node.rest is not None:
+                names.add(node.rest.value)
+        stack.extend(children(node))
     return names
 
 
