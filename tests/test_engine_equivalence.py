@@ -40,9 +40,10 @@ from aiolint.engine.lint import lint_source
 from aiolint.engine.model import Diagnostic
 from aiolint.engine.registry import load_rules
 from aiolint.semantic.context import LintOptions
-from aiolint.semantic.model import NameModel, parent_map
+from aiolint.semantic.model import NameModel, ParentMap, parent_map
 from aiolint.semantic.positions import Positions, code_in_context
 from aiolint.semantic.scopes import is_trivia, scopes_of
+from aiolint.semantic.visit_order import children
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 FAST = LintOptions()
@@ -106,6 +107,7 @@ def _model_mismatches(source: bytes) -> tuple[int, list[str]]:
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     parents = parent_map(module)
     assert dict(parents) == dict(wrapper.resolve(ParentNodeProvider))
+    _assert_lean_walks_as_full(module, parents)
     _assert_positions_as_libcst(module, wrapper)
     _assert_scopes_as_libcst(module, wrapper)
     facts = collect(ast.parse(source))
@@ -126,6 +128,26 @@ def _model_mismatches(source: bytes) -> tuple[int, list[str]]:
         if mine != set(expected or ()):
             wrong.append(f"{module.code_for_node(node)!r}: {mine} != {expected}")
     return answered, wrong
+
+
+def _assert_lean_walks_as_full(module: cst.Module, parents: dict[cst.CSTNode, cst.CSTNode]) -> None:
+    """The walks that leave formatting nodes out (`ParentMap` until one is asked
+    about, `children` without trivia) give what the full walks give."""
+    lean = ParentMap(module)
+    nodes = [node for node in parents if not is_trivia(type(node))]
+    assert list(lean.non_formatting()) == nodes  # in the full map's order
+    assert all(lean.get(node) is parents[node] and node in lean for node in nodes)
+    assert lean.get(module) is None and module not in lean
+    assert not lean._complete  # no formatting node asked about yet
+    for node in [module, *parents]:
+        full = children(node, trivia=True)
+        assert children(node) == [child for child in full if not is_trivia(type(child))]
+    trivia = [node for node in parents if is_trivia(type(node))]
+    if trivia:
+        assert lean[trivia[-1]] is parents[trivia[-1]]
+        assert lean._complete
+    assert list(lean) == list(parents)
+    assert dict(lean) == parents
 
 
 def _binding_mismatches(

@@ -20,7 +20,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from aiolint.semantic.model import NameModel, parent_map
+from aiolint.semantic.model import NameModel, ParentMap
 from aiolint.semantic.positions import Positions
 from aiolint.semantic.scopes import scopes_of
 
@@ -120,9 +120,9 @@ class FileContext:
         return self.wrapper.resolve(PositionProvider)
 
     @cached_property
-    def parents(self) -> Mapping[cst.CSTNode, cst.CSTNode]:
+    def parents(self) -> ParentMap:
         """Every node's parent, from aiolint's own walk (`semantic.model`)."""
-        return parent_map(self.module)
+        return ParentMap(self.module)
 
     @cached_property
     def scopes(self) -> Mapping[cst.CSTNode, Scope | None]:

@@ -29,18 +29,32 @@ from __future__ import annotations
 import builtins
 import dataclasses
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import QualifiedName, QualifiedNameSource
 
-from aiolint.semantic.visit_order import NODE_KINDS, children, node_kind
+from aiolint.semantic.visit_order import (
+    NODE,
+    NODE_KINDS,
+    TRIVIA,
+    children,
+    formatting_fields,
+    node_kind,
+)
 
 if TYPE_CHECKING:
     from aiolint.engine.gate import AstFacts
 
-__all__ = ["NameModel", "enclosing_scopes", "parent_map", "region_bindings", "scope_bindings"]
+__all__ = [
+    "NameModel",
+    "ParentMap",
+    "enclosing_scopes",
+    "parent_map",
+    "region_bindings",
+    "scope_bindings",
+]
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 #: Nodes whose full name LibCST derives from a name chain (`a.b`, `a.b[T]`, `a.b()`).
@@ -118,6 +132,106 @@ def parent_map(module: cst.Module) -> dict[cst.CSTNode, cst.CSTNode]:
                 parents[value] = node
                 stack.append(value)
     return parents
+
+
+_LEAN_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _lean_fields(cls: type) -> tuple[str, ...]:
+    """The node's fields in `parent_map`'s order, without those that hold only
+    formatting nodes (`visit_order.formatting_fields`)."""
+    fields = _LEAN_FIELDS.get(cls)
+    if fields is None:
+        formatting = formatting_fields(cls)
+        fields = tuple(name for name in _child_fields(cls) if name not in formatting)
+        _LEAN_FIELDS[cls] = fields
+    return fields
+
+
+def _node_parents(module: cst.Module) -> dict[cst.CSTNode, cst.CSTNode]:
+    """`parent_map` of the nodes but formatting ones (`visit_order.TRIVIA`,
+    two thirds of a tree), inserted in the same order: a formatting node's
+    subtree holds only formatting nodes."""
+    parents: dict[cst.CSTNode, cst.CSTNode] = {}
+    stack: list[cst.CSTNode] = [module]
+    kinds = NODE_KINDS
+    lean = _LEAN_FIELDS
+    while stack:
+        node = stack.pop()
+        for name in lean.get(type(node)) or _lean_fields(type(node)):
+            value = getattr(node, name)
+            kind = type(value)
+            if kind is tuple or kind is list:
+                for item in value:
+                    item_kind = kinds.get(type(item))
+                    if item_kind is None:
+                        item_kind = node_kind(type(item))
+                    if item_kind == NODE:
+                        parents[item] = node
+                        stack.append(item)
+                continue
+            value_kind = kinds.get(kind)
+            if value_kind is None:
+                value_kind = node_kind(kind)
+            if value_kind == NODE:
+                parents[value] = node
+                stack.append(value)
+    return parents
+
+
+def _formatting(node: object) -> bool:
+    kind = NODE_KINDS.get(type(node))
+    return (kind if kind is not None else node_kind(type(node))) == TRIVIA
+
+
+class ParentMap(Mapping[cst.CSTNode, cst.CSTNode]):
+    """Every node's parent, as `parent_map` gives it, the formatting nodes'
+    (whitespace, commas, parentheses...) found only when one is first asked
+    about or the map is iterated: the rules ask about the others."""
+
+    __slots__ = ("_complete", "_module", "_parents")
+
+    def __init__(self, module: cst.Module) -> None:
+        self._module = module
+        self._parents = _node_parents(module)
+        self._complete = False
+
+    def _all(self) -> dict[cst.CSTNode, cst.CSTNode]:
+        if not self._complete:
+            self._parents = parent_map(self._module)
+            self._complete = True
+        return self._parents
+
+    def __getitem__(self, node: cst.CSTNode) -> cst.CSTNode:
+        found = self._parents.get(node)
+        if found is None:
+            if self._complete or not _formatting(node):
+                raise KeyError(node)
+            return self._all()[node]
+        return found
+
+    def get(self, node: cst.CSTNode, default: Any = None) -> Any:
+        found = self._parents.get(node)
+        if found is None and not self._complete and _formatting(node):
+            found = self._all().get(node)
+        return default if found is None else found
+
+    def __contains__(self, node: object) -> bool:
+        if node in self._parents:
+            return True
+        return not self._complete and _formatting(node) and node in self._all()
+
+    def __iter__(self) -> Iterator[cst.CSTNode]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def non_formatting(self) -> Iterator[cst.CSTNode]:
+        """The nodes but formatting ones, in the order of iterating the map."""
+        if not self._complete:
+            return iter(self._parents)
+        return (node for node in self._parents if not _formatting(node))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

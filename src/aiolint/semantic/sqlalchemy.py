@@ -753,7 +753,7 @@ def _function_facts(ctx: FileContext) -> _FunctionFacts:
     if facts is not None:
         return facts
     facts = _FunctionFacts()
-    for node in list(ctx.parents):
+    for node in list(ctx.parents.non_formatting()):
         if type(node) not in _FACT_NODES:  # a set: isinstance costs on every node
             continue
         func = enclosing_scope(ctx, node)
