@@ -23,6 +23,9 @@ import libcst as cst
 import pytest
 from libcst._metadata_dependent import LazyValue
 from libcst.metadata import (
+    BaseAssignment,
+    BuiltinAssignment,
+    ImportAssignment,
     MetadataWrapper,
     ParentNodeProvider,
     PositionProvider,
@@ -37,9 +40,10 @@ from aiolint.engine.lint import lint_source
 from aiolint.engine.model import Diagnostic
 from aiolint.engine.registry import load_rules
 from aiolint.semantic.context import LintOptions
-from aiolint.semantic.model import NameModel, parent_map
+from aiolint.semantic.model import NameModel, ParentMap, parent_map
 from aiolint.semantic.positions import Positions, code_in_context
 from aiolint.semantic.scopes import is_trivia, scopes_of
+from aiolint.semantic.visit_order import children
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 FAST = LintOptions()
@@ -103,12 +107,17 @@ def _model_mismatches(source: bytes) -> tuple[int, list[str]]:
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     parents = parent_map(module)
     assert dict(parents) == dict(wrapper.resolve(ParentNodeProvider))
+    _assert_lean_walks_as_full(module, parents)
     _assert_positions_as_libcst(module, wrapper)
     _assert_scopes_as_libcst(module, wrapper)
-    model = NameModel(module, parents, collect(ast.parse(source)))
+    facts = collect(ast.parse(source))
+    model = NameModel(module, parents, facts)
     theirs = wrapper.resolve(QualifiedNameProvider)
+    scopes = wrapper.resolve(ScopeProvider)
     answered, wrong = 0, []
     for node in parents:
+        if isinstance(node, cst.Name):
+            answered += _binding_mismatches(node, model, facts.bound, scopes, wrong)
         mine = model.qualified_names(node)
         if mine is None:
             continue
@@ -119,6 +128,66 @@ def _model_mismatches(source: bytes) -> tuple[int, list[str]]:
         if mine != set(expected or ()):
             wrong.append(f"{module.code_for_node(node)!r}: {mine} != {expected}")
     return answered, wrong
+
+
+def _assert_lean_walks_as_full(module: cst.Module, parents: dict[cst.CSTNode, cst.CSTNode]) -> None:
+    """The walks that leave formatting nodes out (`ParentMap` until one is asked
+    about, `children` without trivia) give what the full walks give."""
+    lean = ParentMap(module)
+    nodes = [node for node in parents if not is_trivia(type(node))]
+    assert list(lean.non_formatting()) == nodes  # in the full map's order
+    assert all(lean.get(node) is parents[node] and node in lean for node in nodes)
+    assert lean.get(module) is None and module not in lean
+    assert not lean._complete  # no formatting node asked about yet
+    for node in [module, *parents]:
+        full = children(node, trivia=True)
+        assert children(node) == [child for child in full if not is_trivia(type(child))]
+    trivia = [node for node in parents if is_trivia(type(node))]
+    if trivia:
+        assert lean[trivia[-1]] is parents[trivia[-1]]
+        assert lean._complete
+    assert list(lean) == list(parents)
+    assert dict(lean) == parents
+
+
+def _binding_mismatches(
+    name: cst.Name,
+    model: NameModel,
+    bound: set[str],
+    scopes: Mapping[cst.CSTNode, Scope | None],
+    wrong: list[str],
+) -> int:
+    """Compare, for one name, what the model says of its bindings without scope
+    analysis (`binding_scope`, `parameter_of`, and the `ast` gate's `bound`
+    behind `FileContext.binds_beyond_imports`) with LibCST's bindings of it
+    (`semantic.bindings.assignments_of`). The number of answers compared."""
+    scope = scopes.get(name)
+    if scope is None:
+        return 0
+    referents: set[BaseAssignment] = set()
+    for access in scope.accesses[name]:
+        referents |= set(access.referents)
+    if not referents and name.value in scope:
+        referents = set(scope[name.value])
+    homes = {
+        getattr(r.scope, "node", None) for r in referents if not isinstance(r, BuiltinAssignment)
+    }
+    answered = 0
+    if name.value not in bound:  # only module-level imports (or builtins) bind it
+        answered += 1
+        if not all(isinstance(r, ImportAssignment | BuiltinAssignment) for r in referents):
+            wrong.append(f"{name.value}: not bound beyond imports, yet {referents}")
+    home = model.binding_scope(name)
+    if isinstance(home, cst.Module) and referents:
+        answered += 1
+        if not homes <= {None}:  # global bindings or builtins (a GlobalScope has no node)
+            wrong.append(f"{name.value}: binding scope {type(home).__name__} != {homes}")
+    param = model.parameter_of(name)
+    if param is not None:
+        answered += 1
+        if {getattr(r, "node", None) for r in referents} != {param}:
+            wrong.append(f"{name.value}: parameter {param.name.value} != {referents}")
+    return answered
 
 
 def _scope_shape(
@@ -232,6 +301,21 @@ def local_import() -> None:
 
 def shadow(time: int = os.sep) -> None:
     time.sleep(1)
+
+
+def rebound(session, db, json=json) -> None:
+    db.query(session)
+    session = session or db
+    session.query(json)
+    lambda db: db.query(session)
+    [session for db in session.all()]
+
+
+class Holder:
+    json = json
+
+    def method(self, cls=json) -> None:
+        self.json(cls, [self for cls in ()])
 
 
 def scopes(items: "list[C]", n: "Optional[int]" = None) -> "C":

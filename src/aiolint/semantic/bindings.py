@@ -41,6 +41,14 @@ def assignments_of(ctx: FileContext, name: cst.Name) -> set[BaseAssignment] | No
     return referents or None
 
 
+def imports_only(ctx: FileContext, name: cst.Name) -> bool:
+    """Whether the bindings of `name` can only be module-level imports or a
+    builtin (`FileContext.binds_beyond_imports`): none of them has a value
+    `binding_value` gives but the import statement, and asking `assignments_of`
+    (scope analysis of the whole file) would tell nothing more."""
+    return not ctx.binds_beyond_imports(name.value)
+
+
 def binding_value(ctx: FileContext, assignment: BaseAssignment) -> cst.CSTNode | None:
     """The node that gives a binding its value.
 
@@ -113,6 +121,11 @@ def _project_origin(ctx: FileContext, name: str) -> str:
 
 
 def _name_origin(ctx: FileContext, name: cst.Name, depth: int) -> str | None:
+    if imports_only(ctx, name):  # an import's binding gives no origin here
+        return None
+    param = ctx.parameter_of(name)
+    if param is not None:  # its one binding, known without scope analysis
+        return param_origin(ctx, param, depth + 1)
     assignments = assignments_of(ctx, name)
     if not assignments:
         return None

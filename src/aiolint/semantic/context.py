@@ -20,7 +20,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from aiolint.semantic.model import NameModel, parent_map
+from aiolint.semantic.model import NameModel, ParentMap
 from aiolint.semantic.positions import Positions
 from aiolint.semantic.scopes import scopes_of
 
@@ -120,9 +120,9 @@ class FileContext:
         return self.wrapper.resolve(PositionProvider)
 
     @cached_property
-    def parents(self) -> Mapping[cst.CSTNode, cst.CSTNode]:
+    def parents(self) -> ParentMap:
         """Every node's parent, from aiolint's own walk (`semantic.model`)."""
-        return parent_map(self.module)
+        return ParentMap(self.module)
 
     @cached_property
     def scopes(self) -> Mapping[cst.CSTNode, Scope | None]:
@@ -150,6 +150,31 @@ class FileContext:
             return True
         head = full.split(".", 1)[0]
         return head in self.facts.imports or hasattr(builtins, head)
+
+    def binds_beyond_imports(self, name: str) -> bool:
+        """Whether anything but a module-level import may bind `name` in this
+        file (an assignment, a parameter, a def or class, a local import,
+        `global`...: the `ast` gate's `bound`). False: every binding LibCST's
+        scopes can give the name is a module-level import or a builtin (or
+        there is none), known without any scope analysis. True when unknown."""
+        facts = self.facts
+        return facts is None or not self.options.own_names or name in facts.bound
+
+    def binding_scope(self, name: cst.Name) -> cst.CSTNode | None:
+        """The innermost scope (a def, lambda, class or comprehension node)
+        visible from `name`, read in an expression, that binds it, else the
+        module (then its bindings are the module's or a builtin), when
+        aiolint's name model settles it without scope analysis
+        (`NameModel.binding_scope`); None: not known."""
+        model = self._names
+        return model.binding_scope(name) if model is not None else None
+
+    def parameter_of(self, name: cst.Name) -> cst.Param | None:
+        """The parameter that is the one binding of `name` (read in an
+        expression), when aiolint's name model settles it without scope
+        analysis (`NameModel.parameter_of`); None: not so, or not known."""
+        model = self._names
+        return model.parameter_of(name) if model is not None else None
 
     def may_name(self, node: cst.CSTNode, targets: Collection[str]) -> bool:
         """False when no qualified name LibCST could give `node` is in `targets`

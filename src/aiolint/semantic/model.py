@@ -29,18 +29,32 @@ from __future__ import annotations
 import builtins
 import dataclasses
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import QualifiedName, QualifiedNameSource
 
-from aiolint.semantic.visit_order import NODE_KINDS, node_kind
+from aiolint.semantic.visit_order import (
+    NODE,
+    NODE_KINDS,
+    TRIVIA,
+    children,
+    formatting_fields,
+    node_kind,
+)
 
 if TYPE_CHECKING:
     from aiolint.engine.gate import AstFacts
 
-__all__ = ["NameModel", "enclosing_scopes", "parent_map", "region_bindings", "scope_bindings"]
+__all__ = [
+    "NameModel",
+    "ParentMap",
+    "enclosing_scopes",
+    "parent_map",
+    "region_bindings",
+    "scope_bindings",
+]
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 #: Nodes whose full name LibCST derives from a name chain (`a.b`, `a.b[T]`, `a.b()`).
@@ -120,6 +134,106 @@ def parent_map(module: cst.Module) -> dict[cst.CSTNode, cst.CSTNode]:
     return parents
 
 
+_LEAN_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _lean_fields(cls: type) -> tuple[str, ...]:
+    """The node's fields in `parent_map`'s order, without those that hold only
+    formatting nodes (`visit_order.formatting_fields`)."""
+    fields = _LEAN_FIELDS.get(cls)
+    if fields is None:
+        formatting = formatting_fields(cls)
+        fields = tuple(name for name in _child_fields(cls) if name not in formatting)
+        _LEAN_FIELDS[cls] = fields
+    return fields
+
+
+def _node_parents(module: cst.Module) -> dict[cst.CSTNode, cst.CSTNode]:
+    """`parent_map` of the nodes but formatting ones (`visit_order.TRIVIA`,
+    two thirds of a tree), inserted in the same order: a formatting node's
+    subtree holds only formatting nodes."""
+    parents: dict[cst.CSTNode, cst.CSTNode] = {}
+    stack: list[cst.CSTNode] = [module]
+    kinds = NODE_KINDS
+    lean = _LEAN_FIELDS
+    while stack:
+        node = stack.pop()
+        for name in lean.get(type(node)) or _lean_fields(type(node)):
+            value = getattr(node, name)
+            kind = type(value)
+            if kind is tuple or kind is list:
+                for item in value:
+                    item_kind = kinds.get(type(item))
+                    if item_kind is None:
+                        item_kind = node_kind(type(item))
+                    if item_kind == NODE:
+                        parents[item] = node
+                        stack.append(item)
+                continue
+            value_kind = kinds.get(kind)
+            if value_kind is None:
+                value_kind = node_kind(kind)
+            if value_kind == NODE:
+                parents[value] = node
+                stack.append(value)
+    return parents
+
+
+def _formatting(node: object) -> bool:
+    kind = NODE_KINDS.get(type(node))
+    return (kind if kind is not None else node_kind(type(node))) == TRIVIA
+
+
+class ParentMap(Mapping[cst.CSTNode, cst.CSTNode]):
+    """Every node's parent, as `parent_map` gives it, the formatting nodes'
+    (whitespace, commas, parentheses...) found only when one is first asked
+    about or the map is iterated: the rules ask about the others."""
+
+    __slots__ = ("_complete", "_module", "_parents")
+
+    def __init__(self, module: cst.Module) -> None:
+        self._module = module
+        self._parents = _node_parents(module)
+        self._complete = False
+
+    def _all(self) -> dict[cst.CSTNode, cst.CSTNode]:
+        if not self._complete:
+            self._parents = parent_map(self._module)
+            self._complete = True
+        return self._parents
+
+    def __getitem__(self, node: cst.CSTNode) -> cst.CSTNode:
+        found = self._parents.get(node)
+        if found is None:
+            if self._complete or not _formatting(node):
+                raise KeyError(node)
+            return self._all()[node]
+        return found
+
+    def get(self, node: cst.CSTNode, default: Any = None) -> Any:
+        found = self._parents.get(node)
+        if found is None and not self._complete and _formatting(node):
+            found = self._all().get(node)
+        return default if found is None else found
+
+    def __contains__(self, node: object) -> bool:
+        if node in self._parents:
+            return True
+        return not self._complete and _formatting(node) and node in self._all()
+
+    def __iter__(self) -> Iterator[cst.CSTNode]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def non_formatting(self) -> Iterator[cst.CSTNode]:
+        """The nodes but formatting ones, in the order of iterating the map."""
+        if not self._complete:
+            return iter(self._parents)
+        return (node for node in self._parents if not _formatting(node))
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class _ModuleImport:
     """A module-level import statement and the top-level statement it is in."""
@@ -143,6 +257,7 @@ class NameModel:
         #: than imports, declared global/nonlocal, bound by `:=`.
         self._unsure = facts.module_bound | facts.declared | facts.walrus
         self._scope_names: dict[cst.CSTNode, set[str]] = {}
+        self._body_bindings: dict[cst.CSTNode, set[str]] = {}
         #: Dotted name an import records -> the module-level imports recording it.
         self._imports: dict[str, list[_ModuleImport]] = {}
         self._top_index = {statement: i for i, statement in enumerate(module.body)}
@@ -202,12 +317,70 @@ class NameModel:
         for index, scope in enumerate(scopes):
             if index > 0 and isinstance(scope, cst.ClassDef):
                 continue
-            names = self._scope_names.get(scope)
-            if names is None:
-                names = self._scope_names[scope] = scope_bindings(scope)
-            if head in names:
+            if head in self._names_of(scope):
                 return False
         return True
+
+    def binding_scope(self, name: cst.Name) -> cst.CSTNode | None:
+        """For a name read in an expression, the innermost scope visible from it
+        that binds the name (class bodies skipped, as LibCST does), else the
+        module: then LibCST's scopes give the name the module's bindings or a
+        builtin, never a local's. (In a def, class or comprehension, a read
+        before every binding of the scope's own gets the outer scope's from
+        LibCST; a parameter is bound before its body runs.) None when not
+        known without scope analysis (`global`/`nonlocal`/`:=` names, PEP 695
+        type parameters)."""
+        head = name.value
+        facts = self._facts
+        if (
+            head in facts.declared
+            or head in facts.walrus
+            or facts.has_type_params
+            or not self._in_expression(name)
+        ):
+            return None
+        if head not in self._bound:
+            return self._module
+        for index, scope in enumerate(enclosing_scopes(name, self._parents)):
+            if index > 0 and isinstance(scope, cst.ClassDef):
+                continue
+            if head in self._names_of(scope):
+                return scope
+        return self._module
+
+    def parameter_of(self, name: cst.Name) -> cst.Param | None:
+        """The parameter a name read in an expression refers to, when it is the
+        one binding LibCST's scopes give it: the name's binding scope
+        (`binding_scope`) is a function or lambda binding it by a parameter and
+        by nothing else in its own code. None when that is not so, or not known."""
+        scope = self.binding_scope(name)
+        if not isinstance(scope, cst.FunctionDef | cst.Lambda):
+            return None
+        head = name.value
+        found = [param for param in _params(scope.params) if param.name.value == head]
+        if len(found) != 1 or head in self._body_names(scope):
+            return None
+        return found[0]
+
+    def _names_of(self, scope: ScopeNode) -> set[str]:
+        """`scope_bindings(scope)`, once per scope (a def's body walked once
+        for this and `_body_names`)."""
+        names = self._scope_names.get(scope)
+        if names is None:
+            if isinstance(scope, cst.FunctionDef | cst.Lambda):
+                names = {param.name.value for param in _params(scope.params)}
+                names |= self._body_names(scope)
+            else:
+                names = scope_bindings(scope)
+            self._scope_names[scope] = names
+        return names
+
+    def _body_names(self, scope: cst.FunctionDef | cst.Lambda) -> set[str]:
+        """The names a function's or lambda's own code binds (its parameters aside)."""
+        names = self._body_bindings.get(scope)
+        if names is None:
+            names = self._body_bindings[scope] = region_bindings(scope.body)
+        return names
 
     def _imported(
         self, node: cst.CSTNode, full: str, imports: list[_ModuleImport]
@@ -423,14 +596,50 @@ def target_names(target: cst.CSTNode) -> set[str]:
     return set()
 
 
+#: What `region_bindings` does with a node, by its type (`_region_role`).
+_PLAIN, _DEF, _LAMBDA, _COMPREHENSION, _TARGET, _WITH, _EXCEPT, _IMPORT, _DECLARED = range(9)
+_MATCH_NAME, _MATCH_REST = 9, 10
+_REGION_ROLES: dict[type, int] = {}
+_ROLE_TYPES: tuple[tuple[int, tuple[type, ...]], ...] = (
+    (_DEF, (cst.FunctionDef, cst.ClassDef)),
+    (_LAMBDA, (cst.Lambda,)),
+    (_COMPREHENSION, _COMPREHENSIONS),
+    (_TARGET, _TARGETED),
+    (_WITH, (cst.WithItem,)),
+    (_EXCEPT, (cst.ExceptHandler, cst.ExceptStarHandler)),
+    (_IMPORT, (cst.Import, cst.ImportFrom)),
+    (_DECLARED, (cst.Global, cst.Nonlocal)),
+    (_MATCH_NAME, (cst.MatchAs, cst.MatchStar)),
+    (_MATCH_REST, (cst.MatchMapping,)),
+)
+
+
+def _region_role(kind: type) -> int:
+    """A node type's role in `region_bindings` (looked up once per type:
+    `isinstance` against LibCST's abstract classes is slow in a hot walk)."""
+    role = _REGION_ROLES.get(kind)
+    if role is None:
+        role = next((r for r, types in _ROLE_TYPES if issubclass(kind, types)), _PLAIN)
+        _REGION_ROLES[kind] = role
+    return role
+
+
 def region_bindings(root: cst.CSTNode) -> set[str]:
     """Names bound by the code of `root` that runs in `root`'s own scope (nested
     scopes contribute their names and what runs outside their bodies)."""
     names: set[str] = set()
     stack: list[cst.CSTNode] = [root]
+    roles = _REGION_ROLES
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.FunctionDef | cst.ClassDef):
+        role = roles.get(type(node))
+        if role is None:
+            role = _region_role(type(node))
+        if role == _PLAIN:
+            stack.extend(children(node))  # formatting nodes bind nothing
+            continue
+        if role == _DEF:
+            assert isinstance(node, cst.FunctionDef | cst.ClassDef)
             names.add(node.name.value)
             stack.extend(d.decorator for d in node.decorators)
             if isinstance(node, cst.FunctionDef):
@@ -440,28 +649,40 @@ def region_bindings(root: cst.CSTNode) -> set[str]:
             else:
                 stack.extend(arg.value for arg in (*node.bases, *node.keywords))
             continue
-        if isinstance(node, cst.Lambda):
+        if role == _LAMBDA:
+            assert isinstance(node, cst.Lambda)
             stack.extend(_outer_parts(node.params))
             continue
-        if isinstance(node, _COMPREHENSIONS):
+        if role == _COMPREHENSION:
+            assert isinstance(node, _COMPREHENSIONS)
             stack.append(node.for_in.iter)
             continue
-        if isinstance(node, _TARGETED):
-            names |= target_names(node.target)
-        elif isinstance(node, cst.WithItem) and node.asname is not None:
-            names |= target_names(node.asname.name)
-        elif isinstance(node, cst.ExceptHandler | cst.ExceptStarHandler) and node.name is not None:
-            names |= target_names(node.name.name)
-        elif isinstance(node, cst.Import | cst.ImportFrom):
+        if role == _IMPORT:
+            assert isinstance(node, cst.Import | cst.ImportFrom)
             names.update(_recorded_names(node))
             continue
-        elif isinstance(node, cst.Global | cst.Nonlocal):
+        if role == _TARGET:
+            names |= target_names(node.target)  # type: ignore[attr-defined]
+        elif role == _WITH:
+            assert isinstance(node, cst.WithItem)
+            if node.asname is not None:
+                names |= target_names(node.asname.name)
+        elif role == _EXCEPT:
+            assert isinstance(node, cst.ExceptHandler | cst.ExceptStarHandler)
+            if node.name is not None:
+                names |= target_names(node.name.name)
+        elif role == _DECLARED:
+            assert isinstance(node, cst.Global | cst.Nonlocal)
             names.update(item.name.value for item in node.names)
-        elif isinstance(node, cst.MatchAs | cst.MatchStar) and node.name is not None:
-            names.add(node.name.value)
-        elif isinstance(node, cst.MatchMapping) and node.rest is not None:
-            names.add(node.rest.value)
-        stack.extend(iter_children(node))
+        elif role == _MATCH_NAME:
+            assert isinstance(node, cst.MatchAs | cst.MatchStar)
+            if node.name is not None:
+                names.add(node.name.value)
+        elif role == _MATCH_REST:
+            assert isinstance(node, cst.MatchMapping)
+            if node.rest is not None:
+                names.add(node.rest.value)
+        stack.extend(children(node))
     return names
 
 

@@ -37,7 +37,7 @@ from libcst.metadata import QualifiedNameSource
 
 from aiolint.engine import known_names
 from aiolint.engine.gate import AstFacts, dotted_parts
-from aiolint.semantic.bindings import assignments_of, binding_value
+from aiolint.semantic.bindings import assignments_of, binding_value, imports_only
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.functions import enclosing_scope
 from aiolint.semantic.names import dotted, module_imports, qualified_name
@@ -334,6 +334,11 @@ def _sessionmaker_kind(ctx: FileContext, call: cst.Call, depth: int) -> SqlaKind
 
 
 def _name_kind(ctx: FileContext, name: cst.Name, depth: int) -> SqlaKind | None:
+    if imports_only(ctx, name):  # an import's binding has no kind here
+        return None
+    param = ctx.parameter_of(name)
+    if param is not None:  # its one binding, known without scope analysis
+        return _param_kind(ctx, param, depth + 1)
     assignments = assignments_of(ctx, name)
     if not assignments:
         return None
@@ -600,6 +605,8 @@ def _self_attribute_kind(
 
 def _method_class(ctx: FileContext, receiver: cst.Name) -> cst.ClassDef | None:
     """The class whose method has `receiver` as its first (self/cls) parameter."""
+    if ctx.binding_scope(receiver) is ctx.module:
+        return None  # a module-level name or a builtin: no parameter
     values = _single_binding_values(ctx, receiver)
     if len(values) != 1 or not isinstance(values[0], cst.Param):
         return None
@@ -746,7 +753,7 @@ def _function_facts(ctx: FileContext) -> _FunctionFacts:
     if facts is not None:
         return facts
     facts = _FunctionFacts()
-    for node in list(ctx.parents):
+    for node in list(ctx.parents.non_formatting()):
         if type(node) not in _FACT_NODES:  # a set: isinstance costs on every node
             continue
         func = enclosing_scope(ctx, node)
@@ -824,7 +831,13 @@ def _project_call(ctx: FileContext, name: str) -> SqlaKind | None:
 
 
 def _single_binding_values(ctx: FileContext, name: cst.Name) -> list[cst.CSTNode]:
-    """The value nodes of every binding `name` may refer to ([] when unknown)."""
+    """The value nodes of every binding `name` may refer to ([] when unknown;
+    also when they can only be imports, which every caller passes over)."""
+    if imports_only(ctx, name):
+        return []
+    param = ctx.parameter_of(name)
+    if param is not None:
+        return [param]
     assignments = assignments_of(ctx, name)
     if not assignments:
         return []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import inspect
 import textwrap
+import typing
 from collections.abc import Iterator
 
 import libcst as cst
@@ -22,10 +23,13 @@ import libcst as cst
 __all__ = [
     "NODE",
     "NODE_KINDS",
+    "NODE_ORDER",
     "SCOPE_NODES",
     "TRIVIA",
     "children",
     "field_order",
+    "formatting_fields",
+    "node_field_order",
     "node_kind",
     "own_code",
 ]
@@ -84,7 +88,11 @@ def children(node: cst.CSTNode, trivia: bool = False) -> list[cst.CSTNode]:
     least = TRIVIA if trivia else NODE
     kinds = _KINDS
     found: list[cst.CSTNode] = []
-    for name in _ORDER.get(type(node)) or field_order(type(node)):
+    if trivia:
+        names = _ORDER.get(type(node)) or field_order(type(node))
+    else:
+        names = _NODE_ORDER.get(type(node)) or node_field_order(type(node))
+    for name in names:
         value = getattr(node, name)
         kind = type(value)
         if kind is tuple or kind is list:
@@ -131,6 +139,51 @@ def field_order(cls: type[cst.CSTNode]) -> tuple[str, ...]:
     if order is None:
         order = _ORDER[cls] = _read_order(cls)
     return order
+
+
+_NODE_ORDER: dict[type, tuple[str, ...]] = {}
+#: `node_field_order`'s answers so far, by type (read it inline in hot loops).
+NODE_ORDER = _NODE_ORDER
+
+
+def node_field_order(cls: type[cst.CSTNode]) -> tuple[str, ...]:
+    """`field_order(cls)` without the fields whose declared type holds only
+    formatting nodes (`whitespace_after_func`, `lpar`, `comma`...): a walk
+    that leaves formatting nodes out need not read them (most of a tree's
+    nodes are formatting)."""
+    order = _NODE_ORDER.get(cls)
+    if order is None:
+        order = _NODE_ORDER[cls] = tuple(
+            name for name in field_order(cls) if name not in formatting_fields(cls)
+        )
+    return order
+
+
+def formatting_fields(cls: type[cst.CSTNode]) -> set[str]:
+    """The fields of `cls` whose declared type names node classes, all of them
+    formatting ones (none when LibCST's annotations cannot be read)."""
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:
+        return set()
+    found = set()
+    for name, hint in hints.items():
+        classes = list(_classes(hint))
+        nodes = [c for c in classes if issubclass(c, cst.CSTNode)]
+        if nodes and all(node_kind(c) == TRIVIA for c in nodes):
+            found.add(name)
+    return found
+
+
+def _classes(hint: object) -> Iterator[type]:
+    """The classes a type annotation names (inside unions, sequences, ...)."""
+    if isinstance(hint, type) and typing.get_origin(hint) is None:
+        yield hint
+        return
+    if typing.get_origin(hint) is typing.Literal:
+        return
+    for argument in typing.get_args(hint):
+        yield from _classes(argument)
 
 
 #: Nodes whose body runs elsewhere (later, or not at all): a walk of one

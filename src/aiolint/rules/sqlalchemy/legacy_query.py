@@ -6,7 +6,7 @@ from aiolint.engine.gate import AstFacts
 from aiolint.engine.model import FixAvailability
 from aiolint.engine.rule import Rule
 from aiolint.rules.sqlalchemy.legacy_query_fix import build_fix
-from aiolint.semantic.bindings import assignments_of, binding_value, origin
+from aiolint.semantic.bindings import assignments_of, binding_value, imports_only, origin
 from aiolint.semantic.context import LintOptions
 from aiolint.semantic.names import module_imports, qualified_name
 from aiolint.semantic.sqlalchemy import (
@@ -279,7 +279,7 @@ class LegacyQuery(Rule):
         """A string literal, or a name bound only to string literals (`SQL = "..."`)."""
         if isinstance(arg, _STRINGS):
             return True
-        if not isinstance(arg, cst.Name):
+        if not isinstance(arg, cst.Name) or imports_only(self.ctx, arg):
             return False
         assignments = assignments_of(self.ctx, arg)
         if not assignments:
