@@ -26,7 +26,11 @@ which hands each to the file's lookup in the same run (a file is read and
 hashed once per run).
 
 What does not change findings (fixability, output format, `--show-source`) is
-not in the key. Writes go to a temporary file in the same folder and are
+not in the key. An entry of a run that shows no fix edits holds its fixes'
+summaries only (`FixSummary`: a check printing text computes no fix text):
+it is served to such runs only, and a run needing the texts (the formats
+printing edits) misses it and rewrites it with them; an entry with texts
+serves both. Writes go to a temporary file in the same folder and are
 renamed over the entry (atomic), so concurrent runs never see half an entry;
 any OSError while caching only costs the cache. Stale data is bounded: entries
 are per file and settings (an edit replaces, not adds), build folders other
@@ -54,7 +58,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 
 from aiolint import __version__
-from aiolint.engine.model import FileResult
+from aiolint.engine.model import FileResult, FixSummary
 from aiolint.workspace.files import read_source
 from aiolint.workspace.serialize import CannotEncodeError, decode_result, encode_result
 
@@ -68,7 +72,7 @@ if TYPE_CHECKING:
     Options: TypeAlias = tuple[tuple[str, object], ...]
 
 #: Bump when the entry layout or what a result holds changes.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 DEFAULT_CACHE_DIR = ".aiolint_cache"
 ENV_CACHE_DIR = "AIOLINT_CACHE_DIR"
 ENV_NO_CACHE = "AIOLINT_NO_CACHE"
@@ -392,10 +396,17 @@ class ResultCache:
         return os.path.join(self.folder, name)
 
     def lookup(
-        self, path: StrPath, shown: str, codes: Sequence[str], options: Options = ()
+        self,
+        path: StrPath,
+        shown: str,
+        codes: Sequence[str],
+        options: Options = (),
+        *,
+        fix_text: bool = True,
     ) -> FileResult | None:
         """The cached result of `path` with these codes and lint options (the
-        file's own, besides the run's), if its bytes are unchanged."""
+        file's own, besides the run's), if its bytes are unchanged; with
+        `fix_text`, only an entry holding its fixes' texts (not summaries)."""
         key = self._key(path, shown, codes, options)
         entry = self._entry(key)
         try:
@@ -410,6 +421,8 @@ class ResultCache:
             if digest != _current_digest(path):
                 return None
             result = decode_result(encoded)
+            if fix_text and any(isinstance(d.fix, FixSummary) for d in result.diagnostics):
+                return None  # made without fix texts: linted again, with them
         except (OSError, *_BAD_ENTRY):
             return None  # a miss: no entry, or a stale, corrupt or foreign one
         if age > DAY:  # keep an entry in use from looking unused
