@@ -19,7 +19,10 @@ from helpers import SLEEPY, run_cli
 
 import aiolint.cli.runner as runner
 import aiolint.workspace.cache as cache_module
-from aiolint.engine.model import FileResult, InternalError
+from aiolint.engine.lint import lint_source
+from aiolint.engine.model import FileResult, InternalError, TextFix
+from aiolint.engine.registry import rules_for
+from aiolint.semantic.context import LintOptions
 from aiolint.workspace.cache import (
     CACHEDIR_SIGNATURE,
     INDEX_PREFIX,
@@ -159,6 +162,51 @@ def test_settings_that_do_not_change_findings_hit(project: Path, capsys, linted)
     ):
         run_cli(capsys, "check", *args)
         assert linted[-1] == [], args
+
+
+def test_an_entry_without_fix_texts_is_not_served_to_a_run_printing_them(
+    project: Path, capsys, linted
+) -> None:
+    plain = run_cli(capsys, "check")  # fix summaries only: no edits generated
+    assert "[*] 1 fixable with the `--fix` option (1 hidden fix" in plain.err
+    shown = run_cli(capsys, "check", "--output-format", "json")
+    assert linted[1] == ["pkg/a.py", "pkg/b.py"]  # clean.py has no fix: its entry serves
+    assert shown == run_cli(capsys, "check", "--no-cache", "--output-format", "json")
+    assert all(d["fix"]["edits"] for d in json.loads(shown.out))
+    run_cli(capsys, "check", "--output-format", "sarif")
+    assert linted[-1] == []  # rewritten with the texts
+
+
+def test_an_entry_with_fix_texts_serves_a_run_that_shows_none(
+    project: Path, capsys, linted
+) -> None:
+    run_cli(capsys, "check", "--output-format", "json")
+    for args in ((), ("--statistics",), ("--output-format", "full", "--unsafe-fixes")):
+        cached = run_cli(capsys, "check", *args)
+        assert linted[-1] == [], args
+        assert cached == run_cli(capsys, "check", "--no-cache", *args), args
+
+
+def test_a_lookup_needing_fix_texts_misses_an_entry_of_summaries(tmp_path: Path) -> None:
+    source = tmp_path / "a.py"
+    source.write_text(SLEEPY)
+    digest = cache_module.file_digest(source)
+    texts = lint_source(SLEEPY, "a.py", rules_for(("AIO201",)), LintOptions())
+    summaries = lint_source(SLEEPY, "a.py", rules_for(("AIO201",)), LintOptions(), fix_text=False)
+    assert isinstance(texts.diagnostics[0].fix, TextFix)
+    assert summaries.diagnostics[0].fix == texts.diagnostics[0].fix.summary()
+    cache = ResultCache.open(tmp_path / "cache", {})
+    cache.store(source, "a.py", ("AIO201",), digest, summaries)
+    assert cache.lookup(source, "a.py", ("AIO201",), fix_text=True) is None
+    assert cache.lookup(source, "a.py", ("AIO201",), fix_text=False) == summaries
+    assert cache.lookup(source, "a.py", ("AIO201",), fix_text=False).diagnostics[0].fix == (
+        summaries.diagnostics[0].fix
+    )
+    cache.store(source, "a.py", ("AIO201",), digest, texts)
+    for fix_text in (True, False):
+        hit = cache.lookup(source, "a.py", ("AIO201",), fix_text=fix_text)
+        assert hit is not None and hit.diagnostics[0].fix is not None
+        assert hit.diagnostics[0].fix.edits == texts.diagnostics[0].fix.edits
 
 
 def test_a_new_version_or_build_misses(project: Path, capsys, linted, monkeypatch) -> None:
@@ -552,7 +600,8 @@ def _loaded(project: Path, *args: str) -> str:
 
 
 def test_a_cached_run_never_imports_libcst_or_a_rule(project: Path) -> None:
-    assert "'libcst'" in _loaded(project, "check")  # the first run lints
+    # the first run lints, computing the fixes' text: its entries serve every run
+    assert "'libcst'" in _loaded(project, "check", "--output-format", "json")
     for args in (
         ("check",),
         ("check", "--show-source", "--statistics"),

@@ -31,14 +31,17 @@ class FixMode(Record):
 
 class Job(Record):
     """One file: where it is, the path reports show, the enabled codes, the
-    `LintOptions` keywords, and how to fix it (None: only lint)."""
+    `LintOptions` keywords, how to fix it (None: only lint), and whether the
+    report shows the fixes' text (False: their summaries will do, see
+    `engine.model.FixSummary`; fixing always computes the text)."""
 
-    __slots__ = _fields = ("path", "shown", "codes", "options", "fix")
+    __slots__ = _fields = ("path", "shown", "codes", "options", "fix", "fix_text")
     path: Path
     shown: str
     codes: tuple[str, ...]
     options: tuple[tuple[str, object], ...]
     fix: FixMode | None
+    fix_text: bool
 
     def __init__(
         self,
@@ -47,8 +50,9 @@ class Job(Record):
         codes: tuple[str, ...],
         options: tuple[tuple[str, object], ...] = (),
         fix: FixMode | None = None,
+        fix_text: bool = True,
     ) -> None:
-        self._set(path=path, shown=shown, codes=codes, options=options, fix=fix)
+        self._set(path=path, shown=shown, codes=codes, options=options, fix=fix, fix_text=fix_text)
 
 
 class JobOutcome(MutableRecord):

@@ -28,7 +28,7 @@ from aiolint.cli.runner import (
 )
 from aiolint.engine.codes import CODES
 from aiolint.engine.model import Diagnostic
-from aiolint.reporters import FORMATS, ReportContext
+from aiolint.reporters import FIX_TEXT_FORMATS, FORMATS, ReportContext
 from aiolint.reporters.output import OutputFileError, report_stream
 from aiolint.reporters.summary import summary, write_fixes
 from aiolint.workspace.cache import ResultCache
@@ -535,6 +535,7 @@ def _check(args: argparse.Namespace) -> int:
     jobs = args.jobs or default_jobs()
     try:
         fix = None if args.add_noqa else _fix_mode(config, args)
+        fix_text = _needs_fix_text(args, config, fix)
         if stdin:
             result = lint_stdin(
                 sys.stdin.buffer.read(),
@@ -544,6 +545,7 @@ def _check(args: argparse.Namespace) -> int:
                 fix=fix,
                 resolver=resolver,
                 ignore_noqa=args.ignore_noqa,
+                fix_text=fix_text,
             )
         else:
             cache = None if fix is not None else _open_cache(args, config)
@@ -562,6 +564,7 @@ def _check(args: argparse.Namespace) -> int:
                 progress=Progress(stream=sys.stderr, enabled=wanted(sys.stderr, quiet)),
                 resolver=resolver,
                 ignore_noqa=args.ignore_noqa,
+                fix_text=fix_text,
             )
     except UnknownSelectorError as exc:
         raise ConfigError(f"command line: {exc}") from None
@@ -569,6 +572,15 @@ def _check(args: argparse.Namespace) -> int:
         verbose.done(result, 1 if stdin else jobs)
     done = _new_code_only(result, args, paths)
     return done if done is not None else _report(result, config, args, fix, stdin)
+
+
+def _needs_fix_text(args: argparse.Namespace, config: Config, fix: FixMode | None) -> bool:
+    """Whether the run needs its fixes' text: to apply or diff them, or for a
+    report printing their edits (`FIX_TEXT_FORMATS`); any other report (and
+    `--statistics`) needs only their summaries, which cost no code generation."""
+    if fix is not None:
+        return True
+    return not args.statistics and config.output_format in FIX_TEXT_FORMATS
 
 
 def _verbose(args: argparse.Namespace, config: Config) -> Verbose:

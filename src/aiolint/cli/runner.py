@@ -384,11 +384,14 @@ def lint_files(
     progress: Progress | None = None,
     resolver: ConfigResolver | None = None,
     ignore_noqa: bool = False,
+    fix_text: bool = True,
 ) -> RunResult:
     """Check (or fix) the files under `paths`; `cache` answers what it can
     (check runs only: a fixing run never reads or writes it). Each file is
     checked with its own configuration (`resolver`; default: `config` for
-    every file); `config` decides which files are found."""
+    every file); `config` decides which files are found. `fix_text=False`:
+    the report shows no fix edits, and the fixes of a check run come as
+    summaries (`engine.model.FixSummary`), their text never generated."""
     from aiolint.project.build import project_for
 
     project = project_for(config, [os.fspath(p) for p in paths])
@@ -407,7 +410,9 @@ def lint_files(
     for index, path in enumerate(files):
         shown, codes = display_path(path, cwd), settings.codes(path)
         options = settings.options(path)
-        hit = cache.lookup(path, shown, codes, options) if cache is not None else None
+        hit = None
+        if cache is not None:
+            hit = cache.lookup(path, shown, codes, options, fix_text=fix_text)
         if hit is not None:
             outcomes[index] = JobOutcome(hit)
             progress.advance()
@@ -419,7 +424,10 @@ def lint_files(
     if todo:
         from pathlib import Path  # a job names its file with a Path, as the engine takes it
 
-        work = [Job(Path(path), shown, codes, options, fix) for path, shown, codes, options in todo]
+        work = [
+            Job(Path(path), shown, codes, options, fix, fix_text)
+            for path, shown, codes, options in todo
+        ]
 
     def done(position: int, outcome: JobOutcome) -> None:
         job = work[position]
@@ -454,9 +462,11 @@ def lint_stdin(
     fix: FixMode | None = None,
     resolver: ConfigResolver | None = None,
     ignore_noqa: bool = False,
+    fix_text: bool = True,
 ) -> RunResult:
     """Check (or fix) `source`, read from stdin, as the file `filename` (never
-    cached), with the configuration `resolver` gives that file (default: `config`)."""
+    cached), with the configuration `resolver` gives that file (default:
+    `config`); `fix_text` as for `lint_files`."""
     from pathlib import Path
 
     from aiolint.cli import worker
@@ -466,7 +476,7 @@ def lint_stdin(
         config = resolver.for_path(filename)
     codes = RuleSets(config, layer).for_path(Path(filename))
     options = lint_options(config, filename if filename != "-" else None, ignore_noqa=ignore_noqa)
-    job = Job(Path(filename), filename, codes, tuple(options.items()), fix)
+    job = Job(Path(filename), filename, codes, tuple(options.items()), fix, fix_text)
     result = RunResult(files_checked=1)
     outcomes: list[JobOutcome] = []
     worker.preload()

@@ -47,7 +47,7 @@ def run_source(job: Job, source: bytes) -> JobOutcome:
     rules = rules_for(job.codes)
     options = lint_options(job)
     if job.fix is None:
-        return JobOutcome(lint_source(source, job.shown, rules, options))
+        return JobOutcome(lint_source(source, job.shown, rules, options, fix_text=job.fix_text))
     return fix_bytes(source, job.shown, rules, options, job.fix)
 
 
@@ -63,7 +63,7 @@ def _lint(job: Job, rules: list[type[Rule]], options: LintOptions) -> JobOutcome
         source = read_source(job.path)
     except OSError:  # the engine reports why (AIO000)
         return JobOutcome(lint_path(job.path, rules, options, display_path=job.shown))
-    outcome = JobOutcome(lint_source(source, job.shown, rules, options))
+    outcome = JobOutcome(lint_source(source, job.shown, rules, options, fix_text=job.fix_text))
     outcome.digest = hashlib.sha256(source).hexdigest()
     return outcome
 

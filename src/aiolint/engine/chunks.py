@@ -358,7 +358,7 @@ class _Shift:
             start=self._location(diagnostic.start),
             end=self._location(diagnostic.end),
             related=tuple(replace(r, start=self._location(r.start)) for r in diagnostic.related),
-            fix=self._fix(diagnostic.fix),
+            fix=self._fix(diagnostic.text_fix),
         )
 
     def _message(self, message: str) -> str | None:

@@ -39,7 +39,9 @@ from aiolint.engine.model import (
     Diagnostic,
     FileResult,
     Fix,
+    FixSummary,
     InternalError,
+    TextFix,
     invalid_file,
 )
 from aiolint.engine.noqa import NoqaMap, file_exemptions, file_exempts
@@ -47,7 +49,7 @@ from aiolint.engine.rule import Rule
 from aiolint.engine.tabs import parse_module
 from aiolint.engine.toplevel import top_level
 from aiolint.engine.walk import walk_batched
-from aiolint.fixes.resolve import forget_sources, resolve_fix
+from aiolint.fixes.resolve import forget_sources, resolve_fix, summarize_fix
 from aiolint.fixes.unused_imports import imports_made_unused
 from aiolint.semantic.context import FileContext, LintOptions
 from aiolint.workspace.files import read_source
@@ -131,6 +133,7 @@ def lint_source(
     *,
     apply_noqa: bool = True,
     resolve_fixes: bool = True,
+    fix_text: bool = True,
     tree: ast.Module | None = None,
 ) -> FileResult:
     """Lint one file's content.
@@ -139,12 +142,15 @@ def lint_source(
     but for the codes of ruff / flake8-async a rule overlaps (`Rule.peer_codes`,
     unless `options.peer_noqa` is off): `# noqa: ASYNC251` suppresses AIO201;
     `resolve_fixes=False` skips turning fixes into edits (flake8 never fixes);
+    `fix_text=False` gives each fix as a `FixSummary` (offered, and how
+    applicable, as its text would be) without generating the text, for a
+    check that shows no edits (see `fixes.resolve.summarize_fix`);
     `tree` is CPython's parse of the same source when the caller has one (flake8);
     `# aiolint: noqa` file exemptions always apply, unless `options.ignore_noqa`
     (then no noqa comment of any kind suppresses anything).
     """
     with _deep_recursion():
-        return _lint_source(source, path, rules, options, apply_noqa, resolve_fixes, tree)
+        return _lint_source(source, path, rules, options, apply_noqa, resolve_fixes, fix_text, tree)
 
 
 def _lint_source(
@@ -154,6 +160,7 @@ def _lint_source(
     options: LintOptions,
     apply_noqa: bool,
     resolve_fixes: bool,
+    fix_text: bool = True,
     tree: ast.Module | None = None,
     chunked: bool = True,
 ) -> FileResult:
@@ -180,7 +187,7 @@ def _lint_source(
         r for r in rules if r.code != INVALID_FILE and _applies(r, text, options, through_project)
     ]
     if chunked and is_large(text):
-        large = _lint_large(text, path, rules, active, options, apply_noqa, resolve_fixes)
+        large = _lint_large(text, path, rules, active, options, apply_noqa, resolve_fixes, fix_text)
         if large is not None:
             return large
     if not active:  # no rule can fire; whether Python accepts the file is still reported
@@ -250,7 +257,7 @@ def _lint_source(
             if noqa.names_any(line, peers.get(diagnostic.code, ())):
                 continue
         if fix is not None and resolve_fixes:
-            diagnostic = _with_fix(ctx, diagnostic, fix, result)
+            diagnostic = _with_fix(ctx, diagnostic, fix, result, fix_text)
         result.diagnostics.append(diagnostic)
     forget_sources()  # the caches of one file's fixes hold its LibCST tree
     result.diagnostics.sort(key=lambda d: d.sort_key)
@@ -265,6 +272,7 @@ def _lint_large(
     options: LintOptions,
     apply_noqa: bool,
     resolve_fixes: bool,
+    fix_text: bool = True,
 ) -> FileResult | None:
     """A large file (`chunks.is_large`) linted in chunks, never holding its
     whole `ast` or LibCST tree: its top-level statements come from `tokenize`;
@@ -313,9 +321,13 @@ def _lint_large(
     inner = [*active, *(r for r in rules if r.code == INVALID_FILE)]
 
     def lint_chunk(chunk: str) -> FileResult:
+        # with their text: it tells which fixes a chunk withholds
         return _lint_source(chunk, path, inner, options, apply_noqa, resolve_fixes, chunked=False)
 
-    return lint_in_chunks(text, path, found, layout, lint_chunk)
+    whole = lint_in_chunks(text, path, found, layout, lint_chunk)
+    if whole is not None and not fix_text:
+        whole.diagnostics = [_summarized(d) for d in whole.diagnostics]
+    return whole
 
 
 def _too_deep(path: str, facts: AstFacts) -> Diagnostic:
@@ -399,20 +411,42 @@ def _parse_failure(path: str, exc: Exception, *, python_accepts: bool) -> Diagno
     return invalid_file(path, message, line, column)
 
 
-def _with_fix(ctx: FileContext, diagnostic: Diagnostic, fix: Fix, result: FileResult) -> Diagnostic:
-    """The diagnostic carrying its resolved text fix (none if it must not be offered)."""
+def _with_fix(
+    ctx: FileContext, diagnostic: Diagnostic, fix: Fix, result: FileResult, fix_text: bool
+) -> Diagnostic:
+    """The diagnostic carrying its resolved fix (none if it must not be offered):
+    its text, or with `fix_text=False` its summary."""
+    found: TextFix | FixSummary | None
     try:
-        project = ctx.options.project
-        first_party = project.packages if project is not None else frozenset()
-        removals = imports_made_unused(ctx, fix.edits)
-        text_fix = resolve_fix(
-            ctx.module, fix, ctx.options.target_version, ctx.positions, first_party, removals
-        )
+        if fix_text:
+            found = _text_fix(ctx, fix)
+        else:
+            target = ctx.options.target_version
+            found = summarize_fix(
+                ctx.module, fix, target, ctx.positions, lambda: _text_fix(ctx, fix)
+            )
     except Exception as exc:
         where = f"{diagnostic.code} fix"
         result.errors.append(InternalError(ctx.path, where, _describe(exc)))
         return diagnostic
-    return replace(diagnostic, fix=text_fix)
+    return replace(diagnostic, fix=found)
+
+
+def _text_fix(ctx: FileContext, fix: Fix) -> TextFix | None:
+    """The text of `fix` (`resolve_fix`), with the imports it makes unused removed."""
+    project = ctx.options.project
+    first_party = project.packages if project is not None else frozenset()
+    removals = imports_made_unused(ctx, fix.edits)
+    return resolve_fix(
+        ctx.module, fix, ctx.options.target_version, ctx.positions, first_party, removals
+    )
+
+
+def _summarized(diagnostic: Diagnostic) -> Diagnostic:
+    """The diagnostic with its fix's summary in place of its text."""
+    if isinstance(diagnostic.fix, TextFix):
+        return replace(diagnostic, fix=diagnostic.fix.summary())
+    return diagnostic
 
 
 Finding = tuple[Diagnostic, "Fix | None"]

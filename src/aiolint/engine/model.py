@@ -161,6 +161,31 @@ class TextFix(Record):
             import_edit=import_edit,
         )
 
+    def summary(self) -> FixSummary:
+        """This fix without its text."""
+        return FixSummary(self.title, self.applicability)
+
+
+class FixSummary(Record):
+    """A fix known by its title and applicability, its text never generated:
+    all a check needs that shows no edits (the `[*]` mark, "N fixable", the
+    hidden unsafe fixes, `--statistics`, `full`'s `help:` line). The engine
+    gives these unless asked for fix texts (`lint_source(fix_text=False)`),
+    and a summary is the `TextFix` it stands for without the edits: offered,
+    and as applicable, as that fix would be."""
+
+    __slots__ = _fields = ("title", "applicability")
+    title: str
+    applicability: Applicability
+
+    def __init__(self, title: str, applicability: Applicability) -> None:
+        self._set(title=title, applicability=applicability)
+
+
+class FixTextMissingError(LookupError):
+    """A fix's text was asked for where only its summary was computed (the run
+    did not ask the engine for fix texts)."""
+
 
 class Related(Record):
     """A place a finding points to (a step of AIO206's chain): shown by editors
@@ -194,8 +219,9 @@ class Diagnostic(Record):
     message: str
     start: Location
     end: Location
-    #: Set by the engine (resolved from the rule's `Fix`); None: no fix offered.
-    fix: TextFix | None
+    #: Set by the engine (resolved from the rule's `Fix`): its text, or only its
+    #: summary (see `FixSummary`); None: no fix offered.
+    fix: TextFix | FixSummary | None
     rule_name: str
     related: tuple[Related, ...]
 
@@ -206,7 +232,7 @@ class Diagnostic(Record):
         message: str,
         start: Location,
         end: Location,
-        fix: TextFix | None = None,
+        fix: TextFix | FixSummary | None = None,
         rule_name: str = "",
         related: tuple[Related, ...] = (),
     ) -> None:
@@ -227,6 +253,18 @@ class Diagnostic(Record):
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.start.line, self.start.column, self.code)
+
+    @property
+    def text_fix(self) -> TextFix | None:
+        """The fix with its edits (None: no fix offered); raises
+        FixTextMissingError when only its summary was computed."""
+        fix = self.fix
+        if isinstance(fix, FixSummary):
+            raise FixTextMissingError(
+                f"{self.path}: the text of the {self.code} fix was not computed "
+                "(lint with fix texts to show or apply fixes)"
+            )
+        return fix
 
 
 class InternalError(Record):

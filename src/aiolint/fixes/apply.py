@@ -68,9 +68,9 @@ def choose(diagnostics: Sequence[Diagnostic], settings: FixSettings) -> list[Dia
     taken = _Taken()
     imports: dict[TextEdit, None] = {}  # the import edits of the chosen fixes, each once
     candidates = [d for d in diagnostics if settings.applies(d)]
-    candidates.sort(key=lambda d: (d.fix.edits[0].start if d.fix else 0, d.sort_key))
+    candidates.sort(key=lambda d: (d.text_fix.edits[0].start if d.text_fix else 0, d.sort_key))
     for diagnostic in candidates:
-        fix = diagnostic.fix
+        fix = diagnostic.text_fix
         assert fix is not None
         own = [e for e in fix.edits if e != fix.import_edit and e not in taken]
         added = [fix.import_edit] if fix.import_edit is not None else []
@@ -135,7 +135,7 @@ def pass_edits(
     Where that one edit would overlap a fix's own edits, only the fixes adding
     the first fix's imports (or none) are applied; the others wait for the
     next pass."""
-    fixes = [d.fix for d in chosen if d.fix is not None]
+    fixes = [fix for d in chosen if (fix := d.text_fix) is not None]
     alone = {fix.import_edit for fix in fixes if fix.import_edit is not None}
     if len(alone) <= 1:
         return list(chosen), fixes
@@ -143,8 +143,12 @@ def pass_edits(
     own = [edit for fix in fixes for edit in fix.edits if edit != fix.import_edit]
     if merged is not None and any(_overlap(merged, edit) for edit in own):
         first = next(fix.import_edit for fix in fixes if fix.import_edit is not None)
-        kept = [d for d in chosen if d.fix is not None and d.fix.import_edit in (None, first)]
-        return kept, [d.fix for d in kept if d.fix is not None]
+        kept = [
+            d
+            for d in chosen
+            if (fix := d.text_fix) is not None and fix.import_edit in (None, first)
+        ]
+        return kept, [fix for d in kept if (fix := d.text_fix) is not None]
     stripped = [
         TextFix(fix.title, fix.applicability, tuple(e for e in fix.edits if e != fix.import_edit))
         for fix in fixes
@@ -310,9 +314,10 @@ def _culprit(
 ) -> Diagnostic | None:
     """The first fix that fails verification on its own."""
     for diagnostic in chosen:
-        assert diagnostic.fix is not None
+        fix = diagnostic.text_fix
+        assert fix is not None
         try:
-            verify(apply_edits(text, [diagnostic.fix]), path, must_compile)
+            verify(apply_edits(text, [fix]), path, must_compile)
         except VerificationError:
             return diagnostic
     return None

@@ -6,6 +6,10 @@ code generator changes; a change spanning lines is widened to whole lines so
 insertions from different fixes compose. Central downgrades (FIXES.md): a fix
 that drops a comment or relies on a guessed type is at most unsafe; a fix that
 needs a newer Python than the target is not offered.
+
+`summarize_fix` answers what a check that shows no edits needs, whether the
+fix is offered and how applicable, without generating its text where the
+rule's `Fix` tells (see there).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from aiolint.engine.model import (
     Applicability,
     Edit,
     Fix,
+    FixSummary,
     Location,
     RequiredImport,
     TextEdit,
@@ -508,6 +513,82 @@ def resolve_fix(
     )
     imports = fix.imports if import_edit is not None else ()
     return TextFix(fix.title, applicability, edits, imports, import_edit)
+
+
+def summarize_fix(
+    module: cst.Module,
+    fix: Fix,
+    target_version: tuple[int, int],
+    positions: Mapping[cst.CSTNode, CodeRange] | None,
+    text: Callable[[], TextFix | None],
+) -> FixSummary | None:
+    """The summary of `resolve_fix`'s answer (`TextFix.summary`; None: no fix
+    offered), with the text generated (`text()`) only when the summary depends
+    on it: a safe fix is unsafe when it drops a comment, and only its edits can
+    tell, unless no comment is where they can land (`_cannot_drop_comment`).
+    The text's own failures (edits that overlap, edits changing nothing) show
+    when it is generated, for `--fix`, `--diff` and the formats printing edits."""
+    if fix.min_version is not None and target_version < fix.min_version:
+        return None
+    if isinstance(positions, Positions) and not positions.mappable:
+        return None
+    applicability = fix.applicability
+    if not fix.edits:  # imports alone: offered only when one is missing
+        return _summary(text())
+    if applicability is Applicability.SAFE:
+        if fix.guessed:
+            applicability = Applicability.UNSAFE
+        elif not _cannot_drop_comment(module, fix, positions):
+            return _summary(text())
+    return FixSummary(fix.title, applicability)
+
+
+def _summary(fix: TextFix | None) -> FixSummary | None:
+    return None if fix is None else fix.summary()
+
+
+def _cannot_drop_comment(
+    module: cst.Module, fix: Fix, positions: Mapping[cst.CSTNode, CodeRange] | None
+) -> bool:
+    """Whether no edit of `fix`'s text can drop a comment (`drops_comment`),
+    from where its edits can land: an expression replaced by an expression
+    changes only the lines of its code (`_span` widens to whole lines), and
+    the imports it adds (with the imports it makes unused at the top) change
+    only the lines up to the end of the module's import block (`_import_head`).
+    With no `#` there, none can; otherwise (or for other edits) the text tells."""
+    if not isinstance(positions, Positions) or not positions.faithful:
+        return False
+    code = positions.code
+    for edit in fix.edits:
+        if not isinstance(edit.node, cst.BaseExpression) or not isinstance(
+            edit.replacement, cst.BaseExpression
+        ):
+            return False
+        try:
+            start, end = positions.span(edit.node)
+        except KeyError:
+            return False
+        if "#" in _whole_lines_of(code, start, end):
+            return False
+    if fix.imports:
+        end = len(code)
+        for position, stmt in enumerate(module.body):
+            if not _is_header_statement(stmt, position):
+                try:
+                    end = positions.span(stmt)[1]
+                except KeyError:
+                    return False
+                break
+        if "#" in _whole_lines_of(code, 0, end):
+            return False
+    return True
+
+
+def _whole_lines_of(code: str, start: int, end: int) -> str:
+    """The lines of `code` holding `code[start:end]`, whole."""
+    first = code.rfind("\n", 0, start) + 1
+    newline = code.find("\n", max(end - 1, first))
+    return code[first : len(code) if newline == -1 else newline + 1]
 
 
 def import_edit(

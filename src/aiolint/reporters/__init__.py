@@ -51,5 +51,9 @@ class _Writers(Mapping[str, "Writer"]):
 
 FORMATS: Mapping[str, Writer] = _Writers()
 DEFAULT_FORMAT = "text"
+#: The formats printing each fix's edits; the others print at most a fix's
+#: title and whether `--fix` would apply it, which its summary tells
+#: (`engine.model.FixSummary`: a check printing them generates no fix text).
+FIX_TEXT_FORMATS = frozenset({"json", "json-lines", "sarif", "rdjson"})
 
-__all__ = ["DEFAULT_FORMAT", "FORMATS", "ReportContext"]
+__all__ = ["DEFAULT_FORMAT", "FIX_TEXT_FORMATS", "FORMATS", "ReportContext"]

@@ -43,7 +43,7 @@ def diagnostic_json(diagnostic: Diagnostic) -> dict[str, Any]:
         "code": d.code,
         "end_location": _location(d.end),
         "filename": absolute_filename(d.path),
-        "fix": _fix(d.fix),
+        "fix": _fix(d.text_fix),
         "location": _location(d.start),
         "message": d.message,
         # A suppression comment on the start line covers the diagnostic (flake8's rule).

@@ -35,10 +35,11 @@ def rdjson_diagnostic(diagnostic: Diagnostic) -> dict[str, Any]:
         "location": {"path": absolute_filename(d.path), "range": _range(d.start, d.end)},
         "code": {"value": d.code, "url": rule_url(d.code)},
     }
-    if d.fix is not None:
+    fix = d.text_fix
+    if fix is not None:
         value["suggestions"] = [
             {"range": _range(edit.location, edit.end_location), "text": edit.content}
-            for edit in d.fix.edits
+            for edit in fix.edits
         ]
     return value
 

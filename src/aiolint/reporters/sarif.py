@@ -102,8 +102,9 @@ def _result(d: Diagnostic, rule_index: dict[str, int], root: str) -> dict[str, A
     }
     if d.code in rule_index:
         result["ruleIndex"] = rule_index[d.code]
-    if d.fix is not None:
-        result["fixes"] = [_fix(d.fix, location)]
+    fix = d.text_fix
+    if fix is not None:
+        result["fixes"] = [_fix(fix, location)]
     return result
 
 

@@ -49,7 +49,7 @@ def _range_data(rng: types.Range) -> dict[str, dict[str, int]]:
 
 def fix_data(index: LineIndex, diagnostic: Diagnostic) -> dict[str, object] | None:
     """The diagnostic's fix as plain data (LSP ranges), or None."""
-    fix = diagnostic.fix
+    fix = diagnostic.text_fix
     if fix is None:
         return None
     return {

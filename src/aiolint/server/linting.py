@@ -224,9 +224,10 @@ def fix_one(text: str, diagnostic: Diagnostic) -> str | None:
 
 def _fix_one_here(text: str, diagnostic: Diagnostic) -> str | None:
     """In `ENGINE`'s process."""
-    assert diagnostic.fix is not None
+    fix = diagnostic.text_fix
+    assert fix is not None
     must_compile = compiles(text, diagnostic.path)
-    fixed = apply_edits(text, [diagnostic.fix])
+    fixed = apply_edits(text, [fix])
     try:
         verify(fixed, diagnostic.path, must_compile)
     except VerificationError:

@@ -35,7 +35,11 @@ which hands each to the file's lookup in the same run (a file is read and
 hashed once per run).
 
 What does not change findings (fixability, output format, `--show-source`) is
-not in the key. Writes go to a temporary file in the same folder and are
+not in the key. An entry of a run that shows no fix edits holds its fixes'
+summaries only (`FixSummary`: a check printing text computes no fix text):
+it is served to such runs only, and a run needing the texts (the formats
+printing edits) misses it and rewrites it with them; an entry with texts
+serves both. Writes go to a temporary file in the same folder and are
 renamed over the entry (atomic), so concurrent runs never see half an entry;
 any OSError while caching only costs the cache. Stale data is bounded: entries
 are per file and settings (an edit replaces, not adds), build folders other
@@ -64,7 +68,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 
 from aiolint import __version__
-from aiolint.engine.model import FileResult
+from aiolint.engine.model import FileResult, FixSummary
 from aiolint.workspace.files import read_source
 from aiolint.workspace.serialize import CannotEncodeError, decode_result, encode_result
 
@@ -85,7 +89,7 @@ if TYPE_CHECKING:
     IndexStamp: TypeAlias = tuple[int, int, int]
 
 #: Bump when the entry layout or what a result holds changes.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 DEFAULT_CACHE_DIR = ".aiolint_cache"
 ENV_CACHE_DIR = "AIOLINT_CACHE_DIR"
 ENV_NO_CACHE = "AIOLINT_NO_CACHE"
@@ -390,6 +394,11 @@ def _touch(path: str) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o666))
 
 
+def _summaries_only(result: FileResult) -> bool:
+    """Whether `result` was made without fix texts (its fixes are summaries)."""
+    return any(isinstance(d.fix, FixSummary) for d in result.diagnostics)
+
+
 def _read_index(path: str, run_key: str) -> tuple[dict[IndexKey, object], IndexStamp | None]:
     """The items of the index at `path` (empty when it is missing, damaged or
     of another run key), and its stamp (None: no file)."""
@@ -508,10 +517,17 @@ class ResultCache:
         return self._index
 
     def lookup(
-        self, path: StrPath, shown: str, codes: Sequence[str], options: Options = ()
+        self,
+        path: StrPath,
+        shown: str,
+        codes: Sequence[str],
+        options: Options = (),
+        *,
+        fix_text: bool = True,
     ) -> FileResult | None:
         """The cached result of `path` with these codes and lint options (the
-        file's own, besides the run's), if its bytes are unchanged."""
+        file's own, besides the run's), if its bytes are unchanged; with
+        `fix_text`, only an entry holding its fixes' texts (not summaries)."""
         index_key = self._index_key(self._absolute(path), shown, tuple(codes), options)
         digest: str | None = None
         item = self._loaded_index().get(index_key)
@@ -520,16 +536,17 @@ class ResultCache:
                 digest = _current_digest(path)
                 if item[0] == digest:
                     result = decode_result(item[1])
-                    if item[2] != self._today:  # keep an item in use from looking unused
-                        self._changed[index_key] = (digest, item[1], self._today)
-                    self.hits += 1
-                    return result
+                    if not (fix_text and _summaries_only(result)):
+                        if item[2] != self._today:  # keep an item in use from looking unused
+                            self._changed[index_key] = (digest, item[1], self._today)
+                        self.hits += 1
+                        return result
             except (OSError, *_BAD_ENTRY):
                 pass  # a stale or damaged item: the entry may hold the result
-        return self._lookup_entry(path, index_key, digest)
+        return self._lookup_entry(path, index_key, digest, fix_text)
 
     def _lookup_entry(
-        self, path: StrPath, index_key: IndexKey, digest: str | None
+        self, path: StrPath, index_key: IndexKey, digest: str | None, fix_text: bool
     ) -> FileResult | None:
         """`lookup` in the file's own entry (`digest`: the file's, when known)."""
         key = self._key(index_key)
@@ -546,6 +563,8 @@ class ResultCache:
             if stored_digest != (digest if digest is not None else _current_digest(path)):
                 return None
             result = decode_result(encoded)
+            if fix_text and _summaries_only(result):
+                return None  # made without fix texts: linted again, with them
         except (OSError, *_BAD_ENTRY):
             return None  # a miss: no entry, or a stale, corrupt or foreign one
         if age > DAY:  # keep an entry in use from looking unused

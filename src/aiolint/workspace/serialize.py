@@ -4,7 +4,8 @@ The data is tuples of strings, integers, booleans and None, which `marshal`
 writes and reads back fast. Everything a report needs survives the round
 trip: each diagnostic's code, message, span and rule name, and its resolved
 `TextFix` (title, applicability, every edit with its offsets and line/column
-span). Internal errors are not encoded: a result holding one is never cached.
+span), or its `FixSummary` (title and applicability; edits None). Internal
+errors are not encoded: a result holding one is never cached.
 The diagnostics' path is the result's (stored once). Decoding checks every
 value's type, so data of another shape is an error, never a wrong result.
 """
@@ -15,6 +16,7 @@ from aiolint.engine.model import (
     Applicability,
     Diagnostic,
     FileResult,
+    FixSummary,
     Location,
     Related,
     TextEdit,
@@ -23,8 +25,8 @@ from aiolint.engine.model import (
 
 #: (start, end, content, line, column, end line, end column)
 EncodedEdit = tuple[int, int, str, int, int, int, int]
-#: (title, applicability value, edits)
-EncodedFix = tuple[str, str, tuple[EncodedEdit, ...]]
+#: (title, applicability value, edits; None: a `FixSummary`)
+EncodedFix = tuple[str, str, tuple[EncodedEdit, ...] | None]
 #: (code, message, line, column, end line, end column, rule name, fix)
 EncodedRelated = tuple[str, int, int, str]
 EncodedDiagnostic = tuple[
@@ -44,9 +46,11 @@ def _edit(edit: TextEdit) -> EncodedEdit:
     return (edit.start, edit.end, edit.content, start.line, start.column, end.line, end.column)
 
 
-def _fix(fix: TextFix | None) -> EncodedFix | None:
+def _fix(fix: TextFix | FixSummary | None) -> EncodedFix | None:
     if fix is None:
         return None
+    if isinstance(fix, FixSummary):
+        return (fix.title, fix.applicability.value, None)
     return (fix.title, fix.applicability.value, tuple(_edit(e) for e in fix.edits))
 
 
@@ -109,10 +113,12 @@ def _decode_edit(data: object) -> TextEdit:
     )
 
 
-def _decode_fix(data: object) -> TextFix | None:
+def _decode_fix(data: object) -> TextFix | FixSummary | None:
     if data is None:
         return None
     title, applicability, edits = _tuple(data, 3)
+    if edits is None:
+        return FixSummary(_str(title), Applicability(applicability))
     return TextFix(
         _str(title), Applicability(applicability), tuple(map(_decode_edit, _tuple(edits)))
     )
