@@ -38,7 +38,7 @@ import time
 from collections.abc import Sequence
 
 from aiolint.engine.known_names import FILE_SYSTEM_FUNCTIONS
-from aiolint.project.model import ProjectModel, link, module_name, recorded_names
+from aiolint.project.model import Linkers, ProjectModel, link, module_name, recorded_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -222,9 +222,9 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
     )
     if unchanged and linked is not None and linked[0] == (roots, uses_sqlalchemy):
         return ProjectModel(roots, *linked[1])  # nothing changed: the model as last linked
-    fresh, records = _scan_project(digests, stored, roots)
+    fresh, records, linkers = _scan_project(digests, stored, roots)
     packages = frozenset(name.split(".")[0] for path in digests for name in _names(path, roots))
-    model = link(records, roots, uses_sqlalchemy, packages)
+    model = link(records, roots, uses_sqlalchemy, packages, linkers)
     if cache_path is not None:
         tables = (model.aliases, model.instances, model.classes, model.functions)
         linked = (
@@ -302,11 +302,12 @@ def _unchanged(times: dict[str, int]) -> bool:
 
 def _scan_project(
     digests: dict[str, str], stored: dict[str, _Entry], roots: tuple[str, ...]
-) -> tuple[dict[str, _Entry], dict[str, ModuleRecord]]:
+) -> tuple[dict[str, _Entry], dict[str, ModuleRecord], Linkers | None]:
     """Every module's entry and the records by module name. Modules importing
     one of the libraries are read first; then, until nothing changes, those
     whose text names something already recorded (a re-export, a dependency
-    built on a factory)."""
+    built on a factory). Also the linkers of the last look at the records
+    (`link` takes them over when no module was read after it)."""
     fresh: dict[str, _Entry] = {}
     records: dict[str, ModuleRecord] = {}
     waiting: dict[str, str] = {}  # not read: no library import, nothing recorded named yet
@@ -332,18 +333,46 @@ def _scan_project(
         else:
             waiting[path] = text
     known: set[str] = set()
+    words: dict[str, frozenset[str]] = {}
+    linkers = None
     while waiting:
-        names = recorded_names(records) - known
+        linkers = Linkers(records)
+        names = recorded_names(records, linkers) - known
         if not names:
             break
         known |= names
-        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
-        named = [p for p, text in waiting.items() if pattern.search(text)]
+        pattern = None
+        if not all(_WORD.fullmatch(name) for name in names):  # not plain words: a pattern
+            pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
+        named = [p for p, text in waiting.items() if _names_any(text, names, pattern, words, p)]
         for path in named:
             add(path, _scan(path, waiting.pop(path), roots))
     for path in waiting:
         fresh[path] = (digests[path], SKIPPED)
-    return fresh, records
+    return fresh, records, linkers
+
+
+#: A maximal run of word characters: `\bname\b` matches a text where `name`
+#: is one of its runs.
+_WORD = re.compile(r"\w+")
+
+
+def _names_any(
+    text: str,
+    names: set[str],
+    pattern: re.Pattern[str] | None,
+    words: dict[str, frozenset[str]],
+    path: str,
+) -> bool:
+    """Whether `text` names one of `names` as a whole word (`pattern`: the
+    names as one, when not all are plain words; `words`: the word runs of the
+    texts looked at so far, by path)."""
+    if pattern is not None:
+        return pattern.search(text) is not None
+    found = words.get(path)
+    if found is None:
+        found = words[path] = frozenset(_WORD.findall(text))
+    return not found.isdisjoint(names)
 
 
 def _roots(root: str, files: list[str]) -> tuple[str, ...]:
