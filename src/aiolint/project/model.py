@@ -154,6 +154,11 @@ class ProjectModel:
         `marshal` bytes made once, and a worker rebuilds a model once per
         digest (`_received`), not once per file (the summaries' tables are
         large: on Netflix/dispatch rebuilding cost 7 ms a file)."""
+        return (_received, (self.digest, self.payload()))
+
+    def payload(self) -> bytes:
+        """The model's tables as `marshal` bytes, made once (`model_from`
+        makes the model again)."""
         if self._payload is None:
             self._payload = marshal.dumps(
                 (
@@ -171,7 +176,7 @@ class ProjectModel:
                     self.orm.data(),
                 )
             )
-        return (_received, (self.digest, self._payload))
+        return self._payload
 
     @property
     def names(self) -> frozenset[str]:
@@ -276,7 +281,14 @@ def _received(digest: str, payload: bytes) -> ProjectModel:
     if model is None:
         if len(_RECEIVED) >= 4:
             _RECEIVED.clear()
-        model = _RECEIVED[digest] = ProjectModel(*marshal.loads(payload), digest=digest)
+        model = _RECEIVED[digest] = model_from(payload, digest)
+    return model
+
+
+def model_from(payload: bytes, digest: str) -> ProjectModel:
+    """The model whose `payload()` and digest these are."""
+    model = ProjectModel(*marshal.loads(payload), digest=digest)
+    model._payload = payload
     return model
 
 
