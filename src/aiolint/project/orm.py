@@ -149,16 +149,17 @@ def scan_orm(
                 if _is_declarative_call(stmt.value, resolve):
                     bases.append(names[0])
     if calls is None:
-        found = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+        ordered = True
     else:
-        found = [n for n in calls if _may_make_sessions(n, factories)]
-        if len(found) > 1:  # in the order `ast.walk` meets them, as without `calls`
-            ids = {id(n) for n in found}
-            found = [n for n in ast.walk(tree) if id(n) in ids]
+        calls = [n for n in calls if _may_make_sessions(n, factories)]
+        ordered = False
+    settings = {id(n): s for n in calls if (s := _expiry(n, resolve)) is not None}
+    found = [n for n in calls if id(n) in settings]
+    if len(found) > 1 and not ordered:  # in the order `ast.walk` meets them
+        found = [n for n in ast.walk(tree) if id(n) in settings]
     for node in found:
-        setting = _expiry(node, resolve)
-        if setting is not None:
-            expiry.append((named_calls.get(id(node), ""), setting))
+        expiry.append((named_calls.get(id(node), ""), settings[id(node)]))
     uses_async = any(
         target.startswith(("sqlalchemy.ext.asyncio", "sqlmodel.ext.asyncio"))
         for target in imports.values()
