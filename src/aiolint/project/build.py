@@ -287,13 +287,14 @@ def _same_records(
     if digests.keys() != last.keys():
         return None
     rounds, complete = reading[1], reading[2]
-    fresh = dict(stored)
+    fresh: dict[str, _Entry] = {}
     for path, digest in digests.items():
-        if last[path] == digest:
-            continue
         entry = stored.get(path)
         if entry is None or entry[0] != last[path]:
             return None  # the records stored are not those of the model
+        if last[path] == digest:
+            fresh[path] = entry
+            continue
         text = _text(path)
         if text is None:
             found: tuple[object, int] = (None, 0)
