@@ -151,13 +151,16 @@ def test_project_records_with_a_flipped_byte_are_not_used(project: Path, tmp_pat
     first = findings(check(project, cache))
     assert any(line.startswith(LEAF_FINDING) for line in first)
     (records,) = cache.glob("*/project-*.marshal")
+    (linked,) = cache.glob("*/project-*.model")  # the model linked from them
     # `app.core.SessionLocal` recorded as `app.core.SessionLocam`: the factory lost
-    records.write_bytes(_flip(records.read_bytes(), b"SessionLocal"))
+    for stored in (records, linked):
+        stored.write_bytes(_flip(stored.read_bytes(), b"SessionLocal"))
     for entry in cache.glob("*/*.marshal"):  # results must be computed from the records
         if entry != records:
             entry.unlink()
     assert findings(check(project, cache)) == first
     assert unseal(records.read_bytes()) is not None  # rewritten
+    assert unseal(linked.read_bytes()) is not None
 
 
 def test_a_cached_run_reads_each_file_once(

@@ -418,3 +418,109 @@ def test_a_model_crosses_to_workers_once_per_digest() -> None:
         assert getattr(first, table) == getattr(model, table)
     assert first.sessions == model.sessions and first.packages == model.packages
     assert first.roots == model.roots
+
+
+def _chain_project(root: Path) -> None:
+    """`app.flows.refresh` calls two helpers that each block: `a_users.load`
+    (a sync Session of the project's factory: read in the first reading
+    round) and `b_clock.pause` (`time.sleep`: read before the rounds). The
+    chain AIO206 shows is the one through the module read first."""
+    (root / "pyproject.toml").write_text('[project]\nname = "p"\n')
+    app = root / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "core.py").write_text(
+        "from sqlalchemy.orm import sessionmaker\n\nSessionLocal = sessionmaker()\n"
+    )
+    (app / "a_users.py").write_text(
+        "from app.core import SessionLocal\n\n\ndef load():\n"
+        "    db = SessionLocal()\n    return db.execute('select 1')\n"
+    )
+    (app / "b_clock.py").write_text("import time\n\n\ndef pause():\n    time.sleep(1)\n")
+    (app / "flows.py").write_text(
+        "from app.a_users import load\nfrom app.b_clock import pause\n\n\n"
+        "def refresh():\n    load()\n    pause()\n"
+    )
+    (app / "routes.py").write_text(
+        "from app.flows import refresh\n\n\nasync def handler():\n    refresh()\n"
+    )
+
+
+def _check_json(root: Path, *args: str) -> list[dict[str, object]]:
+    import json
+
+    command = [sys.executable, "-m", "aiolint", "check", "--isolated", "--output-format", "json"]
+    run = subprocess.run(
+        [*command, *args, str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode in (0, 1), run.stderr
+    found: list[dict[str, object]] = json.loads(run.stdout)
+    return found
+
+
+def test_a_cached_run_after_a_change_reports_what_a_run_without_cache_reports(
+    tmp_path: Path,
+) -> None:
+    """The stored records of a project are read in the round a run without
+    them reads them: after a module changed, a cached run links the modules
+    in the same order, so AIO206 shows the same chain as `--no-cache` (it
+    used to take every stored module first, and showed the other chain)."""
+    project = tmp_path / "p"
+    project.mkdir()
+    _chain_project(project)
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    first = _check_json(project, *cache)
+    routes = project / "app" / "routes.py"
+    routes.write_text("# the routes\n" + routes.read_text())  # a line added: a new record
+    cached = _check_json(project, *cache)
+    cold = _check_json(project, "--no-cache")
+    chains = [d["message"] for d in cold if d["code"] == "AIO206"]
+    assert len(chains) == 1 and "pause" in str(chains[0]), chains
+    assert [d["message"] for d in first if d["code"] == "AIO206"] == chains
+    assert cached == cold
+
+
+def test_a_change_that_records_nothing_new_serves_the_stored_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A module edited without changing its record (a comment added), or a
+    module not read edited so that it still names nothing recorded: the
+    module is read again, nothing is linked, and the model is the one a
+    build without stored records makes; a change that records otherwise
+    links again."""
+    from aiolint.project import build
+
+    project = tmp_path / "p"
+    project.mkdir()
+    _chain_project(project)
+    (project / "app" / "notes.py").write_text("def add(a, b):\n    return a + b\n")
+    linked: list[int] = []
+    real_link = build.link
+
+    def counting_link(*args: object, **kwargs: object) -> object:
+        linked.append(1)
+        return real_link(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build, "link", counting_link)
+    config = load_config(project / "pyproject.toml")
+    set_record_cache(str(tmp_path / "cache"))
+    try:
+        first = build_project(config)
+        assert first is not None and linked == [1]
+        with (project / "app" / "a_users.py").open("a") as handle:
+            handle.write("# the users\n")
+        (project / "app" / "notes.py").write_text("def add(a, b):\n    return b + a\n")
+        second = build_project(config)
+        assert linked == [1] and second == first
+        assert "app.flows.refresh" in second.blocking  # type: ignore[union-attr]
+        users = project / "app" / "a_users.py"
+        users.write_text("\n" + users.read_text())  # every line moves: a new record
+        third = build_project(config)
+        assert linked == [1, 1] and third is not None and third != first
+        set_record_cache(None)
+        assert build_project(config) == third  # as without stored records
+    finally:
+        reset_record_cache()

@@ -26,7 +26,7 @@ from aiolint.engine import known_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import TypeAlias, TypeVar
+    from typing import Any, TypeAlias, TypeVar
 
     from aiolint.project.model import _Linker
     from aiolint.project.scan import Made, ModuleRecord
@@ -50,8 +50,8 @@ _RECEIVERS: dict[str, tuple[frozenset[str], str]] = {
 def blocking_table(records: dict[str, ModuleRecord], linker: _Linker) -> dict[str, Blocking]:
     """Every sync function of the project that blocks (see the module doc),
     under each name it is called by."""
-    resolver = _Resolver(records, linker)
-    found = _closure(resolver)
+    resolver = resolver_of(records, linker)
+    found = dict(_closure(resolver))
     if found:
         found.update(_other_names(records, resolver, found))
     return found
@@ -60,10 +60,27 @@ def blocking_table(records: dict[str, ModuleRecord], linker: _Linker) -> dict[st
 def blocking_functions(records: dict[str, ModuleRecord], linker: _Linker) -> set[str]:
     """The functions that block, under their own names only (the project scan
     reads the modules that name one of them)."""
-    return set(_closure(_Resolver(records, linker)))
+    return set(_closure(resolver_of(records, linker)))
+
+
+def resolver_of(records: dict[str, ModuleRecord], linker: _Linker) -> _Resolver:
+    """The resolver of these records over `linker`: one per linker, so that
+    the tables linked from the same records share what it resolved."""
+    resolver = linker.resolver
+    if resolver is None or resolver.records is not records:
+        resolver = linker.resolver = _Resolver(records, linker)
+    return resolver
 
 
 def _closure(resolver: _Resolver) -> dict[str, Blocking]:
+    """AIO206's closure, once per resolver (do not change the answer)."""
+    found = resolver.tables.get("blocking")
+    if found is None:
+        found = resolver.tables["blocking"] = _blocking_closure(resolver)
+    return found  # type: ignore[return-value]
+
+
+def _blocking_closure(resolver: _Resolver) -> dict[str, Blocking]:
     def links(key: str, module: str, summary: Summary) -> bool:
         return _links(summary) and "<locals>" not in key  # AIO206 follows no nested function
 
@@ -118,7 +135,9 @@ def _other_names(
     from a project base class (`app.Users.list` for `app.Base.list`), a method
     of a module-level instance (`app.services.users.list`), and the same
     through re-exports of the class or of the instance."""
-    methods = _method_names(resolver)
+    methods = resolver.tables.get("methods")
+    if methods is None:
+        methods = resolver.tables["methods"] = _method_names(resolver)
     extra: dict[str, _Entry] = {}
 
     def add_class(alias: str, class_: str) -> None:
@@ -180,6 +199,8 @@ class _Resolver:
                 owner = name.partition(".")[0] if "." in name and "<" not in name else None
                 self.summaries[f"{module}.{name}"] = (module, owner, summary)
         self.memo: dict[tuple[str, ...], str | None] = {}
+        #: What was computed from these records (`_closure`'s table...), by name.
+        self.tables: dict[str, Any] = {}
 
     def own_block(self, module: str, summary: Summary) -> tuple[str, str, int] | None:
         """The first blocking call of the function's own body: (code, shown, line)."""

@@ -20,11 +20,18 @@ running aiolint build (`<version>-<build id>/project-<hash>.marshal`, so an
 upgraded aiolint, whose scanner may record otherwise, starts afresh), keyed by
 the SHA-256 of the file's bytes (a module replaced by one of the same size
 and modification time, as `cp -p`, `rsync -a` or `tar x` leave it, is read
-again), with the model linked from them, so that a run where nothing changed
-scans no module again. Each file is hashed once per run: the result cache's
-lookup takes the hash (`aiolint.workspace.cache.file_digest`). The stored bytes carry a
-checksum: a damaged file is ignored and rewritten. Standard library only,
-without `ast` unless a module changed: this runs on the cached path.
+again), with the round it was read in; a stored record is taken in the
+round a run without stored records reads its module, so a cached run links
+what a `--no-cache` run links. The model as last linked is kept beside them
+(`project-<hash>.model`: its tables as `marshal` bytes, its digest, the
+digests of the files it was linked from): a run where nothing changed reads
+only it, and a run where each changed module is read in the same round as
+before and records the same (a comment added, a module that still names
+nothing recorded) reads those modules again and serves it, linking nothing.
+Each file is hashed once per run: the result cache's lookup takes the hash
+(`aiolint.workspace.cache.file_digest`). The stored bytes carry a checksum: a
+damaged file is ignored and rewritten. Standard library only, without `ast`
+unless a module changed: this runs on the cached path.
 """
 
 from __future__ import annotations
@@ -35,10 +42,17 @@ import marshal
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from aiolint.engine.known_names import FILE_SYSTEM_FUNCTIONS
-from aiolint.project.model import ProjectModel, link, module_name, recorded_names
+from aiolint.project.model import (
+    Linkers,
+    ProjectModel,
+    link,
+    model_from,
+    module_name,
+    recorded_names,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -47,8 +61,15 @@ if TYPE_CHECKING:
     from aiolint.project.scan import ModuleRecord
     from aiolint.workspace.config import Config
 
-    #: (SHA-256 of the file's bytes, the module's record or SKIPPED) of one file.
-    _Entry: TypeAlias = tuple[str, ModuleRecord | int | None]
+    #: One file's SHA-256, its module's record (`marshal` bytes) or SKIPPED,
+    #: and the reading round it was read in (0: first, -1: not read).
+    _Entry: TypeAlias = tuple[str, bytes | int, int]
+    #: (the linked model's digest, the names of each reading round, whether
+    #: the last round found nothing more)
+    _Reading: TypeAlias = tuple[str, tuple[tuple[str, ...], ...], bool]
+    #: (what decided the list of files, the files' digests, the model's key,
+    #: its tables as `marshal` bytes, its digest)
+    _Head: TypeAlias = tuple[tuple[Any, ...], dict[str, str], tuple[object, ...], bytes, str]
 
 __all__ = [
     "MAX_FILES",
@@ -62,7 +83,7 @@ __all__ = [
 
 #: A folder with more Python files than this is not taken as one project.
 MAX_FILES = 20_000
-_FORMAT = 11
+_FORMAT = 12
 _MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 _REQUIREMENTS = re.compile(r"^requirements.*\.txt$", re.IGNORECASE)
 #: A module that imports one of these is read first.
@@ -81,13 +102,21 @@ _OS_CALLS = "|".join(
         if name.startswith("os.")
     )
 )
-_BLOCKING_IMPORT = re.compile(
-    r"^[ \t]*(?:from|import)[ \t]+(?:time|requests|httpx2?|aiohttp|urllib3?|subprocess|sqlite3"
-    r"|psycopg2?|pymysql|MySQLdb|shutil)\b|(?<![\w.])open\(|\bio\.open(?:_code)?\("
-    r"|\bos\.(?:system|popen|wait|posix_spawn)"
-    rf"|\bos\.(?:{_OS_CALLS})\("
-    r"|^[ \t]*from[ \t]+os(?:\.path)?[ \t]+import\b",
-    re.MULTILINE,
+#: Each with a text it cannot match without (one large alternation searched
+#: every text at every position: 1.5 s of CPU on Polar's server).
+_BLOCKING_IMPORT: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "import",
+        re.compile(
+            r"^[ \t]*(?:from|import)[ \t]+(?:time|requests|httpx2?|aiohttp|urllib3?|subprocess"
+            r"|sqlite3|psycopg2?|pymysql|MySQLdb|shutil)\b",
+            re.MULTILINE,
+        ),
+    ),
+    ("open(", re.compile(r"(?<![\w.])open\(")),
+    ("io.open", re.compile(r"\bio\.open(?:_code)?\(")),
+    ("os.", re.compile(rf"\bos\.(?:system|popen|wait|posix_spawn)|\bos\.(?:{_OS_CALLS})\(")),
+    ("os", re.compile(r"^[ \t]*from[ \t]+os(?:\.path)?[ \t]+import\b", re.MULTILINE)),
 )
 #: ... and names one of the objects the model records (a module importing only
 #: `HTTPException` records nothing), mapped classes included.
@@ -205,7 +234,8 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
     default the configuration's); see the module doc for which are read."""
     root = os.path.realpath(root if root is not None else config.root)
     cache_path = _cache_path(config, root)
-    stored, linked, walk = _load(cache_path)
+    head = _load_head(cache_path)
+    walk = head[0] if head is not None else None
     settings = (tuple(config.all_excludes), config.respect_gitignore)
     if walk is not None and walk[0] == settings and _unchanged(walk[1]) and _unchanged(walk[2]):
         files = list(walk[3])  # no folder or ignore file changed: the same files
@@ -217,28 +247,98 @@ def build_project(config: Config, root: str | None = None) -> ProjectModel | Non
     roots = _roots(root, files)
     uses_sqlalchemy = _depends_on_sqlalchemy(root)
     digests = _digests(files, hashed=cache_path is not None)
-    unchanged = digests.keys() == stored.keys() and all(
-        stored[path][0] == digest for path, digest in digests.items()
-    )
-    if unchanged and linked is not None and linked[0] == (roots, uses_sqlalchemy):
-        return ProjectModel(roots, *linked[1])  # nothing changed: the model as last linked
-    fresh, records = _scan_project(digests, stored, roots)
+    key = (roots, uses_sqlalchemy)
+    if head is not None and head[2] == key and head[1] == digests:
+        return model_from(head[3], head[4])  # nothing changed: the model as last linked
+    assert walk is not None
+    stored, reading = _load_records(cache_path)
+    scanned: dict[str, ModuleRecord | None] = {}  # this run's scans, by path
+    if head is not None and head[2] == key and reading is not None and reading[0] == head[4]:
+        fresh = _same_records(digests, head[1], stored, reading, roots, scanned)
+        if fresh is not None:  # what changed records nothing new: the same model
+            model = model_from(head[3], head[4])
+            assert cache_path is not None
+            _store(cache_path, fresh, reading, (walk, digests, key, head[3], head[4]))
+            return model
+    fresh, records, linkers, rounds = _scan_project(digests, stored, roots, scanned)
     packages = frozenset(name.split(".")[0] for path in digests for name in _names(path, roots))
-    model = link(records, roots, uses_sqlalchemy, packages)
+    model = link(records, roots, uses_sqlalchemy, packages, linkers)
     if cache_path is not None:
-        tables = (model.aliases, model.instances, model.classes, model.functions)
-        linked = (
-            *tables,
-            model.uses_sqlalchemy,
-            model.packages,
-            model.blocking,
-            model.factories,
-            model.sessions,
-            model.pooled,
-            model.orm.data(),
-        )
-        _store(cache_path, fresh, ((roots, uses_sqlalchemy), linked), walk)
+        payload = model.payload()
+        reading = (model.digest, *rounds)
+        _store(cache_path, fresh, reading, (walk, digests, key, payload, model.digest))
     return model
+
+
+def _same_records(
+    digests: dict[str, str],
+    last: dict[str, str],
+    stored: dict[str, _Entry],
+    reading: _Reading,
+    roots: tuple[str, ...],
+    scanned: dict[str, ModuleRecord | None],
+) -> dict[str, _Entry] | None:
+    """The entries of the project's files when every file that changed since
+    the model was last linked (`last`: the digests it was linked from) is read
+    in the same round as then and records the same (or is still not read):
+    the reading goes as it went, and the model is the same. None otherwise
+    (a file added or removed, a module that records otherwise). The modules
+    scanned go to `scanned`."""
+    if digests.keys() != last.keys():
+        return None
+    rounds, complete = reading[1], reading[2]
+    fresh: dict[str, _Entry] = {}
+    for path, digest in digests.items():
+        entry = stored.get(path)
+        if entry is None or entry[0] != last[path]:
+            return None  # the records stored are not those of the model
+        if last[path] == digest:
+            fresh[path] = entry
+            continue
+        text = _text(path)
+        if text is None:
+            found: tuple[object, int] = (None, 0)
+        elif _read_first(text):
+            found = (_scan_once(path, text, roots, scanned), 0)
+        else:
+            number = _round_of(text, rounds)
+            if number is None and not complete:
+                return None  # a round not looked at might have read it
+            if number is None:
+                found = (SKIPPED, -1)
+            else:
+                found = (_scan_once(path, text, roots, scanned), number)
+        record, number = found
+        if number != entry[2]:
+            return None
+        if number >= 0:
+            if entry[1] == SKIPPED or marshal.loads(entry[1]) != record:  # type: ignore[arg-type]
+                return None
+            fresh[path] = (digest, entry[1], number)
+        else:
+            fresh[path] = (digest, SKIPPED, -1)
+    return fresh
+
+
+def _read_first(text: str) -> bool:
+    """A module read before any round: it imports a library and names an
+    object the model records, or may block (see the module doc)."""
+    return bool(
+        (_LIBRARY_IMPORT.search(text) and _MAKERS.search(text))
+        or (
+            _SUMMARIES
+            and any(part in text and found.search(text) for part, found in _BLOCKING_IMPORT)
+        )
+    )
+
+
+def _round_of(text: str, rounds: Sequence[Sequence[str]]) -> int | None:
+    """The first reading round (1-based) whose names `text` names."""
+    words: dict[str, frozenset[str]] = {}
+    for number, names in enumerate(rounds, 1):
+        if _names_any(text, set(names), _pattern(names), words, ""):
+            return number
+    return None
 
 
 def _digests(files: list[str], *, hashed: bool) -> dict[str, str]:
@@ -301,49 +401,107 @@ def _unchanged(times: dict[str, int]) -> bool:
 
 
 def _scan_project(
-    digests: dict[str, str], stored: dict[str, _Entry], roots: tuple[str, ...]
-) -> tuple[dict[str, _Entry], dict[str, ModuleRecord]]:
+    digests: dict[str, str],
+    stored: dict[str, _Entry],
+    roots: tuple[str, ...],
+    scanned: dict[str, ModuleRecord | None] | None = None,
+) -> tuple[dict[str, _Entry], dict[str, ModuleRecord], Linkers | None, tuple[object, bool]]:
     """Every module's entry and the records by module name. Modules importing
-    one of the libraries are read first; then, until nothing changes, those
-    whose text names something already recorded (a re-export, a dependency
-    built on a factory)."""
+    one of the libraries are read first; then, round after round until
+    nothing changes, those whose text names something already recorded (a
+    re-export, a dependency built on a factory). A stored record (`stored`,
+    by path) is taken for a file of the same digest in the round it is read
+    in: the reading goes as a run without stored records goes. Also the
+    linkers of the last look at the records (`link` takes them over when no
+    module was read after it), and the rounds: the names each looked for,
+    and whether the last found nothing more. `scanned`:
+    the records of files this run scanned already, by path."""
+    scanned = {} if scanned is None else scanned
     fresh: dict[str, _Entry] = {}
     records: dict[str, ModuleRecord] = {}
     waiting: dict[str, str] = {}  # not read: no library import, nothing recorded named yet
 
-    def add(path: str, record: ModuleRecord | None) -> None:
-        fresh[path] = (digests[path], record)
+    def add(path: str, record: ModuleRecord | None, number: int, payload: bytes | None) -> None:
+        if payload is None:
+            payload = marshal.dumps(record)
+        fresh[path] = (digests[path], payload, number)
         if record is not None:
             for name in _names(path, roots):
                 records.setdefault(name, record)
 
+    kept: dict[str, bytes] = {}  # the stored records of modules read in a round
     for path, digest in digests.items():
         entry = stored.get(path)
-        if entry is not None and entry[0] == digest and entry[1] != SKIPPED:
-            add(path, entry[1])
+        if entry is not None and entry[0] == digest and entry[2] == 0:  # read first
+            add(path, marshal.loads(entry[1]), 0, entry[1])  # type: ignore[arg-type]
             continue
         text = _text(path)
         if text is None:
-            add(path, None)
-        elif (_LIBRARY_IMPORT.search(text) and _MAKERS.search(text)) or (
-            _SUMMARIES and _BLOCKING_IMPORT.search(text)
-        ):
-            add(path, _scan(path, text, roots))
-        else:
+            add(path, None, 0, None)
+        elif entry is None or entry[0] != digest:
+            if _read_first(text):
+                add(path, _scan_once(path, text, roots, scanned), 0, None)
+            else:
+                waiting[path] = text
+        else:  # read in a round, or not read: the rounds decide again, as they did
             waiting[path] = text
+            if entry[1] != SKIPPED:
+                kept[path] = entry[1]  # type: ignore[assignment]
     known: set[str] = set()
+    words: dict[str, frozenset[str]] = {}
+    linkers = None
+    rounds: list[tuple[str, ...]] = []
+    complete = False
     while waiting:
-        names = recorded_names(records) - known
+        linkers = Linkers(records)
+        names = recorded_names(records, linkers) - known
         if not names:
+            complete = True
             break
         known |= names
-        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
-        named = [p for p, text in waiting.items() if pattern.search(text)]
+        rounds.append(tuple(sorted(names)))
+        pattern = _pattern(names)
+        named = [p for p, text in waiting.items() if _names_any(text, names, pattern, words, p)]
         for path in named:
-            add(path, _scan(path, waiting.pop(path), roots))
+            text = waiting.pop(path)
+            if path in kept:
+                add(path, marshal.loads(kept[path]), len(rounds), kept[path])
+            else:
+                add(path, _scan_once(path, text, roots, scanned), len(rounds), None)
     for path in waiting:
-        fresh[path] = (digests[path], SKIPPED)
-    return fresh, records
+        fresh[path] = (digests[path], SKIPPED, -1)
+    return fresh, records, linkers, (tuple(rounds), complete)
+
+
+#: A maximal run of word characters: `\bname\b` matches a text where `name`
+#: is one of its runs.
+_WORD = re.compile(r"\w+")
+
+
+def _pattern(names: Collection[str]) -> re.Pattern[str] | None:
+    """The names as one pattern of whole words, when not all are plain words
+    (None: their word runs answer, see `_names_any`)."""
+    if all(_WORD.fullmatch(name) for name in names):
+        return None
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
+
+
+def _names_any(
+    text: str,
+    names: Collection[str],
+    pattern: re.Pattern[str] | None,
+    words: dict[str, frozenset[str]],
+    path: str,
+) -> bool:
+    """Whether `text` names one of `names` as a whole word (`pattern`: the
+    names as one, when not all are plain words; `words`: the word runs of the
+    texts looked at so far, by path)."""
+    if pattern is not None:
+        return pattern.search(text) is not None
+    found = words.get(path)
+    if found is None:
+        found = words[path] = frozenset(_WORD.findall(text))
+    return not found.isdisjoint(names)
 
 
 def _roots(root: str, files: list[str]) -> tuple[str, ...]:
@@ -389,6 +547,15 @@ def _scan(path: str, text: str, roots: tuple[str, ...]) -> ModuleRecord | None:
     return scan(text, name, is_package, summarize=_SUMMARIES)
 
 
+def _scan_once(
+    path: str, text: str, roots: tuple[str, ...], scanned: dict[str, ModuleRecord | None]
+) -> ModuleRecord | None:
+    """`_scan`, once per file and run (`scanned`: the records so far, by path)."""
+    if path not in scanned:
+        scanned[path] = _scan(path, text, roots)
+    return scanned[path]
+
+
 def _depends_on_sqlalchemy(root: str) -> bool:
     """The project root's dependency files declare SQLAlchemy, SQLModel or an
     extension of either (`flask-sqlalchemy`), as `aiolint.workspace.declared` reads them."""
@@ -413,13 +580,13 @@ def _cache_path(config: Config, root: str) -> str | None:
     return os.path.join(build_folder(folder), f"project-{digest}{suffix}.marshal")
 
 
-def _load(
-    path: str | None,
-) -> tuple[dict[str, _Entry], tuple[object, ...] | None, tuple[Any, ...] | None]:
-    """The stored module records, the model linked from them, and what decided
-    the list of files (see `_discover`)."""
-    if path is None:
-        return {}, None, None
+def _head_path(path: str) -> str:
+    """Where the model as last linked is kept, beside the module records."""
+    return path.removesuffix(".marshal") + ".model"
+
+
+def _read(path: str) -> object:
+    """The stored value at `path` (None: missing, damaged, not ours)."""
     from aiolint.workspace.cache import DAY, read_entry, unseal
 
     try:
@@ -427,20 +594,42 @@ def _load(
         payload = unseal(stored)
         data = marshal.loads(payload) if payload is not None else None
     except (OSError, EOFError, ValueError, TypeError):
-        return {}, None, None
+        return None
     if data is not None and time.time() - modified > DAY:
         with contextlib.suppress(OSError):  # in use: not pruned as unused (ResultCache.prune)
             os.utime(path)
-    if not isinstance(data, tuple) or len(data) != 4 or data[0] != _FORMAT:
-        return {}, None, None
-    entries, linked, walk = data[1], data[2], data[3]
-    return (entries if isinstance(entries, dict) else {}), linked, walk
+    if not isinstance(data, tuple) or len(data) < 1 or data[0] != _FORMAT:
+        return None
+    return data
 
 
-def _store(
-    path: str, entries: dict[str, _Entry], linked: tuple[object, ...], walk: tuple[Any, ...]
-) -> None:
+def _load_head(path: str | None) -> _Head | None:
+    """The model as last linked: what decided the list of files (see
+    `_discover`), the digests of the files it was linked from, its key (the
+    roots, whether the project uses SQLAlchemy), its tables (`marshal` bytes)
+    and its digest. No module record is read."""
+    if path is None:
+        return None
+    data = _read(_head_path(path))
+    if not isinstance(data, tuple) or len(data) != 6 or not isinstance(data[2], dict):
+        return None
+    return data[1:]  # type: ignore[return-value]
+
+
+def _load_records(path: str | None) -> tuple[dict[str, _Entry], _Reading | None]:
+    """The stored module records, and how the reading of the model they were
+    last linked into went (the model's digest, its rounds)."""
+    if path is None:
+        return {}, None
+    data = _read(path)
+    if not isinstance(data, tuple) or len(data) != 3 or not isinstance(data[1], dict):
+        return {}, None
+    return data[1], data[2]
+
+
+def _store(path: str, entries: dict[str, _Entry], reading: _Reading, head: _Head) -> None:
     from aiolint.workspace.cache import store_in_build_folder
 
     with contextlib.suppress(OSError, ValueError):  # the cache only saves time
-        store_in_build_folder(path, marshal.dumps((_FORMAT, entries, linked, walk)))
+        store_in_build_folder(path, marshal.dumps((_FORMAT, entries, reading)))
+        store_in_build_folder(_head_path(path), marshal.dumps((_FORMAT, *head)))

@@ -42,7 +42,7 @@ from aiolint.project.orm import OrmModel, link_orm
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from aiolint.project.blocking import Blocking
+    from aiolint.project.blocking import Blocking, _Resolver
     from aiolint.project.pooled import Pooled
     from aiolint.project.scan import Made, ModuleRecord
     from aiolint.project.sessions import SessionUse
@@ -154,6 +154,11 @@ class ProjectModel:
         `marshal` bytes made once, and a worker rebuilds a model once per
         digest (`_received`), not once per file (the summaries' tables are
         large: on Netflix/dispatch rebuilding cost 7 ms a file)."""
+        return (_received, (self.digest, self.payload()))
+
+    def payload(self) -> bytes:
+        """The model's tables as `marshal` bytes, made once (`model_from`
+        makes the model again)."""
         if self._payload is None:
             self._payload = marshal.dumps(
                 (
@@ -171,7 +176,7 @@ class ProjectModel:
                     self.orm.data(),
                 )
             )
-        return (_received, (self.digest, self._payload))
+        return self._payload
 
     @property
     def names(self) -> frozenset[str]:
@@ -276,7 +281,14 @@ def _received(digest: str, payload: bytes) -> ProjectModel:
     if model is None:
         if len(_RECEIVED) >= 4:
             _RECEIVED.clear()
-        model = _RECEIVED[digest] = ProjectModel(*marshal.loads(payload), digest=digest)
+        model = _RECEIVED[digest] = model_from(payload, digest)
+    return model
+
+
+def model_from(payload: bytes, digest: str) -> ProjectModel:
+    """The model whose `payload()` and digest these are."""
+    model = ProjectModel(*marshal.loads(payload), digest=digest)
+    model._payload = payload
     return model
 
 
@@ -321,6 +333,8 @@ class _Linker:
         self.records = records
         self.memo: dict[str, _Value | None] = {}
         self.splits: dict[str, tuple[str | None, str | None]] = {}
+        #: The call resolver over this linker (`aiolint.project.blocking.resolver_of`).
+        self.resolver: _Resolver | None = None
 
     def value(self, name: str, depth: int = 0) -> _Value | None:
         """What the absolute dotted `name` is (None: unknown or nothing of interest)."""
@@ -493,12 +507,33 @@ class _Linker:
         return None
 
 
+class Linkers:
+    """The linkers of one set of module records: `recorded_names` makes them,
+    and `link` takes them over when no module was added since (what they
+    resolved, and the closures over calls, are not computed again)."""
+
+    __slots__ = ("exports", "keys", "linker")
+
+    def __init__(self, records: dict[str, ModuleRecord]) -> None:
+        self.keys = tuple(records)
+        #: The linker of `_exports`, and the one of the other tables.
+        self.exports = _Linker(records)
+        self.linker = _Linker(records)
+
+    def fit(self, records: dict[str, ModuleRecord]) -> bool:
+        """Made for these records (records are only ever added)."""
+        return len(records) == len(self.keys) and tuple(records) == self.keys
+
+
 def _exports(
-    records: dict[str, ModuleRecord], imported: set[str] | None = None
+    records: dict[str, ModuleRecord],
+    imported: set[str] | None = None,
+    linker: _Linker | None = None,
 ) -> Iterator[tuple[str, _Value]]:
     """(absolute name, value) of every module-level name the model records
     (`imported`: only those, or names of those modules, when given)."""
-    linker = _Linker(records)
+    if linker is None:
+        linker = _Linker(records)
     for module, (imports, values, classes, functions, *_) in records.items():
         reached = imported is None or module in imported
         for attr in (*imports, *values, *classes, *functions):
@@ -515,16 +550,19 @@ def _exports(
                 yield name, found
 
 
-def recorded_names(records: dict[str, ModuleRecord]) -> set[str]:
+def recorded_names(records: dict[str, ModuleRecord], linkers: Linkers | None = None) -> set[str]:
     """The last part of every name of these modules that stands for something
     the model records (a factory, a re-export, a dependency...): a module
-    whose text names none of them cannot record anything more."""
+    whose text names none of them cannot record anything more (`linkers`:
+    made for `records`, to hand over to `link`)."""
     from aiolint.project.blocking import blocking_functions
     from aiolint.project.pooled import pooled_names
     from aiolint.project.sessions import session_names
 
-    names = {name.rpartition(".")[2] for name, _ in _exports(records)}
-    linker = _Linker(records)
+    if linkers is None or not linkers.fit(records):
+        linkers = Linkers(records)
+    names = {name.rpartition(".")[2] for name, _ in _exports(records, None, linkers.exports)}
+    linker = linkers.linker
     functions = blocking_functions(records, linker) | pooled_names(records, linker)
     names |= session_names(records, linker)
     orm = _link_orm(records, linker)
@@ -537,8 +575,12 @@ def link(
     roots: tuple[str, ...],
     uses_sqlalchemy: bool = False,
     packages: frozenset[str] = frozenset(),
+    linkers: Linkers | None = None,
 ) -> ProjectModel:
-    """The model of a project whose modules (by dotted name) have these records."""
+    """The model of a project whose modules (by dotted name) have these records
+    (`linkers`: those `recorded_names` used, taken over when they fit)."""
+    if linkers is None or not linkers.fit(records):
+        linkers = Linkers(records)
     # Only what another module imports can reach a rule: `from app.db import
     # SessionLocal` (the name), `from app import db` (its module).
     imported = {target for record in records.values() for target in record[0].values()}
@@ -547,7 +589,7 @@ def link(
     instances: dict[str, str] = {}
     classes: dict[str, str] = {}
     functions: dict[str, tuple[str, bool]] = {}
-    for name, found in _exports(records, imported):
+    for name, found in _exports(records, imported, linkers.exports):
         if found[0] == "alias":
             aliases[name] = found[1]
         elif found[0] == "instance":
@@ -560,7 +602,7 @@ def link(
     from aiolint.project.pooled import pooled_table
     from aiolint.project.sessions import session_table
 
-    linker = _Linker(records)
+    linker = linkers.linker
     blocking = blocking_table(records, linker)
     orm = _link_orm(records, linker, imported)
     return ProjectModel(

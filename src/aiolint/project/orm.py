@@ -29,7 +29,7 @@ relationship's target resolved to a mapped class.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 
 from aiolint.project.expr import annotation_class, dotted_name
 
@@ -108,13 +108,24 @@ _ASYNC_FACTORIES = frozenset(
     }
 )
 _SESSIONMAKERS = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker"})
+_FACTORY_NAMES = frozenset(name.rpartition(".")[2] for name in _ASYNC_FACTORIES | _SESSIONMAKERS)
 _WRAPPERS = frozenset({"Optional", "List", "list", "Set", "set", "Sequence", "Mapped"})
 _CLASS_VARS = frozenset({"ClassVar", "typing.ClassVar"})
 
 
-def scan_orm(tree: ast.Module, statements: list[ast.stmt], imports: dict[str, str]) -> OrmRecord:
+def scan_orm(
+    tree: ast.Module,
+    statements: list[ast.stmt],
+    imports: dict[str, str],
+    calls: Sequence[ast.Call] | None = None,
+) -> OrmRecord:
     """The ORM facts of one module (`statements`: its module-level ones,
-    those under top-level `if`/`try` included; `imports`: its import table)."""
+    those under top-level `if`/`try` included; `imports`: its import table;
+    `calls`: every call of the module, when the caller walked it already)."""
+    # The last names a call making async sessions can be written with.
+    factories = _FACTORY_NAMES | {
+        name for name, target in imports.items() if target.rpartition(".")[2] in _FACTORY_NAMES
+    }
 
     def resolve(dotted: str) -> str:
         head, _, rest = dotted.partition(".")
@@ -137,16 +148,32 @@ def scan_orm(tree: ast.Module, statements: list[ast.stmt], imports: dict[str, st
                 named_calls[id(stmt.value)] = names[0]
                 if _is_declarative_call(stmt.value, resolve):
                     bases.append(names[0])
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            setting = _expiry(node, resolve)
-            if setting is not None:
-                expiry.append((named_calls.get(id(node), ""), setting))
+    if calls is None:
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+        ordered = True
+    else:
+        calls = [n for n in calls if _may_make_sessions(n, factories)]
+        ordered = False
+    settings = {id(n): s for n in calls if (s := _expiry(n, resolve)) is not None}
+    found = [n for n in calls if id(n) in settings]
+    if len(found) > 1 and not ordered:  # in the order `ast.walk` meets them
+        found = [n for n in ast.walk(tree) if id(n) in settings]
+    for node in found:
+        expiry.append((named_calls.get(id(node), ""), settings[id(node)]))
     uses_async = any(
         target.startswith(("sqlalchemy.ext.asyncio", "sqlmodel.ext.asyncio"))
         for target in imports.values()
     )
     return classes, tuple(bases), tuple(expiry), uses_async
+
+
+def _may_make_sessions(call: ast.Call, factories: set[str]) -> bool:
+    """The call's last name may be one `_expiry` knows (`factories`: those
+    names, and the module's imports of them under other names)."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr in factories
+    return isinstance(func, ast.Name) and func.id in factories
 
 
 def _is_declarative_call(call: ast.Call, resolve: Callable[[str], str]) -> bool:

@@ -27,7 +27,7 @@ shown, the module and line where, and the pool's size as the message names it.
 from __future__ import annotations
 
 from aiolint.engine import known_names
-from aiolint.project.blocking import _other_names, _Resolver, close_over_calls
+from aiolint.project.blocking import _other_names, close_over_calls, resolver_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ _QUEUE_POOL = "and fail with `TimeoutError: QueuePool limit ... reached`"
 def pooled_table(records: dict[str, ModuleRecord], linker: _Linker) -> dict[str, Pooled]:
     """Every function of the project that takes a connection from a shared
     pool unbounded (see the module doc), under each name it is called by."""
-    resolver = _Resolver(records, linker)
+    resolver = resolver_of(records, linker)
     pools = _Pools(records, linker)
 
     def links(key: str, module: str, summary: Summary) -> bool:

@@ -43,6 +43,7 @@ from aiolint.project.expr import (
     record_import,
     value_made,
 )
+from aiolint.project.nodes import index_module
 from aiolint.project.orm import scan_orm
 from aiolint.project.summary import summaries
 
@@ -110,8 +111,10 @@ def scan(
             classes[stmt.name] = tuple(filter(None, (dotted_name(b) for b in stmt.bases)))
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             functions[stmt.name] = _function(stmt)
-    found = summaries(statements, imports, package) if summarize else {}
-    return imports, values, classes, functions, found, pools, scan_orm(tree, statements, imports)
+    index = index_module(tree)  # the one walk of the whole tree
+    found = summaries(statements, imports, package, index) if summarize else {}
+    orm = scan_orm(tree, statements, imports, index.calls)
+    return imports, values, classes, functions, found, pools, orm
 
 
 def _pool(pools: dict[str, Pool], name: str, value: ast.expr | None) -> None:

@@ -39,10 +39,10 @@ def session_table(records: dict[str, ModuleRecord], linker: _Linker) -> dict[str
     """Every project function that uses a parameter or `self` attribute as a
     session, or keeps a parameter in `self` (see the module doc), under each
     name it is called by (re-exports, inherited methods)."""
-    from aiolint.project.blocking import _other_names, _Resolver
+    from aiolint.project.blocking import _other_names, resolver_of
 
-    resolver = _Resolver(records, linker)
-    table = _own_table(resolver)
+    resolver = resolver_of(records, linker)
+    table = dict(_own_table(resolver))
     if table:
         table.update(_other_names(records, resolver, table))
     return table
@@ -52,9 +52,9 @@ def session_names(records: dict[str, ModuleRecord], linker: _Linker) -> set[str]
     """The names of the functions, and classes of the methods, that use a
     session (the project scan also reads the modules naming one of them: a
     subclass, a re-export)."""
-    from aiolint.project.blocking import _Resolver
+    from aiolint.project.blocking import resolver_of
 
-    resolver = _Resolver(records, linker)
+    resolver = resolver_of(records, linker)
     names: set[str] = set()
     for key, (params, attrs, _) in _own_table(resolver).items():
         if params or attrs:  # not a constructor alone
@@ -64,7 +64,15 @@ def session_names(records: dict[str, ModuleRecord], linker: _Linker) -> set[str]
 
 
 def _own_table(resolver: _Resolver) -> dict[str, SessionUse]:
-    """`session_table` under the functions' own names."""
+    """`session_table` under the functions' own names, once per resolver (do
+    not change the answer)."""
+    table = resolver.tables.get("sessions")
+    if table is None:
+        table = resolver.tables["sessions"] = _sessions_closure(resolver)
+    return table  # type: ignore[no-any-return]
+
+
+def _sessions_closure(resolver: _Resolver) -> dict[str, SessionUse]:
     used: dict[str, set[tuple[str, str]]] = {}
     edges: list[tuple[str, tuple[str, str], str, int | str, str]] = []
     for key, (module, owner, summary) in resolver.summaries.items():

@@ -65,10 +65,13 @@ import builtins
 
 from aiolint.engine import known_names
 from aiolint.project.expr import annotation_class, dotted_name, record_import, value_made
+from aiolint.project.nodes import ModuleIndex, index_module
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TypeAlias
+
+    from aiolint.project.nodes import Own
 
     Made: TypeAlias = tuple[str, ...]
     Summary: TypeAlias = tuple[
@@ -89,22 +92,6 @@ if TYPE_CHECKING:
 
 #: Receiver methods that may do database I/O (a sync Session's, a sync Engine's).
 _DB_METHODS = known_names.SESSION_IO_METHODS | known_names.ENGINE_METHODS
-_SCOPE_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
-#: Nodes that bind names in a function's own scope.
-_BINDER_TYPES = _SCOPE_TYPES | {
-    ast.Import,
-    ast.ImportFrom,
-    ast.Assign,
-    ast.AnnAssign,
-    ast.AugAssign,
-    ast.With,
-    ast.AsyncWith,
-    ast.For,
-    ast.AsyncFor,
-    ast.comprehension,
-    ast.NamedExpr,
-    ast.ExceptHandler,
-}
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 #: Methods that do the I/O of a session (sync or async): a call of one uses
 #: its receiver as a session (AIO305's "uses the session").
@@ -117,18 +104,24 @@ POOL_METHODS = frozenset({"()", "begin", "connect", *known_names.HTTP_CLIENT_MET
 
 
 def summaries(
-    statements: list[ast.stmt], imports: dict[str, str], package: str
+    statements: list[ast.stmt],
+    imports: dict[str, str],
+    package: str,
+    index: ModuleIndex | None = None,
 ) -> dict[str, Summary]:
     """The summary of every function and class method among a module's
     statements (`imports`: the module's, as the scan records them; `package`:
-    the package relative imports start from)."""
+    the package relative imports start from; `index`: the module's
+    `aiolint.project.nodes.index_module`, made here when not given)."""
     defined = {s.name for s in statements if isinstance(s, _DEFINITIONS)}
     for stmt in statements:  # module-level values (`engine = create_engine(...)`)
         if isinstance(stmt, ast.Assign):
             defined.update(n for target in stmt.targets for n in _names(target))
         elif isinstance(stmt, ast.AnnAssign):
             defined.update(_names(stmt.target))
-    reader = _Reader(imports, defined, package)
+    if index is None:
+        index = index_module(ast.Module(body=statements, type_ignores=[]))
+    reader = _Reader(imports, defined, package, index)
     found: dict[str, Summary] = {}
     for stmt in statements:
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -153,7 +146,7 @@ def _nested(
     """Summarise the functions defined in `func`'s body (not in its nested
     classes), and theirs, as `key.<locals>.name`; the names `func` and the
     functions around it bind are unknown in them."""
-    _, binders, _ = _own_nodes(func)
+    _, binders, _ = reader.own(func)
     inner = [n for n in binders if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
     if not inner:
         return
@@ -187,10 +180,17 @@ def _bound_by(node: ast.AST) -> list[str]:
 
 
 class _Reader:
-    def __init__(self, imports: dict[str, str], defined: set[str], package: str) -> None:
+    def __init__(
+        self,
+        imports: dict[str, str],
+        defined: set[str],
+        package: str,
+        index: ModuleIndex,
+    ) -> None:
         self.imports = imports
         self.defined = defined
         self.package = package
+        self.index = index
         #: The names the functions around the one being read bind.
         self.enclosing: frozenset[str] = frozenset()
 
@@ -202,7 +202,7 @@ class _Reader:
     ) -> Summary:
         """`enclosing`: the names the functions around a nested one bind."""
         self.enclosing = enclosing
-        calls_made, nodes, generator = _own_nodes(func)
+        calls_made, nodes, generator = self.own(func)
         local_imports: dict[str, str] = {}
         bound: dict[str, list[Made | None]] = {}
         params = _params(func)
@@ -312,6 +312,10 @@ class _Reader:
             tuple(pooled),
             tuple(guards) + self._entered(nodes, bound, local_imports),
         )
+
+    def own(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> Own:
+        """The calls, binders and yielding of `func`'s own body (`aiolint.project.nodes`)."""
+        return self.index.own[id(func)]
 
     def _sessions(
         self,
@@ -470,43 +474,3 @@ def _names(target: ast.expr) -> list[str]:
     if isinstance(target, ast.Starred):
         return _names(target.value)
     return []
-
-
-def _own_nodes(
-    func: ast.FunctionDef | ast.AsyncFunctionDef,
-) -> tuple[list[ast.Call], list[ast.AST], bool]:
-    """The calls of `func`'s body, the nodes there that bind names, and whether
-    it yields; not those of nested functions, lambdas or classes (whose own
-    names are kept, as bindings). The project scan reads whole applications:
-    one pass, dispatched on the node's exact type."""
-    calls: list[ast.Call] = []
-    binders: list[ast.AST] = []
-    generator = False
-    pending: list[ast.AST] = list(func.body)
-    while pending:
-        node = pending.pop()
-        kind = type(node)
-        if kind is ast.Call:
-            calls.append(node)  # type: ignore[arg-type]
-        elif kind in _BINDER_TYPES:
-            binders.append(node)
-            if kind in _SCOPE_TYPES:
-                continue  # its name binds here; its body runs elsewhere, later
-        elif kind is ast.Lambda:
-            continue
-        elif kind is ast.Yield or kind is ast.YieldFrom:
-            generator = True
-        for field in node._fields:
-            if field == "ctx":
-                continue
-            value = getattr(node, field, None)
-            if type(value) is list:
-                pending.extend(v for v in value if isinstance(v, ast.AST))
-            elif isinstance(value, ast.AST):
-                pending.append(value)
-    calls.sort(key=_position)
-    return calls, binders, generator
-
-
-def _position(node: ast.AST) -> tuple[int, int]:
-    return node.lineno, node.col_offset  # type: ignore[attr-defined]
