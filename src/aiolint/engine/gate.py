@@ -100,6 +100,13 @@ class AstFacts:
     #: Names bound anywhere in the file by anything but a module-level import
     #: (assignments, parameters, defs, classes, local imports, `global`...).
     bound: set[str] = field(default_factory=set)
+    #: Of those, the names an assignment, a parameter, a `for`/`with` target or
+    #: `:=` binds: the bindings whose value a name can be followed to (a def,
+    #: a class, an import or an `except` name gives none).
+    stored: set[str] = field(default_factory=set)
+    #: The first positional parameter of every method (`self`, `cls` or any
+    #: other name; the first of the positional-only ones too).
+    receivers: set[str] = field(default_factory=set)
     #: Of those, the names bound at module level (comprehension targets there too).
     module_bound: set[str] = field(default_factory=set)
     #: Names bound by `:=` anywhere, and declared `global`/`nonlocal` anywhere.
@@ -136,6 +143,8 @@ class AstFacts:
     #: an async session factory of the project may expire on commit.
     orm_lazy: frozenset[str] = frozenset()
     orm_expires: bool = False
+    #: The project model (see `add_project`); None: the file is checked alone.
+    project: ProjectModel | None = None
     #: The names and attribute chains inside `annotations` (computed on first use).
     _annotation_names: list[ast.expr] | None = field(default=None, init=False, repr=False)
 
@@ -155,6 +164,7 @@ class AstFacts:
         made absolute, re-exports of library names added as those names, the
         libraries of the project objects imported added to `roots`, their
         classes to `project_instances` (so the gates see through the project)."""
+        self.project = project
         self.project_sqlalchemy = project.uses_sqlalchemy
         self.first_party = project.packages
         self.project_exports = (project.instances, project.classes, project.functions)
@@ -325,7 +335,7 @@ def collect(tree: ast.Module) -> AstFacts:
     """Walk `tree` once (iteratively: deep files must not overflow the stack)."""
     facts = AstFacts()
     calls, attributes, tries = facts.calls, facts.attributes, facts.async_tries
-    bound = facts.bound
+    bound, stored = facts.bound, facts.stored
     module_bound = facts.module_bound
     # (node, in_async, in_function, in a def/lambda/class body, depth)
     stack: list[tuple[ast.AST, bool, bool, bool, int]] = [(tree, False, False, False, 0)]
@@ -352,6 +362,7 @@ def collect(tree: ast.Module) -> AstFacts:
         elif kind is ast.Name:
             if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
                 bound.add(node.id)  # type: ignore[attr-defined]
+                stored.add(node.id)  # type: ignore[attr-defined]
                 if not scoped:
                     module_bound.add(node.id)  # type: ignore[attr-defined]
                 if node.id in _SELF:  # type: ignore[attr-defined]
@@ -373,6 +384,7 @@ def collect(tree: ast.Module) -> AstFacts:
                 continue  # a docstring (or a bare literal): never SQL that runs
         elif kind is ast.arg:
             bound.add(node.arg)  # type: ignore[attr-defined]
+            stored.add(node.arg)  # type: ignore[attr-defined]
             if node.annotation is not None:  # type: ignore[attr-defined]
                 facts.annotations.append(node.annotation)  # type: ignore[attr-defined]
                 if node.arg in _SELF:  # type: ignore[attr-defined]
@@ -426,6 +438,8 @@ def collect(tree: ast.Module) -> AstFacts:
                     module_bound.add(node.name)  # type: ignore[attr-defined]
                 if getattr(node, "type_params", None):
                     facts.has_type_params = True
+            if kind is ast.ClassDef:
+                facts.receivers.update(_receivers(node.body))  # type: ignore[attr-defined]
             for child, child_async, child_function, child_scoped in _scope_children(
                 node, in_async, in_function, scoped
             ):
@@ -450,6 +464,26 @@ _LEAVES = frozenset(
     for base in (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
     for kind in base.__subclasses__()
 )
+
+
+def _receivers(body: list[ast.stmt]) -> Iterator[str]:
+    """The first positional parameters of a class body's methods (defs in its
+    `if`, `try`, `with`... blocks included, nested classes and defs not)."""
+    pending = list(body)
+    while pending:
+        statement = pending.pop()
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            arguments = statement.args
+            for params in (arguments.posonlyargs, arguments.args):
+                if params:
+                    yield params[0].arg
+        elif not isinstance(statement, ast.ClassDef):
+            for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+                for child in getattr(statement, name, ()):
+                    if isinstance(child, ast.stmt):
+                        pending.append(child)
+                    else:  # an except handler or a match case
+                        pending.extend(child.body)
 
 
 def _scope_children(
