@@ -30,6 +30,7 @@ from aiolint.engine import known_names
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from aiolint.project.model import ProjectModel
+    from aiolint.project.orm import OrmModel
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _SUSPENSIONS = (ast.Await, ast.Yield, ast.YieldFrom, ast.AsyncFor, ast.AsyncWith)
@@ -143,6 +144,9 @@ class AstFacts:
     #: an async session factory of the project may expire on commit.
     orm_lazy: frozenset[str] = frozenset()
     orm_expires: bool = False
+    #: Whether this module declares a dynamic relationship (AIO310; None: the
+    #: file is not a module of a project, its own classes decide).
+    orm_dynamic: bool | None = None
     #: The project model (see `add_project`); None: the file is checked alone.
     project: ProjectModel | None = None
     #: The names and attribute chains inside `annotations` (computed on first use).
@@ -176,6 +180,8 @@ class AstFacts:
         self.orm_async = project.orm.uses_async
         self.orm_lazy = project.orm.lazy_names
         self.orm_expires = project.orm.expiry in ("1", "?")
+        if module is not None:
+            self.orm_dynamic = module in _dynamic_modules(project.orm)
         for bound in self.imports.values():
             for dotted in list(bound):
                 name = project.absolute(dotted, module, is_package) if dotted[:1] == "." else dotted
@@ -295,6 +301,22 @@ class AstFacts:
         if not parts or parts[0] not in _SELF or parts[0] in self.rebound_self:
             return True
         return self.annotated(types, self.self_annotations.get(parts[0], []))
+
+
+#: The modules declaring a dynamic relationship, for the last ORM model asked about.
+_DYNAMIC: list[tuple[OrmModel, frozenset[str]]] = []
+
+
+def _dynamic_modules(orm: OrmModel) -> frozenset[str]:
+    if not _DYNAMIC or _DYNAMIC[0][0] is not orm:
+        found = frozenset(
+            declared[3]
+            for attributes in orm.classes.values()
+            for declared in attributes.values()
+            if declared[0] == "r" and declared[1] == "dynamic"
+        )
+        _DYNAMIC[:] = [(orm, found)]
+    return _DYNAMIC[0][1]
 
 
 def dotted_parts(expr: ast.expr) -> list[str]:
