@@ -30,6 +30,7 @@ from aiolint.engine import known_names
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from aiolint.project.model import ProjectModel
+    from aiolint.project.orm import OrmModel
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _SUSPENSIONS = (ast.Await, ast.Yield, ast.YieldFrom, ast.AsyncFor, ast.AsyncWith)
@@ -100,6 +101,13 @@ class AstFacts:
     #: Names bound anywhere in the file by anything but a module-level import
     #: (assignments, parameters, defs, classes, local imports, `global`...).
     bound: set[str] = field(default_factory=set)
+    #: Of those, the names an assignment, a parameter, a `for`/`with` target or
+    #: `:=` binds: the bindings whose value a name can be followed to (a def,
+    #: a class, an import or an `except` name gives none).
+    stored: set[str] = field(default_factory=set)
+    #: The first positional parameter of every method (`self`, `cls` or any
+    #: other name; the first of the positional-only ones too).
+    receivers: set[str] = field(default_factory=set)
     #: Of those, the names bound at module level (comprehension targets there too).
     module_bound: set[str] = field(default_factory=set)
     #: Names bound by `:=` anywhere, and declared `global`/`nonlocal` anywhere.
@@ -137,6 +145,11 @@ class AstFacts:
     #: an async session factory of the project may expire on commit.
     orm_lazy: frozenset[str] = frozenset()
     orm_expires: bool = False
+    #: Whether this module declares a dynamic relationship (AIO310; None: the
+    #: file is not a module of a project, its own classes decide).
+    orm_dynamic: bool | None = None
+    #: The project model (see `add_project`); None: the file is checked alone.
+    project: ProjectModel | None = None
     #: The names and attribute chains inside `annotations` (computed on first use).
     _annotation_names: list[ast.expr] | None = field(default=None, init=False, repr=False)
 
@@ -156,6 +169,7 @@ class AstFacts:
         made absolute, re-exports of library names added as those names, the
         libraries of the project objects imported added to `roots`, their
         classes to `project_instances` (so the gates see through the project)."""
+        self.project = project
         self.project_sqlalchemy = project.uses_sqlalchemy
         self.first_party = project.packages
         self.project_exports = (project.instances, project.classes, project.functions)
@@ -167,6 +181,8 @@ class AstFacts:
         self.orm_async = project.orm.uses_async
         self.orm_lazy = project.orm.lazy_names
         self.orm_expires = project.orm.expiry in ("1", "?")
+        if module is not None:
+            self.orm_dynamic = module in _dynamic_modules(project.orm)
         for bound in self.imports.values():
             for dotted in list(bound):
                 name = project.absolute(dotted, module, is_package) if dotted[:1] == "." else dotted
@@ -288,6 +304,22 @@ class AstFacts:
         return self.annotated(types, self.self_annotations.get(parts[0], []))
 
 
+#: The modules declaring a dynamic relationship, for the last ORM model asked about.
+_DYNAMIC: list[tuple[OrmModel, frozenset[str]]] = []
+
+
+def _dynamic_modules(orm: OrmModel) -> frozenset[str]:
+    if not _DYNAMIC or _DYNAMIC[0][0] is not orm:
+        found = frozenset(
+            declared[3]
+            for attributes in orm.classes.values()
+            for declared in attributes.values()
+            if declared[0] == "r" and declared[1] == "dynamic"
+        )
+        _DYNAMIC[:] = [(orm, found)]
+    return _DYNAMIC[0][1]
+
+
 def dotted_parts(expr: ast.expr) -> list[str]:
     """`a.b.c` -> ["a", "b", "c"]; [] for anything but a Name/Attribute chain."""
     parts: list[str] = []
@@ -326,7 +358,7 @@ def collect(tree: ast.Module) -> AstFacts:
     """Walk `tree` once (iteratively: deep files must not overflow the stack)."""
     facts = AstFacts()
     calls, attributes, tries = facts.calls, facts.attributes, facts.async_tries
-    bound = facts.bound
+    bound, stored = facts.bound, facts.stored
     module_bound = facts.module_bound
     # (node, in_async, in_function, in a def/lambda/class body, depth)
     stack: list[tuple[ast.AST, bool, bool, bool, int]] = [(tree, False, False, False, 0)]
@@ -359,6 +391,7 @@ def collect(tree: ast.Module) -> AstFacts:
         elif kind is ast.Name:
             if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
                 bound.add(node.id)  # type: ignore[attr-defined]
+                stored.add(node.id)  # type: ignore[attr-defined]
                 if not scoped:
                     module_bound.add(node.id)  # type: ignore[attr-defined]
                 if node.id in _SELF:  # type: ignore[attr-defined]
@@ -380,6 +413,7 @@ def collect(tree: ast.Module) -> AstFacts:
                 continue  # a docstring (or a bare literal): never SQL that runs
         elif kind is ast.arg:
             bound.add(node.arg)  # type: ignore[attr-defined]
+            stored.add(node.arg)  # type: ignore[attr-defined]
             if node.annotation is not None:  # type: ignore[attr-defined]
                 facts.annotations.append(node.annotation)  # type: ignore[attr-defined]
                 if node.arg in _SELF:  # type: ignore[attr-defined]
@@ -433,6 +467,8 @@ def collect(tree: ast.Module) -> AstFacts:
                     module_bound.add(node.name)  # type: ignore[attr-defined]
                 if getattr(node, "type_params", None):
                     facts.has_type_params = True
+            if kind is ast.ClassDef:
+                facts.receivers.update(_receivers(node.body))  # type: ignore[attr-defined]
             for child, child_async, child_function, child_scoped in _scope_children(
                 node, in_async, in_function, scoped
             ):
@@ -457,6 +493,26 @@ _LEAVES = frozenset(
     for base in (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
     for kind in base.__subclasses__()
 )
+
+
+def _receivers(body: list[ast.stmt]) -> Iterator[str]:
+    """The first positional parameters of a class body's methods (defs in its
+    `if`, `try`, `with`... blocks included, nested classes and defs not)."""
+    pending = list(body)
+    while pending:
+        statement = pending.pop()
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            arguments = statement.args
+            for params in (arguments.posonlyargs, arguments.args):
+                if params:
+                    yield params[0].arg
+        elif not isinstance(statement, ast.ClassDef):
+            for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+                for child in getattr(statement, name, ()):
+                    if isinstance(child, ast.stmt):
+                        pending.append(child)
+                    else:  # an except handler or a match case
+                        pending.extend(child.body)
 
 
 def _scope_children(

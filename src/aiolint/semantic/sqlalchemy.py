@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -51,7 +52,9 @@ __all__ = [
     "depends_kind",
     "imports_sqlalchemy",
     "is_flask_model_class",
+    "may_annotate_kind",
     "may_have_kind",
+    "may_open_session",
     "opens_session",
     "session_kind",
     "type_kind",
@@ -206,44 +209,175 @@ def is_flask_model_class(ctx: FileContext, expr: cst.BaseExpression) -> bool:
     return classdef is not None and _derives_flask_model(ctx, classdef, 0)
 
 
-def may_have_kind(facts: AstFacts, value: ast.expr) -> bool:
+def may_have_kind(facts: AstFacts, value: ast.expr, depth: int = 0) -> bool:
     """For an `ast` gate: False when `classify` cannot give the value (`ast`)
-    a kind: not a call, name, attribute, `await` or `and`/`or` of them; a
-    builtin (but `next`); a name one module-level import binds, of a module
-    outside the project or of a project module exporting no such name (the
-    project model's instances, classes and functions), and, for a call, none
-    of the library classes and functions `classify` knows. A name bound in
-    the file otherwise may be anything."""
+    a kind. It follows `classify`'s cases:
+
+    - a name an assignment, a parameter, a `for`/`with` target or `:=` binds
+      (followed to its value), an import of a project instance, a name bound
+      nowhere (a `*` import); not a builtin, def, class or other import;
+    - an attribute through an import (a project instance), `.session` or
+      `.engine` of what may have a kind (Flask-SQLAlchemy), an attribute of
+      a method's first parameter (`self.session`), of a `.state`;
+    - a call of a SQLAlchemy class or function, of a project name, of `next`,
+      of a class or function of this file, of what may have a kind (`begin`
+      included);
+    - `await` and `and`/`or` of those.
+    A name several imports bind may be any of theirs."""
+    if depth > _MAX_DEPTH:
+        return True
     while isinstance(value, ast.Await):
         value = value.value
     if isinstance(value, ast.BoolOp):
-        return any(may_have_kind(facts, operand) for operand in value.values)
-    if not isinstance(value, ast.Call | ast.Name | ast.Attribute):
+        return any(may_have_kind(facts, operand, depth + 1) for operand in value.values)
+    if isinstance(value, ast.Call):
+        return _call_may_have_kind(facts, value, depth)
+    if isinstance(value, ast.Name):
+        head = value.id
+        if head in facts.stored:
+            return True
+        if head not in facts.imports:  # builtin, def, class; undefined (a `*` import)
+            return head not in facts.bound and not hasattr(builtins, head)
+        return _imports_any(facts, value, lambda name: _project_instance_name(facts, name))
+    if not isinstance(value, ast.Attribute):
         return False
-    chain: ast.expr = value
-    while isinstance(chain, ast.Call | ast.Subscript):
-        chain = chain.func if isinstance(chain, ast.Call) else chain.value
-    parts = dotted_parts(chain)
-    if not parts:
+    if _imports_any(facts, value, lambda name: _project_instance_name(facts, name)):
         return True
-    head = parts[0]
-    if head in facts.bound:
+    owner = value.value
+    if value.attr in ("session", "engine") and may_have_kind(facts, owner, depth + 1):
         return True
-    imported = facts.imports.get(head)
-    if imported is None:
-        return head == "next" or not hasattr(builtins, head)
-    if head in facts.reimported:  # several imports: LibCST's scope decides
+    if isinstance(owner, ast.Name):
+        return owner.id in facts.receivers
+    return isinstance(owner, ast.Attribute) and owner.attr == "state"
+
+
+def _call_may_have_kind(facts: AstFacts, call: ast.Call, depth: int) -> bool:
+    """`may_have_kind` of a call (`_call_kind`)."""
+    func = call.func
+    if _imports_any(facts, func, lambda name: _call_name_has_kind(facts, name)):
         return True
-    called = isinstance(value, ast.Call)
-    for name in facts.dotted_names(".".join(parts)):
-        if name.startswith("."):
-            return True  # a relative import the project did not resolve
-        if name.split(".")[0] in facts.first_party:
-            # the project's instance, class or function (or `<instance>.begin`)
-            owner = name.rpartition(".")[0]
-            if any(name in table or owner in table for table in facts.project_exports):
+    if isinstance(func, ast.Name):
+        head = func.id
+        if head in facts.bound or head == "next":
+            return True  # followed, a class or function of this file, or `next(get_db())`
+        if head not in facts.imports and not hasattr(builtins, head):
+            return True  # bound nowhere (a `*` import)
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr == "begin"
+        and may_have_kind(facts, func.value, depth + 1)
+    ):
+        return True
+    return may_have_kind(facts, func, depth + 1)
+
+
+def _project_instance_name(facts: AstFacts, name: str) -> bool:
+    project = facts.project
+    return project is not None and name in project.instances
+
+
+def _call_name_has_kind(facts: AstFacts, name: str) -> bool:
+    """Whether a call of the imported `name` may have a kind: a SQLAlchemy
+    class or engine function, or a project instance, class or function (or
+    an instance's `begin`)."""
+    if name in _KNOWN_CALLS:
+        return True
+    project = facts.project
+    if project is None:
+        return False
+    owner = name.rpartition(".")[0]
+    tables = (project.instances, project.classes, project.functions)
+    return any(name in table or owner in table for table in tables)
+
+
+def may_open_session(facts: AstFacts, call: ast.Call) -> bool:
+    """For an `ast` gate: False when `opens_session` cannot hold for the call.
+    It needs a call of `Session`/`AsyncSession` (an import naming one), or a
+    callee (less a `.begin`) that `classify` may find a session factory:
+
+    - a name an assignment, a parameter, a `for`/`with` target or `:=` binds
+      (followed to its value), or an import of a project session factory (a
+      def, class, builtin or other import never is one);
+    - an attribute of a method's first parameter (`self.factory`), of a
+      `.state`, or through an import (a project module's factory);
+    - a call, `await` or `and`/`or`, which `classify` follows further."""
+    func = call.func
+    if _imports_any(facts, func, lambda name: _TYPES.get(name) in _OPENED):
+        return True
+    if isinstance(func, ast.Attribute) and func.attr == "begin":
+        func = func.value
+    if isinstance(func, ast.Call | ast.Await | ast.BoolOp):
+        return True
+    if isinstance(func, ast.Name):
+        head = func.id
+        if head in facts.stored:
+            return True
+        if head not in facts.imports:  # builtin, def, class; undefined (a `*` import)
+            return head not in facts.bound and not hasattr(builtins, head)
+    elif isinstance(func, ast.Attribute):
+        owner = func.value
+        if isinstance(owner, ast.Name) and owner.id in facts.receivers:
+            return True
+        if isinstance(owner, ast.Attribute) and owner.attr == "state":
+            return True
+    else:
+        return False
+    project = facts.project
+    if project is None:
+        return False
+    return _imports_any(facts, func, lambda name: _kind(project.instances.get(name)) in _FACTORIES)
+
+
+def may_annotate_kind(facts: AstFacts, annotation: ast.expr) -> bool:
+    """For an `ast` gate: False when `type_kind` cannot give the annotation a
+    kind. It may when the annotation holds a string (parsed then), a call
+    (`Depends(...)` in an `Annotated`), or a name that may be a SQLAlchemy
+    class, a project class or session factory (an import of one), a class,
+    alias or factory of this file (any name the file binds), or a name
+    bound nowhere (a `*` import); builtins and other imports are not."""
+    for node in ast.walk(annotation):
+        if isinstance(node, ast.Call):
+            return True
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return True
+        if isinstance(node, ast.Name):
+            head = node.id
+            if head in facts.bound or (head not in facts.imports and not hasattr(builtins, head)):
                 return True
-        elif called and (name in _KNOWN_CALLS or name == "builtins.next"):
+        if isinstance(node, ast.Name | ast.Attribute) and _imports_any(
+            facts, node, lambda name: _names_type(facts, name)
+        ):
+            return True
+    return False
+
+
+def _names_type(facts: AstFacts, name: str) -> bool:
+    """Whether an annotation naming `name` has a kind (`_type_name_kind`)."""
+    if name in _TYPES:
+        return True
+    project = facts.project
+    if project is None:
+        return False
+    return name in project.classes or _kind(project.instances.get(name)) in _FACTORIES
+
+
+#: What `opens_session` looks for.
+_OPENED = frozenset({SqlaKind.SESSION, SqlaKind.ASYNC_SESSION})
+_FACTORIES = frozenset({SqlaKind.SESSION_FACTORY, SqlaKind.ASYNC_SESSION_FACTORY})
+
+
+def _imports_any(facts: AstFacts, expr: ast.expr, wanted: Callable[[str], bool]) -> bool:
+    """Whether `expr` (a name or attribute chain through an import) may resolve
+    to a name `wanted` accepts, the way `qualified_name` resolves it (relative
+    imports made absolute, a project's re-exports of library names followed;
+    a relative import the project could not make absolute names nothing
+    known); a name several imports bind, any of theirs."""
+    parts = dotted_parts(expr)
+    if not parts or parts[0] not in facts.imports:
+        return False
+    project = facts.project
+    for name in facts.dotted_names(".".join(parts)):
+        if wanted(name) or (project is not None and wanted(project.canonical(name))):
             return True
     return False
 

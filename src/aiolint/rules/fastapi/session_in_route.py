@@ -7,7 +7,7 @@ from aiolint.engine.rule import Rule
 from aiolint.semantic.fastapi import is_route_handler
 from aiolint.semantic.functions import enclosing_function
 from aiolint.semantic.names import dotted
-from aiolint.semantic.sqlalchemy import SQLA_ROOTS, opens_session
+from aiolint.semantic.sqlalchemy import SQLA_ROOTS, may_open_session, opens_session
 
 
 class SessionInRoute(Rule):
@@ -83,7 +83,12 @@ class SessionInRoute(Rule):
 
     @classmethod
     def gate(cls, facts: AstFacts) -> bool:
-        return facts.imports_any(("fastapi",)) and facts.imports_any(SQLA_ROOTS)
+        """A call in a function that may open a session."""
+        if not (facts.imports_any(("fastapi",)) and facts.imports_any(SQLA_ROOTS)):
+            return False
+        return any(
+            may_open_session(facts, site.node) for site in facts.call_sites(in_function=True)
+        )
 
     def visit_Call(self, node: cst.Call) -> None:
         if not opens_session(self.ctx, node):

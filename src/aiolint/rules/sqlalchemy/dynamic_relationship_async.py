@@ -74,7 +74,11 @@ class DynamicRelationshipAsync(Rule):
 
     @classmethod
     def gate(cls, facts: AstFacts) -> bool:
-        return facts.imports_any(SQLA_ROOTS) and (facts.orm_async is not False)
+        """A project using the asyncio API whose model has a dynamic relationship
+        declared in this module (the rule reports declarations)."""
+        if not facts.imports_any(SQLA_ROOTS) or facts.orm_async is False:
+            return False
+        return facts.orm_dynamic is not False
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         model, module = orm_model(self.ctx)

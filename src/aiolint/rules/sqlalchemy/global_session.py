@@ -9,7 +9,14 @@ from aiolint.engine.model import FixAvailability
 from aiolint.engine.rule import Rule
 from aiolint.semantic.bindings import origin
 from aiolint.semantic.functions import enclosing_scope, in_async_code
-from aiolint.semantic.sqlalchemy import SQLA_ROOTS, SqlaKind, classify, may_have_kind, type_kind
+from aiolint.semantic.sqlalchemy import (
+    SQLA_ROOTS,
+    SqlaKind,
+    classify,
+    may_annotate_kind,
+    may_have_kind,
+    type_kind,
+)
 
 #: What `app` in `app.state.x = ...` may be made from.
 APP_CLASSES = frozenset(
@@ -99,7 +106,11 @@ class GlobalSession(Rule):
             value = node.value
             assert value is not None
             called = isinstance(value, ast.Call)
-            annotated = isinstance(node, ast.AnnAssign) and isinstance(value, ast.Call | ast.Await)
+            annotated = (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(value, ast.Call | ast.Await)
+                and may_annotate_kind(facts, node.annotation)
+            )
             if not annotated and not may_have_kind(facts, value):
                 continue
             if not in_function or (called and facts.has_async_def):

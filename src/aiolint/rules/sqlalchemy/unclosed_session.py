@@ -8,7 +8,7 @@ from aiolint.engine.gate import AstFacts
 from aiolint.engine.rule import Rule
 from aiolint.semantic.context import FileContext
 from aiolint.semantic.names import dotted, qualified_name
-from aiolint.semantic.sqlalchemy import SQLA_ROOTS, may_have_kind, opens_session
+from aiolint.semantic.sqlalchemy import SQLA_ROOTS, may_open_session, opens_session
 from aiolint.semantic.visit_order import SCOPE_NODES, children, own_code
 
 PYTEST_FIXTURES = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
@@ -83,7 +83,7 @@ class UnclosedSession(Rule):
 
     @classmethod
     def gate(cls, facts: AstFacts) -> bool:
-        """In a function, a call (that may open a session) assigned to one name."""
+        """In a function, a call that may open a session assigned to one name."""
         if not (facts.has_assignment and facts.imports_any(SQLA_ROOTS)):
             return False
         return any(
@@ -92,7 +92,7 @@ class UnclosedSession(Rule):
             and len(node.targets) == 1
             and isinstance(node.targets[0], ast.Name)
             and isinstance(node.value, ast.Call)
-            and may_have_kind(facts, node.value)
+            and may_open_session(facts, node.value)
             for node, in_function in facts.assignments
         )
 
