@@ -28,6 +28,7 @@ equal or withheld).
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -61,9 +62,14 @@ LintText = Callable[[str], FileResult]
 class Statement:
     """One top-level statement: its first and last line (decorators included),
     its text, the name a `def` or `class` binds (None for another
-    statement, which every chunk's summary holds) and its token count."""
+    statement, which every chunk's summary holds) and its token count;
+    `mentions`: for a plain assignment of one name (`NAME = ...`,
+    `NAME: T = ...`), the names it binds or reads (names, attributes,
+    keywords); a chunk's summary holds it only when the chunk's text, or a
+    statement held already, holds one of them (a module of big constants
+    keeps its summaries small); None for any other statement."""
 
-    __slots__ = ("_words", "first", "is_class", "last", "name", "text", "tokens")
+    __slots__ = ("_words", "first", "is_class", "last", "mentions", "name", "text", "tokens")
 
     def __init__(
         self,
@@ -80,6 +86,7 @@ class Statement:
         self.name = name
         self.tokens = tokens
         self.is_class = is_class
+        self.mentions = _assignment_names(text) if name is None else None
         self._words: frozenset[str] | None = None
 
     @property
@@ -88,6 +95,43 @@ class Statement:
         if self._words is None:
             self._words = frozenset(_WORD.findall(self.text))
         return self._words
+
+
+#: The start of a statement that may assign one name (`ast` decides).
+_MAY_ASSIGN = re.compile(r"[^\W\d]\w*[ \t]*(?::|=(?!=))")
+
+
+def _assignment_names(text: str) -> frozenset[str] | None:
+    """The names `text` binds or reads (names, attributes, keywords) when it
+    is one plain assignment of a name (`NAME = value`, `NAME: T = value`;
+    not `a = b = ...`, a tuple, an attribute, an augmented assignment or
+    several statements on a line); else None."""
+    if _MAY_ASSIGN.match(text) is None:
+        return None
+    try:
+        body = ast.parse(text).body
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    if len(body) != 1:
+        return None
+    node = body[0]
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target = node.targets[0]
+    elif isinstance(node, ast.AnnAssign) and node.value is not None and node.simple:
+        target = node.target
+    else:
+        return None
+    if not isinstance(target, ast.Name):
+        return None
+    names: set[str] = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name):
+            names.add(child.id)
+        elif isinstance(child, ast.Attribute):
+            names.add(child.attr)
+        elif isinstance(child, ast.keyword) and child.arg is not None:
+            names.add(child.arg)
+    return frozenset(names)
 
 
 def split_lines(text: str) -> list[str]:
@@ -229,6 +273,8 @@ def lint_in_chunks(
     for index, statement in enumerate(found):
         if statement.name is not None:
             by_name.setdefault(statement.name, []).append(index)
+        for mentioned in statement.mentions or ():
+            by_name.setdefault(mentioned, []).append(index)
     result = FileResult(path)
     for first_stmt, last_stmt, first_line, last_line in chunks:
         own = "".join(lines[first_line - 1 : last_line])
@@ -289,9 +335,13 @@ def _needed(
     found: list[Statement], by_name: dict[str, list[int]], own: range, text: str
 ) -> set[int]:
     """The other statements a chunk's summary holds: every one that is not a
-    `def` or `class`, and each `def` and `class` whose name the chunk's text,
-    or the text of one already held, names (nothing else can refer to it)."""
-    needed = {i for i, s in enumerate(found) if s.name is None and i not in own}
+    `def`, a `class` or a plain assignment of one name; each `def` and
+    `class` whose name the chunk's text, or the text of one already held,
+    names (nothing else can refer to it); each such assignment that binds or
+    reads a name those texts hold (`Statement.mentions`)."""
+    needed = {
+        i for i, s in enumerate(found) if s.name is None and s.mentions is None and i not in own
+    }
     pending = set(_WORD.findall(text))
     for index in needed:
         pending |= found[index].words
