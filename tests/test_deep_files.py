@@ -122,14 +122,30 @@ def test_ten_thousand_signs_get_a_message(tmp_path: Path) -> None:
 
 
 def test_valid_python_libcst_refuses_is_no_syntax_error(tmp_path: Path) -> None:
-    """20,000 concatenated literals: Python accepts them, LibCST's parser does not."""
-    literals = "\n".join(["    'a'"] * 20_000)
-    (tmp_path / "strings.py").write_text(SLEEPY + f"x = (\n{literals}\n)\n")
+    """20,000 concatenated literals in the function a rule checks: Python
+    accepts them, LibCST's parser does not."""
+    literals = "\n".join(["        'a'"] * 20_000)
+    (tmp_path / "strings.py").write_text(SLEEPY + f"    x = (\n{literals}\n    )\n")
     done = run(tmp_path, "check", "--no-cache", "strings.py")
     assert done.returncode == 1
     (line,) = done.stdout.splitlines()
     assert "AIO000 aiolint's parser (LibCST) cannot read this file, which Python accepts" in line
     assert "SyntaxError" not in line
+
+
+def test_a_constant_libcst_refuses_costs_no_finding_of_a_large_file(tmp_path: Path) -> None:
+    """The same literals as a module-level constant no function names, in a
+    file large enough to be linted in chunks: no rule can fire in that
+    statement, so LibCST never parses it and the handler's finding stands
+    (a file small enough to be parsed whole gets the AIO000 instead)."""
+    literals = "\n".join(["    'a'"] * 20_000)
+    (tmp_path / "strings.py").write_text(SLEEPY + f"x = (\n{literals}\n)\n")
+    done = run(tmp_path, "check", "--no-cache", "strings.py")
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        f"strings.py:5:5: {SLEEPY_LINE} in async code stalls "
+        "the event loop; use `await asyncio.sleep(...)`"
+    ]
 
 
 #: Indentation CPython accepts (the same blocks with a tab worth 8 or 1
