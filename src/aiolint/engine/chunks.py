@@ -32,6 +32,7 @@ import ast
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from typing import cast
 
 from aiolint.engine.model import Diagnostic, FileResult, Location, TextEdit, TextFix
 from aiolint.engine.noqa import file_exemptions, file_exempts
@@ -69,7 +70,7 @@ class Statement:
     statement held already, holds one of them (a module of big constants
     keeps its summaries small); None for any other statement."""
 
-    __slots__ = ("_words", "first", "is_class", "last", "mentions", "name", "text", "tokens")
+    __slots__ = ("_mentions", "_words", "first", "is_class", "last", "name", "text", "tokens")
 
     def __init__(
         self,
@@ -86,8 +87,16 @@ class Statement:
         self.name = name
         self.tokens = tokens
         self.is_class = is_class
-        self.mentions = _assignment_names(text) if name is None else None
+        self._mentions: frozenset[str] | object | None = _UNREAD if name is None else None
         self._words: frozenset[str] | None = None
+
+    @property
+    def mentions(self) -> frozenset[str] | None:
+        """See the class doc; read with `ast` when first asked (only a chunk's
+        summary asks: not a file linted whole, nor the project model's parts)."""
+        if self._mentions is _UNREAD:
+            self._mentions = _assignment_names(self.text)
+        return cast("frozenset[str] | None", self._mentions)
 
     @property
     def words(self) -> frozenset[str]:
@@ -97,6 +106,8 @@ class Statement:
         return self._words
 
 
+#: `Statement.mentions` not read yet.
+_UNREAD = object()
 #: The start of a statement that may assign one name (`ast` decides).
 _MAY_ASSIGN = re.compile(r"[^\W\d]\w*[ \t]*(?::|=(?!=))")
 
